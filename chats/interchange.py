@@ -1,0 +1,332 @@
+"""Chat interchange format v1 (SPEC §3): the one validator shared by import_chats, the API,
+the importers of other formats and the tests. Pure functions, no database access.
+"""
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from chats.models import SenderRole
+
+SENDER_ROLES = frozenset(SenderRole.values)
+COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
+REGION_RE = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
+MAX_ID_LENGTH = 255
+MAX_SOURCE_LENGTH = 64
+
+
+class InterchangeError(ValueError):
+    """A chat line that breaks the format. `field` is a JSON path such as messages[3].sent_at."""
+
+    def __init__(self, reason: str, field: str = "") -> None:
+        super().__init__(f"{field}: {reason}" if field else reason)
+        self.reason = reason
+        self.field = field
+
+
+@dataclass(frozen=True)
+class PersonPayload:
+    external_id: str
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class AgentPayload:
+    external_id: str
+    name: str = ""
+    team: str = ""
+    country: str = ""
+
+
+@dataclass(frozen=True)
+class MessagePayload:
+    sender: str
+    sent_at: datetime
+    text: str
+    agent_external_id: str = ""
+    author: str = ""
+
+
+@dataclass(frozen=True)
+class SurveyPayload:
+    rating: int | None = None
+    resolved: bool | None = None
+    comment: str = ""
+    answers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ChatPayload:
+    external_id: str
+    source: str
+    started_at: datetime
+    messages: tuple[MessagePayload, ...]
+    ended_at: datetime | None = None
+    language: str = ""
+    country: str = ""
+    region: str = ""
+    customer: PersonPayload | None = None
+    agents: tuple[AgentPayload, ...] = ()
+    survey: SurveyPayload | None = None
+    tags: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.source, self.external_id)
+
+    def content_sha256(self) -> str:
+        return hashlib.sha256(
+            json.dumps(payload_to_dict(self), sort_keys=True, ensure_ascii=False).encode()
+        ).hexdigest()
+
+
+def _string(data: dict[str, Any], key: str, path: str, *, required: bool = False,
+            max_length: int = 10_000) -> str:
+    value = data.get(key)
+    if value is None:
+        if required:
+            raise InterchangeError("is required", f"{path}{key}")
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise InterchangeError(f"must be a string, not {type(value).__name__}", f"{path}{key}")
+    text = str(value).strip()
+    if required and not text:
+        raise InterchangeError("must not be empty", f"{path}{key}")
+    if len(text) > max_length:
+        raise InterchangeError(f"is longer than {max_length} characters", f"{path}{key}")
+    return text
+
+
+def parse_timestamp(value: Any, where: str) -> datetime:
+    if not isinstance(value, str):
+        raise InterchangeError("must be an ISO 8601 timestamp string", where)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InterchangeError(f"{value!r} is not an ISO 8601 timestamp", where) from None
+    if parsed.tzinfo is None:
+        raise InterchangeError(f"{value!r} has no UTC offset (e.g. Z or +00:00)", where)
+    return parsed
+
+
+def _timestamp(data: dict[str, Any], key: str, path: str, *, required: bool) -> datetime | None:
+    value = data.get(key)
+    if value is None:
+        if required:
+            raise InterchangeError("is required", f"{path}{key}")
+        return None
+    return parse_timestamp(value, f"{path}{key}")
+
+
+def _object(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InterchangeError(f"must be an object, not {type(value).__name__}", where)
+    return value
+
+
+def _person(value: Any) -> PersonPayload | None:
+    if value is None:
+        return None
+    data = _object(value, "customer")
+    email = _string(data, "email", "customer.", max_length=254)
+    if email and "@" not in email:
+        raise InterchangeError(f"{email!r} is not an email address", "customer.email")
+    name = _string(data, "name", "customer.", max_length=255)
+    phone = _string(data, "phone", "customer.", max_length=64)
+    external_id = _string(data, "external_id", "customer.", max_length=MAX_ID_LENGTH)
+    # A customer without an id is identified by what we know of them, so re-imports match.
+    external_id = external_id or email.lower() or phone or name
+    if not external_id:
+        return None
+    return PersonPayload(external_id=external_id, name=name, email=email, phone=phone)
+
+
+def _agents(value: Any) -> tuple[AgentPayload, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise InterchangeError(f"must be a list, not {type(value).__name__}", "agents")
+    agents = []
+    for index, item in enumerate(value):
+        path = f"agents[{index}]."
+        data = _object(item, f"agents[{index}]")
+        country = _string(data, "country", path).upper()
+        if country and not COUNTRY_RE.match(country):
+            raise InterchangeError(f"{country!r} is not an ISO 3166-1 alpha-2 code", f"{path}country")
+        agents.append(
+            AgentPayload(
+                external_id=_string(data, "external_id", path, required=True,
+                                    max_length=MAX_ID_LENGTH),
+                name=_string(data, "name", path, max_length=255),
+                team=_string(data, "team", path, max_length=128),
+                country=country,
+            )
+        )
+    return tuple(agents)
+
+
+def _messages(value: Any) -> tuple[MessagePayload, ...]:
+    if value is None:
+        raise InterchangeError("is required (an empty list is allowed)", "messages")
+    if not isinstance(value, list):
+        raise InterchangeError(f"must be a list, not {type(value).__name__}", "messages")
+    messages = []
+    for index, item in enumerate(value):
+        path = f"messages[{index}]."
+        data = _object(item, f"messages[{index}]")
+        sender = data.get("sender")
+        if sender not in SENDER_ROLES:
+            raise InterchangeError(
+                f"{sender!r} is not a sender role (one of {', '.join(sorted(SENDER_ROLES))})",
+                f"{path}sender",
+            )
+        text = data.get("text", "")
+        if text is None:
+            text = ""
+        if not isinstance(text, str):
+            raise InterchangeError(f"must be a string, not {type(text).__name__}", f"{path}text")
+        sent_at = _timestamp(data, "sent_at", path, required=True)
+        assert sent_at is not None  # noqa: S101 - required=True guarantees it
+        messages.append(
+            MessagePayload(
+                sender=sender,
+                sent_at=sent_at,
+                text=text,
+                agent_external_id=_string(data, "agent_external_id", path,
+                                          max_length=MAX_ID_LENGTH),
+                author=_string(data, "author", path, max_length=255),
+            )
+        )
+    return tuple(messages)
+
+
+def _survey(value: Any) -> SurveyPayload | None:
+    if value is None:
+        return None
+    data = _object(value, "survey")
+    rating = data.get("rating")
+    if rating is not None:
+        if isinstance(rating, bool) or not isinstance(rating, int | float) or rating != int(rating):
+            raise InterchangeError(f"{rating!r} is not a whole number", "survey.rating")
+        if not 1 <= rating <= 5:
+            raise InterchangeError(f"{rating} is out of range (1 to 5)", "survey.rating")
+        rating = int(rating)
+    resolved = data.get("resolved")
+    if resolved is not None and not isinstance(resolved, bool):
+        raise InterchangeError("must be true, false or null", "survey.resolved")
+    answers = data.get("answers") or {}
+    answers = _object(answers, "survey.answers")
+    return SurveyPayload(
+        rating=rating,
+        resolved=resolved,
+        comment=_string(data, "comment", "survey."),
+        answers={str(question): str(answer) for question, answer in answers.items()},
+    )
+
+
+def _tags(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
+        raise InterchangeError("must be a list of strings", "tags")
+    return tuple(dict.fromkeys(tag.strip().lower() for tag in value if tag.strip()))
+
+
+def chat_payload_from_dict(data: Any) -> ChatPayload:
+    """Validates one decoded chat. Unknown keys are ignored (SPEC §3)."""
+    data = _object(data, "chat")
+    started_at = _timestamp(data, "started_at", "", required=True)
+    assert started_at is not None  # noqa: S101 - required=True guarantees it
+    ended_at = _timestamp(data, "ended_at", "", required=False)
+    if ended_at is not None and ended_at < started_at:
+        raise InterchangeError("is before started_at", "ended_at")
+    country = _string(data, "country", "").upper()
+    if country and not COUNTRY_RE.match(country):
+        raise InterchangeError(f"{country!r} is not an ISO 3166-1 alpha-2 code", "country")
+    region = _string(data, "region", "").upper()
+    if region and not REGION_RE.match(region):
+        raise InterchangeError(f"{region!r} is not an ISO 3166-2 code such as CA-ON", "region")
+    if region and country and not region.startswith(country + "-"):
+        raise InterchangeError(f"{region!r} is not in country {country!r}", "region")
+    if region and not country:
+        country = region[:2]
+    return ChatPayload(
+        external_id=_string(data, "external_id", "", required=True, max_length=MAX_ID_LENGTH),
+        source=_string(data, "source", "", required=True, max_length=MAX_SOURCE_LENGTH),
+        started_at=started_at,
+        ended_at=ended_at,
+        language=_string(data, "language", "", max_length=16).lower(),
+        country=country,
+        region=region,
+        customer=_person(data.get("customer")),
+        agents=_agents(data.get("agents")),
+        messages=_messages(data.get("messages")),
+        survey=_survey(data.get("survey")),
+        tags=_tags(data.get("tags")),
+    )
+
+
+def chat_payload_from_line(line: bytes | str) -> ChatPayload:
+    """Decodes and validates one JSON Lines line."""
+    if isinstance(line, bytes):
+        try:
+            line = line.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise InterchangeError(f"not valid UTF-8 (byte {error.start})") from None
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise InterchangeError(f"not valid JSON ({error.msg} at column {error.colno})") from None
+    if not isinstance(data, dict):
+        raise InterchangeError(f"not a JSON object but {type(data).__name__}")
+    return chat_payload_from_dict(data)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+
+
+def payload_to_dict(payload: ChatPayload) -> dict[str, Any]:
+    """The interchange dict of a payload (used for hashing and by importers of other formats)."""
+    data: dict[str, Any] = {
+        "external_id": payload.external_id,
+        "source": payload.source,
+        "started_at": _iso(payload.started_at),
+        "ended_at": _iso(payload.ended_at),
+        "language": payload.language,
+        "country": payload.country,
+        "region": payload.region,
+        "customer": None,
+        "agents": [
+            {"external_id": a.external_id, "name": a.name, "team": a.team, "country": a.country}
+            for a in payload.agents
+        ],
+        "messages": [
+            {
+                "sender": m.sender,
+                "sent_at": _iso(m.sent_at),
+                "text": m.text,
+                "agent_external_id": m.agent_external_id,
+                "author": m.author,
+            }
+            for m in payload.messages
+        ],
+        "survey": None,
+        "tags": list(payload.tags),
+    }
+    if payload.customer is not None:
+        c = payload.customer
+        data["customer"] = {
+            "external_id": c.external_id, "name": c.name, "email": c.email, "phone": c.phone
+        }
+    if payload.survey is not None:
+        s = payload.survey
+        data["survey"] = {
+            "rating": s.rating, "resolved": s.resolved, "comment": s.comment, "answers": s.answers
+        }
+    return data

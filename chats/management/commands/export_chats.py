@@ -1,0 +1,71 @@
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from audit.services import audit_event_record
+from chats.interchange import InterchangeError, parse_timestamp
+from chats.selectors import chats_export, chats_list
+
+
+def _timestamp(value: str | None, option: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return parse_timestamp(value, option)
+    except InterchangeError as error:
+        raise CommandError(str(error)) from error
+
+
+class Command(BaseCommand):
+    help = "Writes chats as interchange JSONL (SPEC §3), plus record, sentiment and keywords."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--out", required=True, help="output file ('-' for stdout)")
+        parser.add_argument(
+            "--redacted", action="store_true", help="redacted text only, no customer identity"
+        )
+        parser.add_argument("--source")
+        parser.add_argument("--external-id")
+        parser.add_argument("--country")
+        parser.add_argument("--customer-email")
+        parser.add_argument("--started-after", help="ISO 8601 with offset")
+        parser.add_argument("--started-before", help="ISO 8601 with offset")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        queryset = chats_list(
+            source=options["source"],
+            external_id=options["external_id"],
+            country=options["country"],
+            customer_email=options["customer_email"],
+            started_after=_timestamp(options["started_after"], "--started-after"),
+            started_before=_timestamp(options["started_before"], "--started-before"),
+        )
+        out_name: str = options["out"]
+        count = 0
+        stream = sys.stdout if out_name == "-" else Path(out_name).open("w", encoding="utf-8")  # noqa: SIM115
+        try:
+            for chat in chats_export(queryset=queryset, redacted=options["redacted"]):
+                stream.write(json.dumps(chat, ensure_ascii=False) + "\n")
+                count += 1
+        finally:
+            if stream is not sys.stdout:
+                stream.close()
+        audit_event_record(
+            actor=None,
+            action="chats.exported",
+            data={
+                "count": count,
+                "redacted": options["redacted"],
+                "out": out_name,
+                "filters": {
+                    key: options[key]
+                    for key in ("source", "external_id", "country", "started_after", "started_before")
+                    if options[key]
+                },
+            },
+        )
+        self.stderr.write(f"exported {count} chats to {out_name}")

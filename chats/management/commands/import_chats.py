@@ -1,0 +1,96 @@
+import sys
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from chats.importers import IMPORT_FORMATS, import_lines_for_format
+from chats.interchange import InterchangeError
+from chats.services import ImportSummary, chats_import_lines
+
+STDIN = "-"
+
+
+def _rejected_path(name: str) -> Path:
+    return Path("stdin.rejected.jsonl" if name == STDIN else f"{name}.rejected.jsonl")
+
+
+class Command(BaseCommand):
+    help = (
+        "Imports chats (JSON Lines, one chat per line; '-' reads stdin). Bad lines are reported "
+        "with their line number and kept verbatim in FILE.rejected.jsonl; exit 1 if any was rejected."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("files", nargs="+", metavar="FILE")
+        parser.add_argument(
+            "--format",
+            default="native",
+            choices=sorted(IMPORT_FORMATS),
+            help="input format (default: native interchange JSONL)",
+        )
+        parser.add_argument("--batch-size", type=int, default=None)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        total = ImportSummary()
+        for name in options["files"]:
+            summary = self._import_file(name, options["format"], options["batch_size"])
+            for attribute in ("imported", "already_present", "rejected", "messages"):
+                setattr(total, attribute, getattr(total, attribute) + getattr(summary, attribute))
+        if len(options["files"]) > 1:
+            self.stdout.write(
+                f"total: imported {total.imported}, already present {total.already_present}, "
+                f"rejected {total.rejected}"
+            )
+        if total.rejected:
+            sys.exit(1)
+
+    def _open(self, name: str) -> BinaryIO:
+        if name == STDIN:
+            return sys.stdin.buffer
+        try:
+            return Path(name).open("rb")  # noqa: SIM115 - closed in _import_file
+        except OSError as error:
+            raise CommandError(f"{name}: cannot open ({error.strerror})") from error
+
+    def _import_file(self, name: str, format_name: str, batch_size: int | None) -> ImportSummary:
+        source = self._open(name)
+        rejected_path = _rejected_path(name)
+        rejected_file: BinaryIO | None = None
+        show_progress = sys.stderr.isatty() and name != STDIN
+        size = Path(name).stat().st_size if show_progress else 0
+        progress = tqdm(total=size, unit="B", unit_scale=True, desc=name, disable=not show_progress)
+
+        def on_reject(number: int, raw: bytes, error: InterchangeError) -> None:
+            nonlocal rejected_file
+            if rejected_file is None:
+                rejected_file = rejected_path.open("wb")
+            rejected_file.write(raw if raw.endswith(b"\n") else raw + b"\n")
+            self.stderr.write(f"{name}:{number}: rejected: {error}")
+
+        def counted(lines: Any) -> Any:
+            for line in lines:
+                progress.update(len(line))
+                yield line
+
+        try:
+            summary = chats_import_lines(
+                lines=import_lines_for_format(format_name, counted(source)),
+                on_reject=on_reject,
+                batch_size=batch_size,
+            )
+        finally:
+            progress.close()
+            if source is not sys.stdin.buffer:
+                source.close()
+            if rejected_file is not None:
+                rejected_file.close()
+        if rejected_file is None and rejected_path.exists():
+            rejected_path.unlink()  # a stale file from an earlier run would mislead
+        kept = f" (kept in {rejected_path})" if summary.rejected else ""
+        self.stdout.write(
+            f"{name}: imported {summary.imported}, already present {summary.already_present}, "
+            f"rejected {summary.rejected}{kept}; {summary.messages} messages"
+        )
+        return summary

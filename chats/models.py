@@ -1,0 +1,156 @@
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class CountrySource(models.TextChoices):
+    SOURCE_SYSTEM = "source_system", "Source system"
+    CUSTOMER_PROFILE = "customer_profile", "Customer profile"
+    PHONE_NUMBER = "phone_number", "Phone number"
+    EMAIL_DOMAIN = "email_domain", "Email domain"
+    AGENT = "agent", "Agent team default"
+    QA_VERIFIED = "qa_verified", "QA verified"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class SenderRole(models.TextChoices):
+    CUSTOMER = "customer", "Customer"
+    AGENT = "agent", "Agent"
+    BOT = "bot", "Bot"
+    SYSTEM = "system", "System"
+
+
+class Customer(models.Model):
+    """A customer identity as one source system knows it (source-scoped)."""
+
+    source = models.CharField(max_length=64)
+    external_id = models.CharField(max_length=255)
+    name = models.CharField(max_length=255, blank=True)
+    email = models.CharField(max_length=254, blank=True, db_index=True)
+    phone = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="customer_source_uid")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_id}"
+
+
+class Agent(models.Model):
+    source = models.CharField(max_length=64)
+    external_id = models.CharField(max_length=255)
+    name = models.CharField(max_length=255, blank=True)
+    team = models.CharField(max_length=128, blank=True)
+    # The team's country, used for inference when the chat and the customer give none (R-CHAT-2).
+    default_country = models.CharField(max_length=2, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="agent_source_uid")
+        ]
+
+    def __str__(self) -> str:
+        return self.name or f"{self.source}:{self.external_id}"
+
+
+class Chat(models.Model):
+    source = models.CharField(max_length=64)
+    external_id = models.CharField(max_length=255)
+    started_at = models.DateTimeField(db_index=True)
+    ended_at = models.DateTimeField(null=True, blank=True, db_index=True)  # open while null
+    language = models.CharField(max_length=16, blank=True)
+    country = models.CharField(max_length=2, blank=True, db_index=True)  # ISO 3166-1 alpha-2
+    region = models.CharField(max_length=6, blank=True)  # ISO 3166-2, e.g. CA-QC
+    country_source = models.CharField(
+        max_length=20, choices=CountrySource.choices, default=CountrySource.UNKNOWN
+    )
+    country_confidence = models.FloatField(
+        default=0.0, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)]
+    )
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="chats"
+    )
+    agents = models.ManyToManyField(Agent, blank=True, related_name="chats")
+    tags = models.JSONField(default=list, blank=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+    # Set when a record is declared: the transcript may no longer be edited (R-REC-2).
+    locked_at = models.DateTimeField(null=True, blank=True)
+    # The redaction layer (R-PII-*): when and by which detector version the text was redacted.
+    redacted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    redaction_version = models.CharField(max_length=32, blank=True)
+    # SHA-256 of the imported chat line's content, kept for tombstones and change detection.
+    content_sha256 = models.CharField(max_length=64, blank=True)
+    history = HistoricalRecords(excluded_fields=["imported_at"])
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="chat_source_uid"),
+            models.CheckConstraint(
+                condition=models.Q(country_confidence__gte=0) & models.Q(country_confidence__lte=1),
+                name="chat_country_confidence_range",
+            ),
+        ]
+        permissions = [("ingest_chat", "Can ingest chats through the API")]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.external_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None
+
+
+class Message(models.Model):
+    """One line of a transcript. Deliberately without history: original text must not outlive
+    disposal in a history table (R-REC-3), and a declared transcript is locked anyway."""
+
+    chat = models.ForeignKey(Chat, on_delete=models.CASCADE, related_name="messages")
+    position = models.PositiveIntegerField()
+    sender = models.CharField(max_length=8, choices=SenderRole.choices)
+    agent = models.ForeignKey(
+        Agent, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    author_name = models.CharField(max_length=255, blank=True)
+    sent_at = models.DateTimeField()
+    text = models.TextField(blank=True)  # original; emptied by purge_pii_originals
+    text_redacted = models.TextField(null=True, blank=True)  # null until redacted
+    original_purged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["chat_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["chat", "position"], name="message_chat_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chat_id}#{self.position} {self.sender}"
+
+
+class Survey(models.Model):
+    """Post-chat survey (R-CHAT-3). No history: the comment is destroyed on disposal."""
+
+    chat = models.OneToOneField(Chat, on_delete=models.CASCADE, related_name="survey")
+    rating = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    resolved = models.BooleanField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    comment_redacted = models.TextField(null=True, blank=True)  # null until redacted
+    answers = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True)
+                | (models.Q(rating__gte=1) & models.Q(rating__lte=5)),
+                name="survey_rating_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"survey of {self.chat_id}"

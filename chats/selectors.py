@@ -1,0 +1,160 @@
+"""Reading chats: list/detail querysets, the interchange view of a chat, and chat extras.
+
+Other apps add keys to a chat's exported/API view (record, sentiment, satisfaction, keywords)
+by registering a provider that answers for many chats at once, so a page of chats costs one
+query per provider, never one per chat.
+"""
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from chats.models import Chat, Message
+
+ChatExtraProvider = Callable[[list[int]], dict[int, Any]]
+_EXTRA_PROVIDERS: dict[str, tuple[ChatExtraProvider, Any]] = {}
+EXPORT_CHUNK_SIZE = 500
+NOT_YET_REDACTED = "[not yet redacted]"
+
+
+def register_chat_extra(key: str, *, default: Any = None) -> Callable[[ChatExtraProvider], ChatExtraProvider]:
+    """Registers `provider(chat_ids) -> {chat_id: value}` for the key `key` of a chat's view."""
+
+    def decorator(provider: ChatExtraProvider) -> ChatExtraProvider:
+        _EXTRA_PROVIDERS[key] = (provider, default)
+        return provider
+
+    return decorator
+
+
+def chat_extras(chat_ids: list[int]) -> dict[int, dict[str, Any]]:
+    extras: dict[int, dict[str, Any]] = {chat_id: {} for chat_id in chat_ids}
+    for key, (provider, default) in _EXTRA_PROVIDERS.items():
+        values = provider(chat_ids) if chat_ids else {}
+        for chat_id in chat_ids:
+            value = values.get(chat_id, default)
+            extras[chat_id][key] = list(value) if isinstance(default, list) and value is default else value
+    return extras
+
+
+def chats_list(
+    *,
+    source: str | None = None,
+    external_id: str | None = None,
+    country: str | None = None,
+    started_after: datetime | None = None,
+    started_before: datetime | None = None,
+    customer_email: str | None = None,
+) -> QuerySet[Chat]:
+    queryset = Chat.objects.select_related("customer").order_by("-started_at", "-pk")
+    if source:
+        queryset = queryset.filter(source=source)
+    if external_id:
+        queryset = queryset.filter(external_id=external_id)
+    if country:
+        queryset = queryset.filter(country=country.upper())
+    if started_after:
+        queryset = queryset.filter(started_at__gte=started_after)
+    if started_before:
+        queryset = queryset.filter(started_at__lt=started_before)
+    if customer_email:
+        queryset = queryset.filter(customer__email__iexact=customer_email)
+    return queryset
+
+
+def chat_with_transcript(queryset: QuerySet[Chat]) -> QuerySet[Chat]:
+    """Adds everything a transcript view needs, in a fixed number of queries."""
+    return queryset.select_related("customer", "survey").prefetch_related(
+        "agents",
+        Prefetch(
+            "messages",
+            queryset=Message.objects.select_related("agent").order_by("position"),
+        ),
+    )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+
+
+def message_text_for(message: Message, *, redacted: bool) -> str:
+    """The text a reader gets. Redacted readers never get the original, even if not redacted yet."""
+    if redacted:
+        return message.text_redacted if message.text_redacted is not None else NOT_YET_REDACTED
+    if message.original_purged_at is not None:
+        return message.text_redacted or ""
+    return message.text
+
+
+def chat_to_interchange(chat: Chat, *, redacted: bool, extras: dict[str, Any]) -> dict[str, Any]:
+    """A chat in interchange format v1 (SPEC §3) plus its extras (record, sentiment, …)."""
+    customer: dict[str, Any] | None = None
+    if chat.customer is not None:
+        customer = {"external_id": chat.customer.external_id}
+        if not redacted:
+            customer.update(
+                name=chat.customer.name, email=chat.customer.email, phone=chat.customer.phone
+            )
+    survey_data: dict[str, Any] | None = None
+    survey = getattr(chat, "survey", None)
+    if survey is not None:
+        if redacted:
+            comment = survey.comment_redacted if survey.comment_redacted is not None else ""
+        else:
+            comment = survey.comment
+        survey_data = {
+            "rating": survey.rating,
+            "resolved": survey.resolved,
+            "comment": comment,
+            "answers": survey.answers,
+        }
+    messages = []
+    for message in chat.messages.all():
+        item: dict[str, Any] = {
+            "sender": message.sender,
+            "sent_at": _iso(message.sent_at),
+            "text": message_text_for(message, redacted=redacted),
+        }
+        if message.agent is not None:
+            item["agent_external_id"] = message.agent.external_id
+        messages.append(item)
+    return {
+        "external_id": chat.external_id,
+        "source": chat.source,
+        "started_at": _iso(chat.started_at),
+        "ended_at": _iso(chat.ended_at),
+        "language": chat.language,
+        "country": chat.country,
+        "region": chat.region,
+        "country_source": chat.country_source,
+        "country_confidence": chat.country_confidence,
+        "customer": customer,
+        "agents": [
+            {"external_id": agent.external_id, "name": agent.name} for agent in chat.agents.all()
+        ],
+        "messages": messages,
+        "survey": survey_data,
+        "tags": chat.tags,
+        **extras,
+    }
+
+
+def chats_export(*, queryset: QuerySet[Chat], redacted: bool) -> Iterator[dict[str, Any]]:
+    """Streams interchange dicts chunk by chunk (constant memory, constant queries per chunk)."""
+    last_pk = 0
+    base = queryset.order_by("pk")
+    if redacted:
+        # A chat that is not redacted yet has nothing safe to export.
+        base = base.filter(redacted_at__isnull=False)
+    while True:
+        chunk = list(chat_with_transcript(base.filter(pk__gt=last_pk))[:EXPORT_CHUNK_SIZE])
+        if not chunk:
+            return
+        extras = chat_extras([chat.pk for chat in chunk])
+        for chat in chunk:
+            yield chat_to_interchange(chat, redacted=redacted, extras=extras[chat.pk])
+        last_pk = chunk[-1].pk
+        if len(chunk) < EXPORT_CHUNK_SIZE:
+            return

@@ -1,0 +1,58 @@
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from audit.services import audit_event_record
+from chats.filters import ChatFilter
+from chats.models import Chat
+from chats.selectors import chat_extras, chat_with_transcript, message_text_for
+from core.roles import Role, user_may_see_original_text
+from core.views import role_required
+
+ALL_ROLES = tuple(Role)
+PAGE_SIZE = 50
+
+
+@role_required(*ALL_ROLES)
+def chat_list(request: HttpRequest) -> HttpResponse:
+    chat_filter = ChatFilter(
+        request.GET, queryset=Chat.objects.select_related("customer").order_by("-started_at", "-pk")
+    )
+    page = Paginator(chat_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    extras = chat_extras([chat.pk for chat in page])
+    rows = [{"chat": chat, **extras[chat.pk]} for chat in page]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "chats/chat_list.html",
+        {"filter": chat_filter, "page": page, "rows": rows, "query": query.urlencode()},
+    )
+
+
+@role_required(*ALL_ROLES)
+def chat_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    chat = get_object_or_404(chat_with_transcript(Chat.objects.all()), pk=pk)
+    may_see_original = user_may_see_original_text(request.user)
+    show_original = may_see_original and request.GET.get("original") == "1"
+    if show_original:
+        audit_event_record(actor=request.user, action="chat.original_viewed", target=chat,
+                           data={"via": "page"})
+    lines: list[dict[str, Any]] = [
+        {"message": message, "text": message_text_for(message, redacted=not show_original)}
+        for message in chat.messages.all()
+    ]
+    return render(
+        request,
+        "chats/chat_detail.html",
+        {
+            "chat": chat,
+            "lines": lines,
+            "extras": chat_extras([chat.pk])[chat.pk],
+            "may_see_original": may_see_original,
+            "show_original": show_original,
+            "survey": getattr(chat, "survey", None),
+        },
+    )

@@ -1,0 +1,23 @@
+"""The Celery application and the beat schedule: the one place that says when each job runs."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = Celery("chatrecords")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Every job of the run_job registry has exactly one entry here (a test checks both ways).
+JOB_SCHEDULE: dict[str, crontab] = {
+    "infer_countries": crontab(minute=5, hour="*/6"),
+    "verify_audit_chain": crontab(minute=0, hour=4),
+}
+
+app.conf.beat_schedule = {
+    f"job:{name}": {"task": "chatrecords.run_job", "schedule": schedule, "args": (name,)}
+    for name, schedule in JOB_SCHEDULE.items()
+}

@@ -1,0 +1,18 @@
+"""The test suite: same as base, fast password hashing, mail kept in memory.
+
+DATABASE_URL chooses SQLite (default) or PostgreSQL, so `make test` runs the suite on both.
+"""
+
+from .base import *  # noqa: F403
+from .base import REDIS_URL, env
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Unit tests run tasks eagerly; the integration tests start a real worker on REDIS_URL.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+LOGGING = {"version": 1, "disable_existing_loggers": False}

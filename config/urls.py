@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from core.views import HomeView
+
+API_APPS = ("core", "audit", "chats", "records", "retention", "redaction", "knowledgebase", "qa",
+            "privacy", "integrations")
+PAGE_APPS = ("chats", "audit", "records", "retention", "redaction", "knowledgebase", "qa",
+             "privacy", "integrations")
+
+urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    *[path("api/v1/", include(f"{app}.api_urls")) for app in API_APPS],
+    *[path("", include(f"{app}.urls")) for app in PAGE_APPS],
+]

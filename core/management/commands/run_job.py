@@ -1,0 +1,43 @@
+import json
+from datetime import datetime
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from core.exceptions import ApplicationError
+from core.jobs import job_run, jobs_registered
+
+
+def _parse_now(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as error:
+        raise CommandError(f"--now: {value!r} is not an ISO-8601 date-time ({error})") from error
+    if parsed.tzinfo is None:
+        raise CommandError(f"--now: {value!r} needs a UTC offset, e.g. 2026-11-23T00:00:00+00:00")
+    return parsed
+
+
+class Command(BaseCommand):
+    help = "Runs one scheduled job synchronously: exactly the code the Celery beat task runs."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("name", help="job name; run with --list to see them")
+        parser.add_argument("--now", help="evaluate the job as of this ISO-8601 moment")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        name: str = options["name"]
+        if name == "--list":
+            for job in jobs_registered().values():
+                self.stdout.write(f"{job.name:24} {job.description}")
+            return
+        now = _parse_now(options["now"]) if options["now"] else None
+        try:
+            result = job_run(name=name, now=now)
+        except ApplicationError as error:
+            raise CommandError(error.message) from error
+        for message in result.messages:
+            self.stdout.write(message)
+        self.stdout.write(json.dumps({"job": name, "ok": result.ok, "counts": result.counts}))
+        if not result.ok:
+            raise CommandError(f"job {name} failed: " + "; ".join(result.messages))

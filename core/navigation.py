@@ -1,0 +1,62 @@
+"""The navigation bar per role. Each app adds its pages to NAV_ITEMS; the order is the bar's."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+from core.roles import Role, user_has_role
+
+ALL_ROLES = tuple(Role)
+MANAGERS_AND_AUDITORS = (Role.RECORDS_MANAGER, Role.COMPLIANCE_AUDITOR)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: tuple[Role, ...]
+
+
+NAV_ITEMS: list[NavItem] = [
+    NavItem("Chats", "chat-list", ALL_ROLES),
+]
+
+# The page each role opens first (the first that exists wins).
+LANDING_PAGES: dict[Role, tuple[str, ...]] = {
+    Role.SUPPORT_STAFF: ("kb-search", "chat-list"),
+    Role.RECORDS_MANAGER: ("disposal-batch-list", "record-list", "chat-list"),
+    Role.COMPLIANCE_AUDITOR: ("audit-event-list", "record-list", "chat-list"),
+}
+
+
+def _url(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def landing_url_for(user: AbstractBaseUser | AnonymousUser) -> str | None:
+    for role, names in LANDING_PAGES.items():
+        if user_has_role(user, role):
+            for name in names:
+                url = _url(name)
+                if url:
+                    return url
+    return None
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    for item in NAV_ITEMS:
+        url = _url(item.url_name)
+        if url and user_has_role(user, *item.roles):
+            items.append({"label": item.label, "url": url,
+                          "active": request.path.startswith(url) and url != "/"})
+    return {"nav_items": items}

@@ -1,0 +1,56 @@
+"""The one door to spaCy: every module that needs a pipeline gets it here.
+
+The model name is the SPACY_MODEL setting; each worker process loads a pipeline once (per set
+of disabled components) and keeps it. A missing model is a clear error naming the install
+command, never a silent fallback to something weaker (R-PII-5).
+"""
+
+import importlib.util
+import threading
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+INSTALL_COMMAND = (
+    "make install  (or: .venv/bin/pip install --no-deps --require-hashes "
+    "-r requirements/spacy-model.txt)"
+)
+
+_pipelines: dict[tuple[str, tuple[str, ...]], "Language"] = {}
+_lock = threading.Lock()
+
+
+class SpacyModelMissing(ImproperlyConfigured):
+    pass
+
+
+def spacy_model_missing_message(name: str) -> str:
+    return f"spaCy model {name!r} (setting SPACY_MODEL) is not installed. Install it with: {INSTALL_COMMAND}"
+
+
+def spacy_model_installed(name: str | None = None) -> bool:
+    return importlib.util.find_spec(name or settings.SPACY_MODEL) is not None
+
+
+def nlp_pipeline(*, disable: Sequence[str] = ()) -> "Language":
+    """The process-wide pipeline for SPACY_MODEL with `disable`d components left out."""
+    name = settings.SPACY_MODEL
+    key = (name, tuple(sorted(disable)))
+    pipeline = _pipelines.get(key)
+    if pipeline is not None:
+        return pipeline
+    with _lock:
+        pipeline = _pipelines.get(key)
+        if pipeline is None:
+            import spacy
+
+            if not spacy_model_installed(name):
+                raise SpacyModelMissing(spacy_model_missing_message(name))
+            pipeline = spacy.load(name, exclude=list(disable))
+            _pipelines[key] = pipeline
+    return pipeline

@@ -1,0 +1,36 @@
+"""The roles of SPEC §1. Each role is a Django group; superusers hold every role."""
+
+from enum import StrEnum
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+
+class Role(StrEnum):
+    SUPPORT_STAFF = "support_staff"
+    RECORDS_MANAGER = "records_manager"
+    COMPLIANCE_AUDITOR = "compliance_auditor"
+
+
+def user_roles(user: AbstractBaseUser | AnonymousUser) -> frozenset[Role]:
+    """The roles a user holds, cached on the user object for the request."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached: frozenset[Role] | None = getattr(user, "_chatrecords_roles", None)
+    if cached is not None:
+        return cached
+    if getattr(user, "is_superuser", False):
+        roles = frozenset(Role)
+    else:
+        names = set(user.groups.values_list("name", flat=True))  # type: ignore[attr-defined]
+        roles = frozenset(role for role in Role if role.value in names)
+    user._chatrecords_roles = roles  # type: ignore[union-attr]
+    return roles
+
+
+def user_has_role(user: AbstractBaseUser | AnonymousUser, *roles: Role) -> bool:
+    return bool(user_roles(user) & set(roles))
+
+
+def user_may_see_original_text(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Records managers (and admins) may see original text; every such view is audited."""
+    return user_has_role(user, Role.RECORDS_MANAGER)
