@@ -1,3 +1,8 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from audit import api
+
+urlpatterns = [
+    path("audit-events/", api.AuditEventListApi.as_view(), name="api-audit-event-list"),
+    path("audit-events/verify/", api.AuditChainVerifyApi.as_view(), name="api-audit-verify"),
+]

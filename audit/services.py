@@ -64,7 +64,7 @@ def audit_event_record(
     event = AuditEvent(
         sequence=head.sequence + 1,
         occurred_at=(occurred_at or timezone.now()).replace(microsecond=0),
-        actor=user,
+        actor=user,  # type: ignore[misc]  # any auth user model instance
         actor_username=user.get_username() if user is not None else "system",
         action=action,
         target_type=target_type,

@@ -1,3 +1,7 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from audit import views
+
+urlpatterns = [
+    path("audit/", views.audit_event_list, name="audit-event-list"),
+]

@@ -30,9 +30,22 @@ class ChatSerializer(serializers.ModelSerializer):
     class Meta:
         model = Chat
         fields = [
-            "id", "source", "external_id", "started_at", "ended_at", "language", "country",
-            "region", "country_source", "country_confidence", "tags", "redacted_at",
-            "sentiment", "satisfaction", "keywords", "record",
+            "id",
+            "source",
+            "external_id",
+            "started_at",
+            "ended_at",
+            "language",
+            "country",
+            "region",
+            "country_source",
+            "country_confidence",
+            "tags",
+            "redacted_at",
+            "sentiment",
+            "satisfaction",
+            "keywords",
+            "record",
         ]
 
     def _extra(self, chat: Chat, key: str) -> Any:
@@ -84,8 +97,9 @@ class ChatDetailSerializer(ChatSerializer):
             return None
         data: dict[str, Any] = {"id": chat.customer_id, "external_id": chat.customer.external_id}
         if self.context.get("show_identity"):
-            data.update(name=chat.customer.name, email=chat.customer.email,
-                        phone=chat.customer.phone)
+            data.update(
+                name=chat.customer.name, email=chat.customer.email, phone=chat.customer.phone
+            )
         return data
 
     def get_survey(self, chat: Chat) -> dict[str, Any] | None:
@@ -107,8 +121,9 @@ def _detail_context(request: Request, chat: Chat) -> dict[str, Any]:
             raise ApplicationError(
                 "Only records managers may view original text", extra={"chat": chat.pk}
             )
-        audit_event_record(actor=request.user, action="chat.original_viewed", target=chat,
-                           data={"via": "api"})
+        audit_event_record(
+            actor=request.user, action="chat.original_viewed", target=chat, data={"via": "api"}
+        )
     return {
         "request": request,
         "extras": chat_extras([chat.pk]),
@@ -137,8 +152,10 @@ class ChatListCreateApi(generics.ListAPIView):
         context = {**self.get_serializer_context(), "extras": chat_extras([c.pk for c in page])}
         return self.get_paginated_response(ChatSerializer(page, many=True, context=context).data)
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: ChatDetailSerializer,
-                                                             200: ChatDetailSerializer})
+    @extend_schema(
+        request=OpenApiTypes.OBJECT,
+        responses={201: ChatDetailSerializer, 200: ChatDetailSerializer},
+    )
     def post(self, request: Request) -> Response:
         try:
             payload = chat_payload_from_dict(request.data)
@@ -157,8 +174,15 @@ class ChatDetailApi(generics.GenericAPIView):
     def get_queryset(self) -> QuerySet[Chat]:
         return chat_with_transcript(Chat.objects.all())
 
-    @extend_schema(parameters=[OpenApiParameter("include_original", bool,
-                   description="records managers only; every such view is audited")])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "include_original",
+                bool,
+                description="records managers only; every such view is audited",
+            )
+        ]
+    )
     def get(self, request: Request, pk: int) -> Response:
         chat = get_object_or_404(self.get_queryset(), pk=pk)
         return Response(ChatDetailSerializer(chat, context=_detail_context(request, chat)).data)

@@ -5,6 +5,7 @@ source has its own confidence so that the QA queue can sample the weak ones. Not
 guessed silently: with no evidence the country stays unknown with confidence 0.
 """
 
+import functools
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,31 +27,86 @@ LOW_CONFIDENCE_THRESHOLD = 0.7
 GENERIC_CCTLDS = frozenset({"ai", "co", "fm", "io", "me", "tv", "ws", "cc", "ly", "to", "gg", "so"})
 CCTLD_TO_COUNTRY = {"uk": "GB"}
 NON_GEOGRAPHIC_TYPES = frozenset(
-    {PhoneNumberType.TOLL_FREE, PhoneNumberType.PREMIUM_RATE, PhoneNumberType.SHARED_COST,
-     PhoneNumberType.UAN, PhoneNumberType.VOIP, PhoneNumberType.PERSONAL_NUMBER}
+    {
+        PhoneNumberType.TOLL_FREE,
+        PhoneNumberType.PREMIUM_RATE,
+        PhoneNumberType.SHARED_COST,
+        PhoneNumberType.UAN,
+        PhoneNumberType.VOIP,
+        PhoneNumberType.PERSONAL_NUMBER,
+    }
 )
 
 # phonenumbers' geocoder names the province or state of North American numbers.
 SUBDIVISIONS = {
     "CA": {
-        "Alberta": "AB", "British Columbia": "BC", "Manitoba": "MB", "New Brunswick": "NB",
-        "Newfoundland and Labrador": "NL", "Nova Scotia": "NS", "Northwest Territories": "NT",
-        "Nunavut": "NU", "Ontario": "ON", "Prince Edward Island": "PE", "Quebec": "QC",
-        "Québec": "QC", "Saskatchewan": "SK", "Yukon": "YT",
+        "Alberta": "AB",
+        "British Columbia": "BC",
+        "Manitoba": "MB",
+        "New Brunswick": "NB",
+        "Newfoundland and Labrador": "NL",
+        "Nova Scotia": "NS",
+        "Northwest Territories": "NT",
+        "Nunavut": "NU",
+        "Ontario": "ON",
+        "Prince Edward Island": "PE",
+        "Quebec": "QC",
+        "Québec": "QC",
+        "Saskatchewan": "SK",
+        "Yukon": "YT",
     },
     "US": {
-        "Alabama": "AL", "Alaska": "AK", "Arizona": "AZ", "Arkansas": "AR", "California": "CA",
-        "Colorado": "CO", "Connecticut": "CT", "Delaware": "DE", "Florida": "FL", "Georgia": "GA",
-        "Hawaii": "HI", "Idaho": "ID", "Illinois": "IL", "Indiana": "IN", "Iowa": "IA",
-        "Kansas": "KS", "Kentucky": "KY", "Louisiana": "LA", "Maine": "ME", "Maryland": "MD",
-        "Massachusetts": "MA", "Michigan": "MI", "Minnesota": "MN", "Mississippi": "MS",
-        "Missouri": "MO", "Montana": "MT", "Nebraska": "NE", "Nevada": "NV",
-        "New Hampshire": "NH", "New Jersey": "NJ", "New Mexico": "NM", "New York": "NY",
-        "North Carolina": "NC", "North Dakota": "ND", "Ohio": "OH", "Oklahoma": "OK",
-        "Oregon": "OR", "Pennsylvania": "PA", "Rhode Island": "RI", "South Carolina": "SC",
-        "South Dakota": "SD", "Tennessee": "TN", "Texas": "TX", "Utah": "UT", "Vermont": "VT",
-        "Virginia": "VA", "Washington": "WA", "Washington D.C.": "DC", "West Virginia": "WV",
-        "Wisconsin": "WI", "Wyoming": "WY",
+        "Alabama": "AL",
+        "Alaska": "AK",
+        "Arizona": "AZ",
+        "Arkansas": "AR",
+        "California": "CA",
+        "Colorado": "CO",
+        "Connecticut": "CT",
+        "Delaware": "DE",
+        "Florida": "FL",
+        "Georgia": "GA",
+        "Hawaii": "HI",
+        "Idaho": "ID",
+        "Illinois": "IL",
+        "Indiana": "IN",
+        "Iowa": "IA",
+        "Kansas": "KS",
+        "Kentucky": "KY",
+        "Louisiana": "LA",
+        "Maine": "ME",
+        "Maryland": "MD",
+        "Massachusetts": "MA",
+        "Michigan": "MI",
+        "Minnesota": "MN",
+        "Mississippi": "MS",
+        "Missouri": "MO",
+        "Montana": "MT",
+        "Nebraska": "NE",
+        "Nevada": "NV",
+        "New Hampshire": "NH",
+        "New Jersey": "NJ",
+        "New Mexico": "NM",
+        "New York": "NY",
+        "North Carolina": "NC",
+        "North Dakota": "ND",
+        "Ohio": "OH",
+        "Oklahoma": "OK",
+        "Oregon": "OR",
+        "Pennsylvania": "PA",
+        "Rhode Island": "RI",
+        "South Carolina": "SC",
+        "South Dakota": "SD",
+        "Tennessee": "TN",
+        "Texas": "TX",
+        "Utah": "UT",
+        "Vermont": "VT",
+        "Virginia": "VA",
+        "Washington": "WA",
+        "Washington D.C.": "DC",
+        "West Virginia": "WV",
+        "Wisconsin": "WI",
+        "Wyoming": "WY",
     },
 }
 
@@ -79,6 +135,22 @@ def country_from_phone(phone: str) -> CountryEvidence | None:
         number = phonenumbers.parse(phone, "US")
     except phonenumbers.NumberParseException:
         return None
+    national = str(number.national_number)
+    if number.country_code == 1 and len(national) == 10:
+        # In North America validity, region and place follow from the area code and exchange
+        # alone, so look-ups are cached by them: phonenumbers' look-ups are slow in bulk.
+        return _country_from_nanp_prefix(national[:6])
+    return _country_from_number(number)
+
+
+@functools.lru_cache(maxsize=50_000)
+def _country_from_nanp_prefix(prefix: str) -> CountryEvidence | None:
+    return _country_from_number(
+        phonenumbers.PhoneNumber(country_code=1, national_number=int(prefix + "0100"))
+    )
+
+
+def _country_from_number(number: phonenumbers.PhoneNumber) -> CountryEvidence | None:
     if not phonenumbers.is_valid_number(number):
         return None
     if phonenumbers.number_type(number) in NON_GEOGRAPHIC_TYPES:
@@ -88,9 +160,16 @@ def country_from_phone(phone: str) -> CountryEvidence | None:
         return None
     place = geocoder.description_for_number(number, "en")
     subdivision = SUBDIVISIONS.get(country, {}).get(place, "")
+    # US numbers are described as "City, ST": the state code is already there.
+    state = place.rpartition(", ")[2]
+    if not subdivision and state in SUBDIVISIONS.get(country, {}).values():
+        subdivision = state
     region = f"{country}-{subdivision}" if subdivision else ""
     return CountryEvidence(
-        country, region, CountrySource.PHONE_NUMBER, CONFIDENCE_PHONE_NUMBER,
+        country,
+        region,
+        CountrySource.PHONE_NUMBER,
+        CONFIDENCE_PHONE_NUMBER,
         f"phone country code +{number.country_code}" + (f" ({place})" if place else ""),
     )
 
@@ -126,7 +205,10 @@ def country_infer(
 ) -> CountryEvidence:
     if given_country:
         return CountryEvidence(
-            given_country, given_region, CountrySource.SOURCE_SYSTEM, CONFIDENCE_SOURCE_SYSTEM,
+            given_country,
+            given_region,
+            CountrySource.SOURCE_SYSTEM,
+            CONFIDENCE_SOURCE_SYSTEM,
             "given by the source system",
         )
     return (

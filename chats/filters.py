@@ -13,8 +13,14 @@ class ChatFilter(django_filters.FilterSet):
 
     class Meta:
         model = Chat
-        fields = ["source", "external_id", "country", "started_after", "started_before",
-                  "customer_email"]
+        fields = [
+            "source",
+            "external_id",
+            "country",
+            "started_after",
+            "started_before",
+            "customer_email",
+        ]
 
-    def filter_country(self, queryset, name, value):  # type: ignore[no-untyped-def]
+    def filter_country(self, queryset, name, value):
         return queryset.filter(country=value.upper())

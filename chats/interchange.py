@@ -74,19 +74,17 @@ class ChatPayload:
     agents: tuple[AgentPayload, ...] = ()
     survey: SurveyPayload | None = None
     tags: tuple[str, ...] = ()
+    # SHA-256 of the chat as it was received (the line, or canonical JSON of a posted object).
+    content_sha256: str = ""
 
     @property
     def key(self) -> tuple[str, str]:
         return (self.source, self.external_id)
 
-    def content_sha256(self) -> str:
-        return hashlib.sha256(
-            json.dumps(payload_to_dict(self), sort_keys=True, ensure_ascii=False).encode()
-        ).hexdigest()
 
-
-def _string(data: dict[str, Any], key: str, path: str, *, required: bool = False,
-            max_length: int = 10_000) -> str:
+def _string(
+    data: dict[str, Any], key: str, path: str, *, required: bool = False, max_length: int = 10_000
+) -> str:
     value = data.get(key)
     if value is None:
         if required:
@@ -157,11 +155,14 @@ def _agents(value: Any) -> tuple[AgentPayload, ...]:
         data = _object(item, f"agents[{index}]")
         country = _string(data, "country", path).upper()
         if country and not COUNTRY_RE.match(country):
-            raise InterchangeError(f"{country!r} is not an ISO 3166-1 alpha-2 code", f"{path}country")
+            raise InterchangeError(
+                f"{country!r} is not an ISO 3166-1 alpha-2 code", f"{path}country"
+            )
         agents.append(
             AgentPayload(
-                external_id=_string(data, "external_id", path, required=True,
-                                    max_length=MAX_ID_LENGTH),
+                external_id=_string(
+                    data, "external_id", path, required=True, max_length=MAX_ID_LENGTH
+                ),
                 name=_string(data, "name", path, max_length=255),
                 team=_string(data, "team", path, max_length=128),
                 country=country,
@@ -197,8 +198,9 @@ def _messages(value: Any) -> tuple[MessagePayload, ...]:
                 sender=sender,
                 sent_at=sent_at,
                 text=text,
-                agent_external_id=_string(data, "agent_external_id", path,
-                                          max_length=MAX_ID_LENGTH),
+                agent_external_id=_string(
+                    data, "agent_external_id", path, max_length=MAX_ID_LENGTH
+                ),
                 author=_string(data, "author", path, max_length=255),
             )
         )
@@ -237,9 +239,12 @@ def _tags(value: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(tag.strip().lower() for tag in value if tag.strip()))
 
 
-def chat_payload_from_dict(data: Any) -> ChatPayload:
+def chat_payload_from_dict(data: Any, *, content_sha256: str = "") -> ChatPayload:
     """Validates one decoded chat. Unknown keys are ignored (SPEC §3)."""
     data = _object(data, "chat")
+    if not content_sha256:
+        canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+        content_sha256 = hashlib.sha256(canonical.encode()).hexdigest()
     started_at = _timestamp(data, "started_at", "", required=True)
     assert started_at is not None  # noqa: S101 - required=True guarantees it
     ended_at = _timestamp(data, "ended_at", "", required=False)
@@ -268,6 +273,7 @@ def chat_payload_from_dict(data: Any) -> ChatPayload:
         messages=_messages(data.get("messages")),
         survey=_survey(data.get("survey")),
         tags=_tags(data.get("tags")),
+        content_sha256=content_sha256,
     )
 
 
@@ -284,7 +290,7 @@ def chat_payload_from_line(line: bytes | str) -> ChatPayload:
         raise InterchangeError(f"not valid JSON ({error.msg} at column {error.colno})") from None
     if not isinstance(data, dict):
         raise InterchangeError(f"not a JSON object but {type(data).__name__}")
-    return chat_payload_from_dict(data)
+    return chat_payload_from_dict(data, content_sha256=hashlib.sha256(line.encode()).hexdigest())
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -322,11 +328,17 @@ def payload_to_dict(payload: ChatPayload) -> dict[str, Any]:
     if payload.customer is not None:
         c = payload.customer
         data["customer"] = {
-            "external_id": c.external_id, "name": c.name, "email": c.email, "phone": c.phone
+            "external_id": c.external_id,
+            "name": c.name,
+            "email": c.email,
+            "phone": c.phone,
         }
     if payload.survey is not None:
         s = payload.survey
         data["survey"] = {
-            "rating": s.rating, "resolved": s.resolved, "comment": s.comment, "answers": s.answers
+            "rating": s.rating,
+            "resolved": s.resolved,
+            "comment": s.comment,
+            "answers": s.answers,
         }
     return data

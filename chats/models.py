@@ -118,7 +118,8 @@ class Message(models.Model):
     author_name = models.CharField(max_length=255, blank=True)
     sent_at = models.DateTimeField()
     text = models.TextField(blank=True)  # original; emptied by purge_pii_originals
-    text_redacted = models.TextField(null=True, blank=True)  # null until redacted
+    # null means "not redacted yet", which is not the same as an empty redacted text
+    text_redacted = models.TextField(null=True, blank=True)  # noqa: DJ001
     original_purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -140,7 +141,7 @@ class Survey(models.Model):
     )
     resolved = models.BooleanField(null=True, blank=True)
     comment = models.TextField(blank=True)
-    comment_redacted = models.TextField(null=True, blank=True)  # null until redacted
+    comment_redacted = models.TextField(null=True, blank=True)  # noqa: DJ001 - null: not redacted yet
     answers = models.JSONField(default=dict, blank=True)
 
     class Meta:

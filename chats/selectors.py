@@ -19,7 +19,9 @@ EXPORT_CHUNK_SIZE = 500
 NOT_YET_REDACTED = "[not yet redacted]"
 
 
-def register_chat_extra(key: str, *, default: Any = None) -> Callable[[ChatExtraProvider], ChatExtraProvider]:
+def register_chat_extra(
+    key: str, *, default: Any = None
+) -> Callable[[ChatExtraProvider], ChatExtraProvider]:
     """Registers `provider(chat_ids) -> {chat_id: value}` for the key `key` of a chat's view."""
 
     def decorator(provider: ChatExtraProvider) -> ChatExtraProvider:
@@ -35,7 +37,9 @@ def chat_extras(chat_ids: list[int]) -> dict[int, dict[str, Any]]:
         values = provider(chat_ids) if chat_ids else {}
         for chat_id in chat_ids:
             value = values.get(chat_id, default)
-            extras[chat_id][key] = list(value) if isinstance(default, list) and value is default else value
+            extras[chat_id][key] = (
+                list(value) if isinstance(default, list) and value is default else value
+            )
     return extras
 
 

@@ -5,22 +5,35 @@ a batch is one transaction, so a chat is never half-imported; a concurrent impor
 race for the same chat makes our batch retry, after which that chat counts as already present.
 """
 
+import functools
 import logging
-from collections.abc import Callable, Iterable, Sequence
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
-from simple_history.utils import bulk_create_with_history
+from django.utils import timezone
 
 from chats.country import country_infer
-from chats.interchange import ChatPayload, InterchangeError, chat_payload_from_line
+from chats.interchange import (
+    ChatPayload,
+    InterchangeError,
+    chat_payload_from_dict,
+    chat_payload_from_line,
+)
 from chats.models import Agent, Chat, Customer, Message, Survey
+from core.bulk import history_rows_insert, ids_allocate, rows_insert
 
 logger = logging.getLogger(__name__)
 
 Key = tuple[str, str]
+_T = TypeVar("_T")
+MESSAGE_FIELDS = ("chat_id", "position", "sender", "agent_id", "author_name", "sent_at", "text")
 # Callbacks run after a batch commits, with the ids of the chats it created (e.g. redaction).
 POST_IMPORT_HOOKS: list[Callable[[list[int]], None]] = []
 
@@ -49,14 +62,37 @@ def _keys_filter(keys: Iterable[Key]) -> Q:
     return Q(source__in={k[0] for k in keys}, external_id__in={k[1] for k in keys})
 
 
-def _existing_ids(model: type[Chat] | type[Customer] | type[Agent], keys: set[Key]) -> dict[Key, int]:
+def _existing_ids(
+    model: type[Chat] | type[Customer] | type[Agent], keys: set[Key]
+) -> dict[Key, int]:
     if not keys:
         return {}
     rows = model.objects.filter(_keys_filter(keys)).values_list("source", "external_id", "pk")
     return {(source, ext): pk for source, ext, pk in rows if (source, ext) in keys}
 
 
-def _upsert_customers(payloads: Sequence[ChatPayload]) -> dict[Key, int]:
+def _insert_with_history(
+    model: type[Chat] | type[Customer] | type[Agent], instances: list[Any], *, now: datetime
+) -> None:
+    """COPY/bulk-inserts new rows with their ids (reserved up front where the database can,
+    read back by key elsewhere) and writes their history rows."""
+    pk_name = model._meta.pk.attname
+    fields = [field.attname for field in model._meta.concrete_fields]
+    reserved = ids_allocate(model, len(instances))
+    if reserved is not None:
+        for obj, pk in zip(instances, reserved, strict=True):
+            obj.pk = pk
+    else:
+        fields.remove(pk_name)
+    rows_insert(model, fields, ([getattr(obj, name) for name in fields] for obj in instances))
+    if reserved is None:
+        ids = _existing_ids(model, {(obj.source, obj.external_id) for obj in instances})
+        for obj in instances:
+            obj.pk = ids[(obj.source, obj.external_id)]
+    history_rows_insert(model, instances, when=now, reason="imported")
+
+
+def _upsert_customers(payloads: Sequence[ChatPayload], *, now: datetime) -> dict[Key, int]:
     wanted: dict[Key, Customer] = {}
     for payload in payloads:
         if payload.customer is not None:
@@ -69,19 +105,20 @@ def _upsert_customers(payloads: Sequence[ChatPayload]) -> dict[Key, int]:
                     name=payload.customer.name,
                     email=payload.customer.email,
                     phone=payload.customer.phone,
+                    created_at=now,
                 ),
             )
     ids = _existing_ids(Customer, set(wanted))
     new = [customer for key, customer in wanted.items() if key not in ids]
     if new:
-        for customer in bulk_create_with_history(new, Customer, batch_size=500):
-            ids[(customer.source, customer.external_id)] = customer.pk
-    if len(ids) < len(wanted):  # backends that return no primary keys from bulk inserts
-        ids = _existing_ids(Customer, set(wanted))
+        _insert_with_history(Customer, new, now=now)
+        ids.update({(customer.source, customer.external_id): customer.pk for customer in new})
     return ids
 
 
-def _upsert_agents(payloads: Sequence[ChatPayload]) -> tuple[dict[Key, int], dict[Key, str]]:
+def _upsert_agents(
+    payloads: Sequence[ChatPayload], *, now: datetime
+) -> tuple[dict[Key, int], dict[Key, str]]:
     wanted: dict[Key, Agent] = {}
     for payload in payloads:
         for agent in payload.agents:
@@ -107,14 +144,15 @@ def _upsert_agents(payloads: Sequence[ChatPayload]) -> tuple[dict[Key, int], dic
             ids[(source, ext)], countries[(source, ext)] = pk, country
     new = [agent for key, agent in wanted.items() if key not in ids]
     if new:
-        for agent in bulk_create_with_history(new, Agent, batch_size=500):
-            key = (agent.source, agent.external_id)
-            ids[key], countries[key] = agent.pk, agent.default_country
+        _insert_with_history(Agent, new, now=now)
+        for new_agent in new:
+            key = (new_agent.source, new_agent.external_id)
+            ids[key], countries[key] = new_agent.pk, new_agent.default_country
     return ids, countries
 
 
 def _chat_from_payload(
-    payload: ChatPayload, customer_id: int | None, agent_countries: list[str]
+    payload: ChatPayload, customer_id: int | None, agent_countries: list[str], now: datetime
 ) -> Chat:
     customer = payload.customer
     evidence = country_infer(
@@ -136,7 +174,8 @@ def _chat_from_payload(
         country_confidence=evidence.confidence,
         customer_id=customer_id,
         tags=list(payload.tags),
-        content_sha256=payload.content_sha256(),
+        content_sha256=payload.content_sha256,
+        imported_at=now,
     )
 
 
@@ -150,8 +189,9 @@ def _insert_batch(payloads: Sequence[ChatPayload]) -> ImportBatchResult:
     if not todo:
         return result
 
-    customer_ids = _upsert_customers(todo)
-    agent_ids, agent_countries = _upsert_agents(todo)
+    now = timezone.now()
+    customer_ids = _upsert_customers(todo, now=now)
+    agent_ids, agent_countries = _upsert_agents(todo, now=now)
     chats = [
         _chat_from_payload(
             payload,
@@ -159,54 +199,52 @@ def _insert_batch(payloads: Sequence[ChatPayload]) -> ImportBatchResult:
             if payload.customer
             else None,
             [agent_countries.get((payload.source, a.external_id), "") for a in payload.agents],
+            now,
         )
         for payload in todo
     ]
-    created = bulk_create_with_history(chats, Chat, batch_size=500)
-    chat_ids = {(chat.source, chat.external_id): chat.pk for chat in created}
-    if None in chat_ids.values():
-        chat_ids = _existing_ids(Chat, set(chat_ids))
+    _insert_with_history(Chat, chats, now=now)
+    chat_ids = {(chat.source, chat.external_id): chat.pk for chat in chats}
 
-    messages: list[Message] = []
-    surveys: list[Survey] = []
-    chat_agents = []
-    through = Chat.agents.through
+    messages: list[tuple[object, ...]] = []
+    surveys: list[tuple[object, ...]] = []
+    chat_agents: set[tuple[int, int]] = set()
     for payload in todo:
         chat_id = chat_ids[payload.key]
         agent_names = {a.external_id: a.name for a in payload.agents}
         for position, message in enumerate(payload.messages):
-            agent_key = (payload.source, message.agent_external_id)
+            agent_id = (
+                agent_ids.get((payload.source, message.agent_external_id))
+                if message.agent_external_id
+                else None
+            )
+            author = message.author or agent_names.get(message.agent_external_id, "")
             messages.append(
-                Message(
-                    chat_id=chat_id,
-                    position=position,
-                    sender=message.sender,
-                    agent_id=agent_ids.get(agent_key) if message.agent_external_id else None,
-                    author_name=message.author or agent_names.get(message.agent_external_id, ""),
-                    sent_at=message.sent_at,
-                    text=message.text,
-                )
+                (chat_id, position, message.sender, agent_id, author, message.sent_at, message.text)
             )
         if payload.survey is not None:
             survey = payload.survey
             surveys.append(
-                Survey(
-                    chat_id=chat_id,
-                    rating=survey.rating,
-                    resolved=survey.resolved,
-                    comment=survey.comment,
-                    answers=survey.answers,
-                )
+                (chat_id, survey.rating, survey.resolved, survey.comment, survey.answers)
             )
         for agent in payload.agents:
-            chat_agents.append(
-                through(chat_id=chat_id, agent_id=agent_ids[(payload.source, agent.external_id)])
-            )
-    Message.objects.bulk_create(messages, batch_size=2000)
-    Survey.objects.bulk_create(surveys, batch_size=500)
-    through.objects.bulk_create(chat_agents, batch_size=1000, ignore_conflicts=True)
+            chat_agents.add((chat_id, agent_ids[(payload.source, agent.external_id)]))
+    rows_insert(Message, MESSAGE_FIELDS, messages)
+    rows_insert(Survey, ("chat_id", "rating", "resolved", "comment", "answers"), surveys)
+    rows_insert(Chat.agents.through, ("chat_id", "agent_id"), chat_agents)
     result.created_ids = list(chat_ids.values())
     return result
+
+
+def _relax_commit_durability() -> None:
+    """Lets PostgreSQL acknowledge the import's commit before its WAL reaches the disk.
+
+    Safe here: a crash can lose only the last batches, never corrupt them, and a re-import of
+    the same file puts back exactly what was lost (importing is idempotent).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def chats_import_batch(*, payloads: Sequence[ChatPayload]) -> ImportBatchResult:
@@ -214,10 +252,11 @@ def chats_import_batch(*, payloads: Sequence[ChatPayload]) -> ImportBatchResult:
     for attempt in (1, 2):
         try:
             with transaction.atomic():
+                _relax_commit_durability()
                 result = _insert_batch(payloads)
                 created = list(result.created_ids)
                 for hook in POST_IMPORT_HOOKS:
-                    transaction.on_commit(lambda hook=hook: hook(created))
+                    transaction.on_commit(functools.partial(hook, created))
             return result
         except IntegrityError:
             # Another importer inserted one of these chats first; the retry sees it as present.
@@ -238,6 +277,66 @@ def chat_import(*, payload: ChatPayload) -> tuple[Chat, bool]:
 RejectCallback = Callable[[int, bytes, InterchangeError], None]
 
 
+def _payload_batches(
+    lines: Iterable[bytes], on_reject: RejectCallback, batch_size: int
+) -> Iterator[tuple[list[ChatPayload], int]]:
+    """Validates lines and yields (batch of valid payloads, rejects since the last batch)."""
+    pending: list[ChatPayload] = []
+    rejected = 0
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        try:
+            pending.append(chat_payload_from_line(raw.rstrip(b"\r\n")))
+        except InterchangeError as error:
+            rejected += 1
+            on_reject(number, raw, error)
+            continue
+        if len(pending) >= batch_size:
+            yield pending, rejected
+            pending, rejected = [], 0
+    yield pending, rejected
+
+
+def _read_ahead(batches: Iterator[_T], depth: int = 2) -> Iterator[_T]:
+    """Runs `batches` in a thread, `depth` items ahead of the consumer.
+
+    Validation is pure Python and the writes mostly wait on the database, so the next batch is
+    parsed while the database stores the previous one. Errors surface in the consumer.
+    """
+    buffer: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in batches:
+                while not stop.is_set():
+                    try:
+                        buffer.put(("item", item), timeout=0.2)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            buffer.put(("done", None))
+        except BaseException as error:  # re-raised in the consumer's thread
+            buffer.put(("error", error))
+
+    thread = threading.Thread(target=produce, name="import-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = buffer.get()
+            if kind == "done":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
 def chats_import_lines(
     *,
     lines: Iterable[bytes],
@@ -245,9 +344,83 @@ def chats_import_lines(
     on_progress: Callable[[int], None] | None = None,
     batch_size: int | None = None,
 ) -> ImportSummary:
-    """Validates JSON Lines one by one and imports the valid chats in batches.
+    """Validates JSON Lines and imports the valid chats in batches, one transaction each.
 
-    Blank lines are skipped; every other bad line goes to `on_reject` with its 1-based number.
+    Blank lines are skipped; every other bad line goes to `on_reject` with its 1-based number
+    (called from the reader thread, in line order).
+    """
+    batch_size = batch_size or settings.IMPORT_BATCH_SIZE
+    summary = ImportSummary()
+    for pending, rejected in _read_ahead(_payload_batches(lines, on_reject, batch_size)):
+        summary.rejected += rejected
+        if pending:
+            result = chats_import_batch(payloads=pending)
+            summary.imported += len(result.created_ids)
+            summary.already_present += len(pending) - len(result.created_ids)
+            created = {p.key: len(p.messages) for p in pending if p.key not in result.existing}
+            summary.messages += sum(created.values())
+        if on_progress is not None:
+            on_progress(len(pending) + rejected)
+    return summary
+
+
+INFERABLE_SOURCES = ("unknown", "phone_number", "email_domain", "agent")
+INFER_CHUNK_SIZE = 1000
+
+
+def chats_country_reinfer(*, chunk_size: int = INFER_CHUNK_SIZE) -> dict[str, int]:
+    """Re-runs country inference on chats whose country was inferred or is unknown.
+
+    Countries given by the source system or verified by QA are never touched. Each chunk is its
+    own transaction; re-running is harmless (an unchanged chat is not written).
+    """
+    from simple_history.utils import bulk_update_with_history
+
+    examined = changed = 0
+    last_pk = 0
+    while True:
+        with transaction.atomic():
+            chunk = list(
+                Chat.objects.filter(pk__gt=last_pk, country_source__in=INFERABLE_SOURCES)
+                .select_related("customer")
+                .prefetch_related("agents")
+                .order_by("pk")[:chunk_size]
+            )
+            updates = []
+            for chat in chunk:
+                evidence = country_infer(
+                    customer_phone=chat.customer.phone if chat.customer else "",
+                    customer_email=chat.customer.email if chat.customer else "",
+                    agent_countries=[agent.default_country for agent in chat.agents.all()],
+                )
+                new = (evidence.country, evidence.region, evidence.source, evidence.confidence)
+                if new != (chat.country, chat.region, chat.country_source, chat.country_confidence):
+                    chat.country, chat.region = evidence.country, evidence.region
+                    chat.country_source, chat.country_confidence = new[2], new[3]
+                    updates.append(chat)
+            if updates:
+                bulk_update_with_history(
+                    updates,
+                    Chat,
+                    ["country", "region", "country_source", "country_confidence"],
+                    default_change_reason="country re-inferred",
+                )
+        examined += len(chunk)
+        changed += len(updates)
+        if len(chunk) < chunk_size:
+            return {"examined": examined, "changed": changed}
+        last_pk = chunk[-1].pk
+
+
+def chats_import_units(
+    *,
+    units: Iterable[tuple[int, bytes, dict[str, Any] | InterchangeError]],
+    on_reject: RejectCallback,
+    batch_size: int | None = None,
+) -> ImportSummary:
+    """Imports converted units (number, original bytes, interchange dict or error) in batches.
+
+    Every dict is validated by the one validator; a unit that fails goes to `on_reject` whole.
     """
     batch_size = batch_size or settings.IMPORT_BATCH_SIZE
     summary = ImportSummary()
@@ -259,22 +432,17 @@ def chats_import_lines(
         result = chats_import_batch(payloads=pending)
         summary.imported += len(result.created_ids)
         summary.already_present += len(pending) - len(result.created_ids)
-        created_keys = {p.key: len(p.messages) for p in pending if p.key not in result.existing}
-        summary.messages += sum(created_keys.values())
-        if on_progress is not None:
-            on_progress(len(pending))
+        summary.messages += sum(len(p.messages) for p in pending if p.key not in result.existing)
         pending.clear()
 
-    for number, raw in enumerate(lines, start=1):
-        if not raw.strip():
-            continue
+    for number, raw, chat in units:
         try:
-            pending.append(chat_payload_from_line(raw.rstrip(b"\r\n")))
+            if isinstance(chat, InterchangeError):
+                raise chat
+            pending.append(chat_payload_from_dict(chat))
         except InterchangeError as error:
             summary.rejected += 1
             on_reject(number, raw, error)
-            if on_progress is not None:
-                on_progress(1)
             continue
         if len(pending) >= batch_size:
             flush()

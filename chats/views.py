@@ -38,8 +38,9 @@ def chat_detail(request: HttpRequest, pk: int) -> HttpResponse:
     may_see_original = user_may_see_original_text(request.user)
     show_original = may_see_original and request.GET.get("original") == "1"
     if show_original:
-        audit_event_record(actor=request.user, action="chat.original_viewed", target=chat,
-                           data={"via": "page"})
+        audit_event_record(
+            actor=request.user, action="chat.original_viewed", target=chat, data={"via": "page"}
+        )
     lines: list[dict[str, Any]] = [
         {"message": message, "text": message_text_for(message, redacted=not show_original)}
         for message in chat.messages.all()

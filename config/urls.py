@@ -5,10 +5,29 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from core.views import HomeView
 
-API_APPS = ("core", "audit", "chats", "records", "retention", "redaction", "knowledgebase", "qa",
-            "privacy", "integrations")
-PAGE_APPS = ("chats", "audit", "records", "retention", "redaction", "knowledgebase", "qa",
-             "privacy", "integrations")
+API_APPS = (
+    "core",
+    "audit",
+    "chats",
+    "records",
+    "retention",
+    "redaction",
+    "knowledgebase",
+    "qa",
+    "privacy",
+    "integrations",
+)
+PAGE_APPS = (
+    "chats",
+    "audit",
+    "records",
+    "retention",
+    "redaction",
+    "knowledgebase",
+    "qa",
+    "privacy",
+    "integrations",
+)
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
@@ -17,6 +36,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("odata/", include("integrations.odata.urls")),
     *[path("api/v1/", include(f"{app}.api_urls")) for app in API_APPS],
     *[path("", include(f"{app}.urls")) for app in PAGE_APPS],
 ]

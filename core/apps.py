@@ -12,5 +12,7 @@ class CoreConfig(AppConfig):
 
         # Permissions of later apps exist only after their migrations ran, hence post_migrate.
         post_migrate.connect(
-            lambda **kwargs: role_permissions_sync(), dispatch_uid="core.role_permissions_sync"
+            lambda **kwargs: role_permissions_sync(),
+            dispatch_uid="core.role_permissions_sync",
+            weak=False,  # a lambda has no other reference and would be collected
         )

@@ -22,6 +22,12 @@ class NavItem:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem("Chats", "chat-list", ALL_ROLES),
+    NavItem("Records", "record-list", MANAGERS_AND_AUDITORS),
+    NavItem("File plan", "file-plan", MANAGERS_AND_AUDITORS),
+    NavItem("Holds", "legal-hold-list", MANAGERS_AND_AUDITORS),
+    NavItem("Disposal", "disposal-batch-list", MANAGERS_AND_AUDITORS),
+    NavItem("Certificates", "disposal-certificate-list", MANAGERS_AND_AUDITORS),
+    NavItem("Audit log", "audit-event-list", MANAGERS_AND_AUDITORS),
 ]
 
 # The page each role opens first (the first that exists wins).
@@ -57,6 +63,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     for item in NAV_ITEMS:
         url = _url(item.url_name)
         if url and user_has_role(user, *item.roles):
-            items.append({"label": item.label, "url": url,
-                          "active": request.path.startswith(url) and url != "/"})
+            items.append(
+                {
+                    "label": item.label,
+                    "url": url,
+                    "active": request.path.startswith(url) and url != "/",
+                }
+            )
     return {"nav_items": items}

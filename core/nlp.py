@@ -30,7 +30,10 @@ class SpacyModelMissing(ImproperlyConfigured):
 
 
 def spacy_model_missing_message(name: str) -> str:
-    return f"spaCy model {name!r} (setting SPACY_MODEL) is not installed. Install it with: {INSTALL_COMMAND}"
+    return (
+        f"spaCy model {name!r} (setting SPACY_MODEL) is not installed. "
+        f"Install it with: {INSTALL_COMMAND}"
+    )
 
 
 def spacy_model_installed(name: str | None = None) -> bool:

@@ -23,7 +23,7 @@ def user_roles(user: AbstractBaseUser | AnonymousUser) -> frozenset[Role]:
     else:
         names = set(user.groups.values_list("name", flat=True))  # type: ignore[attr-defined]
         roles = frozenset(role for role in Role if role.value in names)
-    user._chatrecords_roles = roles  # type: ignore[union-attr]
+    user._chatrecords_roles = roles  # type: ignore[attr-defined]
     return roles
 
 

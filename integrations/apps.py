@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class IntegrationsConfig(AppConfig):
     name = "integrations"
     verbose_name = "Integrations"
+
+    def ready(self) -> None:
+        # Importing the modules registers their `import_chats --format` converters.
+        from integrations.importers import (  # noqa: F401
+            chatwoot,
+            intercom,
+            livechat,
+            twilio,
+            zendesk_chat,
+        )

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class KnowledgebaseConfig(AppConfig):
     name = "knowledgebase"
     verbose_name = "Knowledge base"
+
+    def ready(self) -> None:
+        from chats.selectors import register_chat_extra
+        from knowledgebase.selectors import insights
+
+        register_chat_extra("sentiment")(insights.chats_sentiment)
+        register_chat_extra("satisfaction")(insights.chats_satisfaction)
+        register_chat_extra("keywords", default=[])(insights.chats_keywords)

@@ -1,3 +1,13 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from records import api
+
+urlpatterns = [
+    path("records/", api.RecordListApi.as_view(), name="api-record-list"),
+    path("records/<int:pk>/", api.RecordDetailApi.as_view(), name="api-record-detail"),
+    path("records/<int:pk>/history/", api.RecordHistoryApi.as_view(), name="api-record-history"),
+    path("record-classes/", api.RecordClassListApi.as_view(), name="api-record-class-list"),
+    path(
+        "customer-events/", api.CustomerEventCreateApi.as_view(), name="api-customer-event-create"
+    ),
+]

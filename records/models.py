@@ -1,0 +1,134 @@
+"""The file plan and its records (SPEC §2.2).
+
+A Record is declared once per closed chat (R-REC-2). Its retention fields (schedule, trigger,
+disposition_due, pii_purge_due, status) are computed by `retention.services`; a record whose
+country is unknown or for which no schedule applies has status `flagged` and no disposition date,
+so nothing ever disposes of it (fail closed, R-RET-2).
+"""
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class RecordClass(models.Model):
+    """A file-plan class such as CS-CHAT. is_record=False: transitory (not a record)."""
+
+    code = models.CharField(max_length=64, unique=True)
+    title = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+    citation = models.TextField(blank=True)
+    is_record = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "record classes"
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class AgentParticipation(models.TextChoices):
+    ANY = "any", "Any"
+    REQUIRED = "required", "An agent wrote at least one message"
+    ABSENT = "absent", "No agent wrote any message"
+
+
+class DeclarationRule(models.Model):
+    """One line of "what makes a chat a record" (R-REC-1). Rules are tried in `position` order;
+    the first whose every condition holds decides the chat's record class."""
+
+    position = models.PositiveIntegerField()
+    name = models.CharField(max_length=128, unique=True)
+    description = models.TextField(blank=True)
+    record_class = models.ForeignKey(RecordClass, on_delete=models.PROTECT, related_name="rules")
+    min_customer_messages = models.PositiveIntegerField(null=True, blank=True)
+    max_customer_messages = models.PositiveIntegerField(null=True, blank=True)
+    agent_participation = models.CharField(
+        max_length=8, choices=AgentParticipation.choices, default=AgentParticipation.ANY
+    )
+    sources = models.JSONField(default=list, blank=True)  # empty: any source
+    countries = models.JSONField(default=list, blank=True)  # empty: any country
+    # Any of these words in the transcript or the survey comment (case-insensitive), or any of
+    # these tags on the chat; both empty: no keyword condition.
+    keywords = models.JSONField(default=list, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    is_active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.name} → {self.record_class.code}"
+
+
+class RecordStatus(models.TextChoices):
+    ACTIVE = "active", "Active (retained)"
+    FLAGGED = "flagged", "Flagged (no disposition: unknown country or no schedule)"
+    DISPOSED = "disposed", "Disposed (destroyed)"
+    ANONYMIZED = "anonymized", "Anonymized"
+
+
+class Record(models.Model):
+    chat = models.OneToOneField("chats.Chat", on_delete=models.PROTECT, related_name="record")
+    record_class = models.ForeignKey(RecordClass, on_delete=models.PROTECT, related_name="records")
+    declared_at = models.DateTimeField()
+    declared_by_rule = models.ForeignKey(
+        DeclarationRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Retention, computed by retention.services.records_retention_recompute.
+    schedule = models.ForeignKey(
+        "retention.RetentionSchedule",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="records",
+    )
+    jurisdiction = models.CharField(max_length=6, blank=True)
+    trigger = models.CharField(max_length=64, blank=True)
+    trigger_at = models.DateTimeField(null=True, blank=True)
+    disposition_due = models.DateTimeField(null=True, blank=True, db_index=True)
+    pii_purge_due = models.DateTimeField(null=True, blank=True, db_index=True)
+    status = models.CharField(
+        max_length=10, choices=RecordStatus.choices, default=RecordStatus.FLAGGED, db_index=True
+    )
+    flag_reason = models.CharField(max_length=255, blank=True)
+    # Not proposed for disposal before this moment (an excluded item or a rejected batch).
+    review_at = models.DateTimeField(null=True, blank=True)
+    pii_purged_at = models.DateTimeField(null=True, blank=True)
+    disposed_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["status", "disposition_due"])]
+
+    def __str__(self) -> str:
+        return f"record {self.pk} ({self.record_class_id})"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in (RecordStatus.ACTIVE, RecordStatus.FLAGGED)
+
+
+class CustomerEvent(models.Model):
+    """A named event about a customer (e.g. `account_closed`) that can trigger retention."""
+
+    customer = models.ForeignKey("chats.Customer", on_delete=models.CASCADE, related_name="events")
+    name = models.CharField(max_length=64)
+    occurred_at = models.DateTimeField()
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["occurred_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "name"], name="customer_event_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} of customer {self.customer_id}"

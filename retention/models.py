@@ -1,0 +1,254 @@
+"""Retention schedules, legal holds and disposal (SPEC §2.3–2.4).
+
+Invariants:
+- A record is disposed only through a DisposalItem of an approved batch, and only when at the
+  moment of destruction it is due, unheld, of known country and has a schedule.
+- LegalHoldRecord rows say which records a hold covers; the hold is active while `released_at`
+  is null. A record is held while any active hold covers it (or any other hold source that
+  `retention.selectors.records_held_q` knows, e.g. open data-subject requests).
+- Tombstones and certificates are append-only evidence; they hold no personal values.
+"""
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+ANY_JURISDICTION = "*"
+TRIGGER_CHAT_ENDED = "chat_ended"
+
+
+class DispositionAction(models.TextChoices):
+    DESTROY = "destroy", "Destroy"
+    ANONYMIZE = "anonymize", "Anonymize (keep redacted text as knowledge)"
+
+
+class RetentionSchedule(models.Model):
+    record_class = models.ForeignKey(
+        "records.RecordClass", on_delete=models.PROTECT, related_name="schedules"
+    )
+    # "*", an ISO 3166-1 country ("CA") or an ISO 3166-2 region ("CA-QC").
+    jurisdiction = models.CharField(max_length=6, default=ANY_JURISDICTION)
+    retention_years = models.PositiveIntegerField(default=0)
+    retention_months = models.PositiveIntegerField(default=0)
+    retention_days = models.PositiveIntegerField(default=0)
+    trigger = models.CharField(max_length=64, default=TRIGGER_CHAT_ENDED)
+    # Days after the trigger when original text is purged; null: never purged early.
+    pii_period_days = models.PositiveIntegerField(null=True, blank=True)
+    action = models.CharField(
+        max_length=10, choices=DispositionAction.choices, default=DispositionAction.DESTROY
+    )
+    citation = models.TextField(blank=True)
+    effective_from = models.DateTimeField(null=True, blank=True)
+    effective_to = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["record_class__code", "jurisdiction", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.record_class} {self.jurisdiction} {self.period_label}"
+
+    @property
+    def period_label(self) -> str:
+        parts = []
+        for value, unit in (
+            (self.retention_years, "y"),
+            (self.retention_months, "m"),
+            (self.retention_days, "d"),
+        ):
+            if value:
+                parts.append(f"{value}{unit}")
+        return " ".join(parts) or "0d"
+
+
+class LegalHold(models.Model):
+    matter = models.CharField(max_length=255)
+    reference = models.CharField(max_length=128, blank=True)
+    reason = models.TextField()
+    # Keys of retention.rules.HOLD_SCOPE_KEYS; at least one.
+    scope = models.JSONField(default=dict)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    placed_at = models.DateTimeField()
+    released_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    release_reason = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-placed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"hold {self.pk}: {self.matter}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.released_at is None
+
+
+class LegalHoldRecord(models.Model):
+    """A record covered by a hold. Rows are kept after release (the hold says it was released)."""
+
+    hold = models.ForeignKey(LegalHold, on_delete=models.CASCADE, related_name="coverage")
+    record = models.ForeignKey(
+        "records.Record", on_delete=models.CASCADE, related_name="hold_coverage"
+    )
+    added_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["hold", "record"], name="hold_record_once")]
+        indexes = [models.Index(fields=["record", "hold"])]
+
+    def __str__(self) -> str:
+        return f"hold {self.hold_id} covers record {self.record_id}"
+
+
+class BatchState(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    APPROVED = "approved", "Approved"
+    EXECUTING = "executing", "Executing"
+    COMPLETED = "completed", "Completed"
+    REJECTED = "rejected", "Rejected"
+
+
+OPEN_BATCH_STATES = (BatchState.PROPOSED, BatchState.APPROVED, BatchState.EXECUTING)
+
+
+class DisposalBatch(models.Model):
+    record_class = models.ForeignKey(
+        "records.RecordClass", on_delete=models.PROTECT, related_name="disposal_batches"
+    )
+    jurisdiction = models.CharField(max_length=6)
+    action = models.CharField(max_length=10, choices=DispositionAction.choices)
+    state = models.CharField(
+        max_length=10, choices=BatchState.choices, default=BatchState.PROPOSED, db_index=True
+    )
+    proposed_at = models.DateTimeField()
+    # Null when the build_disposal_batches job proposed it (no human proposer).
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # DISPOSAL_REQUIRED_APPROVALS when proposed: a later settings change never loosens a batch.
+    required_approvals = models.PositiveSmallIntegerField(default=1)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rejection_reason = models.TextField(blank=True)
+    execution_started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        verbose_name_plural = "disposal batches"
+
+    def __str__(self) -> str:
+        return f"batch {self.pk} {self.record_class_id}/{self.jurisdiction} ({self.state})"
+
+
+class ItemStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    EXCLUDED = "excluded", "Excluded by a reviewer"
+    WITHDRAWN = "withdrawn", "Withdrawn (retention recomputed)"
+    DESTROYED = "destroyed", "Destroyed"
+    ANONYMIZED = "anonymized", "Anonymized"
+    SKIPPED_HELD = "skipped_held", "Skipped: held at execution"
+    SKIPPED_NOT_DUE = "skipped_not_due", "Skipped: not due or not disposable at execution"
+
+
+class DisposalItem(models.Model):
+    batch = models.ForeignKey(DisposalBatch, on_delete=models.CASCADE, related_name="items")
+    record = models.ForeignKey(
+        "records.Record", on_delete=models.PROTECT, related_name="disposal_items"
+    )
+    status = models.CharField(
+        max_length=16, choices=ItemStatus.choices, default=ItemStatus.PENDING, db_index=True
+    )
+    reason = models.TextField(blank=True)
+    review_at = models.DateTimeField(null=True, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["batch_id", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "record"], name="disposal_item_once")
+        ]
+        indexes = [models.Index(fields=["batch", "status"])]
+
+    def __str__(self) -> str:
+        return f"item {self.record_id} of batch {self.batch_id} ({self.status})"
+
+
+class DisposalApproval(models.Model):
+    batch = models.ForeignKey(DisposalBatch, on_delete=models.CASCADE, related_name="approvals")
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["approved_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "approver"], name="disposal_approval_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"approval of batch {self.batch_id} by {self.approver_id}"
+
+
+class Tombstone(models.Model):
+    """What remains of a disposed record: identifiers, dates and a digest, no personal values."""
+
+    record_id_value = models.BigIntegerField(unique=True)
+    chat_id_value = models.BigIntegerField()
+    source = models.CharField(max_length=64)
+    external_id = models.CharField(max_length=255)
+    record_class = models.CharField(max_length=64)
+    jurisdiction = models.CharField(max_length=6)
+    action = models.CharField(max_length=10, choices=DispositionAction.choices)
+    chat_started_at = models.DateTimeField()
+    chat_ended_at = models.DateTimeField(null=True)
+    trigger_at = models.DateTimeField(null=True)
+    disposition_due = models.DateTimeField(null=True)
+    disposed_at = models.DateTimeField()
+    # Null when destroyed outside a disposal batch (e.g. a data-subject erasure); see `reason`.
+    batch = models.ForeignKey(
+        DisposalBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="tombstones"
+    )
+    reason = models.CharField(max_length=255, blank=True)
+    approvers = models.JSONField(default=list)
+    # SHA-256 over the destroyed content (messages, survey comment), computed before destruction.
+    content_sha256 = models.CharField(max_length=64)
+    # The chat's import digest (chats.Chat.content_sha256), so an old export can be matched.
+    import_sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["source", "external_id"])]
+
+    def __str__(self) -> str:
+        return f"tombstone of record {self.record_id_value}"
+
+
+class DisposalCertificate(models.Model):
+    """One per executed batch; `hash` covers `payload` and the previous certificate's hash."""
+
+    batch = models.OneToOneField(
+        DisposalBatch, on_delete=models.PROTECT, related_name="certificate"
+    )
+    sequence = models.PositiveIntegerField(unique=True)
+    issued_at = models.DateTimeField()
+    payload = models.JSONField()
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-sequence"]
+
+    def __str__(self) -> str:
+        return f"certificate {self.sequence} (batch {self.batch_id})"

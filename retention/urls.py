@@ -1,3 +1,16 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from retention import views
+
+urlpatterns = [
+    path("holds/", views.legal_hold_list, name="legal-hold-list"),
+    path("holds/<int:pk>/", views.legal_hold_detail, name="legal-hold-detail"),
+    path("disposal/", views.disposal_batch_list, name="disposal-batch-list"),
+    path("disposal/<int:pk>/", views.disposal_batch_detail, name="disposal-batch-detail"),
+    path("certificates/", views.disposal_certificate_list, name="disposal-certificate-list"),
+    path(
+        "certificates/<int:pk>/",
+        views.disposal_certificate_detail,
+        name="disposal-certificate-detail",
+    ),
+]

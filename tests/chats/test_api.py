@@ -60,9 +60,7 @@ def test_list_filters_by_country_and_dates(support_api):
 def test_list_filters_by_customer_email(manager_api):
     chat = make_chat()
     make_chat()
-    response = manager_api.get(
-        "/api/v1/chats/", {"customer_email": chat.customer.email.upper()}
-    )
+    response = manager_api.get("/api/v1/chats/", {"customer_email": chat.customer.email.upper()})
     assert [row["id"] for row in response.json()["results"]] == [chat.pk]
 
 
@@ -75,8 +73,16 @@ def test_support_staff_detail_shows_no_original_text_nor_identity(support_api):
     assert "Hi, my card was charged twice" not in texts
     assert "Ana Silva" not in response.content.decode()
     assert "email" not in body["customer"]
-    for key in ("country", "region", "country_source", "country_confidence", "sentiment",
-                "satisfaction", "keywords", "record"):
+    for key in (
+        "country",
+        "region",
+        "country_source",
+        "country_confidence",
+        "sentiment",
+        "satisfaction",
+        "keywords",
+        "record",
+    ):
         assert key in body
 
 

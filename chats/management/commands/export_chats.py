@@ -63,7 +63,13 @@ class Command(BaseCommand):
                 "out": out_name,
                 "filters": {
                     key: options[key]
-                    for key in ("source", "external_id", "country", "started_after", "started_before")
+                    for key in (
+                        "source",
+                        "external_id",
+                        "country",
+                        "started_after",
+                        "started_before",
+                    )
                     if options[key]
                 },
             },

@@ -5,9 +5,14 @@ from typing import Any, BinaryIO
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from chats.importers import IMPORT_FORMATS, import_lines_for_format
+from chats.importers import (
+    DOCUMENT_FORMATS,
+    import_format_names,
+    import_lines_for_format,
+    import_units_for_format,
+)
 from chats.interchange import InterchangeError
-from chats.services import ImportSummary, chats_import_lines
+from chats.services import ImportSummary, chats_import_lines, chats_import_units
 
 STDIN = "-"
 
@@ -19,7 +24,8 @@ def _rejected_path(name: str) -> Path:
 class Command(BaseCommand):
     help = (
         "Imports chats (JSON Lines, one chat per line; '-' reads stdin). Bad lines are reported "
-        "with their line number and kept verbatim in FILE.rejected.jsonl; exit 1 if any was rejected."
+        "with their line number and kept verbatim in FILE.rejected.jsonl; exit status 1 if any "
+        "was rejected."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -27,8 +33,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--format",
             default="native",
-            choices=sorted(IMPORT_FORMATS),
-            help="input format (default: native interchange JSONL)",
+            choices=import_format_names(),
+            help="input format (default: native interchange JSONL); others are exports of "
+            "live-chat systems",
         )
         parser.add_argument("--batch-size", type=int, default=None)
 
@@ -50,11 +57,13 @@ class Command(BaseCommand):
         if name == STDIN:
             return sys.stdin.buffer
         try:
-            return Path(name).open("rb")  # noqa: SIM115 - closed in _import_file
+            return Path(name).open("rb")
         except OSError as error:
             raise CommandError(f"{name}: cannot open ({error.strerror})") from error
 
     def _import_file(self, name: str, format_name: str, batch_size: int | None) -> ImportSummary:
+        if format_name in DOCUMENT_FORMATS:
+            return self._import_document_file(name, format_name, batch_size)
         source = self._open(name)
         rejected_path = _rejected_path(name)
         rejected_file: BinaryIO | None = None
@@ -86,11 +95,44 @@ class Command(BaseCommand):
                 source.close()
             if rejected_file is not None:
                 rejected_file.close()
-        if rejected_file is None and rejected_path.exists():
+        self._summarise(name, summary, rejected_path, wrote_rejects=rejected_file is not None)
+        return summary
+
+    def _import_document_file(
+        self, name: str, format_name: str, batch_size: int | None
+    ) -> ImportSummary:
+        """Formats whose files are whole JSON documents: each chat found in the file is a unit,
+        numbered in file order; a rejected unit is kept whole in FILE.rejected.jsonl."""
+        source = self._open(name)
+        try:
+            data = source.read()
+        finally:
+            if source is not sys.stdin.buffer:
+                source.close()
+        rejected_path = _rejected_path(name)
+        rejected: list[bytes] = []
+
+        def on_reject(number: int, raw: bytes, error: InterchangeError) -> None:
+            rejected.append(raw if raw.endswith(b"\n") else raw + b"\n")
+            self.stderr.write(f"{name}: chat {number}: rejected: {error}")
+
+        summary = chats_import_units(
+            units=import_units_for_format(format_name, data),
+            on_reject=on_reject,
+            batch_size=batch_size,
+        )
+        if rejected:
+            rejected_path.write_bytes(b"".join(rejected))
+        self._summarise(name, summary, rejected_path, wrote_rejects=bool(rejected))
+        return summary
+
+    def _summarise(
+        self, name: str, summary: ImportSummary, rejected_path: Path, *, wrote_rejects: bool
+    ) -> None:
+        if not wrote_rejects and rejected_path.exists():
             rejected_path.unlink()  # a stale file from an earlier run would mislead
         kept = f" (kept in {rejected_path})" if summary.rejected else ""
         self.stdout.write(
             f"{name}: imported {summary.imported}, already present {summary.already_present}, "
             f"rejected {summary.rejected}{kept}; {summary.messages} messages"
         )
-        return summary

@@ -1,0 +1,59 @@
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import generics, serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from audit.filters import AuditEventFilter
+from audit.models import AuditEvent
+from audit.services import audit_chain_verify
+from core.permissions import IsReadOnlyAuditor, IsRecordsManager
+
+READ = [IsRecordsManager | IsReadOnlyAuditor]
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_username")
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "sequence",
+            "occurred_at",
+            "actor",
+            "action",
+            "target_type",
+            "target_id",
+            "data",
+            "previous_hash",
+            "hash",
+        ]
+
+
+class AuditEventListApi(generics.ListAPIView):
+    """The audit log, newest first; filter by action (or prefix), target, actor and time."""
+
+    permission_classes = READ
+    serializer_class = AuditEventSerializer
+    filterset_class = AuditEventFilter
+
+    def get_queryset(self) -> QuerySet[AuditEvent]:
+        return AuditEvent.objects.order_by("-sequence")
+
+
+class AuditChainVerifyApi(APIView):
+    """Recomputes the chain (read-only): {"ok", "message"} naming the first broken event."""
+
+    permission_classes = READ
+
+    @extend_schema(
+        responses=inline_serializer(
+            "AuditChainVerification",
+            {"ok": serializers.BooleanField(), "message": serializers.CharField()},
+        )
+    )
+    def get(self, request: Request) -> Response:
+        ok, message = audit_chain_verify()
+        return Response({"ok": ok, "message": message})

@@ -1,0 +1,32 @@
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from audit.filters import AuditEventFilter
+from audit.models import AuditEvent
+from audit.services import audit_chain_verify
+from core.roles import Role
+from core.views import role_required
+
+PAGE_SIZE = 100
+
+
+@role_required(Role.RECORDS_MANAGER, Role.COMPLIANCE_AUDITOR)
+def audit_event_list(request: HttpRequest) -> HttpResponse:
+    """The audit log; `?verify=1` recomputes the whole chain (read-only) and shows the result."""
+    event_filter = AuditEventFilter(request.GET, queryset=AuditEvent.objects.order_by("-sequence"))
+    page = Paginator(event_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    verification = audit_chain_verify() if request.GET.get("verify") == "1" else None
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("verify", None)
+    return render(
+        request,
+        "audit/audit_event_list.html",
+        {
+            "filter": event_filter,
+            "page": page,
+            "verification": verification,
+            "query": query.urlencode(),
+        },
+    )

@@ -1,0 +1,141 @@
+"""OData system query options -> a queryset and a projection (pure apart from the queryset).
+
+$filter is parsed by odata-query; before it becomes a Django Q every identifier is checked
+against the entity set's filterable properties and renamed to its ORM path, so a filter can
+never reach a field the feed does not publish (e.g. a customer's email).
+"""
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from odata_query import ast
+from odata_query.django import AstToDjangoQVisitor
+from odata_query.exceptions import ODataException
+from odata_query.grammar import ODataLexer, ODataParser
+from odata_query.visitor import NodeTransformer
+
+from integrations.odata.entities import EntitySet
+
+ORDER_RE = re.compile(r"^\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:\s+(?P<dir>asc|desc))?\s*$")
+
+
+class ODataQueryError(ValueError):
+    """A query option the feed cannot answer; becomes a 400 with an OData error body."""
+
+    def __init__(self, message: str, code: str = "BadRequest") -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class _PublishedFields(NodeTransformer):
+    def __init__(self, entity_set: EntitySet) -> None:
+        self.entity_set = entity_set
+
+    def visit_Identifier(self, node: ast.Identifier) -> ast.Identifier:
+        prop = self.entity_set.property_by_name.get(node.name)
+        if prop is None or node.namespace:
+            raise ODataQueryError(
+                f"'{node.full_name()}' is not a property of {self.entity_set.type_name}"
+            )
+        if not prop.filterable:
+            raise ODataQueryError(f"'{node.name}' is computed and cannot be filtered on")
+        return ast.Identifier(prop.field)
+
+    def visit_Call(self, node: ast.Call) -> ast.Call:
+        return ast.Call(node.func, [self.visit(arg) for arg in node.args])
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast._Node:
+        raise ODataQueryError("navigation paths (a/b) are not supported")
+
+    def visit_CollectionLambda(self, node: ast.CollectionLambda) -> ast._Node:
+        raise ODataQueryError("any/all are not supported")
+
+
+def filter_apply(entity_set: EntitySet, queryset: QuerySet[Any], expression: str) -> QuerySet[Any]:
+    try:
+        tree = ODataParser().parse(ODataLexer().tokenize(expression))
+        tree = _PublishedFields(entity_set).visit(tree)
+        visitor = AstToDjangoQVisitor(queryset.model)
+        where = visitor.visit(tree)
+    except ODataQueryError:
+        raise
+    except (ODataException, ValueError, TypeError) as error:
+        raise ODataQueryError(f"$filter: {error}") from error
+    if visitor.queryset_annotations:
+        queryset = queryset.annotate(**visitor.queryset_annotations)
+    return queryset.filter(where)
+
+
+def select_parse(entity_set: EntitySet, value: str | None) -> list[str]:
+    if not value or value.strip() == "*":
+        return [p.name for p in entity_set.properties]
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    for name in names:
+        if name not in entity_set.property_by_name:
+            raise ODataQueryError(f"$select: '{name}' is not a property of {entity_set.type_name}")
+    return names
+
+
+def orderby_parse(entity_set: EntitySet, value: str | None) -> list[str]:
+    """ORM order_by terms; the key is always last so that paging is stable."""
+    terms: list[str] = []
+    for part in (value or "").split(","):
+        if not part.strip():
+            continue
+        match = ORDER_RE.match(part)
+        if match is None:
+            raise ODataQueryError(f"$orderby: cannot read '{part.strip()}'")
+        prop = entity_set.property_by_name.get(match["name"])
+        if prop is None:
+            raise ODataQueryError(f"$orderby: '{match['name']}' is not a property")
+        if not prop.filterable:
+            raise ODataQueryError(f"$orderby: '{prop.name}' is computed and cannot be sorted on")
+        terms.append(("-" if match["dir"] == "desc" else "") + prop.field)
+    key_field = entity_set.property_by_name[entity_set.key].field
+    if key_field not in {term.lstrip("-") for term in terms}:
+        terms.append(key_field)
+    return terms
+
+
+def non_negative_int(name: str, value: str | None) -> int | None:
+    if value is None or value == "":
+        return None
+    if not value.isdigit():
+        raise ODataQueryError(f"{name} must be a non-negative integer, not '{value}'")
+    return int(value)
+
+
+@dataclass(frozen=True)
+class CollectionQuery:
+    queryset: QuerySet[Any]  # filtered and ordered, not sliced
+    select: list[str]
+    top: int | None
+    skip: int
+    count: bool
+
+
+def collection_query(
+    entity_set: EntitySet, queryset: QuerySet[Any], params: dict[str, str]
+) -> CollectionQuery:
+    unknown = [key for key in params if key.startswith("$") and key not in SUPPORTED_OPTIONS]
+    if unknown:
+        raise ODataQueryError(f"{', '.join(sorted(unknown))} not supported", "NotImplemented")
+    if params.get("$filter"):
+        queryset = filter_apply(entity_set, queryset, params["$filter"])
+    count = params.get("$count", "false").lower()
+    if count not in {"true", "false"}:
+        raise ODataQueryError("$count must be true or false")
+    return CollectionQuery(
+        queryset=queryset.order_by(*orderby_parse(entity_set, params.get("$orderby"))),
+        select=select_parse(entity_set, params.get("$select")),
+        top=non_negative_int("$top", params.get("$top")),
+        skip=non_negative_int("$skip", params.get("$skip")) or 0,
+        count=count == "true",
+    )
+
+
+SUPPORTED_OPTIONS = frozenset(
+    {"$filter", "$select", "$orderby", "$top", "$skip", "$count", "$format"}
+)

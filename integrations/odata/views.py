@@ -1,0 +1,185 @@
+"""HTTP side of the OData feed: authentication (DRF token, HTTP Basic for BI tools, or the
+session), role checks per entity set, JSON payloads with server-driven paging."""
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.http import require_safe
+from rest_framework.authentication import (
+    BasicAuthentication,
+    SessionAuthentication,
+    TokenAuthentication,
+)
+from rest_framework.exceptions import APIException
+from rest_framework.request import Request
+
+from core.roles import user_has_role
+from integrations.odata.csdl import metadata_document
+from integrations.odata.entities import ENTITY_SETS, EntitySet, Property
+from integrations.odata.query import ODataQueryError, collection_query
+
+ODATA_HEADERS = {"OData-Version": "4.0"}
+JSON_TYPE = "application/json;odata.metadata=minimal;charset=utf-8"
+
+
+def _error(status: int, code: str, message: str) -> JsonResponse:
+    response = JsonResponse({"error": {"code": code, "message": message}}, status=status,
+                            headers=ODATA_HEADERS)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Basic realm="ChatRecords OData", Token'
+    return response
+
+
+def _user(request: HttpRequest) -> Any:
+    drf_request = Request(
+        request,
+        authenticators=[TokenAuthentication(), BasicAuthentication(), SessionAuthentication()],
+    )
+    try:
+        return drf_request.user
+    except APIException:
+        return None
+
+
+def _base_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/odata/")
+
+
+def _value(obj: Any, prop: Property, computed: dict[str, Any]) -> Any:
+    if not prop.filterable:
+        value = computed.get(prop.compute)
+    else:
+        value = obj
+        for part in prop.field.split("__"):
+            value = getattr(value, part) if value is not None else None
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def _rows(entity_set: EntitySet, objects: list[Any], select: list[str]) -> list[dict[str, Any]]:
+    computed = entity_set.computed(objects) if entity_set.computed and objects else {}
+    props = [entity_set.property_by_name[name] for name in select]
+    return [
+        {prop.name: _value(obj, prop, computed.get(obj.pk, {})) for prop in props}
+        for obj in objects
+    ]
+
+
+def _page_size(request: HttpRequest) -> int:
+    size: int = settings.ODATA_MAX_PAGE_SIZE
+    for preference in request.headers.get("Prefer", "").split(","):
+        name, _, value = preference.strip().partition("=")
+        if name == "odata.maxpagesize" and value.isdigit() and int(value) > 0:
+            size = min(size, int(value))
+    return size
+
+
+def _guarded(request: HttpRequest, name: str) -> tuple[EntitySet | None, HttpResponse | None]:
+    entity_set = ENTITY_SETS.get(name)
+    if entity_set is None:
+        return None, _error(404, "NotFound", f"no entity set '{name}'")
+    user = _user(request)
+    if user is None or not user.is_authenticated:
+        return None, _error(401, "Unauthorized", "authenticate with a token, Basic or a session")
+    if not user_has_role(user, *entity_set.read_roles):
+        return None, _error(403, "Forbidden", f"your role may not read {name}")
+    return entity_set, None
+
+
+@require_safe
+def service_document(request: HttpRequest) -> HttpResponse:
+    base = _base_url(request)
+    return JsonResponse(
+        {
+            "@odata.context": f"{base}$metadata",
+            "value": [{"name": name, "kind": "EntitySet", "url": name} for name in ENTITY_SETS],
+        },
+        headers=ODATA_HEADERS, content_type=JSON_TYPE,
+    )
+
+
+@require_safe
+def metadata(request: HttpRequest) -> HttpResponse:
+    return HttpResponse(metadata_document(list(ENTITY_SETS.values())),
+                        content_type="application/xml", headers=ODATA_HEADERS)
+
+
+@require_safe
+def collection(request: HttpRequest, name: str) -> HttpResponse:
+    entity_set, denied = _guarded(request, name)
+    if denied is not None:
+        return denied
+    assert entity_set is not None  # noqa: S101 - _guarded returns one or the other
+    try:
+        query = collection_query(entity_set, entity_set.queryset(), request.GET.dict())
+    except ODataQueryError as error:
+        return _error(400 if error.code == "BadRequest" else 501, error.code, str(error))
+    page_size = _page_size(request)
+    wanted = query.top if query.top is not None else None
+    take = page_size if wanted is None else min(wanted, page_size)
+    # One row more than the page tells whether a next page exists without a COUNT.
+    objects = list(query.queryset[query.skip : query.skip + take + 1])
+    more = len(objects) > take and (wanted is None or wanted > take)
+    objects = objects[:take]
+    base = _base_url(request)
+    context = f"{base}$metadata#{name}"
+    if request.GET.get("$select"):
+        context += f"({','.join(query.select)})"
+    body: dict[str, Any] = {"@odata.context": context}
+    if query.count:
+        body["@odata.count"] = query.queryset.count()
+    body["value"] = _rows(entity_set, objects, query.select)
+    if more:
+        params = {k: v for k, v in request.GET.dict().items() if k not in {"$skip", "$top"}}
+        params["$skip"] = str(query.skip + take)
+        if wanted is not None:
+            params["$top"] = str(wanted - take)
+        body["@odata.nextLink"] = f"{base}{name}?{urlencode(params)}"
+    return HttpResponse(json.dumps(body), content_type=JSON_TYPE, headers=ODATA_HEADERS)
+
+
+@require_safe
+def count(request: HttpRequest, name: str) -> HttpResponse:
+    entity_set, denied = _guarded(request, name)
+    if denied is not None:
+        return denied
+    assert entity_set is not None  # noqa: S101
+    params = {k: v for k, v in request.GET.dict().items() if k not in {"$top", "$skip"}}
+    try:
+        query = collection_query(entity_set, entity_set.queryset(), params)
+    except ODataQueryError as error:
+        return _error(400, error.code, str(error))
+    return HttpResponse(str(query.queryset.count()), content_type="text/plain",
+                        headers=ODATA_HEADERS)
+
+
+@require_safe
+def entity(request: HttpRequest, name: str, key: str) -> HttpResponse:
+    entity_set, denied = _guarded(request, name)
+    if denied is not None:
+        return denied
+    assert entity_set is not None  # noqa: S101
+    key_field = entity_set.property_by_name[entity_set.key].field
+    obj = entity_set.queryset().filter(**{key_field: key}).first()
+    if obj is None:
+        return _error(404, "NotFound", f"{name}({key}) does not exist")
+    select = [p.name for p in entity_set.properties]
+    if request.GET.get("$select"):
+        try:
+            select = collection_query(entity_set, entity_set.queryset(),
+                                      {"$select": request.GET["$select"]}).select
+        except ODataQueryError as error:
+            return _error(400, error.code, str(error))
+    body = {"@odata.context": f"{_base_url(request)}$metadata#{name}/$entity",
+            **_rows(entity_set, [obj], select)[0]}
+    return HttpResponse(json.dumps(body), content_type=JSON_TYPE, headers=ODATA_HEADERS)

@@ -1,0 +1,36 @@
+from datetime import datetime
+
+from core.jobs import JobResult, register_job
+from knowledgebase.selectors.trends import trends_emerging_topics
+from knowledgebase.services.analysis import chats_analyse
+from knowledgebase.services.taxonomy import chats_taxonomy_reapply
+from knowledgebase.services.trends import trends_rollup
+
+
+@register_job(
+    "extract_keywords",
+    "keywords, categories, sentiment, satisfaction and the search index for newly redacted chats",
+)
+def extract_keywords(*, now: datetime) -> JobResult:
+    summary = chats_analyse(now=now)
+    reapplied = chats_taxonomy_reapply(now=now)
+    return JobResult(
+        counts={
+            "analysed": summary.analysed,
+            "skipped_changed": summary.skipped_changed,
+            "messages_scored": summary.messages_scored,
+            "messages_not_scored": summary.messages_not_scored,
+            "documents_purged": summary.documents_purged,
+            "taxonomy_reapplied": reapplied,
+        }
+    )
+
+
+@register_job("rollup_trends", "weekly trend rollups per keyword, category and country")
+def rollup_trends(*, now: datetime) -> JobResult:
+    summary = trends_rollup(now=now)
+    emerging = trends_emerging_topics(now=now)
+    return JobResult(
+        counts={"weeks": summary.weeks, "rows": summary.rows, "emerging": len(emerging)},
+        messages=[f"emerging: {topic.keyword} ({topic.count} this week)" for topic in emerging],
+    )

@@ -1,0 +1,346 @@
+"""Keyword extraction (R-KB-1): the one module of this app that uses spaCy.
+
+The pipeline comes only from core.nlp.nlp_pipeline (one load per process). Input is redacted text:
+redaction placeholders such as [PERSON_1] are removed before parsing so they never become
+keywords, and entities that can name a person or place (PERSON, GPE, LOC, FAC, NORP, dates,
+amounts) are skipped as well, so no personal value leaks into keywords, categories or trends.
+
+English: noun chunks (lemmatised, determiners/pronouns/stop words/numbers dropped), noun lemmas,
+meaningful verb lemmas (cancel, refund, charge…) and non-PII entities (ORG, PRODUCT…); a lone
+proper noun or an e-mail-like token could be a value the redactor missed, so it is never a
+keyword. French (the English model cannot parse it): content words outside spaCy's French
+stop-word list, plus known taxonomy phrases ("mot de passe") found in the text.
+Scores: occurrences × source weight (the customer's words count 1.5×, they state the problem),
+multi-word phrases ×1.5; the top MAX_KEYWORDS per chat are kept.
+"""
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from core.nlp import nlp_pipeline
+from knowledgebase.taxonomy import keyword_normalise
+
+KEYWORDS_VERSION = "kw-1"
+MAX_KEYWORDS = 12
+NLP_BATCH_SIZE = 64
+CUSTOMER_WEIGHT = 1.5
+AGENT_WEIGHT = 1.0
+PHRASE_BONUS = 1.5
+VERB_WEIGHT = 0.6
+
+PLACEHOLDER = re.compile(r"\[[A-Z][A-Z_]*_\d+\]")
+PII_ENTITY_LABELS = frozenset(
+    {
+        "PERSON",
+        "GPE",
+        "LOC",
+        "FAC",
+        "NORP",
+        "DATE",
+        "TIME",
+        "MONEY",
+        "QUANTITY",
+        "CARDINAL",
+        "ORDINAL",
+        "PERCENT",
+    }
+)
+KEPT_ENTITY_LABELS = frozenset({"ORG", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW", "LANGUAGE"})
+# Customer-service small talk: frequent in every chat, so it says nothing about the topic.
+GENERIC_TERMS = frozenset(
+    {
+        "hi",
+        "hello",
+        "hey",
+        "thank",
+        "thanks",
+        "chat",
+        "name",
+        "day",
+        "moment",
+        "minute",
+        "today",
+        "time",
+        "question",
+        "problem",
+        "issue",
+        "help",
+        "anything",
+        "way",
+        "thing",
+        "lot",
+        "bit",
+        "please",
+        "sorry",
+        "customer",
+        "agent",
+        "team",
+        "great day",
+        "nice day",
+        "good day",
+        "something",
+        "everything",
+        "nothing",
+        "one",
+        "sure",
+        "ok",
+        "okay",
+        "yes",
+        "no",
+        "bye",
+        "morning",
+        "afternoon",
+        "evening",
+        "week",
+        "month",
+        "year",
+        "hour",
+        "number",
+        "detail",
+        "information",
+        "second",
+        "side",
+        "end",
+        "last name",
+        "first name",
+        "phone number",
+        "email address",
+        "date",
+        "birth",
+        "date of birth",
+        "account number",
+        "record",
+        "file",
+    }
+)
+GENERIC_VERBS = frozenset(
+    {
+        "be",
+        "have",
+        "do",
+        "get",
+        "want",
+        "need",
+        "go",
+        "make",
+        "see",
+        "know",
+        "say",
+        "let",
+        "can",
+        "will",
+        "help",
+        "thank",
+        "try",
+        "look",
+        "check",
+        "take",
+        "give",
+        "come",
+        "like",
+        "confirm",
+        "contact",
+        "call",
+        "tell",
+        "ask",
+        "think",
+        "use",
+        "keep",
+        "wait",
+        "hear",
+        "send",
+        "find",
+        "hold",
+        "put",
+        "show",
+        "mean",
+        "seem",
+        "leave",
+        "feel",
+        "work",
+        "happen",
+        "receive",
+        "appreciate",
+        "verify",
+        "welcome",
+        "assist",
+        "sound",
+        "understand",
+        "would",
+        "should",
+        "could",
+        "may",
+        "might",
+        "must",
+        "hope",
+        "note",
+        "provide",
+        "apologize",
+        "apologise",
+        "add",
+        "move",
+        "live",
+        "start",
+    }
+)
+FRENCH_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+FRENCH_ELISION = re.compile(r"^(?:l|d|j|qu|n|m|s|c|t)['’]")
+FRENCH_GENERIC = frozenset(
+    {
+        "bonjour",
+        "merci",
+        "instant",
+        "journée",
+        "bonne",
+        "dossier",
+        "vérifie",
+        "appelle",
+        "aider",
+        "oui",
+        "non",
+        "salut",
+        "madame",
+        "monsieur",
+        "chose",
+        "fois",
+        "aujourd'hui",
+        "besoin",
+        "voudrais",
+        "veux",
+        "peux",
+        "pouvez",
+        "avez",
+        "suis",
+        "êtes",
+    }
+)
+
+
+@dataclass(frozen=True)
+class ChatText:
+    """The redacted text of one chat, split by who wrote it."""
+
+    chat_id: int
+    language: str
+    customer: Sequence[str]
+    agent: Sequence[str]
+
+
+@dataclass(frozen=True)
+class Keyword:
+    term: str
+    weight: float
+
+
+@dataclass
+class _Tally:
+    weights: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+    def add(self, term: str, weight: float) -> None:
+        term = keyword_normalise(term)
+        if len(term) < 2 or term in GENERIC_TERMS or any(ch.isdigit() for ch in term):
+            return
+        self.weights[term] += weight
+
+    def top(self) -> list[Keyword]:
+        ranked = sorted(self.weights.items(), key=lambda item: (-item[1], item[0]))
+        return [
+            Keyword(term=term, weight=round(weight, 3)) for term, weight in ranked[:MAX_KEYWORDS]
+        ]
+
+
+def text_without_placeholders(text: str) -> str:
+    return PLACEHOLDER.sub(" ", text)
+
+
+def is_french(language: str) -> bool:
+    return language.lower().startswith("fr")
+
+
+def _tally_english_doc(doc: object, tally: _Tally, source_weight: float) -> None:
+    pii_tokens: set[int] = set()
+    for entity in doc.ents:  # type: ignore[attr-defined]
+        if entity.label_ in PII_ENTITY_LABELS:
+            pii_tokens.update(range(entity.start, entity.end))
+        elif entity.label_ in KEPT_ENTITY_LABELS:
+            tally.add(entity.text, source_weight)
+
+    def useful(token: object) -> bool:
+        return not (
+            token.i in pii_tokens  # type: ignore[attr-defined]
+            or token.is_stop  # type: ignore[attr-defined]
+            or token.is_punct  # type: ignore[attr-defined]
+            or token.like_num  # type: ignore[attr-defined]
+            or token.like_email  # type: ignore[attr-defined]
+            or token.like_url  # type: ignore[attr-defined]
+            or token.pos_ in {"DET", "PRON", "NUM", "SYM", "X", "PART", "ADP", "CCONJ", "INTJ"}  # type: ignore[attr-defined]
+        )
+
+    for chunk in doc.noun_chunks:  # type: ignore[attr-defined]
+        words = [token.lemma_.lower() for token in chunk if useful(token)]
+        if 2 <= len(words) <= 3:
+            tally.add(" ".join(words), source_weight * PHRASE_BONUS)
+    for token in doc:  # type: ignore[attr-defined]
+        if not useful(token):
+            continue
+        lemma = token.lemma_.lower()
+        # A proper noun outside a kept entity may be a name the redactor missed: not a keyword.
+        if token.pos_ == "NOUN":
+            tally.add(lemma, source_weight)
+        elif token.pos_ == "VERB" and lemma not in GENERIC_VERBS:
+            tally.add(lemma, source_weight * VERB_WEIGHT)
+
+
+def _french_stop_words() -> frozenset[str]:
+    from spacy.lang.fr.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
+def _tally_french(
+    texts: Iterable[str], tally: _Tally, source_weight: float, phrases: Iterable[str]
+) -> None:
+    stop_words = _french_stop_words()
+    multiword = [phrase for phrase in phrases if " " in phrase]
+    for text in texts:
+        lowered = text.lower()
+        for phrase in multiword:
+            count = lowered.count(phrase)
+            if count:
+                tally.add(phrase, source_weight * PHRASE_BONUS * count)
+        for match in FRENCH_WORD.finditer(lowered):
+            word = FRENCH_ELISION.sub("", match.group())
+            if len(word) >= 4 and word not in stop_words and word not in FRENCH_GENERIC:
+                tally.add(word, source_weight)
+
+
+def keywords_extract(
+    chats: Sequence[ChatText],
+    *,
+    known_phrases: Iterable[str] = (),
+    batch_size: int = NLP_BATCH_SIZE,
+) -> dict[int, list[Keyword]]:
+    """Ranked keywords per chat id. English chats are parsed together with nlp.pipe."""
+    phrases = list(known_phrases)
+    tallies: dict[int, _Tally] = {chat.chat_id: _Tally() for chat in chats}
+    english: list[tuple[str, tuple[int, float]]] = []
+    for chat in chats:
+        customer = [text_without_placeholders(text) for text in chat.customer]
+        agent = [text_without_placeholders(text) for text in chat.agent]
+        if is_french(chat.language):
+            tally = tallies[chat.chat_id]
+            _tally_french(customer, tally, CUSTOMER_WEIGHT, phrases)
+            _tally_french(agent, tally, AGENT_WEIGHT, phrases)
+            continue
+        if customer:
+            english.append(("\n".join(customer), (chat.chat_id, CUSTOMER_WEIGHT)))
+        if agent:
+            english.append(("\n".join(agent), (chat.chat_id, AGENT_WEIGHT)))
+    if english:
+        # The parser is needed for noun chunks; nothing else is left out.
+        pipeline = nlp_pipeline()
+        for doc, (chat_id, weight) in pipeline.pipe(english, as_tuples=True, batch_size=batch_size):
+            _tally_english_doc(doc, tallies[chat_id], weight)
+    return {chat_id: tally.top() for chat_id, tally in tallies.items()}

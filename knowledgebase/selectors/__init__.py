@@ -1,0 +1,1 @@
+"""Reads of the knowledge base: search, articles, insights, trends, agents."""

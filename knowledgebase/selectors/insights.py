@@ -1,0 +1,53 @@
+"""Chat-level insights: the chat extras (sentiment, satisfaction, keywords) and the chat page's
+"why this score" card. All values come from this app's own tables, so they are still there after
+the chat's messages were disposed of."""
+
+from typing import Any
+
+from knowledgebase.models import ChatCategory, ChatInsight, ChatKeyword, KeywordSource
+
+
+def chats_sentiment(chat_ids: list[int]) -> dict[int, Any]:
+    return dict(
+        ChatInsight.objects.filter(chat_id__in=chat_ids).values_list("chat_id", "sentiment")
+    )
+
+
+def chats_satisfaction(chat_ids: list[int]) -> dict[int, Any]:
+    return dict(
+        ChatInsight.objects.filter(chat_id__in=chat_ids).values_list("chat_id", "satisfaction")
+    )
+
+
+def chats_keywords(chat_ids: list[int]) -> dict[int, Any]:
+    """Manual tags first, then extracted keywords by rank; each term once."""
+    result: dict[int, list[str]] = {}
+    rows = ChatKeyword.objects.filter(chat_id__in=chat_ids).order_by("chat_id", "-source", "rank")
+    for chat_id, term in rows.values_list("chat_id", "term"):
+        terms = result.setdefault(chat_id, [])
+        if term not in terms:
+            terms.append(term)
+    return result
+
+
+def chat_insight_view(*, chat_id: int) -> dict[str, Any]:
+    """Everything the chat page shows about a chat's insights, in three queries."""
+    insight = ChatInsight.objects.filter(chat_id=chat_id).first()
+    keywords = list(
+        ChatKeyword.objects.filter(chat_id=chat_id)
+        .order_by("-source", "rank")
+        .values("term", "source", "weight")
+    )
+    categories = list(
+        ChatCategory.objects.filter(chat_id=chat_id)
+        .select_related("category")
+        .order_by("pk")
+        .values("category__slug", "category__name", "via_term")
+    )
+    return {
+        "insight": insight,
+        "auto_keywords": [k for k in keywords if k["source"] == KeywordSource.AUTO],
+        "manual_tags": [k["term"] for k in keywords if k["source"] == KeywordSource.MANUAL],
+        "categories": categories,
+        "explanation": insight.satisfaction_explanation if insight else {},
+    }

@@ -1,0 +1,313 @@
+"""Analysing redacted chats: the work of the `extract_keywords` job.
+
+For each chat that is redacted and not analysed yet (or re-redacted since): keywords (spaCy, one
+nlp.pipe pass per chunk), categories from the taxonomy, per-message sentiment, the chat's
+sentiment and satisfaction with its explanation, first-response and handle times, and its search
+document.
+
+Invariants and transaction boundaries:
+- Only Message.text_redacted and Survey.comment_redacted are read; never the original text.
+- The slow part (NLP) runs outside any transaction; each chunk's writes are one transaction, so a
+  chat is never half-analysed. Inside it the chunk's chats are locked and compare-and-set on
+  `redacted_at`: a chat re-redacted meanwhile is left for the next run.
+- The job is resumable and idempotent: a chat counts as done when its insight's
+  `source_redacted_at` equals the chat's `redacted_at`; re-running redoes nothing.
+- Manual tags (source=manual) are never touched here.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from statistics import fmean
+
+from django.db import transaction
+from django.db.models import F, Prefetch, Q, QuerySet
+
+from chats.models import Chat, Message, SenderRole, Survey
+from knowledgebase.models import ChatInsight, ChatKeyword, KeywordSource, MessageSentiment
+from knowledgebase.nlp import KEYWORDS_VERSION, ChatText, Keyword, keywords_extract
+from knowledgebase.sentiment import (
+    SENTIMENT_MODEL,
+    message_sentiment_score,
+    satisfaction_compute,
+    sentiment_model_version,
+)
+from knowledgebase.services.search_index import (
+    chat_document_fields,
+    chat_document_save,
+    search_documents_purge_disposed,
+)
+from knowledgebase.services.taxonomy import (
+    chat_categories_replace,
+    chat_weighted_keywords,
+    taxonomy_map,
+)
+from knowledgebase.taxonomy import taxonomy_version
+
+logger = logging.getLogger(__name__)
+
+ANALYSIS_CHUNK_SIZE = 200
+ANALYSIS_VERSION = f"{KEYWORDS_VERSION}+vader"
+
+
+def week_start_of(moment: datetime) -> date:
+    day = moment.date()
+    return day - timedelta(days=day.weekday())
+
+
+def chats_pending_analysis() -> QuerySet[Chat]:
+    """Redacted chats without an insight for their current redaction."""
+    return Chat.objects.filter(redacted_at__isnull=False).filter(
+        Q(insight__isnull=True) | ~Q(insight__source_redacted_at=F("redacted_at"))
+    )
+
+
+@dataclass
+class AnalysisSummary:
+    analysed: int = 0
+    skipped_changed: int = 0
+    messages_scored: int = 0
+    messages_not_scored: int = 0
+    documents_purged: int = 0
+    chunks: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _ChatAnalysis:
+    chat: Chat
+    redacted_at: datetime
+    messages: list[Message]
+    survey: Survey | None
+    keywords: list[Keyword] = field(default_factory=list)
+    sentiments: list[MessageSentiment] = field(default_factory=list)
+    insight: dict[str, object] = field(default_factory=dict)
+
+
+def _times(chat: Chat, messages: list[Message]) -> tuple[float | None, float | None]:
+    first_customer = next((m.sent_at for m in messages if m.sender == SenderRole.CUSTOMER), None)
+    first_response = None
+    if first_customer is not None:
+        reply = next(
+            (
+                m.sent_at
+                for m in messages
+                if m.sender == SenderRole.AGENT and m.sent_at >= first_customer
+            ),
+            None,
+        )
+        if reply is not None:
+            first_response = (reply - first_customer).total_seconds()
+    handle = None
+    if chat.ended_at is not None:
+        handle = (chat.ended_at - chat.started_at).total_seconds()
+    elif messages:
+        handle = (messages[-1].sent_at - messages[0].sent_at).total_seconds()
+    return first_response, handle
+
+
+def _score(item: _ChatAnalysis) -> None:
+    version = sentiment_model_version()
+    chat = item.chat
+    customer_scores: list[float] = []
+    scored = not_scored = 0
+    for message in item.messages:
+        if (
+            message.sender not in (SenderRole.CUSTOMER, SenderRole.AGENT)
+            or not message.text_redacted
+        ):
+            continue
+        result = message_sentiment_score(text=message.text_redacted, chat_language=chat.language)
+        item.sentiments.append(
+            MessageSentiment(
+                message_id=message.pk,
+                chat_id=chat.pk,
+                score=result.score,
+                model_name=SENTIMENT_MODEL,
+                model_version=version,
+                language=result.language,
+                not_scored_reason=result.not_scored_reason,
+            )
+        )
+        if result.score is None:
+            not_scored += 1
+            continue
+        scored += 1
+        if message.sender == SenderRole.CUSTOMER:
+            customer_scores.append(result.score)
+    survey = item.survey
+    comment_score = None
+    if survey is not None and survey.comment_redacted:
+        comment = message_sentiment_score(text=survey.comment_redacted, chat_language=chat.language)
+        comment_score = comment.score
+    sentiment = round(fmean(customer_scores), 4) if customer_scores else None
+    explanation = satisfaction_compute(
+        rating=survey.rating if survey else None,
+        resolved=survey.resolved if survey else None,
+        message_sentiment=sentiment,
+        messages_scored=len(customer_scores),
+        comment_sentiment=comment_score,
+    )
+    explanation["model"] = f"{SENTIMENT_MODEL} {version}"
+    first_response, handle = _times(chat, item.messages)
+    item.insight = {
+        "source_redacted_at": item.redacted_at,
+        "analysis_version": ANALYSIS_VERSION,
+        "language": chat.language,
+        "country": chat.country,
+        "week_start": week_start_of(chat.started_at),
+        "sentiment": sentiment,
+        "sentiment_model": f"{SENTIMENT_MODEL} {version}",
+        "messages_scored": scored,
+        "messages_not_scored": not_scored,
+        "survey_rating": survey.rating if survey else None,
+        "survey_resolved": survey.resolved if survey else None,
+        "has_survey": survey is not None and survey.rating is not None,
+        "comment_sentiment": comment_score,
+        "satisfaction": explanation["score"],
+        "satisfaction_explanation": explanation,
+        "first_response_seconds": first_response,
+        "handle_seconds": handle,
+    }
+
+
+def _load_chunk(chat_ids: list[int]) -> list[_ChatAnalysis]:
+    chats = (
+        Chat.objects.filter(pk__in=chat_ids)
+        .select_related("survey")
+        .prefetch_related(
+            Prefetch(
+                "messages",
+                # Only the redacted layer is loaded: the original text never leaves the database.
+                queryset=Message.objects.only(
+                    "pk", "chat_id", "position", "sender", "sent_at", "text_redacted"
+                ).order_by("position"),
+            )
+        )
+        .order_by("pk")
+    )
+    items = []
+    for chat in chats:
+        assert chat.redacted_at is not None  # noqa: S101 - chats_pending_analysis guarantees it
+        items.append(
+            _ChatAnalysis(
+                chat=chat,
+                redacted_at=chat.redacted_at,
+                messages=list(chat.messages.all()),
+                survey=getattr(chat, "survey", None),
+            )
+        )
+    return items
+
+
+def _write(item: _ChatAnalysis, *, now: datetime, taxonomy: dict[str, str], version: str) -> None:
+    chat = item.chat
+    ChatKeyword.objects.filter(chat=chat, source=KeywordSource.AUTO).delete()
+    ChatKeyword.objects.bulk_create(
+        [
+            ChatKeyword(
+                chat=chat,
+                term=keyword.term,
+                weight=keyword.weight,
+                rank=rank,
+                source=KeywordSource.AUTO,
+                added_at=now,
+            )
+            for rank, keyword in enumerate(item.keywords, start=1)
+        ]
+    )
+    weighted = chat_weighted_keywords([chat.pk])[chat.pk]
+    categories = chat_categories_replace(chat_id=chat.pk, keywords=weighted, taxonomy=taxonomy)
+    MessageSentiment.objects.filter(chat=chat).delete()
+    MessageSentiment.objects.bulk_create(item.sentiments)
+    ChatInsight.objects.update_or_create(
+        chat=chat,
+        defaults={
+            **item.insight,
+            "analysed_at": now,
+            "updated_at": now,
+            "taxonomy_version": version,
+        },
+    )
+    survey = item.survey
+    chat_document_save(
+        chat=chat,
+        fields=chat_document_fields(
+            chat=chat,
+            messages=item.messages,
+            comment_redacted=survey.comment_redacted if survey else None,
+            keywords=[term for term, _ in weighted],
+            categories=categories,
+        ),
+        now=now,
+    )
+
+
+def _analyse_chunk(chat_ids: list[int], *, now: datetime, summary: AnalysisSummary) -> None:
+    items = _load_chunk(chat_ids)
+    taxonomy = taxonomy_map()
+    version = taxonomy_version(taxonomy)
+    texts = [
+        ChatText(
+            chat_id=item.chat.pk,
+            language=item.chat.language,
+            customer=[
+                m.text_redacted
+                for m in item.messages
+                if m.sender == SenderRole.CUSTOMER and m.text_redacted
+            ],
+            agent=[
+                m.text_redacted
+                for m in item.messages
+                if m.sender == SenderRole.AGENT and m.text_redacted
+            ],
+        )
+        for item in items
+    ]
+    keywords = keywords_extract(texts, known_phrases=taxonomy)
+    for item in items:
+        item.keywords = keywords[item.chat.pk]
+        _score(item)
+    with transaction.atomic():
+        # Compare-and-set: only chats still redacted exactly as we read them are written.
+        current = dict(
+            Chat.objects.select_for_update()
+            .filter(pk__in=[item.chat.pk for item in items])
+            .values_list("pk", "redacted_at")
+        )
+        for item in items:
+            if current.get(item.chat.pk) != item.redacted_at:
+                summary.skipped_changed += 1
+                continue
+            _write(item, now=now, taxonomy=taxonomy, version=version)
+            summary.analysed += 1
+            summary.messages_scored += sum(s.score is not None for s in item.sentiments)
+            summary.messages_not_scored += sum(s.score is None for s in item.sentiments)
+
+
+def chats_analyse(*, now: datetime, chunk_size: int = ANALYSIS_CHUNK_SIZE) -> AnalysisSummary:
+    """Analyses every pending chat, chunk by chunk; removes documents of disposed chats first."""
+    summary = AnalysisSummary()
+    with transaction.atomic():
+        summary.documents_purged = search_documents_purge_disposed()
+    last_pk = 0
+    while True:
+        chat_ids = list(
+            chats_pending_analysis()
+            .filter(pk__gt=last_pk)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:chunk_size]
+        )
+        if chat_ids:
+            _analyse_chunk(chat_ids, now=now, summary=summary)
+            summary.chunks += 1
+            last_pk = chat_ids[-1]
+        if len(chat_ids) < chunk_size:
+            logger.info(
+                "analysed %d chats in %d chunks (%d changed meanwhile, %d documents purged)",
+                summary.analysed,
+                summary.chunks,
+                summary.skipped_changed,
+                summary.documents_purged,
+            )
+            return summary

@@ -1,0 +1,151 @@
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from chats.models import Customer
+from core.permissions import IsReadOnlyAuditor, IsRecordsManager
+from records.filters import RecordFilter
+from records.models import Record, RecordClass
+from records.selectors import record_explanation, record_history, records_list
+from retention.selectors import record_active_holds
+from retention.services import customer_event_record
+
+READ = [IsRecordsManager | IsReadOnlyAuditor]
+
+
+class RecordSerializer(serializers.ModelSerializer):
+    chat_external_id = serializers.CharField(source="chat.external_id")
+    chat_source = serializers.CharField(source="chat.source")
+    country = serializers.CharField(source="chat.country")
+    region = serializers.CharField(source="chat.region")
+    record_class = serializers.CharField(source="record_class.code")
+    holds = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Record
+        fields = [
+            "id",
+            "chat",
+            "chat_external_id",
+            "chat_source",
+            "record_class",
+            "status",
+            "country",
+            "region",
+            "jurisdiction",
+            "trigger",
+            "trigger_at",
+            "disposition_due",
+            "pii_purge_due",
+            "pii_purged_at",
+            "disposed_at",
+            "flag_reason",
+            "review_at",
+            "holds",
+        ]
+
+    def get_holds(self, record: Record) -> list[int]:
+        return list(self.context.get("holds", {}).get(record.pk, []))
+
+
+class RecordDetailSerializer(RecordSerializer):
+    explanation = serializers.SerializerMethodField()
+
+    class Meta(RecordSerializer.Meta):
+        fields = [*RecordSerializer.Meta.fields, "declared_at", "explanation"]
+
+    def get_explanation(self, record: Record) -> dict[str, Any]:
+        return record_explanation(record)
+
+
+class RecordListApi(generics.ListAPIView):
+    """Records, filtered by status, record_class, country, due_before, held."""
+
+    permission_classes = READ
+    serializer_class = RecordSerializer
+    filterset_class = RecordFilter
+
+    def get_queryset(self) -> QuerySet[Record]:
+        return records_list()
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        assert page is not None  # noqa: S101 - pagination is always on
+        context = {"request": request, "holds": record_active_holds([r.pk for r in page])}
+        return self.get_paginated_response(RecordSerializer(page, many=True, context=context).data)
+
+
+class RecordDetailApi(generics.RetrieveAPIView):
+    permission_classes = READ
+    serializer_class = RecordDetailSerializer
+
+    def get_queryset(self) -> QuerySet[Record]:
+        return records_list()
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        record = self.get_object()
+        context = {"request": request, "holds": record_active_holds([record.pk])}
+        return Response(RecordDetailSerializer(record, context=context).data)
+
+
+class RecordHistoryApi(APIView):
+    """The record's change history, audit events, holds and disposal steps, oldest first."""
+
+    permission_classes = READ
+
+    @extend_schema(
+        responses=inline_serializer("RecordHistory", {"results": serializers.ListField()})
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        record = get_object_or_404(Record, pk=pk)
+        return Response({"record": record.pk, "results": record_history(record)})
+
+
+class RecordClassSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RecordClass
+        fields = ["id", "code", "title", "description", "citation", "is_record"]
+
+
+class RecordClassListApi(generics.ListAPIView):
+    permission_classes = READ
+    serializer_class = RecordClassSerializer
+    queryset = RecordClass.objects.order_by("code")
+
+
+class CustomerEventCreateApi(APIView):
+    """Records a named trigger event for a customer (e.g. `account_closed`); managers only."""
+
+    permission_classes = [IsRecordsManager]
+
+    class InputSerializer(serializers.Serializer):
+        customer = serializers.IntegerField()
+        event = serializers.SlugField(max_length=64)
+        occurred_at = serializers.DateTimeField()
+
+    @extend_schema(request=InputSerializer, responses={201: None})
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        customer = get_object_or_404(Customer, pk=data.validated_data["customer"])
+        event = customer_event_record(
+            customer_id=customer.pk,
+            name=data.validated_data["event"],
+            occurred_at=data.validated_data["occurred_at"],
+            recorded_by=request.user,  # type: ignore[arg-type]
+        )
+        return Response(
+            {
+                "id": event.pk,
+                "customer": customer.pk,
+                "event": event.name,
+                "occurred_at": event.occurred_at,
+            },
+            status=status.HTTP_201_CREATED,
+        )

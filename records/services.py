@@ -1,0 +1,255 @@
+"""Declaring records and correcting them (R-REC-1, R-REC-2, R-RET-3).
+
+declare_records invariants: one Record per closed chat (the one-to-one key enforces it even
+against a concurrent run; candidates are claimed with select_for_update(skip_locked)); each
+chunk is one transaction that declares, locks the transcript, computes retention and applies
+active legal holds together, so a declared record is never without its holds. A chat no active
+rule matches is left undeclared (and so never disposed) and reported.
+"""
+
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from audit.services import audit_event_record
+from chats.models import Chat, CountrySource, Message, SenderRole, Survey
+from core.exceptions import ApplicationError, ConflictError
+from records.models import DeclarationRule, Record, RecordClass
+from retention.rules import ChatSummary, declaration_rule_first
+from retention.services.holds import legal_holds_apply
+from retention.services.schedules import records_retention_fill, records_retention_recompute
+
+logger = logging.getLogger(__name__)
+
+DECLARE_CHUNK_SIZE = 500
+COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
+REGION_RE = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
+
+
+@dataclass
+class DeclareSummary:
+    declared: int = 0
+    by_class: dict[str, int] = field(default_factory=dict)
+    undeclared: list[int] = field(default_factory=list)  # chat ids no rule matched
+    holds_applied: int = 0
+
+
+def chats_to_declare(*, now: datetime) -> "Q":
+    return Q(ended_at__isnull=False, ended_at__lte=now, record__isnull=True)
+
+
+def _summaries(chats: list[Chat], *, need_text: bool) -> dict[int, ChatSummary]:
+    ids = [chat.pk for chat in chats]
+    counts: dict[tuple[int, str], int] = {}
+    for row in (
+        Message.objects.filter(chat_id__in=ids).values("chat_id", "sender").annotate(n=Count("pk"))
+    ):
+        counts[(row["chat_id"], row["sender"])] = row["n"]
+    texts: dict[int, list[str]] = {chat_id: [] for chat_id in ids}
+    if need_text:
+        for chat_id, text in Message.objects.filter(chat_id__in=ids).values_list("chat_id", "text"):
+            texts[chat_id].append(text)
+        for chat_id, comment in Survey.objects.filter(chat_id__in=ids).values_list(
+            "chat_id", "comment"
+        ):
+            texts[chat_id].append(comment)
+    return {
+        chat.pk: ChatSummary(
+            source=chat.source,
+            country=chat.country,
+            customer_messages=counts.get((chat.pk, SenderRole.CUSTOMER), 0),
+            agent_messages=counts.get((chat.pk, SenderRole.AGENT), 0),
+            tags=frozenset(str(tag).lower() for tag in (chat.tags or [])),
+            text="\n".join(texts[chat.pk]).lower(),
+        )
+        for chat in chats
+    }
+
+
+def _declare_chunk(
+    chats: list[Chat], rules: list[DeclarationRule], now: datetime, summary: DeclareSummary
+) -> None:
+    need_text = any(rule.keywords for rule in rules)
+    summaries = _summaries(chats, need_text=need_text)
+    records: list[Record] = []
+    for chat in chats:
+        rule = declaration_rule_first(rules, summaries[chat.pk])
+        if rule is None:
+            summary.undeclared.append(chat.pk)
+            continue
+        record = Record(
+            chat=chat,
+            record_class=rule.record_class,
+            declared_at=now,
+            declared_by_rule=rule,
+        )
+        records.append(record)
+    if not records:
+        return
+    records_retention_fill(records, now=now)
+    created = Record.objects.bulk_create(records, batch_size=500)
+    if any(record.pk is None for record in created):  # backends without RETURNING
+        by_chat = dict(
+            Record.objects.filter(chat_id__in=[r.chat_id for r in records]).values_list(
+                "chat_id", "pk"
+            )
+        )
+        for record in records:
+            record.pk = by_chat[record.chat_id]
+    Record.history.bulk_history_create(
+        created, default_change_reason="declared", default_date=now, batch_size=500
+    )
+    locked = [record.chat for record in records]
+    Chat.objects.filter(pk__in=[chat.pk for chat in locked]).update(locked_at=now)
+    for chat in locked:
+        chat.locked_at = now
+    Chat.history.bulk_history_create(
+        locked,
+        update=True,
+        default_change_reason="record declared: transcript locked",
+        default_date=now,
+        batch_size=500,
+    )
+    summary.holds_applied += legal_holds_apply(record_ids=[r.pk for r in records], now=now)
+    summary.declared += len(records)
+    for record in records:
+        code = record.record_class.code
+        summary.by_class[code] = summary.by_class.get(code, 0) + 1
+
+
+def records_declare(*, now: datetime, chunk_size: int = DECLARE_CHUNK_SIZE) -> DeclareSummary:
+    """Declares a record for every chat closed by `now` that has none (declare_records job)."""
+    summary = DeclareSummary()
+    rules = list(
+        DeclarationRule.objects.filter(is_active=True)
+        .select_related("record_class")
+        .order_by("position", "pk")
+    )
+    if not rules:
+        logger.warning("declare_records: no active declaration rules; nothing declared")
+        return summary
+    last_pk = 0
+    while True:
+        with transaction.atomic():
+            chats = list(
+                Chat.objects.filter(chats_to_declare(now=now), pk__gt=last_pk)
+                .select_for_update(skip_locked=True, of=("self",))
+                .order_by("pk")[:chunk_size]
+            )
+            if chats:
+                _declare_chunk(chats, rules, now, summary)
+                audit_event_record(
+                    actor=None,
+                    action="records.declared",
+                    target_type="records.record",
+                    data={
+                        "chats": len(chats),
+                        "first_chat": chats[0].pk,
+                        "last_chat": chats[-1].pk,
+                    },
+                    occurred_at=now,
+                )
+        if len(chats) < chunk_size:
+            break
+        last_pk = chats[-1].pk
+    logger.info("declare_records: %s", summary)
+    return summary
+
+
+def _live_record(record: Record) -> Record:
+    record = Record.objects.select_for_update().select_related("chat").get(pk=record.pk)
+    if not record.is_live:
+        raise ConflictError(
+            f"Record {record.pk} is {record.status} and cannot change",
+            extra={"record": record.pk},
+        )
+    return record
+
+
+@transaction.atomic
+def record_country_correct(
+    *,
+    record: Record,
+    country: str,
+    region: str,
+    corrected_by: User | None,
+    reason: str,
+    now: datetime | None = None,
+) -> Record:
+    """Sets a record's chat country/region as verified (QA) and recomputes its retention."""
+    country, region = (country or "").strip().upper(), (region or "").strip().upper()
+    if not COUNTRY_RE.match(country):
+        raise ApplicationError(
+            "country must be an ISO 3166-1 alpha-2 code", extra={"field": "country"}
+        )
+    if region and (not REGION_RE.match(region) or not region.startswith(country + "-")):
+        raise ApplicationError(
+            f"region must be an ISO 3166-2 code of {country}", extra={"field": "region"}
+        )
+    if not reason.strip():
+        raise ApplicationError("A correction needs a reason", extra={"field": "reason"})
+    moment = now or timezone.now()
+    record = _live_record(record)
+    chat = record.chat
+    before = {"country": chat.country, "region": chat.region}
+    chat.country, chat.region = country, region
+    chat.country_source, chat.country_confidence = CountrySource.QA_VERIFIED, 1.0
+    chat._change_reason = reason.strip()[:100]  # type: ignore[attr-defined]
+    chat._history_user = corrected_by  # type: ignore[attr-defined]
+    chat.save(update_fields=["country", "region", "country_source", "country_confidence"])
+    records_retention_recompute(
+        record_ids=[record.pk],
+        now=moment,
+        reason=f"country corrected: {reason.strip()}",
+        changed_by=corrected_by,
+    )
+    legal_holds_apply(record_ids=[record.pk], now=moment)
+    audit_event_record(
+        actor=corrected_by,
+        action="record.country_corrected",
+        target=record,
+        data={
+            "before": before,
+            "after": {"country": country, "region": region},
+            "reason": reason.strip(),
+        },
+    )
+    return Record.objects.select_related("chat", "schedule", "record_class").get(pk=record.pk)
+
+
+@transaction.atomic
+def record_class_correct(
+    *,
+    record: Record,
+    record_class: RecordClass,
+    corrected_by: User | None,
+    reason: str,
+    now: datetime | None = None,
+) -> Record:
+    if not reason.strip():
+        raise ApplicationError("A correction needs a reason", extra={"field": "reason"})
+    record = _live_record(record)
+    before = record.record_class.code
+    record.record_class = record_class
+    record._change_reason = reason.strip()[:100]  # type: ignore[attr-defined]
+    record._history_user = corrected_by  # type: ignore[attr-defined]
+    record.save(update_fields=["record_class"])
+    records_retention_recompute(
+        record_ids=[record.pk],
+        now=now or timezone.now(),
+        reason=f"record class corrected: {reason.strip()}",
+        changed_by=corrected_by,
+    )
+    audit_event_record(
+        actor=corrected_by,
+        action="record.class_corrected",
+        target=record,
+        data={"before": before, "after": record_class.code, "reason": reason.strip()},
+    )
+    return Record.objects.select_related("chat", "schedule", "record_class").get(pk=record.pk)

@@ -1,0 +1,165 @@
+"""PII detection (R-PII-1): spaCy NER plus validated patterns, context words and identity.
+
+`chats_detect` takes many chats at once so the spaCy pipeline runs batched (`nlp.pipe`) over
+all their messages; everything else is per chat, because context crosses messages: a number
+answers the question asked just before it, a name found once is a name everywhere in the chat,
+and the customer's own name, e-mail and phone come from the chat's metadata.
+
+Bump DETECTOR_VERSION whenever a change could find something different: chats redacted by an
+older version can then be re-redacted on request (`redact_chats --rerun-outdated`).
+"""
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from redaction.detection import lexicon, names, patterns
+from redaction.detection.types import PRIORITY, ChatText, EntityType, Finding, Identity
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+__all__ = [
+    "DETECTOR_VERSION",
+    "ChatText",
+    "EntityType",
+    "Finding",
+    "Identity",
+    "chats_detect",
+    "findings_resolve",
+]
+
+DETECTOR_VERSION = "pii-1.0"
+# Only the entity recognizer is needed: the model's NER has its own token-to-vector layer.
+NER_DISABLED = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter")
+NER_BATCH_SIZE = 256
+_NER_LABELS = {"PERSON"}
+
+
+def ner_pipeline() -> "Language":
+    from core.nlp import nlp_pipeline
+
+    return nlp_pipeline(disable=NER_DISABLED)
+
+
+def _worth_ner(text: str) -> bool:
+    # The model finds people by their capitals; a text without a letter after its first
+    # character cannot hold a capitalised name, so it skips the most expensive step.
+    return any(char.isupper() for char in text[1:]) or (
+        text[:1].isupper() and " " in text.strip()
+    )
+
+
+def persons_by_ner(texts: Sequence[str], nlp: "Language | None" = None) -> dict[str, list[tuple[int, int]]]:
+    """PERSON character spans for each distinct text (identical texts are analysed once)."""
+    unique = list(dict.fromkeys(text for text in texts if _worth_ner(text)))
+    if not unique:
+        return {}
+    pipeline = nlp if nlp is not None else ner_pipeline()
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for text, doc in zip(unique, pipeline.pipe(unique, batch_size=NER_BATCH_SIZE), strict=True):
+        spans[text] = [
+            (ent.start_char, ent.end_char) for ent in doc.ents if ent.label_ in _NER_LABELS
+        ]
+    return spans
+
+
+def findings_resolve(findings: Sequence[Finding]) -> list[Finding]:
+    """Non-overlapping findings: higher priority first, then longer, then earlier."""
+    chosen: list[Finding] = []
+    for finding in sorted(
+        findings, key=lambda f: (-PRIORITY[f.entity], -(f.end - f.start), f.start)
+    ):
+        if finding.end <= finding.start:
+            continue
+        if all(finding.end <= c.start or finding.start >= c.end for c in chosen):
+            chosen.append(finding)
+    return sorted(chosen, key=lambda f: f.start)
+
+
+def _phone_fragments(chat: ChatText, folded: Sequence[str]) -> set[int]:
+    """Messages that are a phone number typed in two parts: "(579) 820" then "5812"."""
+    fragments: set[int] = set()
+    for index, text in enumerate(chat.texts):
+        if not patterns.PHONE_FRAGMENT_HEAD.match(text):
+            continue
+        following = next(
+            (j for j in range(index + 1, min(index + 3, len(chat.texts)))
+             if chat.senders[j] == chat.senders[index]),
+            None,
+        )
+        asked = patterns._PHONE_WORDS.search(" ".join(folded[max(0, index - 2) : index]))
+        if following is not None and patterns.PHONE_FRAGMENT_TAIL.match(chat.texts[following]):
+            fragments.update({index, following})
+        elif asked:
+            fragments.add(index)
+    return fragments
+
+
+_EMAIL_HEAD = re.compile(r"^\s*[A-Za-z0-9][\w.+-]*\s*$")
+_EMAIL_TAIL = re.compile(r"^\s*@[\w-]+(?:\.[\w-]+)+\s*$")
+
+
+def _email_fragments(chat: ChatText) -> set[int]:
+    """Messages that are the first half of an e-mail typed in two parts: "enelson", "@icloud.com"."""
+    fragments: set[int] = set()
+    for index in range(len(chat.texts) - 1):
+        if (
+            _EMAIL_HEAD.match(chat.texts[index])
+            and chat.senders[index + 1] == chat.senders[index]
+            and _EMAIL_TAIL.match(chat.texts[index + 1])
+        ):
+            fragments.add(index)
+    return fragments
+
+
+def _chat_detect(chat: ChatText, ner: dict[str, list[tuple[int, int]]]) -> list[list[Finding]]:
+    folded = [lexicon.fold(text) for text in chat.texts]
+    identity = names.IdentityMatcher(chat.identity)
+    fragments = _phone_fragments(chat, folded)
+    email_fragments = _email_fragments(chat)
+    contexts: list[patterns.MessageContext] = []
+    per_message: list[list[Finding]] = []
+    for index, text in enumerate(chat.texts):
+        previous = " ".join(folded[max(0, index - 2) : index])
+        context = patterns.MessageContext(
+            text=text,
+            folded=folded[index],
+            previous=previous,
+            sender=chat.senders[index],
+            reference_year=chat.reference_year,
+            urls=patterns.urls_find(text),
+        )
+        contexts.append(context)
+        found: list[Finding] = []
+        for recognizer in patterns.RECOGNIZERS:
+            found.extend(recognizer(context))
+        addresses = list(patterns.addresses_find(context))
+        found.extend(addresses)
+        found.extend(patterns.postal_codes_find(context, bool(addresses)))
+        found.extend(patterns.zips_find(context, bool(addresses)))
+        if index in fragments:
+            found.append(Finding(0, len(text.rstrip()), EntityType.PHONE, "phone_fragment"))
+        if index in email_fragments:
+            found.append(Finding(0, len(text.rstrip()), EntityType.EMAIL, "email_fragment"))
+        found.extend(identity.find(context))
+        found.extend(names.person_rules_find(context))
+        found.extend(names.ner_persons_find(text, ner.get(text, ())))
+        per_message.append(found)
+
+    # A name found anywhere in the chat is redacted wherever its words appear in the chat.
+    words: set[str] = set()
+    for text, found in zip(chat.texts, per_message, strict=True):
+        words |= names.person_words(text, findings_resolve(found))
+    pattern = names.words_pattern({w for w in words if len(w) >= 3})
+    resolved = []
+    for context, found in zip(contexts, per_message, strict=True):
+        found.extend(names.propagated_persons_find(context, pattern))
+        resolved.append(findings_resolve(found))
+    return resolved
+
+
+def chats_detect(chats: Sequence[ChatText], *, nlp: "Language | None" = None) -> list[list[list[Finding]]]:
+    """For each chat, for each of its texts, the findings (sorted, non-overlapping)."""
+    ner = persons_by_ner([text for chat in chats for text in chat.texts], nlp)
+    return [_chat_detect(chat, ner) for chat in chats]

@@ -1,0 +1,403 @@
+"""Pattern recognizers: validated formats plus English/French context words.
+
+Each recognizer takes a `MessageContext` and yields findings. Numbers that look like personal
+data but follow a business word ("order", "facture", "tracking", "#") are left alone, so order,
+case, invoice and tracking numbers survive; prices and versions never match the shapes below.
+"""
+
+import ipaddress
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import phonenumbers
+from phonenumbers import Leniency
+
+from redaction.detection import lexicon as lx
+from redaction.detection.types import EntityType, Finding
+
+E = EntityType
+
+
+@dataclass
+class MessageContext:
+    text: str
+    folded: str  # lexicon.fold(text): same length, lower case, no accents
+    # Folded text of the two previous messages (the question this message may answer).
+    previous: str
+    sender: str
+    reference_year: int
+    urls: list[tuple[int, int]]
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+_REFERENCE_BEFORE = _rx(
+    rf"(?:\b(?:{lx.REFERENCE_WORDS})\b\.?\s*(?:number|numero|no\.?|num|nr|#|id|code)?\s*"
+    rf"(?:is|est|:|=|de|du)?\s*#?\s*|#\s*)$"
+)
+_URL = _rx(r"\b(?:https?://|www\.)[^\s<>\"]+")
+_DIGIT = re.compile(r"\d")
+
+
+def urls_find(text: str) -> list[tuple[int, int]]:
+    if "http" not in text and "www." not in text:
+        return []
+    return [(m.start(), m.end()) for m in _URL.finditer(text)]
+
+
+def _in_url(context: MessageContext, start: int) -> bool:
+    return any(a <= start < b for a, b in context.urls)
+
+
+def _is_reference(context: MessageContext, start: int) -> bool:
+    """A business reference (order/invoice/case/tracking…) or part of a URL: keep it."""
+    if _in_url(context, start):
+        return True
+    return _REFERENCE_BEFORE.search(context.folded, max(0, start - 40), start) is not None
+
+
+def _digits(value: str) -> str:
+    return "".join(ch for ch in value if ch.isdigit())
+
+
+def luhn_valid(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        number = int(char)
+        if index % 2 == 1:
+            number *= 2
+            if number > 9:
+                number -= 9
+        total += number
+    return total % 10 == 0
+
+
+# --- e-mail --------------------------------------------------------------------------------
+_EMAIL = _rx(r"[a-z0-9][a-z0-9._%+'-]*(?:@|%40)[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b")
+_EMAIL_SPOKEN = _rx(
+    r"\b[a-z0-9][a-z0-9._+-]*\s*(?:\(at\)|\[at\]|\bat\b)\s*[a-z0-9-]+\s*"
+    r"(?:\(dot\)|\[dot\]|\bdot\b|\.)\s*(?:com|ca|net|org|edu|gov|qc\.ca|co)\b"
+)
+
+
+def emails_find(context: MessageContext) -> Iterator[Finding]:
+    text = context.text
+    if "@" in text or "%40" in text:
+        for match in _EMAIL.finditer(text):
+            yield Finding(match.start(), match.end(), E.EMAIL, "email")
+    if " dot " in context.folded or "(at)" in context.folded or "[at]" in context.folded:
+        for match in _EMAIL_SPOKEN.finditer(text):
+            yield Finding(match.start(), match.end(), E.EMAIL, "email_spoken")
+
+
+# --- IP addresses ----------------------------------------------------------------------------
+_IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)")
+_IPV6 = _rx(r"(?<![\w:])(?:[0-9a-f]{1,4}:){1,7}(?::|(?::?[0-9a-f]{1,4}){1,7})(?![\w:])")
+_IP_WORDS = _rx(lx.IP_WORDS)
+_VERSION_WORDS = _rx(lx.VERSION_WORDS)
+
+
+def ips_find(context: MessageContext) -> Iterator[Finding]:
+    text = context.text
+    if text.count(".") >= 3:
+        for match in _IPV4.finditer(text):
+            parts = match.group().split(".")
+            if any(int(part) > 255 or (len(part) > 1 and part[0] == "0") for part in parts):
+                continue
+            if _in_url(context, match.start()):
+                continue
+            near = context.folded[max(0, match.start() - 60) : match.start()]
+            said_ip = _IP_WORDS.search(near) or _IP_WORDS.search(context.previous)
+            # "7.1.5.10" answering "which app version?" is a version number, not an address.
+            if not said_ip and (
+                _VERSION_WORDS.search(near) or _VERSION_WORDS.search(context.previous)
+            ):
+                continue
+            yield Finding(match.start(), match.end(), E.IP_ADDRESS, "ipv4")
+    if text.count(":") >= 2:
+        for match in _IPV6.finditer(text):
+            try:
+                ipaddress.IPv6Address(match.group())
+            except ValueError:
+                continue
+            yield Finding(match.start(), match.end(), E.IP_ADDRESS, "ipv6")
+
+
+# --- payment cards, SIN, SSN -----------------------------------------------------------------
+_CARD = re.compile(r"(?<![\w.,/-])\d(?:[ -]?\d){12,18}(?![\w-]|[.,]\d)")
+_SSN = re.compile(r"(?<![\w.,/-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\w-]|[.,]\d)")
+_NINE = re.compile(r"(?<![\w.,/$-])\d{3}([ -]?)\d{3}\1\d{3}(?![\w-]|[.,]\d)")
+_SIN_WORDS = _rx(r"\bsin\b|social insurance|\bnas\b|assurance sociale|numero d'assurance")
+_SSN_WORDS = _rx(r"\bssn\b|social security|\bitin\b|\bss#")
+_CARD_WORDS = _rx(r"card|carte|visa|mastercard|amex|credit|debit|cc\b")
+
+
+def cards_find(context: MessageContext) -> Iterator[Finding]:
+    for match in _CARD.finditer(context.text):
+        digits = _digits(match.group())
+        if not 13 <= len(digits) <= 19 or digits[0] not in "23456":
+            continue
+        if not luhn_valid(digits) or _is_reference(context, match.start()):
+            continue
+        yield Finding(match.start(), match.end(), E.CREDIT_CARD, "card_luhn")
+
+
+def _ssn_area_valid(area: str, group: str, serial: str) -> bool:
+    return area not in {"000", "666"} and area[0] != "9" and group != "00" and serial != "0000"
+
+
+def national_ids_find(context: MessageContext) -> Iterator[Finding]:
+    text, folded = context.text, context.folded
+    for match in _SSN.finditer(text):
+        area, _, group, serial = match.groups()
+        if _ssn_area_valid(area, group, serial) and not _is_reference(context, match.start()):
+            yield Finding(match.start(), match.end(), E.US_SSN, "ssn_format")
+    window = folded + " " + context.previous
+    says_sin = _SIN_WORDS.search(window) is not None
+    says_ssn = _SSN_WORDS.search(window) is not None
+    for match in _NINE.finditer(text):
+        if _is_reference(context, match.start()):
+            continue
+        digits = _digits(match.group())
+        if says_ssn and not says_sin:
+            yield Finding(match.start(), match.end(), E.US_SSN, "ssn_context")
+        elif says_sin:
+            yield Finding(match.start(), match.end(), E.CA_SIN, "sin_context")
+        elif luhn_valid(digits) and digits[0] not in "08":
+            yield Finding(match.start(), match.end(), E.CA_SIN, "sin_luhn")
+
+
+# --- phone numbers ---------------------------------------------------------------------------
+_NANP = re.compile(
+    r"(?<![\w.,/$-])(?:\+?1[ .-]?)?(?:\(\d{3}\)\s?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\w-]|[.,]\d)"
+)
+_BARE_TEN = re.compile(r"(?<![\w.,/$-])\+?1?\d{10}(?![\w-]|[.,]\d)")
+_PHONE_WORDS = _rx(lx.ASK_PHONE)
+PHONE_FRAGMENT_HEAD = re.compile(r"^\s*(?:\+?1[ .-]?)?(?:\(\d{3}\)\s?|\d{3}[ .-]?)\d{3}[ .-]?\s*$")
+PHONE_FRAGMENT_TAIL = re.compile(r"^\s*\d{4}\s*$")
+
+
+def phones_find(context: MessageContext) -> Iterator[Finding]:
+    text = context.text
+    if len(_DIGIT.findall(text)) < 7:
+        return
+    for match in phonenumbers.PhoneNumberMatcher(text, "CA", leniency=Leniency.VALID):
+        glued = match.start > 0 and (text[match.start - 1].isalnum() or text[match.start - 1] in "-/")
+        if not glued and not _is_reference(context, match.start):
+            yield Finding(match.start, match.end, E.PHONE, "phonenumbers")
+    # Made-up or not yet assigned area codes fail VALID; a separated 3-3-4 shape is enough.
+    for match in _NANP.finditer(text):
+        if not _is_reference(context, match.start()):
+            yield Finding(match.start(), match.end(), E.PHONE, "nanp_shape")
+    for match in _BARE_TEN.finditer(text):
+        if _is_reference(context, match.start()):
+            continue
+        near = context.folded[max(0, match.start() - 50) : match.start()]
+        if _PHONE_WORDS.search(near) or _PHONE_WORDS.search(context.previous):
+            yield Finding(match.start(), match.end(), E.PHONE, "phone_context")
+
+
+# --- postal codes and ZIP codes --------------------------------------------------------------
+_POSTAL = _rx(
+    r"(?<![\w-])[abceghj-nprstvxy]\d[abceghj-nprstv-z][ -]?\d[abceghj-nprstv-z]\d(?![\w-])"
+)
+_ZIP = re.compile(r"(?<![\w$.,#/:-])(\d{5})(-\d{4})?(?![\w-]|[.,/:]\d|\s*(?:\$|%))")
+_STATE_BEFORE = _rx(
+    rf"(?:\b(?:{'|'.join(lx.US_STATES)})\b\.?|\b[a-z]+(?: [a-z]+)?,)\s*$"
+)
+_POSTAL_WORDS = _rx(lx.ASK_POSTAL)
+_MONEY_BEFORE = _rx(r"(?:\$|usd|cad|eur|€|£|ca\$|us\$)\s*$")
+
+
+def postal_codes_find(context: MessageContext, has_address: bool) -> Iterator[Finding]:
+    for match in _POSTAL.finditer(context.text):
+        if _is_reference(context, match.start()):
+            continue
+        spaced = not match.group().isalnum()
+        if spaced or has_address or _POSTAL_WORDS.search(context.folded + context.previous):
+            yield Finding(match.start(), match.end(), E.CA_POSTAL_CODE, "postal")
+        elif any(ch.isupper() for ch in match.group()) and any(
+            ch.islower() for ch in match.group()
+        ):
+            continue  # mixed case without context: a model or product code
+        else:
+            yield Finding(match.start(), match.end(), E.CA_POSTAL_CODE, "postal_bare")
+
+
+def zips_find(context: MessageContext, has_address: bool) -> Iterator[Finding]:
+    folded = context.folded
+    for match in _ZIP.finditer(context.text):
+        start = match.start()
+        if _is_reference(context, start) or _MONEY_BEFORE.search(folded, max(0, start - 6), start):
+            continue
+        before = folded[max(0, start - 30) : start]
+        if (
+            match.group(2)
+            or has_address
+            or _STATE_BEFORE.search(before)
+            or _POSTAL_WORDS.search(folded)
+            or _POSTAL_WORDS.search(context.previous)
+        ):
+            yield Finding(start, match.end(), E.US_ZIP, "zip")
+
+
+# --- street addresses ------------------------------------------------------------------------
+_WORD = r"[A-Za-zÀ-ÿ0-9'.\-]+"
+_DIRECTION = r"(?:n|s|e|w|ne|nw|se|sw|north|south|east|west|nord|sud|est|ouest|o)\b\.?"
+_UNIT = rf"(?:,?\s*(?:{lx.UNIT_WORDS})\.?\s*#?\s*[A-Za-z0-9-]{{1,6}}\b)"
+_STREET = _rx(
+    rf"(?<![\w$.,/-])(?:\d{{1,6}}-)?\d{{1,6}}[a-z]?\s+(?!(?:to|and|or|of|in|for|the|a|x|per)\b)"
+    rf"(?:(?!\d+\b){_WORD}\s+){{0,3}}?(?:{'|'.join(lx.STREET_TYPES)})\b\.?"
+    rf"(?:\s+{_DIRECTION})?{_UNIT}?"
+    rf"|(?<![\w$.,/-])(?:\d{{1,6}}-)?\d{{1,6}}\s+(?:{'|'.join(lx.TYPELESS_STREETS)})\b{_UNIT}?"
+    rf"|(?<![\w$.,/-])(?:\d{{1,6}}-)?\d{{1,6}}\s+[A-Z][a-zà-ÿ]+(?:\s+[A-Z][a-zà-ÿ]+)?(?={_UNIT})"
+    rf"{_UNIT}"
+)
+_FRENCH_STREET = _rx(
+    rf"(?<![\w$.,/-])(?:\d{{1,6}}-)?\d{{1,6}},?\s+(?:{'|'.join(lx.FRENCH_STREET_TYPES)})\b\.?"
+    rf"\s+(?:(?:de la|de l'|du|des|de|d'|la|le|l')\s*)?[\w'-]+(?:[ \-](?!app\b|apt\b)[\w'-]+){{0,2}}"
+    rf"{_UNIT}?"
+)
+_PO_BOX = _rx(r"\b(?:p\.?\s?o\.?\s?box|post office box|case postale|c\.p\.)\s*\d{1,6}\b")
+_STOP_AFTER_NUMBER = re.compile(
+    r"^\d[\d-]*[a-z]?,?\s+(?:days?|hours?|minutes?|months?|years?|weeks?|business|times?|"
+    r"items?|of|x)\b",
+    re.IGNORECASE,
+)
+
+
+def addresses_find(context: MessageContext) -> Iterator[Finding]:
+    text = context.text
+    if not _DIGIT.search(text):
+        return
+    for pattern, rule in ((_STREET, "street"), (_FRENCH_STREET, "rue"), (_PO_BOX, "po_box")):
+        for match in pattern.finditer(text):
+            if _STOP_AFTER_NUMBER.match(match.group()) or _is_reference(context, match.start()):
+                continue
+            end = match.end()
+            while end > match.start() and text[end - 1] in " ,":
+                end -= 1
+            yield Finding(match.start(), end, E.STREET_ADDRESS, rule)
+
+
+# --- dates of birth --------------------------------------------------------------------------
+_MONTHS = (
+    r"jan(?:uary|v(?:ier)?)?|feb(?:ruary)?|fev(?:rier)?|mar(?:ch|s)?|apr(?:il)?|avr(?:il)?|"
+    r"may|mai|june?|juin|july?|juil(?:let)?|aug(?:ust)?|aout|sep(?:t(?:ember)?)?|"
+    r"sept(?:embre)?|oct(?:ober|obre)?|nov(?:ember|embre)?|dec(?:ember|embre)?"
+)
+_DATE_WITH_YEAR = _rx(
+    rf"\b(?:(?:19|20)\d\d[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])"
+    rf"|(?:0?[1-9]|[12]\d|3[01])[-/.](?:0?[1-9]|[12]\d|3[01])[-/.](?:(?:19|20)\d\d|\d\d)"
+    rf"|(?:le\s+)?(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th|er)?\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+"
+    rf"(?:19|20)\d\d"
+    rf"|(?:{_MONTHS})\.?\s+(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d)\b"
+)
+_DATE_WITHOUT_YEAR = _rx(
+    rf"\b(?:(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th|er)?\s+(?:of\s+)?(?:{_MONTHS})\b\.?"
+    rf"|(?:{_MONTHS})\.?\s+(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?\b)(?!,?\s*\d)"
+)
+_BORN_YEAR = _rx(r"\b(?:born in|ne en|nee en|birth year|annee de naissance)\s+((?:19|20)\d\d)\b")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_DOB_WORDS = _rx(lx.DOB_WORDS)
+_NOT_DOB_WORDS = _rx(lx.NOT_DOB_WORDS)
+
+
+def dates_of_birth_find(context: MessageContext) -> Iterator[Finding]:
+    folded = context.folded
+    if not _DIGIT.search(folded):
+        return
+    asked = _DOB_WORDS.search(context.previous) is not None
+    for match in _DATE_WITH_YEAR.finditer(folded):
+        start = match.start()
+        before = folded[max(0, start - 45) : start]
+        if _NOT_DOB_WORDS.search(before) or _is_reference(context, start):
+            continue
+        years = _YEAR.findall(match.group())
+        year = int(years[-1]) if years else None
+        if year is not None and year > context.reference_year:
+            continue  # a date in the future is nobody's birthday
+        said = _DOB_WORDS.search(before) is not None
+        long_ago = year is not None and year <= context.reference_year - 14
+        if said or long_ago or (asked and context.sender != "agent"):
+            yield Finding(start, match.end(), E.DATE_OF_BIRTH, "dob")
+    for match in _BORN_YEAR.finditer(folded):
+        yield Finding(match.start(1), match.end(1), E.DATE_OF_BIRTH, "born_year")
+    asked = asked and context.sender != "agent"
+    if _DOB_WORDS.search(folded) or asked:
+        for match in _DATE_WITHOUT_YEAR.finditer(folded):
+            before = folded[max(0, match.start() - 45) : match.start()]
+            if (_DOB_WORDS.search(before) or asked) and not _NOT_DOB_WORDS.search(before):
+                yield Finding(match.start(), match.end(), E.DATE_OF_BIRTH, "dob_no_year")
+
+
+# --- bank accounts ---------------------------------------------------------------------------
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
+_CHEQUE = re.compile(r"(?<![\w-])\d{5}[- ]\d{3}[- ]\d{5,12}(?![\w-])")
+_ACCOUNT_LABEL = _rx(
+    r"\b(?:account|acct|acc|a/c|compte|chequing|checking|savings|epargne|cheques)\b\.?"
+    r"(?!\s*id\b)\s*(?:number|numero|no\.?|num|nr|#)?\s*(?:is|est|:|=|de)?\s*"
+    r"(\d[\d -]{3,22}\d)(?![\w-])"
+)
+_BANK_WORDS = _rx(lx.ASK_ACCOUNT)
+_BARE_ACCOUNT = re.compile(r"(?<![\w.,/$#-])\d(?:[ -]?\d){4,16}(?![\w-]|[.,]\d)")
+
+
+def _iban_valid(value: str) -> bool:
+    compact = value.replace(" ", "")
+    rearranged = compact[4:] + compact[:4]
+    numeric = "".join(str(int(ch, 36)) for ch in rearranged)
+    return len(compact) >= 15 and int(numeric) % 97 == 1
+
+
+def bank_accounts_find(context: MessageContext) -> Iterator[Finding]:
+    text, folded = context.text, context.folded
+    if not _DIGIT.search(text):
+        return
+    for match in _IBAN.finditer(text):
+        if _iban_valid(match.group()):
+            yield Finding(match.start(), match.end(), E.BANK_ACCOUNT, "iban")
+    for match in _CHEQUE.finditer(text):
+        yield Finding(match.start(), match.end(), E.BANK_ACCOUNT, "cheque_line")
+    for match in _ACCOUNT_LABEL.finditer(folded):
+        yield Finding(match.start(1), match.end(1), E.BANK_ACCOUNT, "account_label")
+    if context.sender != "agent" and _BANK_WORDS.search(context.previous) and len(text) < 80:
+        for match in _BARE_ACCOUNT.finditer(text):
+            if _DATE_WITH_YEAR.fullmatch(match.group()) or _is_reference(context, match.start()):
+                continue
+            yield Finding(match.start(), match.end(), E.BANK_ACCOUNT, "account_reply")
+
+
+# --- login names and account ids -------------------------------------------------------------
+_ID_LABEL = _rx(
+    r"\b(?:account id|user ?id|user ?name|login|customer id|client id|member id|order id|"
+    r"identifiant|nom d'utilisateur)(?:\s*(?:is|est|:|=|#)\s*([a-z0-9][a-z0-9._-]{3,})"
+    r"|\s+([a-z]*\d[a-z0-9._-]{2,}))"
+)
+_ASK_ID = _rx(lx.ASK_ID)
+_ID_TOKEN = re.compile(r"(?<![\w@.-])(?=[A-Za-z0-9._-]*\d|[A-Z0-9]{6,}\b)[A-Za-z0-9][\w.-]{4,}")
+
+
+def account_ids_find(context: MessageContext) -> Iterator[Finding]:
+    for match in _ID_LABEL.finditer(context.folded):
+        group = 1 if match.group(1) else 2
+        yield Finding(match.start(group), match.end(group), E.ACCOUNT_ID, "id_label")
+    if len(context.text) <= 40 and _ASK_ID.search(context.previous):
+        for match in _ID_TOKEN.finditer(context.text):
+            if not _is_reference(context, match.start()):
+                yield Finding(match.start(), match.end(), E.ACCOUNT_ID, "id_reply")
+
+
+RECOGNIZERS = (
+    emails_find,
+    ips_find,
+    cards_find,
+    national_ids_find,
+    phones_find,
+    dates_of_birth_find,
+    bank_accounts_find,
+    account_ids_find,
+)

@@ -1,0 +1,52 @@
+from datetime import datetime
+
+from core.jobs import JobResult, register_job
+from retention.selectors import disposal_preview
+from retention.services import (
+    disposal_batches_build,
+    disposal_batches_execute,
+    pii_originals_purge,
+)
+
+
+@register_job(
+    "build_disposal_batches", "proposes disposal batches of due, unheld records (by class)"
+)
+def build_disposal_batches(*, now: datetime) -> JobResult:
+    preview = disposal_preview(now=now)
+    batches = disposal_batches_build(now=now)
+    messages = [
+        f"{row['record_class']}/{row['jurisdiction']} ({row['action']}): {row['count']} due"
+        for row in preview
+    ]
+    return JobResult(
+        ok=True,
+        counts={"batches": len(batches), "records": sum(row["count"] for row in preview)},
+        messages=messages,
+    )
+
+
+@register_job("execute_disposals", "destroys the records of approved batches, chunk by chunk")
+def execute_disposals(*, now: datetime) -> JobResult:
+    summary = disposal_batches_execute(now=now)
+    return JobResult(
+        ok=True,
+        counts={
+            "batches": len(summary.batches),
+            "completed": len(summary.completed),
+            **summary.counts,
+        },
+    )
+
+
+@register_job("purge_pii_originals", "destroys original text after the schedule's PII period")
+def purge_pii_originals(*, now: datetime) -> JobResult:
+    summary = pii_originals_purge(now=now)
+    return JobResult(
+        ok=True,
+        counts={
+            "purged": summary.purged,
+            "held": summary.held,
+            "not_redacted": summary.not_redacted,
+        },
+    )

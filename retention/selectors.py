@@ -1,0 +1,223 @@
+"""Reading retention state: hold checks, due records, batches.
+
+`records_held_q()` is THE definition of "held" used by disposal, purge and anonymisation. Other
+apps extend it with `register_hold_condition` (e.g. open data-subject requests, R-HOLD-2), so no
+destructive path can forget a kind of hold.
+"""
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from chats.models import Message
+from records.models import Record, RecordStatus
+from retention.models import (
+    OPEN_BATCH_STATES,
+    DisposalBatch,
+    DisposalCertificate,
+    DisposalItem,
+    ItemStatus,
+    LegalHold,
+    LegalHoldRecord,
+    RetentionSchedule,
+)
+
+HoldCondition = Callable[[], Q]
+_HOLD_CONDITIONS: list[HoldCondition] = []
+
+
+def register_hold_condition(condition: HoldCondition) -> HoldCondition:
+    """Registers `condition() -> Q` over Record that is true for records held for another reason
+    than a legal hold (e.g. a pending data-subject request on the chat's customer)."""
+    if condition not in _HOLD_CONDITIONS:
+        _HOLD_CONDITIONS.append(condition)
+    return condition
+
+
+def legal_hold_active_q() -> Q:
+    return Q(
+        Exists(
+            LegalHoldRecord.objects.filter(record_id=OuterRef("pk"), hold__released_at__isnull=True)
+        )
+    )
+
+
+def records_held_q() -> Q:
+    """A Q over Record: true when anything holds the record (legal holds and registered sources)."""
+    condition = legal_hold_active_q()
+    for extra in _HOLD_CONDITIONS:
+        condition |= extra()
+    return condition
+
+
+def record_ids_held(record_ids: Iterable[int]) -> set[int]:
+    ids = list(record_ids)
+    if not ids:
+        return set()
+    return set(
+        Record.objects.filter(pk__in=ids).filter(records_held_q()).values_list("pk", flat=True)
+    )
+
+
+def record_is_held(record: Record) -> bool:
+    return bool(record_ids_held([record.pk]))
+
+
+def record_active_holds(record_ids: Iterable[int]) -> dict[int, list[int]]:
+    """{record id: [ids of the active legal holds covering it]} in one query."""
+    result: dict[int, list[int]] = {}
+    rows = (
+        LegalHoldRecord.objects.filter(
+            record_id__in=list(record_ids), hold__released_at__isnull=True
+        )
+        .order_by("hold_id")
+        .values_list("record_id", "hold_id")
+    )
+    for record_id, hold_id in rows:
+        result.setdefault(record_id, []).append(hold_id)
+    return result
+
+
+def hold_scope_q(scope: dict[str, Any]) -> Q:
+    """A Q over Record for a cleaned hold scope: every given key must match (they narrow)."""
+    condition = Q()
+    if scope.get("customer_emails"):
+        emails = Q()
+        for email in scope["customer_emails"]:
+            emails |= Q(chat__customer__email__iexact=email)
+        condition &= emails
+    if scope.get("customer_external_ids"):
+        condition &= Q(chat__customer__external_id__in=scope["customer_external_ids"])
+    if scope.get("record_ids"):
+        condition &= Q(pk__in=scope["record_ids"])
+    if scope.get("started_after"):
+        condition &= Q(chat__started_at__gte=datetime.fromisoformat(scope["started_after"]))
+    if scope.get("started_before"):
+        condition &= Q(chat__started_at__lt=datetime.fromisoformat(scope["started_before"]))
+    if scope.get("countries"):
+        condition &= Q(chat__country__in=scope["countries"])
+    if scope.get("query"):
+        text = scope["query"]
+        condition &= Q(
+            Exists(
+                Message.objects.filter(chat_id=OuterRef("chat_id")).filter(
+                    Q(text__icontains=text) | Q(text_redacted__icontains=text)
+                )
+            )
+        ) | Q(chat__survey__comment__icontains=text)
+    return condition
+
+
+def records_live() -> QuerySet[Record]:
+    return Record.objects.filter(status__in=(RecordStatus.ACTIVE, RecordStatus.FLAGGED))
+
+
+def hold_scope_records(scope: dict[str, Any]) -> QuerySet[Record]:
+    """Live records a (cleaned) scope covers — also the preview count before a hold is saved."""
+    return records_live().filter(hold_scope_q(scope))
+
+
+def records_in_open_batches_q() -> Q:
+    return Q(
+        Exists(
+            DisposalItem.objects.filter(
+                record_id=OuterRef("pk"),
+                status=ItemStatus.PENDING,
+                batch__state__in=OPEN_BATCH_STATES,
+            )
+        )
+    )
+
+
+def records_due_for_disposal(*, now: datetime) -> QuerySet[Record]:
+    """Active records past their date, with a schedule and a known country, unheld, not under
+    review and not already proposed. Flagged records never qualify (fail closed)."""
+    return (
+        Record.objects.filter(
+            status=RecordStatus.ACTIVE,
+            schedule__isnull=False,
+            disposition_due__isnull=False,
+            disposition_due__lte=now,
+        )
+        .exclude(chat__country="")
+        .filter(Q(review_at__isnull=True) | Q(review_at__lte=now))
+        .exclude(records_held_q())
+        .exclude(records_in_open_batches_q())
+    )
+
+
+def disposal_preview(*, now: datetime) -> list[dict[str, Any]]:
+    """Dry run of build_disposal_batches: due records counted by class, jurisdiction, action."""
+    rows = (
+        records_due_for_disposal(now=now)
+        .values("record_class__code", "jurisdiction", "schedule__action")
+        .annotate(count=Count("pk"))
+        .order_by("record_class__code", "jurisdiction", "schedule__action")
+    )
+    return [
+        {
+            "record_class": row["record_class__code"],
+            "jurisdiction": row["jurisdiction"],
+            "action": row["schedule__action"],
+            "count": row["count"],
+        }
+        for row in rows
+    ]
+
+
+def records_due_for_pii_purge(*, now: datetime) -> QuerySet[Record]:
+    """Live records past their PII period whose chat has a redacted layer, originals not yet
+    purged and nothing holding them. Unknown country: flagged, so never purged either."""
+    return (
+        Record.objects.filter(
+            status=RecordStatus.ACTIVE,
+            pii_purge_due__isnull=False,
+            pii_purge_due__lte=now,
+            pii_purged_at__isnull=True,
+            chat__redacted_at__isnull=False,
+        )
+        .exclude(chat__country="")
+        .exclude(records_held_q())
+    )
+
+
+def schedules_for_class(record_class_id: int) -> list[RetentionSchedule]:
+    return list(RetentionSchedule.objects.filter(record_class_id=record_class_id))
+
+
+def legal_holds_list() -> QuerySet[LegalHold]:
+    return (
+        LegalHold.objects.select_related("issued_by", "released_by")
+        .annotate(record_count=Count("coverage"))
+        .order_by("-placed_at", "-pk")
+    )
+
+
+def disposal_batches_list() -> QuerySet[DisposalBatch]:
+    return (
+        DisposalBatch.objects.select_related("record_class", "proposed_by", "rejected_by")
+        .annotate(
+            item_count=Count("items", distinct=True),
+            approval_count=Count("approvals", distinct=True),
+        )
+        .order_by("-proposed_at", "-pk")
+    )
+
+
+def disposal_batch_items(batch: DisposalBatch) -> QuerySet[DisposalItem]:
+    return (
+        DisposalItem.objects.filter(batch=batch)
+        .select_related("record__chat", "record__record_class")
+        .order_by("pk")
+    )
+
+
+def disposal_batch_item_counts(batch: DisposalBatch) -> dict[str, int]:
+    rows = DisposalItem.objects.filter(batch=batch).values("status").annotate(n=Count("pk"))
+    return {row["status"]: row["n"] for row in rows}
+
+
+def disposal_certificates_list() -> QuerySet[DisposalCertificate]:
+    return DisposalCertificate.objects.select_related("batch", "batch__record_class")

@@ -1,0 +1,53 @@
+"""Retention services (writes). Split by concern; import from the submodules or from here."""
+
+from retention.services.destruction import (
+    CHAT_DESTRUCTION_HOOKS,
+    DestructionResult,
+    record_destroy,
+    records_destroy,
+    records_purge_originals,
+)
+from retention.services.disposal import (
+    DISPOSAL_CHUNK_SIZE,
+    disposal_batch_approve,
+    disposal_batch_execute,
+    disposal_batch_reject,
+    disposal_batches_build,
+    disposal_batches_execute,
+    disposal_item_exclude,
+)
+from retention.services.holds import (
+    hold_scope_preview,
+    legal_hold_place,
+    legal_hold_release,
+    legal_holds_apply,
+)
+from retention.services.purge import pii_originals_purge
+from retention.services.schedules import (
+    customer_event_record,
+    records_retention_recompute,
+    retention_schedule_save,
+)
+
+__all__ = [
+    "CHAT_DESTRUCTION_HOOKS",
+    "DISPOSAL_CHUNK_SIZE",
+    "DestructionResult",
+    "customer_event_record",
+    "disposal_batch_approve",
+    "disposal_batch_execute",
+    "disposal_batch_reject",
+    "disposal_batches_build",
+    "disposal_batches_execute",
+    "disposal_item_exclude",
+    "hold_scope_preview",
+    "legal_hold_place",
+    "legal_hold_release",
+    "legal_holds_apply",
+    "pii_originals_purge",
+    "record_destroy",
+    "records_destroy",
+    "records_purge_originals",
+    "records_retention_recompute",
+    "retention_schedule_save",
+]

@@ -1,0 +1,480 @@
+"""Disposal batches: propose, review, execute, certify (R-DISP-1…5).
+
+Invariants:
+- A record is in at most one pending item of an open batch (records are locked while proposed).
+- A batch executes only once approved by `required_approvals` distinct records managers; with
+  two or more required, the proposer may not approve (four-eyes). Job-built batches have no
+  proposer, so their approvals simply come from that many different people.
+- Execution: the batch moves approved → executing by compare-and-set; then chunk by chunk,
+  each chunk its own transaction, pending items are claimed with select_for_update(skip_locked)
+  and re-checked (due, live, known country, schedule, action, holds) before destruction. A kill
+  loses at most the open chunk, which rolls back; a re-run continues with the pending items.
+- When no item is pending, the batch becomes completed together with its certificate in one
+  transaction; completed batches are never executed again.
+"""
+
+import hashlib
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from audit.services import audit_event_record
+from core.exceptions import ApplicationError, ConflictError
+from records.models import Record, RecordClass, RecordStatus
+from retention.models import (
+    OPEN_BATCH_STATES,
+    BatchState,
+    DisposalApproval,
+    DisposalBatch,
+    DisposalCertificate,
+    DisposalItem,
+    DispositionAction,
+    ItemStatus,
+    Tombstone,
+)
+from retention.selectors import records_due_for_disposal
+from retention.services.destruction import records_destroy
+
+logger = logging.getLogger(__name__)
+
+DISPOSAL_CHUNK_SIZE = 1000
+ITEM_INSERT_BATCH = 5000
+# A rejected batch's records are not proposed again before this many days.
+REJECTED_REVIEW_DAYS = 90
+GENESIS_HASH = "0" * 64
+
+
+@dataclass
+class ExecutionSummary:
+    batches: list[int] = field(default_factory=list)
+    completed: list[int] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, status: str, n: int) -> None:
+        if n:
+            self.counts[status] = self.counts.get(status, 0) + n
+
+
+def _approver_names(batch: DisposalBatch) -> list[str]:
+    return [a.approver.get_username() for a in batch.approvals.select_related("approver")]
+
+
+# --- proposing -----------------------------------------------------------------------------
+
+
+def disposal_batches_build(
+    *, now: datetime, proposed_by: User | None = None
+) -> list[DisposalBatch]:
+    """Proposes one batch per (record class, jurisdiction, action) of due, unheld records not
+    yet proposed. Idempotent: a second run finds those records already in open batches."""
+    required = max(1, int(settings.DISPOSAL_REQUIRED_APPROVALS))
+    with transaction.atomic():
+        # Lock the candidates so two concurrent builds never propose the same record twice.
+        due = list(
+            records_due_for_disposal(now=now)
+            .select_for_update(of=("self",), skip_locked=True)
+            .order_by("pk")
+            .values_list("pk", "record_class_id", "jurisdiction", "schedule__action")
+        )
+        groups: dict[tuple[int, str, str], list[int]] = {}
+        for pk, class_id, jurisdiction, action in due:
+            groups.setdefault((class_id, jurisdiction, action), []).append(pk)
+        batches = []
+        codes = dict(RecordClass.objects.values_list("pk", "code"))
+        for (class_id, jurisdiction, action), record_ids in sorted(groups.items()):
+            batch = DisposalBatch(
+                record_class_id=class_id,
+                jurisdiction=jurisdiction,
+                action=action,
+                proposed_at=now,
+                proposed_by=proposed_by,
+                required_approvals=required,
+            )
+            batch._history_user = proposed_by  # type: ignore[attr-defined]
+            batch.save()
+            DisposalItem.objects.bulk_create(
+                [DisposalItem(batch=batch, record_id=pk) for pk in record_ids],
+                batch_size=ITEM_INSERT_BATCH,
+            )
+            audit_event_record(
+                actor=proposed_by,
+                action="disposal.proposed",
+                target=batch,
+                data={
+                    "record_class": codes[class_id],
+                    "jurisdiction": jurisdiction,
+                    "action": action,
+                    "items": len(record_ids),
+                },
+                occurred_at=now if proposed_by is None else None,
+            )
+            batches.append(batch)
+    return batches
+
+
+# --- reviewing -----------------------------------------------------------------------------
+
+
+def _batch_locked(batch: DisposalBatch) -> DisposalBatch:
+    return DisposalBatch.objects.select_for_update().get(pk=batch.pk)
+
+
+@transaction.atomic
+def disposal_batch_approve(
+    *, batch: DisposalBatch, approver: User, now: datetime | None = None
+) -> DisposalBatch:
+    batch = _batch_locked(batch)
+    if batch.state != BatchState.PROPOSED:
+        raise ConflictError(
+            f"Only a proposed batch can be approved; this one is {batch.state}",
+            extra={"batch": batch.pk, "state": batch.state},
+        )
+    if batch.required_approvals >= 2 and batch.proposed_by_id == approver.pk:
+        raise ApplicationError(
+            "Four-eyes rule: the proposer of a batch cannot approve it",
+            extra={"batch": batch.pk},
+        )
+    if batch.approvals.filter(approver_id=approver.pk).exists():
+        raise ConflictError(
+            "You already approved this batch; another records manager must approve it",
+            extra={"batch": batch.pk},
+        )
+    moment = now or timezone.now()
+    DisposalApproval.objects.create(batch=batch, approver=approver, approved_at=moment)
+    approvals = batch.approvals.count()
+    if approvals >= batch.required_approvals:
+        batch.state, batch.approved_at = BatchState.APPROVED, moment
+        batch._history_user = approver  # type: ignore[attr-defined]
+        batch.save(update_fields=["state", "approved_at"])
+    audit_event_record(
+        actor=approver,
+        action="disposal.approved",
+        target=batch,
+        data={"approvals": approvals, "required": batch.required_approvals, "state": batch.state},
+    )
+    return batch
+
+
+@transaction.atomic
+def disposal_batch_reject(
+    *, batch: DisposalBatch, rejected_by: User, reason: str, now: datetime | None = None
+) -> DisposalBatch:
+    if not reason.strip():
+        raise ApplicationError("Rejecting a batch needs a reason", extra={"field": "reason"})
+    batch = _batch_locked(batch)
+    if batch.state not in (BatchState.PROPOSED, BatchState.APPROVED):
+        raise ConflictError(
+            f"A batch that is {batch.state} cannot be rejected",
+            extra={"batch": batch.pk, "state": batch.state},
+        )
+    moment = now or timezone.now()
+    batch.state, batch.rejected_at, batch.rejected_by, batch.rejection_reason = (
+        BatchState.REJECTED,
+        moment,
+        rejected_by,
+        reason.strip(),
+    )
+    batch._history_user = rejected_by  # type: ignore[attr-defined]
+    batch._change_reason = reason.strip()[:100]  # type: ignore[attr-defined]
+    batch.save(update_fields=["state", "rejected_at", "rejected_by", "rejection_reason"])
+    record_ids = list(
+        batch.items.filter(status=ItemStatus.PENDING).values_list("record_id", flat=True)
+    )
+    Record.objects.filter(pk__in=record_ids).update(
+        review_at=moment + timedelta(days=REJECTED_REVIEW_DAYS)
+    )
+    audit_event_record(
+        actor=rejected_by,
+        action="disposal.rejected",
+        target=batch,
+        data={"reason": reason.strip(), "items": len(record_ids)},
+    )
+    return batch
+
+
+@transaction.atomic
+def disposal_item_exclude(
+    *,
+    batch: DisposalBatch,
+    record_id: int,
+    excluded_by: User,
+    reason: str,
+    review_at: datetime,
+    now: datetime | None = None,
+) -> DisposalItem:
+    """Takes one record out of a batch with a reason and the date it is to be reviewed again."""
+    if not reason.strip():
+        raise ApplicationError("Excluding an item needs a reason", extra={"field": "reason"})
+    moment = now or timezone.now()
+    if review_at <= moment:
+        raise ApplicationError("review_at must be in the future", extra={"field": "review_at"})
+    batch = _batch_locked(batch)
+    if batch.state not in (BatchState.PROPOSED, BatchState.APPROVED):
+        raise ConflictError(
+            f"Items of a batch that is {batch.state} cannot be excluded",
+            extra={"batch": batch.pk, "state": batch.state},
+        )
+    item = batch.items.select_for_update().filter(record_id=record_id).first()
+    if item is None:
+        raise ApplicationError("That record is not in this batch", extra={"record": record_id})
+    if item.status != ItemStatus.PENDING:
+        raise ConflictError(f"That item is already {item.status}", extra={"record": record_id})
+    item.status, item.reason, item.review_at, item.processed_at = (
+        ItemStatus.EXCLUDED,
+        reason.strip(),
+        review_at,
+        moment,
+    )
+    item.save(update_fields=["status", "reason", "review_at", "processed_at"])
+    record = Record.objects.get(pk=record_id)
+    record.review_at = review_at
+    record._history_user = excluded_by  # type: ignore[attr-defined]
+    record._change_reason = f"excluded from batch {batch.pk}"  # type: ignore[attr-defined]
+    record.save(update_fields=["review_at"])
+    audit_event_record(
+        actor=excluded_by,
+        action="disposal.item_excluded",
+        target=batch,
+        data={"record": record_id, "reason": reason.strip(), "review_at": review_at},
+    )
+    return item
+
+
+# --- executing -----------------------------------------------------------------------------
+
+
+def _eligible(record: Record, batch: DisposalBatch, now: datetime) -> str | None:
+    """None when the record may be disposed now; otherwise why not (fail closed)."""
+    if record.status != RecordStatus.ACTIVE:
+        return f"record is {record.status}"
+    if not record.chat.country:
+        return "country unknown"
+    if record.schedule_id is None or record.disposition_due is None:
+        return "no retention schedule"
+    if record.disposition_due > now:
+        return "not due"
+    if record.schedule is not None and record.schedule.action != batch.action:
+        return "disposition action changed"
+    return None
+
+
+def _execute_chunk(
+    batch: DisposalBatch, *, now: datetime, chunk_size: int, approvers: list[str]
+) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    with transaction.atomic():
+        # LIMIT without OFFSET: processed items leave the pending set.
+        items = list(
+            DisposalItem.objects.filter(batch=batch, status=ItemStatus.PENDING)
+            .select_for_update(skip_locked=True)
+            .order_by("pk")[:chunk_size]
+        )
+        if not items:
+            return counts
+        records = {
+            r.pk: r
+            for r in Record.objects.filter(pk__in=[i.record_id for i in items])
+            .select_related("chat", "schedule")
+            .select_for_update(of=("self",))
+        }
+        not_eligible: dict[int, str] = {}
+        candidates = []
+        for item in items:
+            why = _eligible(records[item.record_id], batch, now)
+            if why is None:
+                candidates.append(item.record_id)
+            else:
+                not_eligible[item.record_id] = why
+        result = records_destroy(
+            record_ids=candidates,
+            now=now,
+            reason=f"disposal batch {batch.pk}",
+            action=batch.action,
+            batch=batch,
+            approvers=approvers,
+        )
+        for record_id in result.not_redacted:
+            not_eligible[record_id] = "no redacted layer to keep"
+        done_status = (
+            ItemStatus.ANONYMIZED
+            if batch.action == DispositionAction.ANONYMIZE
+            else ItemStatus.DESTROYED
+        )
+        by_record = {item.record_id: item for item in items}
+        updates = [
+            (done_status, result.destroyed, ""),
+            (ItemStatus.SKIPPED_HELD, result.held, "held at execution"),
+        ]
+        for status, record_ids, reason in updates:
+            if record_ids:
+                DisposalItem.objects.filter(pk__in=[by_record[r].pk for r in record_ids]).update(
+                    status=status, reason=reason, processed_at=now
+                )
+                counts[status] = counts.get(status, 0) + len(record_ids)
+        for record_id in [*result.not_live]:
+            not_eligible.setdefault(record_id, "record no longer live")
+        for record_id, why in not_eligible.items():
+            DisposalItem.objects.filter(pk=by_record[record_id].pk).update(
+                status=ItemStatus.SKIPPED_NOT_DUE, reason=why, processed_at=now
+            )
+        if not_eligible:
+            counts[ItemStatus.SKIPPED_NOT_DUE] = len(not_eligible)
+    return counts
+
+
+def _certificate_payload(batch: DisposalBatch, now: datetime) -> dict[str, Any]:
+    items = list(
+        batch.items.order_by("pk").values_list(
+            "record_id", "record__chat__source", "record__chat__external_id", "status", "reason"
+        )
+    )
+    hashes = dict(
+        Tombstone.objects.filter(batch=batch).values_list("record_id_value", "content_sha256")
+    )
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item[3]] = counts.get(item[3], 0) + 1
+    return {
+        "batch": batch.pk,
+        "record_class": batch.record_class.code,
+        "jurisdiction": batch.jurisdiction,
+        "action": batch.action,
+        "proposed_at": batch.proposed_at,
+        "proposed_by": batch.proposed_by.get_username() if batch.proposed_by else "system",
+        "approvals": [
+            {"approver": a.approver.get_username(), "approved_at": a.approved_at}
+            for a in batch.approvals.select_related("approver")
+        ],
+        "execution_started_at": batch.execution_started_at,
+        "completed_at": now,
+        "counts": counts,
+        "items": [
+            {
+                "record": record_id,
+                "source": source,
+                "external_id": external_id,
+                "status": status,
+                "reason": reason,
+                "content_sha256": hashes.get(record_id, ""),
+            }
+            for record_id, source, external_id, status, reason in items
+        ],
+    }
+
+
+def certificate_hash(previous_hash: str, payload: dict[str, Any]) -> str:
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder)
+    return hashlib.sha256((previous_hash + canonical).encode()).hexdigest()
+
+
+def _batch_complete(batch_id: int, now: datetime) -> DisposalCertificate | None:
+    with transaction.atomic():
+        batch = (
+            DisposalBatch.objects.select_for_update()
+            .select_related("record_class", "proposed_by")
+            .get(pk=batch_id)
+        )
+        if batch.state != BatchState.EXECUTING:
+            return None
+        if batch.items.filter(status=ItemStatus.PENDING).exists():
+            return None
+        last = DisposalCertificate.objects.select_for_update().order_by("-sequence").first()
+        payload = json.loads(json.dumps(_certificate_payload(batch, now), cls=DjangoJSONEncoder))
+        previous = last.hash if last else GENESIS_HASH
+        certificate = DisposalCertificate.objects.create(
+            batch=batch,
+            sequence=(last.sequence + 1) if last else 1,
+            issued_at=now,
+            payload=payload,
+            previous_hash=previous,
+            hash=certificate_hash(previous, payload),
+        )
+        batch.state, batch.completed_at = BatchState.COMPLETED, now
+        batch.save(update_fields=["state", "completed_at"])
+        audit_event_record(
+            actor=None,
+            action="disposal.completed",
+            target=batch,
+            data={
+                "certificate": certificate.pk,
+                "hash": certificate.hash,
+                "counts": payload["counts"],
+            },
+            occurred_at=now,
+        )
+        return certificate
+
+
+def disposal_batch_execute(
+    *, batch_id: int, now: datetime, chunk_size: int = DISPOSAL_CHUNK_SIZE
+) -> ExecutionSummary:
+    """Executes one approved (or interrupted) batch to completion. Safe to re-run."""
+    summary = ExecutionSummary(batches=[batch_id])
+    with transaction.atomic():
+        started = DisposalBatch.objects.filter(pk=batch_id, state=BatchState.APPROVED).update(
+            state=BatchState.EXECUTING, execution_started_at=now
+        )
+        if started:
+            audit_event_record(
+                actor=None,
+                action="disposal.started",
+                target_type="retention.disposalbatch",
+                target_id=batch_id,
+                data={},
+                occurred_at=now,
+            )
+    batch = DisposalBatch.objects.select_related("record_class").get(pk=batch_id)
+    if batch.state != BatchState.EXECUTING:
+        return summary
+    approvers = _approver_names(batch)
+    clock = time.monotonic()
+    while True:
+        counts = _execute_chunk(batch, now=now, chunk_size=chunk_size, approvers=approvers)
+        for status, n in counts.items():
+            summary.add(status, n)
+        if sum(counts.values()) < chunk_size:
+            break
+    certificate = _batch_complete(batch_id, now)
+    if certificate is not None:
+        summary.completed.append(batch_id)
+    logger.info(
+        "disposal batch %s: %s in %.2fs", batch_id, summary.counts, time.monotonic() - clock
+    )
+    return summary
+
+
+def disposal_batches_execute(
+    *, now: datetime, chunk_size: int = DISPOSAL_CHUNK_SIZE
+) -> ExecutionSummary:
+    total = ExecutionSummary()
+    batch_ids = list(
+        DisposalBatch.objects.filter(state__in=(BatchState.APPROVED, BatchState.EXECUTING))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for batch_id in batch_ids:
+        summary = disposal_batch_execute(batch_id=batch_id, now=now, chunk_size=chunk_size)
+        total.batches.append(batch_id)
+        total.completed.extend(summary.completed)
+        for status, n in summary.counts.items():
+            total.add(status, n)
+    return total
+
+
+def open_batch_counts() -> dict[str, int]:
+    rows = (
+        DisposalBatch.objects.filter(state__in=OPEN_BATCH_STATES)
+        .values("state")
+        .annotate(n=Count("pk"))
+    )
+    return {row["state"]: row["n"] for row in rows}

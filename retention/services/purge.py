@@ -1,0 +1,57 @@
+"""purge_pii_originals (R-PII-4): destroy original text once the schedule's PII period passed.
+
+Invariants: only records that are live, unheld, past `pii_purge_due` and whose chat has a
+redacted layer on every message are purged (records_purge_originals checks holds and layers
+again under lock); each chunk is its own transaction; a purged record has `pii_purged_at` set
+and drops out of the selector, so a re-run purges nothing twice and an interrupted run resumes.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from audit.services import audit_event_record
+from retention.selectors import records_due_for_pii_purge
+from retention.services.destruction import records_purge_originals
+
+logger = logging.getLogger(__name__)
+
+PURGE_CHUNK_SIZE = 1000
+
+
+@dataclass
+class PurgeSummary:
+    purged: int = 0
+    held: int = 0
+    not_redacted: int = 0
+
+
+def pii_originals_purge(*, now: datetime, chunk_size: int = PURGE_CHUNK_SIZE) -> PurgeSummary:
+    summary = PurgeSummary()
+    last_pk = 0
+    while True:
+        ids = list(
+            records_due_for_pii_purge(now=now)
+            .filter(pk__gt=last_pk)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:chunk_size]
+        )
+        if not ids:
+            break
+        result = records_purge_originals(record_ids=ids, now=now)
+        summary.purged += len(result.destroyed)
+        summary.held += len(result.held)
+        summary.not_redacted += len(result.not_redacted)
+        last_pk = ids[-1]
+        if len(ids) < chunk_size:
+            break
+    if summary.purged:
+        audit_event_record(
+            actor=None,
+            action="pii.originals_purged",
+            target_type="records.record",
+            data={"records": summary.purged, "held": summary.held},
+            occurred_at=now,
+        )
+    logger.info("purge_pii_originals: %s", summary)
+    return summary

@@ -1,0 +1,184 @@
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from core.exceptions import ApplicationError
+from core.roles import Role, user_has_role
+from core.views import role_required
+from retention.forms import ExcludeForm, LegalHoldForm, ReasonForm
+from retention.models import BatchState, DisposalBatch, ItemStatus
+from retention.selectors import (
+    disposal_batch_item_counts,
+    disposal_batch_items,
+    disposal_batches_list,
+    disposal_certificates_list,
+    disposal_preview,
+    legal_holds_list,
+)
+from retention.services import (
+    disposal_batch_approve,
+    disposal_batch_reject,
+    disposal_item_exclude,
+    hold_scope_preview,
+    legal_hold_place,
+    legal_hold_release,
+)
+
+READERS = (Role.RECORDS_MANAGER, Role.COMPLIANCE_AUDITOR)
+WRITERS = (Role.RECORDS_MANAGER,)
+PAGE_SIZE = 100
+
+
+def _may_write(request: HttpRequest) -> bool:
+    return user_has_role(request.user, *WRITERS)
+
+
+# --- legal holds ----------------------------------------------------------------------------
+
+
+@role_required(*READERS, write_roles=WRITERS)
+def legal_hold_list(request: HttpRequest) -> HttpResponse:
+    """Lists holds; managers create one in two steps: preview the scope's count, then save."""
+    form = LegalHoldForm(request.POST or None)
+    preview: int | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            if request.POST.get("step") == "save":
+                hold = legal_hold_place(
+                    matter=form.cleaned_data["matter"],
+                    reference=form.cleaned_data["reference"],
+                    reason=form.cleaned_data["reason"],
+                    scope=form.scope(),
+                    issued_by=request.user,  # type: ignore[arg-type]
+                )
+                messages.success(request, f"Hold {hold.pk} placed.")
+                return redirect("legal-hold-detail", pk=hold.pk)
+            preview = hold_scope_preview(scope=form.scope())
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+    return render(
+        request,
+        "retention/legal_hold_list.html",
+        {
+            "holds": legal_holds_list(),
+            "form": form,
+            "preview": preview,
+            "may_write": _may_write(request),
+        },
+    )
+
+
+@role_required(*READERS, write_roles=WRITERS)
+def legal_hold_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    hold = get_object_or_404(legal_holds_list(), pk=pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            legal_hold_release(
+                hold=hold,
+                released_by=request.user,  # type: ignore[arg-type]
+                reason=form.cleaned_data["reason"],
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"Hold {hold.pk} released.")
+        return redirect("legal-hold-detail", pk=hold.pk)
+    records = hold.coverage.select_related("record__chat", "record__record_class").order_by(
+        "record_id"
+    )[:200]
+    return render(
+        request,
+        "retention/legal_hold_detail.html",
+        {"hold": hold, "form": form, "coverage": records, "may_write": _may_write(request)},
+    )
+
+
+# --- disposal -------------------------------------------------------------------------------
+
+
+@role_required(*READERS)
+def disposal_batch_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(disposal_batches_list(), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "retention/disposal_batch_list.html",
+        {"page": page, "preview": disposal_preview(now=timezone.now())},
+    )
+
+
+def _batch_action(request: HttpRequest, batch: DisposalBatch) -> None:
+    action = request.POST.get("action")
+    user: Any = request.user
+    if action == "approve":
+        disposal_batch_approve(batch=batch, approver=user)
+        messages.success(request, "Approval recorded.")
+    elif action == "reject":
+        form = ReasonForm(request.POST)
+        if not form.is_valid():
+            raise ApplicationError("Rejecting a batch needs a reason")
+        disposal_batch_reject(batch=batch, rejected_by=user, reason=form.cleaned_data["reason"])
+        messages.success(request, "Batch rejected.")
+    elif action == "exclude":
+        exclude = ExcludeForm(request.POST)
+        if not exclude.is_valid():
+            raise ApplicationError("Excluding needs a reason and a review date")
+        disposal_item_exclude(
+            batch=batch,
+            record_id=exclude.cleaned_data["record"],
+            excluded_by=user,
+            reason=exclude.cleaned_data["reason"],
+            review_at=exclude.review_moment(),
+        )
+        messages.success(request, f"Record {exclude.cleaned_data['record']} excluded.")
+    else:
+        raise ApplicationError("Unknown action")
+
+
+@role_required(*READERS, write_roles=WRITERS)
+def disposal_batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(disposal_batches_list(), pk=pk)
+    if request.method == "POST":
+        try:
+            _batch_action(request, batch)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        return redirect("disposal-batch-detail", pk=batch.pk)
+    page = Paginator(disposal_batch_items(batch), PAGE_SIZE).get_page(request.GET.get("page"))
+    reviewable = batch.state in (BatchState.PROPOSED, BatchState.APPROVED)
+    return render(
+        request,
+        "retention/disposal_batch_detail.html",
+        {
+            "batch": batch,
+            "page": page,
+            "counts": disposal_batch_item_counts(batch),
+            "approvals": batch.approvals.select_related("approver"),
+            "may_write": _may_write(request),
+            "reviewable": reviewable,
+            "pending": ItemStatus.PENDING,
+            "certificate": getattr(batch, "certificate", None)
+            if batch.state == BatchState.COMPLETED
+            else None,
+        },
+    )
+
+
+@role_required(*READERS)
+def disposal_certificate_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(disposal_certificates_list(), 50).get_page(request.GET.get("page"))
+    return render(request, "retention/certificate_list.html", {"page": page})
+
+
+@role_required(*READERS)
+def disposal_certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    certificate = get_object_or_404(disposal_certificates_list(), pk=pk)
+    return render(
+        request,
+        "retention/certificate_detail.html",
+        {"certificate": certificate, "payload": certificate.payload},
+    )
