@@ -39,7 +39,7 @@ demo: install ## migrate SQLite, seed, create demo users, import sample chats, r
 test: install test-sqlite test-postgres ## run the whole suite on SQLite, then on PostgreSQL with a real Celery worker
 
 test-sqlite: install ## the suite on SQLite (embedded mode)
-	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -q -m "not integration"
+	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -q -m "not integration and not browser"
 
 test-postgres: install ## the suite on PostgreSQL, plus integration tests (Celery worker on Redis)
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_URL_TEST) $(PY) -m pytest -q

@@ -181,7 +181,7 @@ def _messages(value: Any) -> tuple[MessagePayload, ...]:
         path = f"messages[{index}]."
         data = _object(item, f"messages[{index}]")
         sender = data.get("sender")
-        if sender not in SENDER_ROLES:
+        if not isinstance(sender, str) or sender not in SENDER_ROLES:
             raise InterchangeError(
                 f"{sender!r} is not a sender role (one of {', '.join(sorted(SENDER_ROLES))})",
                 f"{path}sender",

@@ -36,6 +36,9 @@ _T = TypeVar("_T")
 MESSAGE_FIELDS = ("chat_id", "position", "sender", "agent_id", "author_name", "sent_at", "text")
 # Callbacks run after a batch commits, with the ids of the chats it created (e.g. redaction).
 POST_IMPORT_HOOKS: list[Callable[[list[int]], None]] = []
+# Callbacks run inside a re-inference chunk's transaction with the ids of the chats whose country
+# changed (e.g. recomputing their records' retention, R-RET-3). Appended in AppConfig.ready().
+COUNTRY_CHANGED_HOOKS: list[Callable[[list[int]], object]] = []
 
 
 @dataclass
@@ -405,6 +408,8 @@ def chats_country_reinfer(*, chunk_size: int = INFER_CHUNK_SIZE) -> dict[str, in
                     ["country", "region", "country_source", "country_confidence"],
                     default_change_reason="country re-inferred",
                 )
+                for hook in COUNTRY_CHANGED_HOOKS:
+                    hook([chat.pk for chat in updates])
         examined += len(chunk)
         changed += len(updates)
         if len(chunk) < chunk_size:

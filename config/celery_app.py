@@ -15,11 +15,14 @@ app.autodiscover_tasks()
 JOB_SCHEDULE: dict[str, crontab] = {
     "infer_countries": crontab(minute=5, hour="*/6"),
     "verify_audit_chain": crontab(minute=0, hour=4),
+    "extract_keywords": crontab(minute="*/15"),
+    "rollup_trends": crontab(minute=30, hour=2),
     "redact_pii": crontab(minute="*/10"),
     "declare_records": crontab(minute="*/15"),
     "build_disposal_batches": crontab(minute=0, hour=2),
     "execute_disposals": crontab(minute=30, hour="*/1"),
     "purge_pii_originals": crontab(minute=0, hour=3),
+    "sample_qa_reviews": crontab(minute=45, hour="*/1"),
 }
 
 app.conf.beat_schedule = {

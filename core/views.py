@@ -8,9 +8,11 @@ from django.contrib.auth.mixins import AccessMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.contrib.auth.forms import AuthenticationForm
+from django.shortcuts import redirect, render
 from django.views.generic import TemplateView
 
+from core.navigation import landing_url_for
 from core.roles import Role, user_has_role, user_roles
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -54,15 +56,13 @@ class RoleRequiredMixin(AccessMixin):
 
 
 class HomeView(TemplateView):
-    """Sends each role to the page it opens first."""
+    """Anonymous visitors get the welcome page; signed-in users go to their role's first page."""
 
     template_name = "core/home.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
-            return redirect("login")
-        from core.navigation import landing_url_for
-
+            return render(request, "core/welcome.html", {"form": AuthenticationForm()})
         landing = landing_url_for(request.user)
         if landing:
             return redirect(landing)

@@ -1,3 +1,21 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from integrations import api
+
+urlpatterns = [
+    path(
+        "integrations/webhooks/",
+        api.WebhookSubscriptionListCreateApi.as_view(),
+        name="api-webhook-list",
+    ),
+    path(
+        "integrations/webhooks/<int:pk>/",
+        api.WebhookSubscriptionDetailApi.as_view(),
+        name="api-webhook-detail",
+    ),
+    path(
+        "integrations/webhook-deliveries/",
+        api.WebhookDeliveryListApi.as_view(),
+        name="api-webhook-delivery-list",
+    ),
+]

@@ -1,3 +1,17 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from knowledgebase.api import (
+    ArticleDetailApi,
+    ArticleListCreateApi,
+    EmergingTopicsApi,
+    KbSearchApi,
+    TrendListApi,
+)
+
+urlpatterns = [
+    path("kb/search/", KbSearchApi.as_view(), name="api-kb-search"),
+    path("kb/articles/", ArticleListCreateApi.as_view(), name="api-kb-article-list"),
+    path("kb/articles/<int:pk>/", ArticleDetailApi.as_view(), name="api-kb-article-detail"),
+    path("trends/", TrendListApi.as_view(), name="api-trend-list"),
+    path("trends/emerging/", EmergingTopicsApi.as_view(), name="api-trend-emerging"),
+]

@@ -1,3 +1,15 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from knowledgebase import views
+
+urlpatterns = [
+    path("kb/", views.kb_search_page, name="kb-search"),
+    path("kb/articles/", views.article_list, name="kb-article-list"),
+    path("kb/articles/new/", views.article_create_page, name="kb-article-create"),
+    path("kb/articles/<int:pk>/", views.article_detail, name="kb-article-detail"),
+    path("kb/articles/<int:pk>/edit/", views.article_edit_page, name="kb-article-edit"),
+    path("kb/chats/<int:pk>/tags/", views.chat_tags, name="kb-chat-tags"),
+    path("kb/taxonomy/", views.taxonomy_page, name="kb-taxonomy"),
+    path("kb/trends/", views.trends_page, name="kb-trends"),
+    path("kb/agents/", views.agents_page, name="kb-agents"),
+]

@@ -103,7 +103,7 @@ def _declare_chunk(
         for record in records:
             record.pk = by_chat[record.chat_id]
     Record.history.bulk_history_create(
-        created, default_change_reason="declared", default_date=now, batch_size=500
+        created, default_change_reason="declared", default_date=timezone.now(), batch_size=500
     )
     locked = [record.chat for record in records]
     Chat.objects.filter(pk__in=[chat.pk for chat in locked]).update(locked_at=now)
@@ -113,7 +113,7 @@ def _declare_chunk(
         locked,
         update=True,
         default_change_reason="record declared: transcript locked",
-        default_date=now,
+        default_date=timezone.now(),
         batch_size=500,
     )
     summary.holds_applied += legal_holds_apply(record_ids=[r.pk for r in records], now=now)
@@ -153,7 +153,6 @@ def records_declare(*, now: datetime, chunk_size: int = DECLARE_CHUNK_SIZE) -> D
                         "first_chat": chats[0].pk,
                         "last_chat": chats[-1].pk,
                     },
-                    occurred_at=now,
                 )
         if len(chats) < chunk_size:
             break

@@ -2,6 +2,7 @@ from datetime import datetime
 from typing import Any
 
 from celery import shared_task
+from celery.signals import worker_process_init
 from django.utils import timezone
 
 from redaction.services import chats_redact
@@ -23,3 +24,11 @@ def redact_pending_task(
     if chunk_size:
         kwargs["chunk_size"] = chunk_size
     return chats_redact(**kwargs).as_dict()
+
+
+@worker_process_init.connect
+def _load_pipeline_in_worker(**_: Any) -> None:
+    """Each worker process loads the spaCy pipeline once, at start, not in its first task."""
+    from redaction.detection import ner_pipeline
+
+    ner_pipeline()

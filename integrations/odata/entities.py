@@ -8,20 +8,30 @@ Chats carry no message text and no customer identity at all, so every role may r
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, time
 from typing import Any
 
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Avg, Count, Q, QuerySet
+from django.utils.dateparse import parse_date, parse_datetime
 
-from chats.models import Chat
+from chats.models import Agent, Chat
 from chats.selectors import chat_extras
 from core.roles import Role
+from knowledgebase.models import TrendRollup
+from records.models import Record
 
 ALL_ROLES = tuple(Role)
 MANAGERS_AND_AUDITORS = (Role.RECORDS_MANAGER, Role.COMPLIANCE_AUDITOR)
 NAMESPACE = "ChatRecords"
 
-Computer = Callable[[list[Any]], dict[Any, Any]]
+
+class ODataQueryError(ValueError):
+    """A query option the feed cannot answer; becomes a 400 with an OData error body."""
+
+    def __init__(self, message: str, code: str = "BadRequest") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -43,7 +53,8 @@ class EntitySet:
     type_name: str  # the entity type, e.g. "Chat"
     key: str
     properties: tuple[Property, ...]
-    queryset: Callable[[], QuerySet[Any]]
+    # custom query options (non-$ parameters such as start/end) -> the rows
+    queryset: Callable[[dict[str, str]], QuerySet[Any]]
     read_roles: tuple[Role, ...]
     # rows -> {pk: {computed key: value}}
     computed: Callable[[list[Any]], dict[Any, dict[str, Any]]] | None = None
@@ -133,13 +144,120 @@ CHATS = EntitySet(
         Property("sentiment", "Edm.Double", compute="sentiment"),
         Property("satisfaction", "Edm.Double", compute="satisfaction"),
     ),
-    queryset=lambda: Chat.objects.all(),
+    queryset=lambda params: Chat.objects.all(),
     read_roles=ALL_ROLES,
     computed=_chat_extras,
     description="Chats: metadata only, no message text and no customer identity.",
 )
 
-ENTITY_SETS: dict[str, EntitySet] = {CHATS.name: CHATS}
+
+def _records(params: dict[str, str]) -> QuerySet[Any]:
+    return Record.objects.select_related("chat", "record_class")
+
+
+RECORDS = EntitySet(
+    name="Records",
+    type_name="Record",
+    key="id",
+    properties=(
+        *model_properties(
+            Record,
+            [
+                "id",
+                "chat",
+                "status",
+                "jurisdiction",
+                "trigger",
+                "trigger_at",
+                "declared_at",
+                "disposition_due",
+                "pii_purge_due",
+                "pii_purged_at",
+                "disposed_at",
+                "flag_reason",
+                "review_at",
+            ],
+        ),
+        Property("chat_external_id", "Edm.String", field="chat__external_id", nullable=False),
+        Property("chat_source", "Edm.String", field="chat__source", nullable=False),
+        Property("record_class", "Edm.String", field="record_class__code", nullable=False),
+        Property("country", "Edm.String", field="chat__country", nullable=False),
+        Property("region", "Edm.String", field="chat__region", nullable=False),
+    ),
+    queryset=_records,
+    read_roles=MANAGERS_AND_AUDITORS,
+    description="Records of the file plan (records managers and compliance auditors).",
+)
+
+TRENDS = EntitySet(
+    name="Trends",
+    type_name="Trend",
+    key="id",
+    properties=model_properties(
+        TrendRollup,
+        [
+            "id",
+            "week_start",
+            "dimension",
+            "value",
+            "chat_count",
+            "sentiment_avg",
+            "sentiment_count",
+            "satisfaction_avg",
+            "satisfaction_count",
+            "computed_at",
+        ],
+    ),
+    queryset=lambda params: TrendRollup.objects.all(),
+    read_roles=ALL_ROLES,
+    description="Weekly rollups per keyword, category or country; no personal data.",
+)
+
+
+def _agent_metrics(params: dict[str, str]) -> QuerySet[Any]:
+    """One row per agent over the period given by the custom options start/end (ISO 8601,
+    start inclusive, end exclusive; both optional): the figures of R-CHAT-4."""
+    period = Q()
+    for option, lookup in (("start", "chats__started_at__gte"), ("end", "chats__started_at__lt")):
+        if params.get(option):
+            moment = parse_datetime(params[option]) or _date_start(params[option])
+            if moment is None:
+                raise ODataQueryError(f"{option} must be an ISO 8601 date or date-time")
+            period &= Q(**{lookup: moment})
+    return Agent.objects.annotate(
+        chats_handled=Count("chats", filter=period, distinct=True),
+        first_response_seconds=Avg("chats__insight__first_response_seconds", filter=period),
+        handle_seconds=Avg("chats__insight__handle_seconds", filter=period),
+        satisfaction=Avg("chats__insight__satisfaction", filter=period),
+        surveys=Count("chats", filter=period & Q(chats__insight__has_survey=True), distinct=True),
+    ).filter(chats_handled__gt=0)
+
+
+def _date_start(value: str) -> datetime | None:
+    day = parse_date(value)
+    return datetime.combine(day, time.min, tzinfo=UTC) if day else None
+
+
+AGENT_METRICS = EntitySet(
+    name="AgentMetrics",
+    type_name="AgentMetric",
+    key="id",
+    properties=(
+        *model_properties(Agent, ["id", "source", "external_id", "name", "team"]),
+        Property("chats_handled", "Edm.Int32", field="chats_handled", nullable=False),
+        Property("first_response_seconds", "Edm.Double", field="first_response_seconds"),
+        Property("handle_seconds", "Edm.Double", field="handle_seconds"),
+        Property("satisfaction", "Edm.Double", field="satisfaction"),
+        Property("surveys", "Edm.Int32", field="surveys", nullable=False),
+    ),
+    queryset=_agent_metrics,
+    read_roles=MANAGERS_AND_AUDITORS,
+    description="Agent performance per period: add start=YYYY-MM-DD and end=YYYY-MM-DD.",
+)
+
+ENTITY_SETS: dict[str, EntitySet] = {
+    entity_set.name: entity_set for entity_set in (CHATS, RECORDS, TRENDS, AGENT_METRICS)
+}
 
 
 def register_entity_set(entity_set: EntitySet) -> EntitySet:

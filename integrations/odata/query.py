@@ -16,17 +16,9 @@ from odata_query.exceptions import ODataException
 from odata_query.grammar import ODataLexer, ODataParser
 from odata_query.visitor import NodeTransformer
 
-from integrations.odata.entities import EntitySet
+from integrations.odata.entities import EntitySet, ODataQueryError
 
 ORDER_RE = re.compile(r"^\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:\s+(?P<dir>asc|desc))?\s*$")
-
-
-class ODataQueryError(ValueError):
-    """A query option the feed cannot answer; becomes a 400 with an OData error body."""
-
-    def __init__(self, message: str, code: str = "BadRequest") -> None:
-        super().__init__(message)
-        self.code = code
 
 
 class _PublishedFields(NodeTransformer):

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.exceptions import FieldError, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
 from rest_framework.authentication import (
@@ -21,15 +22,16 @@ from rest_framework.request import Request
 from core.roles import user_has_role
 from integrations.odata.csdl import metadata_document
 from integrations.odata.entities import ENTITY_SETS, EntitySet, Property
-from integrations.odata.query import ODataQueryError, collection_query
+from integrations.odata.query import ODataQueryError, collection_query, select_parse
 
 ODATA_HEADERS = {"OData-Version": "4.0"}
 JSON_TYPE = "application/json;odata.metadata=minimal;charset=utf-8"
 
 
 def _error(status: int, code: str, message: str) -> JsonResponse:
-    response = JsonResponse({"error": {"code": code, "message": message}}, status=status,
-                            headers=ODATA_HEADERS)
+    response = JsonResponse(
+        {"error": {"code": code, "message": message}}, status=status, headers=ODATA_HEADERS
+    )
     if status == 401:
         response["WWW-Authenticate"] = 'Basic realm="ChatRecords OData", Token'
     return response
@@ -104,14 +106,18 @@ def service_document(request: HttpRequest) -> HttpResponse:
             "@odata.context": f"{base}$metadata",
             "value": [{"name": name, "kind": "EntitySet", "url": name} for name in ENTITY_SETS],
         },
-        headers=ODATA_HEADERS, content_type=JSON_TYPE,
+        headers=ODATA_HEADERS,
+        content_type=JSON_TYPE,
     )
 
 
 @require_safe
 def metadata(request: HttpRequest) -> HttpResponse:
-    return HttpResponse(metadata_document(list(ENTITY_SETS.values())),
-                        content_type="application/xml", headers=ODATA_HEADERS)
+    return HttpResponse(
+        metadata_document(list(ENTITY_SETS.values())),
+        content_type="application/xml",
+        headers=ODATA_HEADERS,
+    )
 
 
 @require_safe
@@ -121,14 +127,18 @@ def collection(request: HttpRequest, name: str) -> HttpResponse:
         return denied
     assert entity_set is not None  # noqa: S101 - _guarded returns one or the other
     try:
-        query = collection_query(entity_set, entity_set.queryset(), request.GET.dict())
+        params = request.GET.dict()
+        query = collection_query(entity_set, entity_set.queryset(params), params)
+        page_size = _page_size(request)
+        wanted = query.top
+        take = page_size if wanted is None else min(wanted, page_size)
+        # One row more than the page tells whether a next page exists without a COUNT.
+        objects = list(query.queryset[query.skip : query.skip + take + 1])
     except ODataQueryError as error:
         return _error(400 if error.code == "BadRequest" else 501, error.code, str(error))
-    page_size = _page_size(request)
-    wanted = query.top if query.top is not None else None
-    take = page_size if wanted is None else min(wanted, page_size)
-    # One row more than the page tells whether a next page exists without a COUNT.
-    objects = list(query.queryset[query.skip : query.skip + take + 1])
+    except (FieldError, ValidationError, ValueError, TypeError) as error:
+        # e.g. comparing a date-time with a string the database cannot read as one
+        return _error(400, "BadRequest", f"$filter cannot be evaluated: {error}")
     more = len(objects) > take and (wanted is None or wanted > take)
     objects = objects[:take]
     base = _base_url(request)
@@ -156,11 +166,12 @@ def count(request: HttpRequest, name: str) -> HttpResponse:
     assert entity_set is not None  # noqa: S101
     params = {k: v for k, v in request.GET.dict().items() if k not in {"$top", "$skip"}}
     try:
-        query = collection_query(entity_set, entity_set.queryset(), params)
+        query = collection_query(entity_set, entity_set.queryset(params), params)
     except ODataQueryError as error:
         return _error(400, error.code, str(error))
-    return HttpResponse(str(query.queryset.count()), content_type="text/plain",
-                        headers=ODATA_HEADERS)
+    return HttpResponse(
+        str(query.queryset.count()), content_type="text/plain", headers=ODATA_HEADERS
+    )
 
 
 @require_safe
@@ -170,16 +181,20 @@ def entity(request: HttpRequest, name: str, key: str) -> HttpResponse:
         return denied
     assert entity_set is not None  # noqa: S101
     key_field = entity_set.property_by_name[entity_set.key].field
-    obj = entity_set.queryset().filter(**{key_field: key}).first()
+    try:
+        obj = entity_set.queryset(request.GET.dict()).filter(**{key_field: key}).first()
+    except ODataQueryError as error:
+        return _error(400, error.code, str(error))
     if obj is None:
         return _error(404, "NotFound", f"{name}({key}) does not exist")
     select = [p.name for p in entity_set.properties]
     if request.GET.get("$select"):
         try:
-            select = collection_query(entity_set, entity_set.queryset(),
-                                      {"$select": request.GET["$select"]}).select
+            select = select_parse(entity_set, request.GET["$select"])
         except ODataQueryError as error:
             return _error(400, error.code, str(error))
-    body = {"@odata.context": f"{_base_url(request)}$metadata#{name}/$entity",
-            **_rows(entity_set, [obj], select)[0]}
+    body = {
+        "@odata.context": f"{_base_url(request)}$metadata#{name}/$entity",
+        **_rows(entity_set, [obj], select)[0],
+    }
     return HttpResponse(json.dumps(body), content_type=JSON_TYPE, headers=ODATA_HEADERS)

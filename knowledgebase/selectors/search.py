@@ -144,7 +144,8 @@ WITH m AS MATERIALIZED (
     FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s
 )
 SELECT count(*) OVER () AS total,
-       m.score * CASE WHEN d.kind = 'article' THEN {ARTICLE_BOOST} ELSE 1 END AS score, d.kind, d.chat_id, d.article_id, d.chat_external_id,
+       m.score * CASE WHEN d.kind = 'article' THEN {ARTICLE_BOOST} ELSE 1 END AS score,
+       d.kind, d.chat_id, d.article_id, d.chat_external_id,
        d.title, d.occurred_at, d.country, m.snip
 FROM m JOIN {TABLE} d ON d.id = m.id
 WHERE 1 = 1 {{filter}}

@@ -37,6 +37,7 @@ def weeks_touched() -> list[date]:
         ChatInsight.objects.filter(
             Q(rolled_up_at__isnull=True) | Q(rolled_up_at__lt=F("updated_at"))
         )
+        .order_by("week_start")  # the default ordering would defeat DISTINCT
         .values_list("week_start", flat=True)
         .distinct()
     )

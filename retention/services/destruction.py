@@ -25,6 +25,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef
+from django.utils import timezone
 
 from audit.services import audit_event_record
 from chats.models import Chat, Customer, Message, SenderRole, Survey
@@ -130,7 +131,7 @@ def _records_finish(
         update=True,
         default_user=actor,
         default_change_reason=reason[:100],
-        default_date=now,
+        default_date=timezone.now(),
         batch_size=2000,
     )
 
@@ -234,7 +235,6 @@ def records_destroy(
                 target_type="records.record",
                 target_id=",".join(str(r.pk) for r in records)[:64],
                 data={"records": [r.pk for r in records], "reason": reason},
-                occurred_at=now,
             )
         result.destroyed = [record.pk for record in records]
         return result
@@ -294,7 +294,7 @@ def records_purge_originals(*, record_ids: Iterable[int], now: datetime) -> Dest
             ready,
             update=True,
             default_change_reason="original text purged",
-            default_date=now,
+            default_date=timezone.now(),
             batch_size=2000,
         )
         result.destroyed = [record.pk for record in ready]

@@ -116,7 +116,6 @@ def disposal_batches_build(
                     "action": action,
                     "items": len(record_ids),
                 },
-                occurred_at=now if proposed_by is None else None,
             )
             batches.append(batch)
     return batches
@@ -410,7 +409,6 @@ def _batch_complete(batch_id: int, now: datetime) -> DisposalCertificate | None:
                 "hash": certificate.hash,
                 "counts": payload["counts"],
             },
-            occurred_at=now,
         )
         return certificate
 
@@ -431,7 +429,6 @@ def disposal_batch_execute(
                 target_type="retention.disposalbatch",
                 target_id=batch_id,
                 data={},
-                occurred_at=now,
             )
     batch = DisposalBatch.objects.select_related("record_class").get(pk=batch_id)
     if batch.state != BatchState.EXECUTING:

@@ -51,7 +51,6 @@ def pii_originals_purge(*, now: datetime, chunk_size: int = PURGE_CHUNK_SIZE) ->
             action="pii.originals_purged",
             target_type="records.record",
             data={"records": summary.purged, "held": summary.held},
-            occurred_at=now,
         )
     logger.info("purge_pii_originals: %s", summary)
     return summary

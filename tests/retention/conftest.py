@@ -33,12 +33,12 @@ def declared_chat(file_plan: None) -> Callable[..., Chat]:
 
 @pytest.fixture
 def due_records(file_plan: None) -> Callable[[int], list[Record]]:
-    """n US chats that ended in 2018: due for disposal at NOW (5-year schedule)."""
+    """n chats (US unless overridden) that ended in January 2018: due at NOW."""
 
     def factory(n: int, **overrides: Any) -> list[Record]:
+        values = {"country": "US", "region": "", **overrides}
         chats = [
-            make_chat(started_at=f"2018-01-{day + 1:02d}T10:00:00+00:00", country="US", region="",
-                      **overrides)
+            make_chat(started_at=f"2018-01-{day + 1:02d}T10:00:00+00:00", **values)
             for day in range(n)
         ]
         records_declare(now=NOW)

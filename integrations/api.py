@@ -1,0 +1,112 @@
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from rest_framework import generics, serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.permissions import IsReadOnlyAuditor, IsRecordsManager
+from integrations.models import WebhookDelivery, WebhookSubscription
+from integrations.webhooks.services import (
+    webhook_subscription_create,
+    webhook_subscription_delete,
+    webhook_subscription_update,
+)
+
+MANAGE = [IsRecordsManager | IsReadOnlyAuditor]
+
+
+class SubscriptionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookSubscription
+        fields = ["id", "name", "url", "events", "is_active", "created_at"]
+
+
+class SubscriptionInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=128)
+    url = serializers.URLField(max_length=500)
+    events = serializers.ListField(child=serializers.CharField(), allow_empty=False)
+    secret = serializers.CharField(max_length=128, required=False, allow_blank=True)
+    is_active = serializers.BooleanField(required=False)
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id",
+            "subscription",
+            "event",
+            "event_id",
+            "status",
+            "attempts",
+            "last_status_code",
+            "last_error",
+            "last_attempt_at",
+            "next_attempt_at",
+            "delivered_at",
+            "created_at",
+        ]
+
+
+class WebhookSubscriptionListCreateApi(generics.ListAPIView):
+    """Managers create subscriptions (the secret is returned once, on creation); auditors read."""
+
+    permission_classes = MANAGE
+    serializer_class = SubscriptionSerializer
+    queryset = WebhookSubscription.objects.order_by("name", "pk")
+
+    def post(self, request: Request) -> Response:
+        data = SubscriptionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        subscription = webhook_subscription_create(
+            name=data.validated_data["name"],
+            url=data.validated_data["url"],
+            events=data.validated_data["events"],
+            secret=data.validated_data.get("secret", ""),
+            created_by=request.user,  # type: ignore[arg-type]
+        )
+        body = {**SubscriptionSerializer(subscription).data, "secret": subscription.secret}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class WebhookSubscriptionDetailApi(generics.GenericAPIView):
+    permission_classes = MANAGE
+    serializer_class = SubscriptionSerializer
+
+    def get_queryset(self) -> QuerySet[WebhookSubscription]:
+        return WebhookSubscription.objects.all()
+
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(SubscriptionSerializer(get_object_or_404(self.get_queryset(), pk=pk)).data)
+
+    def patch(self, request: Request, pk: int) -> Response:
+        subscription = get_object_or_404(self.get_queryset(), pk=pk)
+        data = SubscriptionInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        subscription = webhook_subscription_update(
+            subscription=subscription,
+            actor=request.user,  # type: ignore[arg-type]
+            data=dict(data.validated_data),
+        )
+        return Response(SubscriptionSerializer(subscription).data)
+
+    def delete(self, request: Request, pk: int) -> Response:
+        subscription = get_object_or_404(self.get_queryset(), pk=pk)
+        webhook_subscription_delete(subscription=subscription, actor=request.user)  # type: ignore[arg-type]
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class WebhookDeliveryListApi(generics.ListAPIView):
+    """The delivery log, newest first (managers and auditors)."""
+
+    permission_classes = MANAGE
+    serializer_class = DeliverySerializer
+    filterset_fields = ["status", "event", "subscription"]
+
+    def get_queryset(self) -> QuerySet[WebhookDelivery]:
+        return WebhookDelivery.objects.order_by("-created_at", "-pk")
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().list(request, *args, **kwargs)

@@ -1,0 +1,13 @@
+from celery import Task, shared_task
+
+from integrations.webhooks.services import webhook_delivery_attempt
+
+
+@shared_task(name="integrations.webhook_deliver", bind=True, max_retries=None, acks_late=True)
+def webhook_deliver_task(self: Task, delivery_id: int) -> str:
+    """Delivers one webhook; failures come back after the service's exponential back-off
+    (the service counts attempts and gives up after WEBHOOK_MAX_ATTEMPTS)."""
+    outcome = webhook_delivery_attempt(delivery_id=delivery_id)
+    if outcome.retry_in is not None:
+        raise self.retry(countdown=outcome.retry_in)
+    return outcome.status

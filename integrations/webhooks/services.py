@@ -1,0 +1,216 @@
+"""Webhook subscriptions, event emission and delivery attempts (R-API-3).
+
+Invariants: a delivery row exists per (subscription, event id) and is created in the emitter's
+transaction; it is enqueued only after that commits. An attempt is counted with a
+compare-and-set on `attempts`, so two workers running the same delivery never double-count;
+a delivered or failed delivery is never sent again. The HTTP call happens outside any
+transaction. Bodies hold ids and metadata only, never message text.
+"""
+
+import json
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import requests
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from audit.services import audit_event_record
+from core.exceptions import ApplicationError
+from integrations.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
+from integrations.webhooks.events import WEBHOOK_EVENTS
+from integrations.webhooks.signing import (
+    DELIVERY_HEADER,
+    EVENT_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+    signature_compute,
+)
+
+USER_AGENT = "ChatRecords-Webhooks/1"
+
+
+def _events_checked(events: list[str]) -> list[str]:
+    unknown = sorted(set(events) - set(WEBHOOK_EVENTS))
+    if not events or unknown:
+        raise ApplicationError(
+            "Choose events from the list",
+            extra={"unknown": unknown, "allowed": list(WEBHOOK_EVENTS)},
+        )
+    return [event for event in WEBHOOK_EVENTS if event in events]
+
+
+@transaction.atomic
+def webhook_subscription_create(
+    *, name: str, url: str, events: list[str], created_by: AbstractBaseUser, secret: str = ""
+) -> WebhookSubscription:
+    """Creates a subscription; without a secret one is generated (shown once to its creator)."""
+    subscription = WebhookSubscription(
+        name=name,
+        url=url,
+        events=_events_checked(events),
+        secret=secret or secrets.token_urlsafe(32),
+        created_by=created_by,
+    )
+    subscription.full_clean()
+    subscription.save()
+    audit_event_record(
+        actor=created_by,
+        action="webhook.subscription_created",
+        target=subscription,
+        data={"events": subscription.events},
+    )
+    return subscription
+
+
+@transaction.atomic
+def webhook_subscription_update(
+    *, subscription: WebhookSubscription, actor: AbstractBaseUser, data: dict[str, Any]
+) -> WebhookSubscription:
+    changed = [key for key in ("name", "url", "events", "is_active", "secret") if key in data]
+    for key in changed:
+        value = _events_checked(data[key]) if key == "events" else data[key]
+        setattr(subscription, key, value)
+    subscription.full_clean()
+    subscription.save()
+    audit_event_record(
+        actor=actor,
+        action="webhook.subscription_updated",
+        target=subscription,
+        data={"changed": changed},
+    )
+    return subscription
+
+
+@transaction.atomic
+def webhook_subscription_delete(
+    *, subscription: WebhookSubscription, actor: AbstractBaseUser
+) -> None:
+    audit_event_record(
+        actor=actor,
+        action="webhook.subscription_deleted",
+        target=subscription,
+        data={"name": subscription.name},
+    )
+    subscription.delete()
+
+
+@transaction.atomic
+def webhook_event_emit(*, event: str, payload: dict[str, Any]) -> list[int]:
+    """Queues `event` for every active subscription that wants it; returns the delivery ids.
+
+    Call it inside the transaction of the change it reports: the deliveries commit with it and
+    are handed to Celery only after the commit. `payload` must be JSON-serialisable and hold
+    ids and metadata, never personal values or message text.
+    """
+    if event not in WEBHOOK_EVENTS:
+        raise ValueError(f"unknown webhook event {event!r}")
+    subscriptions = [
+        s for s in WebhookSubscription.objects.filter(is_active=True) if s.wants(event)
+    ]
+    if not subscriptions:
+        return []
+    event_id = uuid.uuid4()
+    body = json.dumps(
+        {"id": str(event_id), "event": event, "created_at": timezone.now(), "data": payload},
+        cls=DjangoJSONEncoder,
+        sort_keys=True,
+    )
+    deliveries = WebhookDelivery.objects.bulk_create(
+        [
+            WebhookDelivery(subscription=s, event=event, event_id=event_id, body=body)
+            for s in subscriptions
+        ]
+    )
+    ids = [delivery.pk for delivery in deliveries]
+    if None in ids:  # backends that return no keys from bulk inserts
+        ids = list(WebhookDelivery.objects.filter(event_id=event_id).values_list("pk", flat=True))
+
+    def enqueue() -> None:
+        from integrations.tasks import webhook_deliver_task
+
+        for delivery_id in ids:
+            webhook_deliver_task.delay(delivery_id=delivery_id)
+
+    transaction.on_commit(enqueue)
+    return ids
+
+
+def webhook_backoff_seconds(attempt: int) -> float:
+    """Exponential back-off after the `attempt`-th failure: base, 2×base, 4×base, …"""
+    return float(settings.WEBHOOK_BACKOFF_BASE_SECONDS) * 2 ** (attempt - 1)
+
+
+@dataclass(frozen=True)
+class AttemptOutcome:
+    status: str
+    retry_in: float | None = None
+
+
+def webhook_delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> AttemptOutcome:
+    """Sends one delivery once and logs the result. Returns when to retry, if at all."""
+    delivery = WebhookDelivery.objects.select_related("subscription").filter(pk=delivery_id).first()
+    if delivery is None or delivery.status in (DeliveryStatus.DELIVERED, DeliveryStatus.FAILED):
+        return AttemptOutcome("done")  # already settled, or deleted with its subscription
+    now = now or timezone.now()
+    attempts = delivery.attempts + 1
+    subscription = delivery.subscription
+    code: int | None = None
+    if not subscription.is_active:
+        error = "subscription deactivated"
+    else:
+        timestamp = int(time.time())
+        body = delivery.body.encode()
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            EVENT_HEADER: delivery.event,
+            DELIVERY_HEADER: str(delivery.event_id),
+            TIMESTAMP_HEADER: str(timestamp),
+            SIGNATURE_HEADER: signature_compute(
+                secret=subscription.secret, timestamp=timestamp, body=body
+            ),
+        }
+        try:
+            response = requests.post(
+                subscription.url,
+                data=body,
+                headers=headers,
+                timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+                allow_redirects=False,
+            )
+            code = response.status_code
+            error = "" if 200 <= code < 300 else f"HTTP {code}"
+        except requests.RequestException as failure:
+            error = f"{type(failure).__name__}: {failure}"[:500]
+    fields: dict[str, Any] = {
+        "attempts": attempts,
+        "last_status_code": code,
+        "last_error": error,
+        "last_attempt_at": now,
+        "next_attempt_at": None,
+    }
+    retry_in = None
+    if not error:
+        fields.update(status=DeliveryStatus.DELIVERED, delivered_at=now)
+    elif attempts >= settings.WEBHOOK_MAX_ATTEMPTS or not subscription.is_active:
+        fields["status"] = DeliveryStatus.FAILED
+    else:
+        retry_in = webhook_backoff_seconds(attempts)
+        fields.update(
+            status=DeliveryStatus.RETRYING, next_attempt_at=now + timedelta(seconds=retry_in)
+        )
+    # Compare-and-set: a duplicate run of the same attempt does not count twice.
+    updated = WebhookDelivery.objects.filter(pk=delivery.pk, attempts=delivery.attempts).update(
+        **fields
+    )
+    if not updated:
+        return AttemptOutcome("done")
+    return AttemptOutcome(str(fields["status"]), retry_in)

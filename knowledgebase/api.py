@@ -1,0 +1,318 @@
+"""Knowledge-base API (SPEC §4.1): search, articles, trends. All roles read; support staff and
+records managers write articles; compliance auditors never write (403, nothing changes)."""
+
+from datetime import date, datetime, time
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+
+from chats.models import Chat
+from core.exceptions import ApplicationError
+from core.pagination import StandardPagination
+from core.permissions import IsAnyRoleReadOnly, IsRecordsManager, IsSupportStaff
+from knowledgebase.models import Article, ArticleStatus, Category, TrendRollup
+from knowledgebase.selectors.articles import (
+    article_sources_status,
+    article_with_sources,
+    articles_list,
+)
+from knowledgebase.selectors.search import SearchFilters, kb_search
+from knowledgebase.selectors.trends import trends_emerging_topics, trends_rollups, week_of
+from knowledgebase.services.articles import article_create, article_update
+
+SEARCH_PAGE_SIZE = 20
+SEARCH_MAX_PAGE_SIZE = 100
+
+
+def _writers_or_readers(request: Request) -> list[Any]:
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return [IsAnyRoleReadOnly()]
+    return [(IsSupportStaff | IsRecordsManager)()]
+
+
+def _date_param(request: Request, name: str) -> date | None:
+    raw = request.query_params.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as error:
+        raise ApplicationError(f"{name} must be a date (YYYY-MM-DD)", extra={name: raw}) from error
+
+
+def _start_of(day: date | None) -> datetime | None:
+    return timezone.make_aware(datetime.combine(day, time.min)) if day else None
+
+
+def search_filters_from(params: Any) -> SearchFilters:
+    """Shared by the API and the search page: query parameters → filters."""
+
+    def parse(name: str) -> date | None:
+        raw = (params.get(name) or "").strip()
+        try:
+            return date.fromisoformat(raw) if raw else None
+        except ValueError as error:
+            raise ApplicationError(f"{name} must be a date (YYYY-MM-DD)") from error
+
+    date_to = parse("date_to")
+    return SearchFilters(
+        category=(params.get("category") or "").strip(),
+        keyword=(params.get("keyword") or "").strip(),
+        country=(params.get("country") or "").strip(),
+        date_from=_start_of(parse("date_from")),
+        # date_to is inclusive: everything before the next day's start
+        date_to=_start_of(date.fromordinal(date_to.toordinal() + 1)) if date_to else None,
+        record_class=(params.get("record_class") or "").strip(),
+        kind=(params.get("type") or "").strip()
+        if params.get("type") in ("article", "chat")
+        else "",
+    )
+
+
+class SearchHitSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    id = serializers.IntegerField()
+    chat_external_id = serializers.CharField(allow_blank=True)
+    title = serializers.CharField()
+    snippet = serializers.CharField(help_text="HTML: escaped text, <mark> around matches")
+    score = serializers.FloatField()
+    occurred_at = serializers.DateTimeField()
+    country = serializers.CharField(allow_blank=True)
+
+
+class _SearchPagination(PageNumberPagination):
+    page_size = SEARCH_PAGE_SIZE
+    page_size_query_param = "page_size"
+    max_page_size = SEARCH_MAX_PAGE_SIZE
+
+
+class KbSearchApi(generics.GenericAPIView):
+    """Ranked search over published articles and redacted chats, best first."""
+
+    permission_classes = [IsAnyRoleReadOnly]
+    serializer_class = SearchHitSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str),
+            *[
+                OpenApiParameter(name, str)
+                for name in ("category", "keyword", "country", "record_class", "type")
+            ],
+            OpenApiParameter("date_from", date),
+            OpenApiParameter("date_to", date),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+        responses=SearchHitSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        paginator = _SearchPagination()
+        page_size = paginator.get_page_size(request) or SEARCH_PAGE_SIZE
+        try:
+            page_number = max(1, int(request.query_params.get("page", "1")))
+        except ValueError as error:
+            raise ApplicationError("page must be a number") from error
+        result = kb_search(
+            query=request.query_params.get("q", ""),
+            filters=search_filters_from(request.query_params),
+            limit=page_size,
+            offset=(page_number - 1) * page_size,
+        )
+        url = request.build_absolute_uri()
+        has_next = page_number * page_size < result.count
+        return Response(
+            {
+                "count": result.count,
+                "next": replace_query_param(url, "page", page_number + 1) if has_next else None,
+                "previous": (
+                    replace_query_param(url, "page", page_number - 1) if page_number > 1 else None
+                ),
+                "results": SearchHitSerializer(result.hits, many=True).data,
+            }
+        )
+
+
+class ArticleSerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Category.objects.all(), allow_null=True, required=False
+    )
+    keywords = serializers.ListField(child=serializers.CharField(max_length=128), required=False)
+    source_chats = serializers.PrimaryKeyRelatedField(
+        queryset=Chat.objects.all(), many=True, write_only=True, required=False
+    )
+    sources = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Article
+        fields = [
+            "id",
+            "question",
+            "solution",
+            "category",
+            "keywords",
+            "status",
+            "created_at",
+            "updated_at",
+            "published_at",
+            "source_chats",
+            "sources",
+        ]
+        read_only_fields = ["created_at", "updated_at", "published_at"]
+
+    def get_sources(self, article: Article) -> list[dict[str, Any]]:
+        if not hasattr(article, "_prefetched_objects_cache") or "sources" not in getattr(
+            article, "_prefetched_objects_cache", {}
+        ):
+            return []
+        return [
+            {
+                "chat": status.chat_id,
+                "label": status.label,
+                "available": status.available,
+                "disposed_at": status.disposed_at,
+                "note": status.note,
+            }
+            for status in article_sources_status(article)
+        ]
+
+
+class ArticleListCreateApi(generics.ListAPIView):
+    serializer_class = ArticleSerializer
+    pagination_class = StandardPagination
+
+    def get_permissions(self) -> list[Any]:
+        return _writers_or_readers(self.request)
+
+    def get_queryset(self) -> QuerySet[Article]:
+        params = self.request.query_params
+        status_filter = params.get("status", "")
+        return article_with_sources(
+            articles_list(
+                status=status_filter if status_filter in ArticleStatus.values else "",
+                category=params.get("category", ""),
+                query=params.get("q", ""),
+            )
+        )
+
+    def post(self, request: Request) -> Response:
+        serializer = ArticleSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        article = article_create(
+            question=data["question"],
+            solution=data["solution"],
+            user=request.user,  # type: ignore[arg-type]
+            category=data.get("category"),
+            keywords=data.get("keywords", []),
+            status=data.get("status", ArticleStatus.DRAFT),
+            source_chats=data.get("source_chats", []),
+        )
+        article = article_with_sources(Article.objects.filter(pk=article.pk)).get()
+        return Response(ArticleSerializer(article).data, status=status.HTTP_201_CREATED)
+
+
+class ArticleDetailApi(generics.GenericAPIView):
+    serializer_class = ArticleSerializer
+
+    def get_permissions(self) -> list[Any]:
+        return _writers_or_readers(self.request)
+
+    def get_queryset(self) -> QuerySet[Article]:
+        return article_with_sources(Article.objects.all())
+
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(ArticleSerializer(get_object_or_404(self.get_queryset(), pk=pk)).data)
+
+    def put(self, request: Request, pk: int) -> Response:
+        article = get_object_or_404(Article.objects.all(), pk=pk)
+        serializer = ArticleSerializer(article, data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        article_update(
+            article=article,
+            user=request.user,  # type: ignore[arg-type]
+            question=data["question"],
+            solution=data["solution"],
+            category=data.get("category"),
+            keywords=data.get("keywords", []),
+            status=data.get("status", article.status),
+            add_source_chats=data.get("source_chats", []),
+        )
+        return Response(ArticleSerializer(self.get_queryset().get(pk=pk)).data)
+
+
+class TrendRollupSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TrendRollup
+        fields = [
+            "week_start",
+            "dimension",
+            "value",
+            "chat_count",
+            "sentiment_avg",
+            "sentiment_count",
+            "satisfaction_avg",
+            "satisfaction_count",
+        ]
+
+
+class TrendListApi(generics.ListAPIView):
+    """Weekly rollups per keyword/category/country (no PII). All roles read."""
+
+    permission_classes = [IsAnyRoleReadOnly]
+    serializer_class = TrendRollupSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("dimension", str),
+            OpenApiParameter("value", str),
+            OpenApiParameter("week_from", date),
+            OpenApiParameter("week_to", date),
+        ]
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[TrendRollup]:
+        params = self.request.query_params
+        return trends_rollups(
+            dimension=params.get("dimension", ""),
+            value=params.get("value", ""),
+            week_from=_date_param(self.request, "week_from"),
+            week_to=_date_param(self.request, "week_to"),
+        )
+
+
+class EmergingTopicSerializer(serializers.Serializer):
+    keyword = serializers.CharField()
+    count = serializers.IntegerField()
+    baseline_mean = serializers.FloatField()
+    baseline_stdev = serializers.FloatField()
+
+
+class EmergingTopicsApi(generics.GenericAPIView):
+    """Keywords well above their trailing baseline in the week containing `as_of` (default now)."""
+
+    permission_classes = [IsAnyRoleReadOnly]
+    serializer_class = EmergingTopicSerializer
+
+    @extend_schema(
+        parameters=[OpenApiParameter("as_of", date)], responses=EmergingTopicSerializer(many=True)
+    )
+    def get(self, request: Request) -> Response:
+        as_of = _date_param(request, "as_of")
+        now = _start_of(as_of) if as_of else timezone.now()
+        assert now is not None  # noqa: S101 - both branches give a moment
+        topics = trends_emerging_topics(now=now)
+        return Response(
+            {"week_start": week_of(now), "results": EmergingTopicSerializer(topics, many=True).data}
+        )
