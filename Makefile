@@ -28,6 +28,7 @@ install: $(STAMP) ## create .venv and install the pinned dependencies and the sp
 demo: install ## migrate SQLite, seed, create demo users, import sample chats, run the jobs, serve :8000
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_file_plan
+	$(PY) manage.py seed_taxonomy
 	$(PY) manage.py seed_demo_users
 	$(PY) manage.py generate_sample_chats --count $(DEMO_CHATS) --out demo-data/sample_chats.jsonl
 	$(PY) manage.py import_chats demo-data/sample_chats.jsonl

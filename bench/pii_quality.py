@@ -20,7 +20,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SAMPLE = ROOT.parent / "shared" / "data" / "pii_dev_sample.jsonl"
 ABCD = ROOT.parent / "shared" / "data" / "abcd" / "pii_eval.jsonl"
-TARGETS = "targets: leak <= 1% overall and <= 3% per type; decoys destroyed <= 3%; words kept >= 97%"
+TARGETS = (
+    "targets: leak <= 1% overall and <= 3% per type; decoys destroyed <= 3%; words kept >= 97%"
+)
 
 
 def _abcd_as_interchange(path: Path) -> list[dict[str, Any]]:
@@ -51,8 +53,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sample", type=Path, default=DEV_SAMPLE)
     parser.add_argument("--abcd", type=Path, default=ABCD)
-    parser.add_argument("--keep-database-url", action="store_true",
-                        help="use DATABASE_URL as set (default: a scratch SQLite file)")
+    parser.add_argument(
+        "--keep-database-url",
+        action="store_true",
+        help="use DATABASE_URL as set (default: a scratch SQLite file)",
+    )
     parser.add_argument("--examples", type=int, default=10, help="leaks/decoys to print")
     args = parser.parse_args()
 

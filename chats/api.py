@@ -110,7 +110,7 @@ class ChatDetailSerializer(ChatSerializer):
             "rating": survey.rating,
             "resolved": survey.resolved,
             "comment": survey.comment_redacted or "",
-            "answers": survey.answers,
+            "answers": survey.answers_redacted or {},
         }
 
 

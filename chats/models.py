@@ -143,6 +143,8 @@ class Survey(models.Model):
     comment = models.TextField(blank=True)
     comment_redacted = models.TextField(null=True, blank=True)  # noqa: DJ001 - null: not redacted yet
     answers = models.JSONField(default=dict, blank=True)
+    # Free-text answers can name people too; null until redacted, like comment_redacted.
+    answers_redacted = models.JSONField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -106,13 +106,14 @@ def chat_to_interchange(chat: Chat, *, redacted: bool, extras: dict[str, Any]) -
     if survey is not None:
         if redacted:
             comment = survey.comment_redacted if survey.comment_redacted is not None else ""
+            answers = survey.answers_redacted or {}
         else:
-            comment = survey.comment
+            comment, answers = survey.comment, survey.answers
         survey_data = {
             "rating": survey.rating,
             "resolved": survey.resolved,
             "comment": comment,
-            "answers": survey.answers,
+            "answers": answers,
         }
     messages = []
     for message in chat.messages.all():

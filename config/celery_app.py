@@ -23,6 +23,7 @@ JOB_SCHEDULE: dict[str, crontab] = {
     "execute_disposals": crontab(minute=30, hour="*/1"),
     "purge_pii_originals": crontab(minute=0, hour=3),
     "sample_qa_reviews": crontab(minute=45, hour="*/1"),
+    "retry_webhook_deliveries": crontab(minute="*/2"),
 }
 
 app.conf.beat_schedule = {

@@ -21,7 +21,12 @@ class NavItem:
 
 
 NAV_ITEMS: list[NavItem] = [
+    NavItem("Search", "kb-search", ALL_ROLES),
     NavItem("Chats", "chat-list", ALL_ROLES),
+    NavItem("Articles", "kb-article-list", ALL_ROLES),
+    NavItem("Trends", "kb-trends", ALL_ROLES),
+    NavItem("Agents", "kb-agents", ALL_ROLES),
+    NavItem("Taxonomy", "kb-taxonomy", ALL_ROLES),
     NavItem("Records", "record-list", MANAGERS_AND_AUDITORS),
     NavItem("File plan", "file-plan", MANAGERS_AND_AUDITORS),
     NavItem("Holds", "legal-hold-list", MANAGERS_AND_AUDITORS),

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from integrations.models import WebhookDelivery, WebhookSubscription
+from integrations.models import InboundEvent, WebhookDelivery, WebhookSubscription
 
 
 @admin.register(WebhookSubscription)
@@ -23,3 +23,10 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "event"]
     readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
+
+
+@admin.register(InboundEvent)
+class InboundEventAdmin(admin.ModelAdmin):
+    list_display = ["source", "conversation_key", "kind", "received_at"]
+    list_filter = ["source", "kind"]
+    readonly_fields = [f.name for f in InboundEvent._meta.fields]

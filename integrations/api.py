@@ -6,8 +6,9 @@ from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.permissions import IsReadOnlyAuditor, IsRecordsManager
+from core.permissions import IsReadOnlyAuditor, IsRecordsManager, IsSupportStaff
 from integrations.models import WebhookDelivery, WebhookSubscription
+from integrations.transcripts import chat_transcript_send
 from integrations.webhooks.services import (
     webhook_subscription_create,
     webhook_subscription_delete,
@@ -110,3 +111,13 @@ class WebhookDeliveryListApi(generics.ListAPIView):
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().list(request, *args, **kwargs)
+
+
+class ChatTranscriptSendApi(generics.GenericAPIView):
+    """Emails the customer a copy of their chat, to the address stored on the chat (R-CHAT-5)."""
+
+    permission_classes = [IsSupportStaff | IsRecordsManager]
+
+    def post(self, request: Request, pk: int) -> Response:
+        chat = chat_transcript_send(chat_id=pk, sent_by=request.user)  # type: ignore[arg-type]
+        return Response({"chat": chat.pk, "sent": True}, status=status.HTTP_202_ACCEPTED)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from integrations import api
+from integrations import api, inbound
 
 urlpatterns = [
     path(
@@ -17,5 +17,13 @@ urlpatterns = [
         "integrations/webhook-deliveries/",
         api.WebhookDeliveryListApi.as_view(),
         name="api-webhook-delivery-list",
+    ),
+    path("integrations/chatwoot/webhook/", inbound.chatwoot_webhook, name="inbound-chatwoot"),
+    path("integrations/livechat/webhook/", inbound.livechat_webhook, name="inbound-livechat"),
+    path("integrations/twilio/webhook/", inbound.twilio_webhook, name="inbound-twilio"),
+    path(
+        "chats/<int:pk>/send-transcript/",
+        api.ChatTranscriptSendApi.as_view(),
+        name="api-chat-send-transcript",
     ),
 ]

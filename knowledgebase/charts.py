@@ -65,13 +65,13 @@ def line_chart(
         colour = PALETTE[index % len(PALETTE)]
         segment: list[str] = []
         segments: list[list[str]] = []
-        for i, value in enumerate(points):
-            if value is None:
+        for i, point in enumerate(points):
+            if point is None:
                 if segment:
                     segments.append(segment)
                 segment = []
                 continue
-            segment.append(f"{x(i):.1f},{y(value):.1f}")
+            segment.append(f"{x(i):.1f},{y(point):.1f}")
         if segment:
             segments.append(segment)
         for seg in segments:
@@ -120,7 +120,9 @@ def bar_chart(
             f'text-anchor="end">{escape(label[:28])}</text>'
         )
         if value is None:
-            parts.append(f'<text x="{label_w}" y="{y + bar_height * 0.7:.1f}" class="tick">—</text>')
+            parts.append(
+                f'<text x="{label_w}" y="{y + bar_height * 0.7:.1f}" class="tick">—</text>'
+            )
             continue
         length = max(1.0, plot_w * value / top) if top else 1.0
         parts.append(

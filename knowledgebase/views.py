@@ -94,8 +94,13 @@ def article_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "knowledgebase/article_list.html",
-        {"page": page, "status": status, "may_write": may_write(request),
-         "categories": Category.objects.order_by("name"), "statuses": ArticleStatus.choices},
+        {
+            "page": page,
+            "status": status,
+            "may_write": may_write(request),
+            "categories": Category.objects.order_by("name"),
+            "statuses": ArticleStatus.choices,
+        },
     )
 
 
@@ -105,8 +110,11 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "knowledgebase/article_detail.html",
-        {"article": article, "sources": article_sources_status(article),
-         "may_write": may_write(request)},
+        {
+            "article": article,
+            "sources": article_sources_status(article),
+            "may_write": may_write(request),
+        },
     )
 
 
@@ -137,8 +145,12 @@ def article_create_page(request: HttpRequest) -> HttpResponse:
             if data["source_chat"]:
                 source_chat = get_object_or_404(Chat, pk=data["source_chat"])
             article = article_create(
-                question=data["question"], solution=data["solution"], user=request.user,  # type: ignore[arg-type]
-                category=data["category"], keywords=data["keywords"], status=data["status"],
+                question=data["question"],
+                solution=data["solution"],
+                user=request.user,  # type: ignore[arg-type]
+                category=data["category"],
+                keywords=data["keywords"],
+                status=data["status"],
                 source_chats=[source_chat] if source_chat else [],
             )
             messages.success(request, "Article saved.")
@@ -167,20 +179,29 @@ def article_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             article_update(
-                article=article, user=request.user, question=data["question"],  # type: ignore[arg-type]
-                solution=data["solution"], category=data["category"],
-                keywords=data["keywords"], status=data["status"],
+                article=article,
+                user=request.user,  # type: ignore[arg-type]
+                question=data["question"],
+                solution=data["solution"],
+                category=data["category"],
+                keywords=data["keywords"],
+                status=data["status"],
             )
             messages.success(request, "Article saved.")
             return redirect("kb-article-detail", pk=article.pk)
     else:
         form = ArticleForm(
-            initial={"question": article.question, "solution": article.solution,
-                     "category": article.category_id, "keywords": ", ".join(article.keywords),
-                     "status": article.status}
+            initial={
+                "question": article.question,
+                "solution": article.solution,
+                "category": article.category_id,
+                "keywords": ", ".join(article.keywords),
+                "status": article.status,
+            }
         )
     return render(
-        request, "knowledgebase/article_form.html",
+        request,
+        "knowledgebase/article_form.html",
         {"form": form, "article": article, "source_chat": None},
     )
 
@@ -221,13 +242,15 @@ def taxonomy_page(request: HttpRequest) -> HttpResponse:
                 messages.error(request, error.message)
             else:
                 messages.success(
-                    request, f"“{item.term}” → {item.category.name}. Chats are re-categorised "
-                    "by the next extract_keywords run."
+                    request,
+                    f"“{item.term}” → {item.category.name}. Chats are re-categorised "
+                    "by the next extract_keywords run.",
                 )
                 return redirect("kb-taxonomy")
     categories = Category.objects.prefetch_related("terms").order_by("name")
     return render(
-        request, "knowledgebase/taxonomy.html",
+        request,
+        "knowledgebase/taxonomy.html",
         {"categories": categories, "form": form, "may_write": may_write(request)},
     )
 
@@ -241,7 +264,9 @@ def _as_of(request: HttpRequest) -> datetime:
     except ValueError:
         pass
     now = timezone.now()
-    latest = TrendRollup.objects.order_by("-week_start").values_list("week_start", flat=True).first()
+    latest = (
+        TrendRollup.objects.order_by("-week_start").values_list("week_start", flat=True).first()
+    )
     if latest is not None and latest < week_of(now) - timedelta(weeks=DEFAULT_TREND_WEEKS):
         return timezone.make_aware(datetime.combine(latest, time(12)))
     return now
@@ -262,25 +287,43 @@ def trends_page(request: HttpRequest) -> HttpResponse:
     for dimension, label in (("category", "category"), ("country", "country")):
         counts = trends_series(dimension=dimension, weeks=weeks)
         satisfaction = trends_series(dimension=dimension, weeks=weeks, measure="satisfaction_avg")
-        charts.append({
-            "title": f"Chats per week by {label}",
-            "svg": line_chart(title=f"Chats per week by {label}", weeks=weeks,
-                              series=[(s.name, [p[1] for p in s.points]) for s in counts]),
-        })
-        charts.append({
-            "title": f"Average satisfaction (0–100) by {label}",
-            "svg": line_chart(title=f"Average satisfaction by {label}", weeks=weeks, y_max=100,
-                              series=[(s.name, [p[1] for p in s.points]) for s in satisfaction]),
-        })
+        charts.append(
+            {
+                "title": f"Chats per week by {label}",
+                "svg": line_chart(
+                    title=f"Chats per week by {label}",
+                    weeks=weeks,
+                    series=[(s.name, [p[1] for p in s.points]) for s in counts],
+                ),
+            }
+        )
+        charts.append(
+            {
+                "title": f"Average satisfaction (0–100) by {label}",
+                "svg": line_chart(
+                    title=f"Average satisfaction by {label}",
+                    weeks=weeks,
+                    y_max=100,
+                    series=[(s.name, [p[1] for p in s.points]) for s in satisfaction],
+                ),
+            }
+        )
     table = list(
-        trends_rollups(dimension="category", week_from=weeks[0], week_to=weeks[-1])
-        .order_by("-week_start", "-chat_count", "value")
+        trends_rollups(dimension="category", week_from=weeks[0], week_to=weeks[-1]).order_by(
+            "-week_start", "-chat_count", "value"
+        )
     )
     return render(
         request,
         "knowledgebase/trends.html",
-        {"charts": charts, "emerging": trends_emerging_topics(now=as_of), "week": current,
-         "weeks": count, "table": table, "as_of": as_of.date()},
+        {
+            "charts": charts,
+            "emerging": trends_emerging_topics(now=as_of),
+            "week": current,
+            "weeks": count,
+            "table": table,
+            "as_of": as_of.date(),
+        },
     )
 
 
@@ -288,9 +331,14 @@ def trends_page(request: HttpRequest) -> HttpResponse:
 def agents_page(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     try:
-        end_day = date.fromisoformat(request.GET.get("until", "")) if request.GET.get("until") else today
-        start_day = (date.fromisoformat(request.GET["since"]) if request.GET.get("since")
-                     else end_day - timedelta(days=89))
+        end_day = (
+            date.fromisoformat(request.GET.get("until", "")) if request.GET.get("until") else today
+        )
+        start_day = (
+            date.fromisoformat(request.GET["since"])
+            if request.GET.get("since")
+            else end_day - timedelta(days=89)
+        )
     except ValueError:
         start_day, end_day = today - timedelta(days=89), today
     start = timezone.make_aware(datetime.combine(start_day, time.min))
@@ -300,15 +348,19 @@ def agents_page(request: HttpRequest) -> HttpResponse:
         request,
         "knowledgebase/agents.html",
         {
-            "rows": rows, "since": start_day, "until": end_day,
+            "rows": rows,
+            "since": start_day,
+            "until": end_day,
             "satisfaction_chart": bar_chart(
-                title="Average satisfaction per agent (0–100)", x_max=100,
+                title="Average satisfaction per agent (0–100)",
+                x_max=100,
                 bars=[(row.name or f"agent {row.agent_id}", row.satisfaction) for row in rows],
             ),
             "volume_chart": bar_chart(
                 title="Chats handled per agent",
-                bars=[(row.name or f"agent {row.agent_id}", float(row.chats_handled))
-                      for row in rows],
+                bars=[
+                    (row.name or f"agent {row.agent_id}", float(row.chats_handled)) for row in rows
+                ],
             ),
         },
     )

@@ -1,3 +1,12 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from privacy import views
+
+urlpatterns = [
+    path("subject-requests/", views.subject_request_list, name="subject-request-list"),
+    path(
+        "subject-requests/<int:pk>/",
+        views.subject_request_detail,
+        name="subject-request-detail",
+    ),
+]

@@ -6,7 +6,7 @@ from qa.models import QAReview, QASamplingState
 
 @admin.register(QAReview)
 class QAReviewAdmin(SimpleHistoryAdmin):
-    """Reviews are decided on the QA pages (which recompute retention); the admin only shows them."""
+    """Reviews are decided on the QA pages (they recompute retention); the admin only shows."""
 
     list_display = ("pk", "record", "reason", "status", "queued_at", "reviewer", "reviewed_at")
     list_filter = ("status", "reason", "original_source")

@@ -89,12 +89,12 @@ class QAReviewConfirmApi(APIView):
 
     permission_classes = WRITE
 
-    class InputSerializer(serializers.Serializer):
+    class QAReviewConfirmInput(serializers.Serializer):
         notes = serializers.CharField(required=False, allow_blank=True, default="")
 
-    @extend_schema(request=InputSerializer, responses={200: QAReviewSerializer})
+    @extend_schema(request=QAReviewConfirmInput, responses={200: QAReviewSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = self.QAReviewConfirmInput(data=request.data)
         data.is_valid(raise_exception=True)
         review = get_object_or_404(QAReview, pk=pk)
         qa_review_confirm(
@@ -110,7 +110,7 @@ class QAReviewCorrectApi(APIView):
 
     permission_classes = WRITE
 
-    class InputSerializer(serializers.Serializer):
+    class QAReviewCorrectInput(serializers.Serializer):
         country = serializers.CharField(max_length=2)
         region = serializers.CharField(max_length=6, required=False, allow_blank=True, default="")
         record_class = serializers.SlugRelatedField(
@@ -118,9 +118,9 @@ class QAReviewCorrectApi(APIView):
         )
         notes = serializers.CharField(required=False, allow_blank=True, default="")
 
-    @extend_schema(request=InputSerializer, responses={200: QAReviewSerializer})
+    @extend_schema(request=QAReviewCorrectInput, responses={200: QAReviewSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = self.QAReviewCorrectInput(data=request.data)
         data.is_valid(raise_exception=True)
         review = get_object_or_404(QAReview, pk=pk)
         qa_review_correct(

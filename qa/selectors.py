@@ -40,9 +40,7 @@ def qa_reviews_filter(
         queryset = queryset.filter(reason=reason)
     if country is not None and country != "":
         value = country.upper()
-        queryset = queryset.filter(
-            record__chat__country="" if value in {"UNKNOWN", "-"} else value
-        )
+        queryset = queryset.filter(record__chat__country="" if value in {"UNKNOWN", "-"} else value)
     if source:
         queryset = queryset.filter(original_source=source)
     return queryset
@@ -149,8 +147,8 @@ def qa_metrics(*, now: datetime) -> dict[str, Any]:
     pending = _pending_live()
     backlog = pending.aggregate(size=Count("pk"), oldest=Min("queued_at"))
     by_reason = {reason: 0 for reason in QAReason.values}
-    for row in pending.order_by().values("reason").annotate(n=Count("pk")):
-        by_reason[row["reason"]] = row["n"]
+    for reason_row in pending.order_by().values("reason").annotate(n=Count("pk")):
+        by_reason[reason_row["reason"]] = reason_row["n"]
     oldest: datetime | None = backlog["oldest"]
     return {
         "by_source": by_source,

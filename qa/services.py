@@ -313,7 +313,9 @@ def qa_review_correct(
 def records_retention_recompute_for_chats(chat_ids: Iterable[int]) -> int:
     """Hook of chats.services.COUNTRY_CHANGED_HOOKS: a re-inferred country recomputes the
     retention of the chats' records (R-RET-3), inside the re-inference chunk's transaction."""
-    record_ids = list(Record.objects.filter(chat_id__in=list(chat_ids)).values_list("pk", flat=True))
+    record_ids = list(
+        Record.objects.filter(chat_id__in=list(chat_ids)).values_list("pk", flat=True)
+    )
     if not record_ids:
         return 0
     return records_retention_recompute(

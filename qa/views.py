@@ -101,9 +101,7 @@ def _review_action(request: HttpRequest, review: QAReview) -> bool:
 @role_required(*READERS, write_roles=WRITERS)
 def qa_review(request: HttpRequest, pk: int) -> HttpResponse:
     """One chat at a time: redacted transcript, the country evidence, confirm or correct."""
-    review = get_object_or_404(
-        qa_reviews_list().prefetch_related("record__chat__agents"), pk=pk
-    )
+    review = get_object_or_404(qa_reviews_list().prefetch_related("record__chat__agents"), pk=pk)
     chat = review.record.chat
     correct_form = QACorrectForm(initial={"country": chat.country, "region": chat.region})
     if request.method == "POST":

@@ -9,5 +9,10 @@ class RedactionLogAdmin(admin.ModelAdmin):
     list_filter = ("field", "detector_version")
     raw_id_fields = ("chat", "message")
     readonly_fields = (
-        "chat", "message", "field", "entity_counts", "detector_version", "redacted_at",
+        "chat",
+        "message",
+        "field",
+        "entity_counts",
+        "detector_version",
+        "redacted_at",
     )

@@ -8,16 +8,17 @@ from redaction.models import RedactionLog
 def chats_pending_redaction(*, rerun_outdated: bool = False) -> QuerySet[Chat]:
     """Chats without a redacted layer; with `rerun_outdated`, also those redacted by another
     detector version — except chats whose originals are purged: nothing left to redact from."""
-    condition = Q(redacted_at__isnull=True)
-    if rerun_outdated:
-        purged = Message.objects.filter(chat=OuterRef("pk"), original_purged_at__isnull=False)
-        condition |= Q(redacted_at__isnull=False) & ~Q(redaction_version=DETECTOR_VERSION) & ~Exists(
-            purged
-        )
-    return Chat.objects.filter(condition)
+    never_redacted = Q(redacted_at__isnull=True)
+    if not rerun_outdated:
+        return Chat.objects.filter(never_redacted)
+    purged = Message.objects.filter(chat=OuterRef("pk"), original_purged_at__isnull=False)
+    outdated = Q(redacted_at__isnull=False) & ~Q(redaction_version=DETECTOR_VERSION)
+    return Chat.objects.filter(never_redacted | (outdated & ~Exists(purged)))
 
 
 def redaction_logs_for_chat(*, chat: Chat) -> QuerySet[RedactionLog]:
-    return RedactionLog.objects.filter(chat=chat).select_related("message").order_by(
-        "field", "message__position"
+    return (
+        RedactionLog.objects.filter(chat=chat)
+        .select_related("message")
+        .order_by("field", "message__position")
     )

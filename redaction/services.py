@@ -61,7 +61,9 @@ class RedactionCounts:
         }
 
 
-def _texts_write(model: type[Message] | type[Survey], column: str, rows: list[tuple[int, str]]) -> None:
+def _texts_write(
+    model: type[Message] | type[Survey], column: str, rows: list[tuple[int, str]]
+) -> None:
     """Sets one text column of many rows by primary key in one statement.
 
     Django's bulk_update builds a CASE expression per row, which costs more than the detection
@@ -104,9 +106,10 @@ def _chat_text(chat: Chat) -> ChatText:
     senders = [message.sender for message in messages]
     survey: Survey | None = getattr(chat, "survey", None)
     if survey is not None:
-        # The comment is redacted with the chat, so it shares the chat's placeholders.
-        texts.append(survey.comment)
-        senders.append("customer")
+        # The comment and answers are redacted with the chat, so they share its placeholders.
+        answers = [str(value) for value in survey.answers.values()]
+        texts.extend([survey.comment, *answers])
+        senders.extend(["customer"] * (1 + len(answers)))
     customer = chat.customer
     identity = (
         Identity(name=customer.name, email=customer.email, phone=customer.phone)
@@ -136,31 +139,48 @@ def _chats_redact_loaded(chats: Sequence[Chat], *, now: datetime) -> RedactionCo
             counts.entities.update(found)
             if found:
                 logs.append(
-                    RedactionLog(chat=chat, message=message, field=RedactedField.MESSAGE_TEXT,
-                                 entity_counts=dict(found), detector_version=DETECTOR_VERSION,
-                                 redacted_at=now)
+                    RedactionLog(
+                        chat=chat,
+                        message=message,
+                        field=RedactedField.MESSAGE_TEXT,
+                        entity_counts=dict(found),
+                        detector_version=DETECTOR_VERSION,
+                        redacted_at=now,
+                    )
                 )
         survey: Survey | None = getattr(chat, "survey", None)
         if survey is not None:
-            survey.comment_redacted = redacted[-1]
+            at = len(messages)  # the survey's texts follow the messages: comment, then answers
+            survey.comment_redacted = redacted[at]
+            survey.answers_redacted = dict(zip(survey.answers, redacted[at + 1 :], strict=True))
             surveys_changed.append(survey)
             counts.characters += len(survey.comment)
-            counts.entities.update(entity_counts[-1])
-            if entity_counts[-1]:
+            survey_counts: Counter[str] = Counter()
+            for found in entity_counts[at:]:
+                survey_counts.update(found)
+            counts.entities.update(survey_counts)
+            if survey_counts:
                 logs.append(
-                    RedactionLog(chat=chat, field=RedactedField.SURVEY_COMMENT,
-                                 entity_counts=dict(entity_counts[-1]),
-                                 detector_version=DETECTOR_VERSION, redacted_at=now)
+                    RedactionLog(
+                        chat=chat,
+                        field=RedactedField.SURVEY_COMMENT,
+                        entity_counts=dict(survey_counts),
+                        detector_version=DETECTOR_VERSION,
+                        redacted_at=now,
+                    )
                 )
     chat_ids = [chat.pk for chat in chats]
-    _texts_write(Message, "text_redacted", [(m.pk, m.text_redacted or "") for m in messages_changed])
-    _texts_write(Survey, "comment_redacted", [(s.pk, s.comment_redacted or "") for s in surveys_changed])
+    _texts_write(
+        Message, "text_redacted", [(m.pk, m.text_redacted or "") for m in messages_changed]
+    )
+    _texts_write(
+        Survey, "comment_redacted", [(s.pk, s.comment_redacted or "") for s in surveys_changed]
+    )
+    Survey.objects.bulk_update(surveys_changed, ["answers_redacted"], batch_size=500)
     RedactionLog.objects.filter(chat_id__in=chat_ids).delete()  # a re-run replaces the log
     RedactionLog.objects.bulk_create(logs, batch_size=1000)
     # update(), not save(): the redaction stamp is not a change of the chat's metadata history.
-    Chat.objects.filter(pk__in=chat_ids).update(
-        redacted_at=now, redaction_version=DETECTOR_VERSION
-    )
+    Chat.objects.filter(pk__in=chat_ids).update(redacted_at=now, redaction_version=DETECTOR_VERSION)
     return counts
 
 
@@ -216,7 +236,11 @@ def chats_redact(
     elapsed = time.monotonic() - started
     logger.info(
         "redaction: %d chats, %d messages, %d characters in %.2fs (%s)",
-        total.chats, total.messages, total.characters, elapsed, DETECTOR_VERSION,
+        total.chats,
+        total.messages,
+        total.characters,
+        elapsed,
+        DETECTOR_VERSION,
     )
     if total.chats:
         audit_event_record(

@@ -220,7 +220,12 @@ def _agent_metrics(params: dict[str, str]) -> QuerySet[Any]:
     period = Q()
     for option, lookup in (("start", "chats__started_at__gte"), ("end", "chats__started_at__lt")):
         if params.get(option):
-            moment = parse_datetime(params[option]) or _date_start(params[option])
+            try:
+                moment = parse_datetime(params[option]) or _date_start(params[option])
+            except ValueError:  # well formed but impossible, e.g. 2025-13-45
+                moment = None
+            if moment is not None and moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)  # a bare date or time means UTC
             if moment is None:
                 raise ODataQueryError(f"{option} must be an ISO 8601 date or date-time")
             period &= Q(**{lookup: moment})

@@ -17,9 +17,10 @@ from typing import Any
 
 import requests
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, User
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from audit.services import audit_event_record
@@ -49,7 +50,7 @@ def _events_checked(events: list[str]) -> list[str]:
 
 @transaction.atomic
 def webhook_subscription_create(
-    *, name: str, url: str, events: list[str], created_by: AbstractBaseUser, secret: str = ""
+    *, name: str, url: str, events: list[str], created_by: User, secret: str = ""
 ) -> WebhookSubscription:
     """Creates a subscription; without a secret one is generated (shown once to its creator)."""
     subscription = WebhookSubscription(
@@ -214,3 +215,38 @@ def webhook_delivery_attempt(*, delivery_id: int, now: datetime | None = None) -
     if not updated:
         return AttemptOutcome("done")
     return AttemptOutcome(str(fields["status"]), retry_in)
+
+
+# A pending delivery older than this lost its task (e.g. a broker restart) and is re-sent.
+LOST_DELIVERY_GRACE = timedelta(minutes=10)
+RETRY_CHUNK_SIZE = 100
+
+
+def webhook_deliveries_due(*, now: datetime) -> "QuerySet[WebhookDelivery]":
+    return WebhookDelivery.objects.filter(
+        Q(status=DeliveryStatus.RETRYING, next_attempt_at__lte=now)
+        | Q(status=DeliveryStatus.PENDING, created_at__lte=now - LOST_DELIVERY_GRACE)
+    ).order_by("pk")
+
+
+def webhook_deliveries_retry(
+    *, now: datetime, chunk_size: int = RETRY_CHUNK_SIZE
+) -> dict[str, int]:
+    """Re-sends the deliveries whose back-off has run out (idempotent: each attempt is
+    counted by compare-and-set, a settled delivery is never sent again)."""
+    counts = {"attempted": 0, "delivered": 0, "failed": 0, "retrying": 0}
+    last_pk = 0
+    while True:
+        ids = list(
+            webhook_deliveries_due(now=now)
+            .filter(pk__gt=last_pk)
+            .values_list("pk", flat=True)[:chunk_size]
+        )
+        for delivery_id in ids:
+            outcome = webhook_delivery_attempt(delivery_id=delivery_id, now=now)
+            counts["attempted"] += 1
+            if outcome.status in counts:
+                counts[outcome.status] += 1
+        if len(ids) < chunk_size:
+            return counts
+        last_pk = ids[-1]

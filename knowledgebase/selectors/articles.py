@@ -112,6 +112,15 @@ def _words(text: str) -> int:
     return len(text_without_placeholders(text).split())
 
 
+def _is_resolution(message: Message) -> bool:
+    text = message.text_redacted or ""
+    return (
+        message.sender == SenderRole.AGENT
+        and _words(text) >= MIN_RESOLUTION_WORDS
+        and not _is_pleasantry(text)
+    )
+
+
 def article_suggestion_from_chat(*, chat: Chat) -> dict[str, Any]:
     """Initial values for "suggest an article from this chat", from the redacted layer only."""
     if chat.redacted_at is None:
@@ -126,22 +135,24 @@ def article_suggestion_from_chat(*, chat: Chat) -> dict[str, Any]:
     )
     if not messages:
         raise ApplicationError("This chat has no text left (disposed?)", extra={"chat": chat.pk})
+    # The request: the customer's substantive messages before the agent starts resolving.
     requests: list[str] = []
-    first_request_at = None
+    first_request_at: int | None = None
     for message in messages:
         text = message.text_redacted or ""
         if message.sender == SenderRole.CUSTOMER and _words(text) >= MIN_REQUEST_WORDS:
             requests.append(text)
-            first_request_at = first_request_at or message.position
+            if first_request_at is None:
+                first_request_at = message.position
             if len(requests) >= MAX_REQUEST_MESSAGES:
                 break
+        elif first_request_at is not None and _is_resolution(message):
+            break
     resolutions = [
         message.text_redacted or ""
         for message in messages
-        if message.sender == SenderRole.AGENT
-        and (first_request_at is None or message.position > first_request_at)
-        and _words(message.text_redacted or "") >= MIN_RESOLUTION_WORDS
-        and not _is_pleasantry(message.text_redacted or "")
+        if (first_request_at is None or message.position > first_request_at)
+        and _is_resolution(message)
     ][-MAX_RESOLUTION_MESSAGES:]
     keywords = list(
         ChatKeyword.objects.filter(chat=chat)

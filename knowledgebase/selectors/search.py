@@ -115,14 +115,18 @@ def _fts5_query(query: str) -> str:
 # Only module constants are interpolated; user input always travels as a parameter.
 POSTGRES_SQL = f"""
 WITH q AS (
-    SELECT websearch_to_tsquery('english', %s) || websearch_to_tsquery('french', %s) AS query
-), ranked AS (
+    -- French stems only widen the query when they differ from the English ones
+    SELECT CASE WHEN en = fr THEN en ELSE en || fr END AS query
+    FROM websearch_to_tsquery('english', %s) en, websearch_to_tsquery('french', %s) fr
+), matches AS MATERIALIZED (
+    -- narrow rows (id, score): the window count below must not carry the vectors along
     SELECT d.id, ts_rank_cd(d.search_vector, q.query, 32)
-           * CASE WHEN d.kind = 'article' THEN {ARTICLE_BOOST} ELSE 1 END AS score,
-           count(*) OVER () AS total
+           * CASE WHEN d.kind = 'article' THEN {ARTICLE_BOOST} ELSE 1 END AS score
     FROM {TABLE} d, q
     WHERE d.search_vector @@ q.query {{filter}}
-    ORDER BY score DESC, d.id DESC
+), ranked AS (
+    SELECT id, score, count(*) OVER () AS total FROM matches
+    ORDER BY score DESC, id DESC
     LIMIT %s OFFSET %s
 )
 SELECT r.total, r.score, d.kind, d.chat_id, d.article_id, d.chat_external_id, d.title,
@@ -154,11 +158,46 @@ LIMIT %s OFFSET %s
 """  # noqa: S608
 
 
+def _like_escaped(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _filter_sql(filters: SearchFilters) -> tuple[str, list[Any]]:
+    """The filters as plain conditions on the document row `d` (an IN (subquery) makes the
+    planner hash every filtered id before ranking). Values always travel as parameters."""
+    conditions: list[str] = []
+    params: list[Any] = []
+    if filters.kind:
+        conditions.append("d.kind = %s")
+        params.append(filters.kind)
+    for column, value in (("categories", filters.category), ("keywords", filters.keyword)):
+        if value:
+            conditions.append(f"d.{column} LIKE %s ESCAPE '\\'")
+            params.append(f"%|{_like_escaped(value.strip().lower())}|%")
+    if filters.country:
+        conditions.append("d.country = %s")
+        params.append(filters.country.upper())
+    if filters.date_from:
+        conditions.append("d.occurred_at >= %s")
+        params.append(filters.date_from)
+    if filters.date_to:
+        conditions.append("d.occurred_at < %s")
+        params.append(filters.date_to)
+    if filters.record_class:
+        sub_sql, sub_params = (
+            SearchDocument.objects.filter(
+                kind=DocumentKind.CHAT, chat__record__record_class__code=filters.record_class
+            )
+            .values("id")
+            .query.sql_with_params()
+        )
+        conditions.append(f"d.id IN ({sub_sql})")
+        params.extend(sub_params)
+    return "".join(f" AND {condition}" for condition in conditions), params
+
+
 def _rows(query: str, filters: SearchFilters, limit: int, offset: int) -> list[tuple[Any, ...]]:
-    filter_sql, filter_params = "", ()
-    if not filters.is_empty():
-        sub_sql, filter_params = _filtered_documents(filters).values("id").query.sql_with_params()
-        filter_sql = f"AND d.id IN ({sub_sql})"
+    filter_sql, filter_params = _filter_sql(filters)
     if connection.vendor == "postgresql":
         sql = POSTGRES_SQL.replace("{filter}", filter_sql)
         params: tuple[Any, ...] = (query, query, *filter_params, limit, offset)

@@ -28,6 +28,10 @@ def chat_insights(context: dict[str, Any], chat: Chat) -> dict[str, Any]:
         "chat": chat,
         "may_write": may_write,
         "csrf_token": context.get("csrf_token"),
-        "weights": {"rating": WEIGHT_RATING, "sentiment": WEIGHT_SENTIMENT,
-                    "resolved": WEIGHT_RESOLVED, "comment": COMMENT_COUNTS_AS},
+        "weights": {
+            "rating": WEIGHT_RATING,
+            "sentiment": WEIGHT_SENTIMENT,
+            "resolved": WEIGHT_RESOLVED,
+            "comment": COMMENT_COUNTS_AS,
+        },
     }

@@ -45,12 +45,12 @@ def ner_pipeline() -> "Language":
 def _worth_ner(text: str) -> bool:
     # The model finds people by their capitals; a text without a letter after its first
     # character cannot hold a capitalised name, so it skips the most expensive step.
-    return any(char.isupper() for char in text[1:]) or (
-        text[:1].isupper() and " " in text.strip()
-    )
+    return any(char.isupper() for char in text[1:]) or (text[:1].isupper() and " " in text.strip())
 
 
-def persons_by_ner(texts: Sequence[str], nlp: "Language | None" = None) -> dict[str, list[tuple[int, int]]]:
+def persons_by_ner(
+    texts: Sequence[str], nlp: "Language | None" = None
+) -> dict[str, list[tuple[int, int]]]:
     """PERSON character spans for each distinct text (identical texts are analysed once)."""
     unique = list(dict.fromkeys(text for text in texts if _worth_ner(text)))
     if not unique:
@@ -84,8 +84,11 @@ def _phone_fragments(chat: ChatText, folded: Sequence[str]) -> set[int]:
         if not patterns.PHONE_FRAGMENT_HEAD.match(text):
             continue
         following = next(
-            (j for j in range(index + 1, min(index + 3, len(chat.texts)))
-             if chat.senders[j] == chat.senders[index]),
+            (
+                j
+                for j in range(index + 1, min(index + 3, len(chat.texts)))
+                if chat.senders[j] == chat.senders[index]
+            ),
             None,
         )
         asked = patterns._PHONE_WORDS.search(" ".join(folded[max(0, index - 2) : index]))
@@ -101,7 +104,7 @@ _EMAIL_TAIL = re.compile(r"^\s*@[\w-]+(?:\.[\w-]+)+\s*$")
 
 
 def _email_fragments(chat: ChatText) -> set[int]:
-    """Messages that are the first half of an e-mail typed in two parts: "enelson", "@icloud.com"."""
+    """First halves of e-mail addresses typed in two messages: "enelson", then "@icloud.com"."""
     fragments: set[int] = set()
     for index in range(len(chat.texts) - 1):
         if (
@@ -159,7 +162,9 @@ def _chat_detect(chat: ChatText, ner: dict[str, list[tuple[int, int]]]) -> list[
     return resolved
 
 
-def chats_detect(chats: Sequence[ChatText], *, nlp: "Language | None" = None) -> list[list[list[Finding]]]:
+def chats_detect(
+    chats: Sequence[ChatText], *, nlp: "Language | None" = None
+) -> list[list[list[Finding]]]:
     """For each chat, for each of its texts, the findings (sorted, non-overlapping)."""
     ner = persons_by_ner([text for chat in chats for text in chat.texts], nlp)
     return [_chat_detect(chat, ner) for chat in chats]

@@ -50,14 +50,44 @@ _REPLY_NAME = re.compile(
 _ASK_NAME = re.compile(lx.ASK_NAME)
 _POSSESSIVE = re.compile(r"(?:'s|’s|')$")
 _MONTH_WORDS = set(
-    "jan feb mar apr may jun jul aug sep sept oct nov dec june july april august march "
-    "janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre".split()
+    [
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "may",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "june",
+        "july",
+        "april",
+        "august",
+        "march",
+        "janvier",
+        "fevrier",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "aout",
+        "septembre",
+        "octobre",
+        "novembre",
+        "decembre",
+    ]
 )
 _DAY_AFTER = re.compile(r"\.?\s*\d")
 
 
 def _is_date_word(folded: str, start: int, end: int) -> bool:
-    """"jun 8", "may 3rd": a month before a day number is a date, even if Jun is a name."""
+    """ "jun 8", "may 3rd": a month before a day number is a date, even if Jun is a name."""
     return folded[start:end] in _MONTH_WORDS and _DAY_AFTER.match(folded, end) is not None
 
 
@@ -98,9 +128,16 @@ def person_rules_find(context: MessageContext) -> Iterator[Finding]:
         for match in pattern.finditer(folded):
             words = _name_words(match.group(1), match.start(1))
             if capitalised:
-                words = words[: next((i for i, (a, b) in enumerate(words)
-                                      if not _capitalised(text, a, b)
-                                      or (text[a:b].isupper() and b - a <= 4)), len(words))]
+                words = words[
+                    : next(
+                        (
+                            i
+                            for i, (a, b) in enumerate(words)
+                            if not _capitalised(text, a, b) or (text[a:b].isupper() and b - a <= 4)
+                        ),
+                        len(words),
+                    )
+                ]
             finding = _as_finding(words, rule)
             if finding is not None:
                 yield finding
@@ -110,15 +147,30 @@ def person_rules_find(context: MessageContext) -> Iterator[Finding]:
             if finding is not None:
                 yield finding
     if context.sender != "agent" and len(text) <= 80 and _ASK_NAME.search(context.previous):
-        match = _REPLY_NAME.match(folded)
-        if match is not None:
-            words = _name_words(match.group(1), match.start(1))
+        reply = _REPLY_NAME.match(folded)
+        if reply is not None:
+            words = _name_words(reply.group(1), reply.start(1))
             finding = _as_finding(words, "name_reply")
             if finding is not None:
                 yield finding
 
 
-_PARTICLES = {"de", "da", "del", "della", "di", "du", "la", "le", "van", "von", "der", "bin", "al", "y"}
+_PARTICLES = {
+    "de",
+    "da",
+    "del",
+    "della",
+    "di",
+    "du",
+    "la",
+    "le",
+    "van",
+    "von",
+    "der",
+    "bin",
+    "al",
+    "y",
+}
 # "thanks for contacting Cloudnest", "Sandra at Brightdesk": the model calls brands people.
 _ORGANISATION_BEFORE = re.compile(
     r"(?:contacting|contacted|reaching out to|reach out to|welcome to|choosing|calling|"
@@ -134,8 +186,10 @@ def ner_persons_find(text: str, entities: Iterable[tuple[int, int]]) -> Iterator
         join = _ORGANISATION_JOIN.search(span)
         if join is not None:  # "Miguel at Brightdesk": the person is before "at"
             span = span[: join.start()]
-        words = [(m.start() + entity_start, m.end() + entity_start, m.group())
-                 for m in re.finditer(r"[^\s,.!?;:()]+", span)]
+        words = [
+            (m.start() + entity_start, m.end() + entity_start, m.group())
+            for m in re.finditer(r"[^\s,.!?;:()]+", span)
+        ]
         # Names are capitalised: trim lower-case words at the edges ("m'appelle Mathieu"),
         # and greetings the model takes for a first name ("Bonjour Sarah").
         while words and (
@@ -146,14 +200,12 @@ def ner_persons_find(text: str, entities: Iterable[tuple[int, int]]) -> Iterator
             words.pop()
         if not words:
             continue
-        if any(
-            not word[:1].isupper() and word.lower() not in _PARTICLES for _, _, word in words
-        ):
+        if any(not word[:1].isupper() and word.lower() not in _PARTICLES for _, _, word in words):
             continue
         if any(ch.isdigit() for _, _, word in words for ch in word):
             continue
         if len(words) == 1 and (
-            words[0][2].isupper() and len(words[0][2]) <= 4  # "NAS", "SIN", "IP"
+            (words[0][2].isupper() and len(words[0][2]) <= 4)  # "NAS", "SIN", "IP"
             or lx.fold(words[0][2]) in lx.NOT_NAME_WORDS
         ):
             continue
@@ -169,11 +221,69 @@ def ner_persons_find(text: str, entities: Iterable[tuple[int, int]]) -> Iterator
 # --- the chat's own identity -----------------------------------------------------------------
 # Name parts that are also everyday words are matched only when capitalised.
 _EVERYDAY = set(
-    "will grant may june april august mark bill rose faith hope joy gene art ray dean chase "
-    "hunter baker cook white brown green black young long king hill wood park rich lee "
-    "summer autumn dawn day sky star love page price bell case major rock ivy pearl ruby "
-    "holly lane mason penny robin sandy sunny sterling frank earnest victor guy marshall"
-    .split()
+    [
+        "will",
+        "grant",
+        "may",
+        "june",
+        "april",
+        "august",
+        "mark",
+        "bill",
+        "rose",
+        "faith",
+        "hope",
+        "joy",
+        "gene",
+        "art",
+        "ray",
+        "dean",
+        "chase",
+        "hunter",
+        "baker",
+        "cook",
+        "white",
+        "brown",
+        "green",
+        "black",
+        "young",
+        "long",
+        "king",
+        "hill",
+        "wood",
+        "park",
+        "rich",
+        "lee",
+        "summer",
+        "autumn",
+        "dawn",
+        "day",
+        "sky",
+        "star",
+        "love",
+        "page",
+        "price",
+        "bell",
+        "case",
+        "major",
+        "rock",
+        "ivy",
+        "pearl",
+        "ruby",
+        "holly",
+        "lane",
+        "mason",
+        "penny",
+        "robin",
+        "sandy",
+        "sunny",
+        "sterling",
+        "frank",
+        "earnest",
+        "victor",
+        "guy",
+        "marshall",
+    ]
 )
 
 
@@ -206,7 +316,9 @@ class IdentityMatcher:
         full = lx.fold(identity.name).strip()
         if full and len(self.name_words) > 1:
             patterns.append(re.escape(full).replace(r"\ ", r"\s+"))
-        patterns += [re.escape(word) for word in sorted(set(self.name_words), key=len, reverse=True)]
+        patterns += [
+            re.escape(word) for word in sorted(set(self.name_words), key=len, reverse=True)
+        ]
         self._names = (
             re.compile(rf"(?<![\w@.])(?:{'|'.join(patterns)})(?![\w@])") if patterns else None
         )
@@ -251,7 +363,7 @@ class IdentityMatcher:
     def _misspelt_neighbours(
         self, folded: str, matched: Sequence[tuple[int, int]]
     ) -> Iterator[Finding]:
-        """"Robert Nelsson" when the customer is Robert Nelson: a near miss next to a hit."""
+        """ "Robert Nelsson" when the customer is Robert Nelson: a near miss next to a hit."""
         for start, end in matched:
             for neighbour in (
                 re.match(r"\s+([a-z][a-z'-]+)", folded[end:]),

@@ -184,10 +184,12 @@ def phones_find(context: MessageContext) -> Iterator[Finding]:
     text = context.text
     if len(_DIGIT.findall(text)) < 7:
         return
-    for match in phonenumbers.PhoneNumberMatcher(text, "CA", leniency=Leniency.VALID):
-        glued = match.start > 0 and (text[match.start - 1].isalnum() or text[match.start - 1] in "-/")
-        if not glued and not _is_reference(context, match.start):
-            yield Finding(match.start, match.end, E.PHONE, "phonenumbers")
+    for number in phonenumbers.PhoneNumberMatcher(text, "CA", leniency=Leniency.VALID):
+        glued = number.start > 0 and (
+            text[number.start - 1].isalnum() or text[number.start - 1] in "-/"
+        )
+        if not glued and not _is_reference(context, number.start):
+            yield Finding(number.start, number.end, E.PHONE, "phonenumbers")
     # Made-up or not yet assigned area codes fail VALID; a separated 3-3-4 shape is enough.
     for match in _NANP.finditer(text):
         if not _is_reference(context, match.start()):
@@ -205,9 +207,7 @@ _POSTAL = _rx(
     r"(?<![\w-])[abceghj-nprstvxy]\d[abceghj-nprstv-z][ -]?\d[abceghj-nprstv-z]\d(?![\w-])"
 )
 _ZIP = re.compile(r"(?<![\w$.,#/:-])(\d{5})(-\d{4})?(?![\w-]|[.,/:]\d|\s*(?:\$|%))")
-_STATE_BEFORE = _rx(
-    rf"(?:\b(?:{'|'.join(lx.US_STATES)})\b\.?|\b[a-z]+(?: [a-z]+)?,)\s*$"
-)
+_STATE_BEFORE = _rx(rf"(?:\b(?:{'|'.join(lx.US_STATES)})\b\.?|\b[a-z]+(?: [a-z]+)?,)\s*$")
 _POSTAL_WORDS = _rx(lx.ASK_POSTAL)
 _MONEY_BEFORE = _rx(r"(?:\$|usd|cad|eur|€|£|ca\$|us\$)\s*$")
 
@@ -258,7 +258,8 @@ _STREET = _rx(
 )
 _FRENCH_STREET = _rx(
     rf"(?<![\w$.,/-])(?:\d{{1,6}}-)?\d{{1,6}},?\s+(?:{'|'.join(lx.FRENCH_STREET_TYPES)})\b\.?"
-    rf"\s+(?:(?:de la|de l'|du|des|de|d'|la|le|l')\s*)?[\w'-]+(?:[ \-](?!app\b|apt\b)[\w'-]+){{0,2}}"
+    rf"\s+(?:(?:de la|de l'|du|des|de|d'|la|le|l')\s*)?[\w'-]+"
+    rf"(?:[ \-](?!app\b|apt\b)[\w'-]+){{0,2}}"
     rf"{_UNIT}?"
 )
 _PO_BOX = _rx(r"\b(?:p\.?\s?o\.?\s?box|post office box|case postale|c\.p\.)\s*\d{1,6}\b")

@@ -20,16 +20,16 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from audit.services import audit_event_record
 from chats.models import Chat, Customer, Message, SenderRole, Survey
-from records.models import Record, RecordStatus
+from records.models import Record, RecordClass, RecordStatus
 from retention.models import DisposalBatch, DispositionAction, Tombstone
 from retention.selectors import record_ids_held
 
@@ -73,14 +73,25 @@ def chats_content_sha256(chat_ids: Sequence[int]) -> dict[int, str]:
     }
 
 
-def _lock_live(record_ids: Iterable[int]) -> tuple[list[Record], list[int]]:
+class LockedRecord(NamedTuple):
+    pk: int
+    chat_id: int
+    customer_id: int | None
+    redacted_at: datetime | None
+    pii_purged_at: datetime | None
+
+
+def _lock_live(record_ids: Iterable[int]) -> tuple[list[LockedRecord], list[int]]:
+    """Locks the live records among `record_ids` (rows only, no model instances: this runs for
+    every chunk of a 100,000-record batch). Returns (live records, ids not live)."""
     ids = sorted(set(record_ids))
-    records = list(
-        Record.objects.filter(pk__in=ids, status__in=LIVE_STATUSES)
-        .select_related("chat", "record_class")
+    records = [
+        LockedRecord(*row)
+        for row in Record.objects.filter(pk__in=ids, status__in=LIVE_STATUSES)
         .select_for_update(of=("self",))
         .order_by("pk")
-    )
+        .values_list("pk", "chat_id", "chat__customer_id", "chat__redacted_at", "pii_purged_at")
+    ]
     found = {record.pk for record in records}
     return records, [pk for pk in ids if pk not in found]
 
@@ -96,10 +107,31 @@ def _customers_release(customer_ids: set[int]) -> int:
     )
     if not orphans:
         return 0
-    Customer.objects.filter(pk__in=orphans).delete()
-    # After the delete: simple-history writes a "-" row holding the identity on delete.
+    _delete_set_based(Customer._base_manager.filter(pk__in=orphans))
     Customer.history.filter(id__in=orphans).delete()
     return len(orphans)
+
+
+def _delete_set_based(queryset: models.QuerySet[Any]) -> None:
+    """Deletes the rows of `queryset` with a few set-based statements, honouring each reverse
+    relation's on_delete, without loading rows or sending per-row delete signals (simple-history's
+    would write a "-" history row holding the very identity being destroyed). PROTECT and other
+    relations are left to the database's foreign key, which then refuses the delete: the chunk
+    rolls back and fails closed."""
+    model = queryset.model
+    keys = queryset.values("pk")
+    for relation in model._meta.related_objects:
+        related = relation.related_model
+        if not (isinstance(related, type) and issubclass(related, models.Model)):
+            continue
+        if not relation.field.concrete:
+            continue
+        rows = related._base_manager.filter(**{f"{relation.field.name}__in": keys})
+        if relation.on_delete is models.CASCADE:
+            rows.delete()
+        elif relation.on_delete is models.SET_NULL:
+            rows.update(**{relation.field.name: None})
+    queryset._raw_delete(queryset.db)
 
 
 def _chats_unlink_customers(chat_ids: list[int]) -> set[int]:
@@ -114,30 +146,51 @@ def _chats_unlink_customers(chat_ids: list[int]) -> set[int]:
     return customer_ids
 
 
-def _records_finish(
-    records: list[Record],
-    *,
-    status: str,
-    now: datetime,
-    reason: str,
-    actor: User | None,
+def _quoted(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _history_insert_select(
+    model: type[models.Model], ids: list[int], *, reason: str, user_id: int | None
 ) -> None:
-    ids = [record.pk for record in records]
-    Record.objects.filter(pk__in=ids).update(status=status, disposed_at=now)
-    for record in records:
-        record.status, record.disposed_at = status, now
-    Record.history.bulk_history_create(
-        records,
-        update=True,
-        default_user=actor,
-        default_change_reason=reason[:100],
-        default_date=timezone.now(),
-        batch_size=2000,
+    """One "~" simple-history row per record, written with INSERT … SELECT (set-based)."""
+    history_model = model.history.model  # type: ignore[attr-defined]
+    source_columns = {f.attname: f.column for f in model._meta.concrete_fields}
+    extra = {
+        "history_date": timezone.now(),
+        "history_change_reason": reason[:100],
+        "history_type": "~",
+        "history_user_id": user_id,
+    }
+    columns, expressions, params = [], [], []
+    for column in history_model._meta.concrete_fields:
+        if column.attname == "history_id":
+            continue
+        columns.append(_quoted(str(column.column)))
+        if column.attname in extra:
+            expressions.append("%s")
+            params.append(column.get_db_prep_save(extra[column.attname], connection))
+        else:
+            expressions.append(f"src.{_quoted(str(source_columns[column.attname]))}")
+    placeholders = ", ".join(["%s"] * len(ids))
+    sql = (
+        f"INSERT INTO {_quoted(history_model._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
+        f"SELECT {', '.join(expressions)} FROM {_quoted(model._meta.db_table)} src "
+        f"WHERE src.{_quoted(str(model._meta.pk.column))} IN ({placeholders})"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *ids])
+
+
+def _records_finish(
+    ids: list[int], *, status: str, now: datetime, reason: str, actor: User | None
+) -> None:
+    Record.objects.filter(pk__in=ids).update(status=status, disposed_at=now)
+    _history_insert_select(Record, ids, reason=reason, user_id=actor.pk if actor else None)
 
 
 def _tombstones_create(
-    records: list[Record],
+    ids: list[int],
     *,
     hashes: dict[int, str],
     action: str,
@@ -146,31 +199,52 @@ def _tombstones_create(
     approvers: list[str],
     reason: str,
 ) -> None:
-    Tombstone.objects.bulk_create(
-        [
-            Tombstone(
-                record_id_value=record.pk,
-                chat_id_value=record.chat_id,
-                source=record.chat.source,
-                external_id=record.chat.external_id,
-                record_class=record.record_class.code,
-                jurisdiction=record.jurisdiction,
-                action=action,
-                chat_started_at=record.chat.started_at,
-                chat_ended_at=record.chat.ended_at,
-                trigger_at=record.trigger_at,
-                disposition_due=record.disposition_due,
-                disposed_at=now,
-                batch=batch,
-                approvers=approvers,
-                content_sha256=hashes[record.chat_id],
-                import_sha256=record.chat.content_sha256,
-                reason=reason[:255],
-            )
-            for record in records
-        ],
-        batch_size=2000,
+    """Tombstones with INSERT … SELECT from the records and chats, then their digests."""
+    fields = {f.name: f for f in Tombstone._meta.concrete_fields}
+
+    def prep(name: str, value: Any) -> Any:
+        return fields[name].get_db_prep_save(value, connection)
+
+    r, c, k = "r.", "c.", "k."
+    mapping: list[tuple[str, str, Any]] = [
+        ("record_id_value", r + _quoted("id"), None),
+        ("chat_id_value", r + _quoted("chat_id"), None),
+        ("source", c + _quoted("source"), None),
+        ("external_id", c + _quoted("external_id"), None),
+        ("record_class", k + _quoted("code"), None),
+        ("jurisdiction", r + _quoted("jurisdiction"), None),
+        ("action", "%s", prep("action", action)),
+        ("chat_started_at", c + _quoted("started_at"), None),
+        ("chat_ended_at", c + _quoted("ended_at"), None),
+        ("trigger_at", r + _quoted("trigger_at"), None),
+        ("disposition_due", r + _quoted("disposition_due"), None),
+        ("disposed_at", "%s", prep("disposed_at", now)),
+        ("batch", "%s", batch.pk if batch else None),
+        ("approvers", "%s", prep("approvers", approvers)),
+        ("content_sha256", "v.digest", None),
+        ("import_sha256", c + _quoted("content_sha256"), None),
+        ("reason", "%s", reason[:255]),
+    ]
+    columns = ", ".join(_quoted(str(fields[name].column)) for name, _, _ in mapping)
+    expressions = ", ".join(expression for _, expression, _ in mapping)
+    params = [value for _, expression, value in mapping if expression == "%s"]
+    chat_of = dict(Record.objects.filter(pk__in=ids).values_list("pk", "chat_id"))
+    # The digests travel in a VALUES list joined to the records: one statement per chunk.
+    values = ", ".join(["(%s, %s)"] * len(ids))
+    value_params: list[Any] = []
+    for record_id in ids:
+        value_params += [record_id, hashes[chat_of[record_id]]]
+    insert = (
+        f"WITH v (rid, digest) AS (VALUES {values}) "  # noqa: S608
+        f"INSERT INTO {_quoted(Tombstone._meta.db_table)} ({columns}) "
+        f"SELECT {expressions} FROM v "
+        f"JOIN {_quoted(Record._meta.db_table)} r ON r.{_quoted('id')} = v.rid "
+        f"JOIN {_quoted(Chat._meta.db_table)} c ON c.{_quoted('id')} = r.{_quoted('chat_id')} "
+        f"JOIN {_quoted(RecordClass._meta.db_table)} k "
+        f"ON k.{_quoted('id')} = r.{_quoted('record_class_id')}"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(insert, [*value_params, *params])
 
 
 def records_destroy(
@@ -192,7 +266,7 @@ def records_destroy(
         records = [record for record in records if record.pk not in held]
         result = DestructionResult(held=sorted(held), not_live=not_live)
         if action == DispositionAction.ANONYMIZE:
-            unredacted = {r.pk for r in records if r.chat.redacted_at is None}
+            unredacted = {r.pk for r in records if r.redacted_at is None}
             result.not_redacted = sorted(unredacted)
             records = [record for record in records if record.pk not in unredacted]
         if not records:
@@ -208,7 +282,7 @@ def records_destroy(
             Survey.objects.filter(chat_id__in=chat_ids).update(comment="")
             status = RecordStatus.ANONYMIZED
         else:
-            Message.objects.filter(chat_id__in=chat_ids).delete()
+            _delete_set_based(Message._base_manager.filter(chat_id__in=chat_ids))
             Survey.objects.filter(chat_id__in=chat_ids).update(
                 comment="", comment_redacted="", answers={}
             )
@@ -218,8 +292,9 @@ def records_destroy(
         customer_ids = _chats_unlink_customers(chat_ids)
         _customers_release(customer_ids)
         approver_list = list(approvers)
+        ids = [record.pk for record in records]
         _tombstones_create(
-            records,
+            ids,
             hashes=hashes,
             action=action,
             now=now,
@@ -227,7 +302,7 @@ def records_destroy(
             approvers=approver_list,
             reason=reason,
         )
-        _records_finish(records, status=status, now=now, reason=reason, actor=actor)
+        _records_finish(ids, status=status, now=now, reason=reason, actor=actor)
         if batch is None:
             audit_event_record(
                 actor=actor,
@@ -256,7 +331,7 @@ def records_purge_originals(*, record_ids: Iterable[int], now: datetime) -> Dest
         records = [r for r in records if r.pii_purged_at is None]
         held = record_ids_held([record.pk for record in records])
         records = [record for record in records if record.pk not in held]
-        chat_ids = [record.chat_id for record in records if record.chat.redacted_at is not None]
+        chat_ids = [record.chat_id for record in records if record.redacted_at is not None]
         unredacted_chats = set(
             Message.objects.filter(chat_id__in=chat_ids, text_redacted__isnull=True).values_list(
                 "chat_id", flat=True
@@ -267,9 +342,7 @@ def records_purge_originals(*, record_ids: Iterable[int], now: datetime) -> Dest
             .values_list("chat_id", flat=True)
         )
         ready = [
-            r
-            for r in records
-            if r.chat.redacted_at is not None and r.chat_id not in unredacted_chats
+            r for r in records if r.redacted_at is not None and r.chat_id not in unredacted_chats
         ]
         result = DestructionResult(
             held=sorted(held),
@@ -287,24 +360,17 @@ def records_purge_originals(*, record_ids: Iterable[int], now: datetime) -> Dest
         )
         Survey.objects.filter(chat_id__in=chat_ids).update(comment="")
         _customer_old_identities_purge(ready)
-        Record.objects.filter(pk__in=[r.pk for r in ready]).update(pii_purged_at=now)
-        for record in ready:
-            record.pii_purged_at = now
-        Record.history.bulk_history_create(
-            ready,
-            update=True,
-            default_change_reason="original text purged",
-            default_date=timezone.now(),
-            batch_size=2000,
-        )
+        ready_ids = [r.pk for r in ready]
+        Record.objects.filter(pk__in=ready_ids).update(pii_purged_at=now)
+        _history_insert_select(Record, ready_ids, reason="original text purged", user_id=None)
         result.destroyed = [record.pk for record in ready]
         return result
 
 
-def _customer_old_identities_purge(records: list[Record]) -> None:
+def _customer_old_identities_purge(records: list[LockedRecord]) -> None:
     """Deletes superseded history rows of these chats' customers (past names, emails, phones);
     the customer's current identity stays while any of its chats is live."""
-    customer_ids = {r.chat.customer_id for r in records if r.chat.customer_id is not None}
+    customer_ids = {r.customer_id for r in records if r.customer_id is not None}
     if not customer_ids:
         return
     history = Customer.history

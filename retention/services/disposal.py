@@ -19,7 +19,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -252,17 +252,26 @@ def disposal_item_exclude(
 # --- executing -----------------------------------------------------------------------------
 
 
-def _eligible(record: Record, batch: DisposalBatch, now: datetime) -> str | None:
+class _Candidate(NamedTuple):
+    pk: int
+    status: str
+    country: str
+    schedule_id: int | None
+    disposition_due: datetime | None
+    schedule_action: str | None
+
+
+def _eligible(record: _Candidate, batch: DisposalBatch, now: datetime) -> str | None:
     """None when the record may be disposed now; otherwise why not (fail closed)."""
     if record.status != RecordStatus.ACTIVE:
         return f"record is {record.status}"
-    if not record.chat.country:
+    if not record.country:
         return "country unknown"
     if record.schedule_id is None or record.disposition_due is None:
         return "no retention schedule"
     if record.disposition_due > now:
         return "not due"
-    if record.schedule is not None and record.schedule.action != batch.action:
+    if record.schedule_action != batch.action:
         return "disposition action changed"
     return None
 
@@ -281,10 +290,17 @@ def _execute_chunk(
         if not items:
             return counts
         records = {
-            r.pk: r
-            for r in Record.objects.filter(pk__in=[i.record_id for i in items])
-            .select_related("chat", "schedule")
+            row[0]: _Candidate(*row)
+            for row in Record.objects.filter(pk__in=[i.record_id for i in items])
             .select_for_update(of=("self",))
+            .values_list(
+                "pk",
+                "status",
+                "chat__country",
+                "schedule_id",
+                "disposition_due",
+                "schedule__action",
+            )
         }
         not_eligible: dict[int, str] = {}
         candidates = []
@@ -379,7 +395,7 @@ def certificate_hash(previous_hash: str, payload: dict[str, Any]) -> str:
 def _batch_complete(batch_id: int, now: datetime) -> DisposalCertificate | None:
     with transaction.atomic():
         batch = (
-            DisposalBatch.objects.select_for_update()
+            DisposalBatch.objects.select_for_update(of=("self",))
             .select_related("record_class", "proposed_by")
             .get(pk=batch_id)
         )

@@ -14,6 +14,7 @@ from core.roles import Role
 from integrations.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from integrations.webhooks.services import (
     webhook_backoff_seconds,
+    webhook_deliveries_retry,
     webhook_event_emit,
     webhook_subscription_create,
 )
@@ -99,27 +100,83 @@ def test_receiver_gets_a_correctly_signed_chat_closed(receiver, subscription):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_500s_then_the_third_try_delivers(receiver, subscription, settings):
-    settings.WEBHOOK_BACKOFF_BASE_SECONDS = 0.01
+    settings.WEBHOOK_BACKOFF_BASE_SECONDS = 60
     receiver.statuses = [500, 500]
-    make_chat()
-    assert len(receiver.requests) == 3
-    ids = {r["headers"]["X-ChatRecords-Delivery"] for r in receiver.requests}
-    assert len(ids) == 1  # the same event id on every retry: receivers de-duplicate on it
-    assert all(receiver.verified(i, subscription.secret) for i in range(3))
+    make_chat()  # first try, on commit: 500
     delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.RETRYING, 1)
+    assert delivery.next_attempt_at - delivery.last_attempt_at == timedelta(seconds=60)
+
+    # nothing is re-sent before the back-off runs out
+    assert webhook_deliveries_retry(now=delivery.next_attempt_at - timedelta(seconds=1)) == {
+        "attempted": 0,
+        "delivered": 0,
+        "failed": 0,
+        "retrying": 0,
+    }
+    second = webhook_deliveries_retry(now=delivery.next_attempt_at)  # 500 again
+    delivery.refresh_from_db()
+    assert (second["retrying"], delivery.attempts) == (1, 2)
+    assert delivery.next_attempt_at - delivery.last_attempt_at == timedelta(seconds=120)
+    third = webhook_deliveries_retry(now=delivery.next_attempt_at)
+    delivery.refresh_from_db()
+    assert third["delivered"] == 1
     assert (delivery.status, delivery.attempts, delivery.last_status_code) == (
         DeliveryStatus.DELIVERED,
         3,
         200,
     )
+    assert len(receiver.requests) == 3
+    ids = {r["headers"]["X-ChatRecords-Delivery"] for r in receiver.requests}
+    assert len(ids) == 1  # the same event id on every retry: receivers de-duplicate on it
+    assert all(receiver.verified(i, subscription.secret) for i in range(3))
+    # settled: a re-run sends nothing more
+    assert (
+        webhook_deliveries_retry(now=delivery.last_attempt_at + timedelta(days=1))["attempted"] == 0
+    )
+    assert len(receiver.requests) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_task_retries_with_celery_countdown(receiver, subscription, settings, monkeypatch):
+    from integrations.tasks import webhook_deliver_task
+
+    settings.WEBHOOK_BACKOFF_BASE_SECONDS = 45
+    receiver.statuses = [500]
+    delivery = WebhookDelivery.objects.create(
+        subscription=subscription, event="chat.closed", event_id="0" * 32, body="{}"
+    )
+    asked: list[float] = []
+
+    class Retried(Exception):
+        pass
+
+    def retry(**options: Any) -> Exception:  # Celery's side of the boundary
+        asked.append(options["countdown"])
+        return Retried()
+
+    monkeypatch.setattr(webhook_deliver_task, "retry", retry)
+    webhook_deliver_task.push_request(is_eager=False)
+    try:
+        with pytest.raises(Retried):
+            webhook_deliver_task.run(delivery_id=delivery.pk)
+    finally:
+        webhook_deliver_task.pop_request()
+    assert asked == [45]
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.RETRYING, 1)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_gives_up_after_max_attempts(receiver, subscription, settings):
-    settings.WEBHOOK_BACKOFF_BASE_SECONDS = 0.01
     settings.WEBHOOK_MAX_ATTEMPTS = 3
     receiver.statuses = [503] * 10
     make_chat()
+    for _ in range(5):
+        delivery = WebhookDelivery.objects.get()
+        webhook_deliveries_retry(
+            now=(delivery.next_attempt_at or delivery.created_at) + timedelta(hours=1)
+        )
     assert len(receiver.requests) == 3
     delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.attempts, delivery.last_error) == (

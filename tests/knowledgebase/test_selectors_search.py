@@ -2,6 +2,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
+from django.contrib.auth.models import User
 
 from chats.models import Chat, Message
 from knowledgebase.models import ArticleStatus, Category
@@ -81,13 +82,13 @@ def test_browse_by_filter_without_words(topic_chats: dict[str, list[Chat]]) -> N
 
 
 def test_only_published_articles_are_found(
-    topic_chats: dict[str, list[Chat]], support_user: object
+    topic_chats: dict[str, list[Chat]], support_user: User
 ) -> None:
     category = Category.objects.get(slug="refunds")
     article = article_create(
         question="How long does a refund take?",
         solution="Refunds reach the card within 5 business days.",
-        user=support_user,  # type: ignore[arg-type]
+        user=support_user,
         category=category,
         keywords=["refund"],
     )
@@ -96,7 +97,7 @@ def test_only_published_articles_are_found(
     article_update(
         article=article,
         user=support_user,
-        question=article.question,  # type: ignore[arg-type]
+        question=article.question,
         solution=article.solution,
         category=category,
         keywords=["refund"],
@@ -128,3 +129,14 @@ def test_search_query_count_is_constant(
 ) -> None:
     with django_assert_num_queries(1):  # type: ignore[attr-defined]
         kb_search(query="refund", filters=SearchFilters(category="refunds", country="CA"))
+
+
+def test_record_class_filter(topic_chats: dict[str, list[Chat]]) -> None:
+    from records.models import Record, RecordClass
+
+    complaint = RecordClass.objects.create(code="CS-CHAT-COMPLAINT", title="Complaint")
+    Record.objects.create(chat=topic_chats["refund"][1], record_class=complaint, declared_at=NOW)
+
+    page = kb_search(query="refund", filters=SearchFilters(record_class="CS-CHAT-COMPLAINT"))
+
+    assert [hit.id for hit in page.hits] == [topic_chats["refund"][1].pk]

@@ -29,7 +29,7 @@ def no_country(**overrides: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def queued_review(declared_chat: Callable[..., Chat]) -> Callable[..., QAReview]:
+def queued_review(declared_chat: Callable[..., Chat]) -> Callable[..., QAReview]:  # noqa: F811
     """Declares a chat and queues its record for QA (rate 1: every new record is sampled)."""
 
     def factory(**overrides: Any) -> QAReview:

@@ -13,8 +13,11 @@ from qa.services import qa_review_confirm, qa_review_correct, qa_reviews_sample
 from records.models import Record, RecordStatus
 from records.services import records_declare
 from retention.models import DisposalItem, Tombstone
-from retention.services import disposal_batch_approve, disposal_batches_build
-from retention.services import disposal_batches_execute
+from retention.services import (
+    disposal_batch_approve,
+    disposal_batches_build,
+    disposal_batches_execute,
+)
 from tests.factories import make_chat
 from tests.qa.conftest import NOW, no_country
 
@@ -30,8 +33,12 @@ def _reviews() -> dict[int, str]:
 
 
 def test_phone_numbers_give_country_and_region_with_their_source(file_plan: None) -> None:
-    toronto = make_chat(country="", region="", customer={"external_id": "p1", "phone": "+1 416 555 0199"})
-    new_york = make_chat(country="", region="", customer={"external_id": "p2", "phone": "+1 212 555 0100"})
+    toronto = make_chat(
+        country="", region="", customer={"external_id": "p1", "phone": "+1 416 555 0199"}
+    )
+    new_york = make_chat(
+        country="", region="", customer={"external_id": "p2", "phone": "+1 212 555 0100"}
+    )
     nothing = make_chat(**no_country(n=1))
     assert (toronto.country, toronto.region, toronto.country_source) == (
         "CA",
@@ -46,7 +53,8 @@ def test_phone_numbers_give_country_and_region_with_their_source(file_plan: None
     )
     records_declare(now=NOW)
     jurisdictions = dict(Record.objects.values_list("chat_id", "jurisdiction"))
-    assert jurisdictions[toronto.pk] == "CA" and jurisdictions[new_york.pk] == "US"
+    assert jurisdictions[toronto.pk] == "CA"
+    assert jurisdictions[new_york.pk] == "US"
     assert Record.objects.get(chat=nothing).status == RecordStatus.FLAGGED
 
 
@@ -98,7 +106,8 @@ def test_sample_is_deterministic_for_the_same_now(file_plan: None) -> None:
     QAReview.objects.all().delete()
     QASamplingState.objects.all().delete()
     qa_reviews_sample(now=NOW, rate=0.3)
-    assert set(_reviews()) == first and len(first) == 3
+    assert set(_reviews()) == first
+    assert len(first) == 3
 
 
 def test_sample_is_idempotent(file_plan: None) -> None:
@@ -108,7 +117,8 @@ def test_sample_is_idempotent(file_plan: None) -> None:
     qa_reviews_sample(now=NOW, rate=1.0)
     before = _reviews()
     again = qa_reviews_sample(now=NOW, rate=1.0)
-    assert _reviews() == before and len(before) == 4
+    assert _reviews() == before
+    assert len(before) == 4
     assert again == {"unknown_country": 0, "low_confidence": 0, "sampled": 0, "examined": 0}
 
 
@@ -145,7 +155,8 @@ def test_sample_batched(file_plan: None) -> None:
         make_chat(**no_country(n=10 + n))
     records_declare(now=NOW)
     counts = qa_reviews_sample(now=NOW, rate=1.0, chunk_size=2)
-    assert counts["unknown_country"] == 3 and counts["sampled"] == 5
+    assert counts["unknown_country"] == 3
+    assert counts["sampled"] == 5
     assert QAReview.objects.count() == 8
     assert QASamplingState.objects.get().last_record_id == Record.objects.order_by("-pk")[0].pk
 
@@ -166,14 +177,16 @@ def test_unknown_country_is_never_disposed_until_a_reviewer_sets_it(
     disposal_batches_execute(now=FAR_FUTURE)
 
     record = Record.objects.get(chat=chat)
-    assert record.status == RecordStatus.FLAGGED and record.disposition_due is None
+    assert record.status == RecordStatus.FLAGGED
+    assert record.disposition_due is None
     assert not DisposalItem.objects.filter(record=record).exists()
     assert chat.messages.count() == 2
     assert Tombstone.objects.filter(chat_id_value=known.pk).exists()  # the known one went
 
     qa_review_correct(review=review, reviewed_by=manager_user, country="US")
     record.refresh_from_db()
-    assert record.status == RecordStatus.ACTIVE and record.jurisdiction == "US"
+    assert record.status == RecordStatus.ACTIVE
+    assert record.jurisdiction == "US"
     batches = disposal_batches_build(now=FAR_FUTURE)
     assert [item.record_id for b in batches for item in b.items.all()] == [record.pk]
 
@@ -185,6 +198,7 @@ def test_correct_recomputes_retention_and_records_history(
     record = review.record
     assert record.disposition_due is not None
     ended = record.chat.ended_at
+    assert ended is not None
     assert record.disposition_due.year == ended.year + 5
 
     qa_review_correct(review=review, reviewed_by=manager_user, country="ca", region="ca-qc")
@@ -192,7 +206,9 @@ def test_correct_recomputes_retention_and_records_history(
     record.refresh_from_db()
     record.chat.refresh_from_db()
     review.refresh_from_db()
-    assert record.disposition_due.year == ended.year + 6 and record.jurisdiction == "CA"
+    assert record.disposition_due is not None
+    assert record.disposition_due.year == ended.year + 6
+    assert record.jurisdiction == "CA"
     assert (record.chat.country, record.chat.region) == ("CA", "CA-QC")
     assert record.chat.country_source == CountrySource.QA_VERIFIED
     assert record.chat.country_confidence == 1.0
@@ -210,7 +226,8 @@ def test_correct_with_the_same_values_counts_as_confirmed(
     review = queued_review(country="US", region="")
     qa_review_correct(review=review, reviewed_by=manager_user, country="US", region="")
     review.refresh_from_db()
-    assert review.status == QAStatus.CONFIRMED and review.corrected_country == ""
+    assert review.status == QAStatus.CONFIRMED
+    assert review.corrected_country == ""
 
 
 def test_confirm_marks_the_country_verified(
@@ -220,7 +237,11 @@ def test_confirm_marks_the_country_verified(
     due = review.record.disposition_due
     qa_review_confirm(review=review, reviewed_by=manager_user)
     chat = Chat.objects.get(pk=review.record.chat_id)
-    assert (chat.country, chat.country_source, chat.country_confidence) == ("CA", "qa_verified", 1.0)
+    assert (chat.country, chat.country_source, chat.country_confidence) == (
+        "CA",
+        "qa_verified",
+        1.0,
+    )
     assert Record.objects.get(pk=review.record_id).disposition_due == due
     with pytest.raises(ConflictError):
         qa_review_confirm(review=review, reviewed_by=manager_user)
@@ -252,12 +273,42 @@ def test_reinferred_country_recomputes_the_records_retention(file_plan: None) ->
     records_declare(now=NOW)
     record = Record.objects.get(chat=chat)
     assert record.status == RecordStatus.FLAGGED
-    Customer.objects.filter(pk=chat.customer_id).update(phone="+1 416 555 0199")
+    Customer.objects.filter(chats=chat).update(phone="+1 416 555 0199")
 
     assert chats_country_reinfer()["changed"] == 1
 
     record.refresh_from_db()
-    assert record.status == RecordStatus.ACTIVE and record.jurisdiction == "CA"
+    assert record.status == RecordStatus.ACTIVE
+    assert record.jurisdiction == "CA"
     assert record.disposition_due is not None
+    assert chat.ended_at is not None
     assert record.disposition_due.year == chat.ended_at.year + 6
     assert record.history.first().history_change_reason == "country re-inferred"
+
+
+def test_reinference_interrupted_in_the_recompute_changes_neither(
+    file_plan: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chat = make_chat(**no_country(n=41))
+    records_declare(now=NOW)
+    Customer.objects.filter(chats=chat).update(phone="+1 212 555 0100")
+
+    def broken(**kwargs: Any) -> int:
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(services, "records_retention_recompute", broken)
+    with pytest.raises(RuntimeError):
+        chats_country_reinfer()
+    assert Chat.objects.get(pk=chat.pk).country == ""  # the chunk rolled back whole
+    monkeypatch.undo()
+    chats_country_reinfer()
+    assert Record.objects.get(chat=chat).jurisdiction == "US"
+
+
+def test_run_job_sample_qa_reviews(file_plan: None) -> None:
+    from django.core.management import call_command
+
+    make_chat(**no_country(n=42))
+    records_declare(now=NOW)
+    call_command("run_job", "sample_qa_reviews", "--now", NOW.isoformat())
+    assert QAReview.objects.get().reason == QAReason.UNKNOWN_COUNTRY

@@ -54,8 +54,9 @@ def test_filters(manager_api, manager_user, records):
 
 def test_detail_explains_the_date(manager_api, manager_user, records):
     us = records[0]
-    hold = legal_hold_place(matter="m", reason="r", scope={"record_ids": [us.pk]},
-                            issued_by=manager_user)
+    hold = legal_hold_place(
+        matter="m", reason="r", scope={"record_ids": [us.pk]}, issued_by=manager_user
+    )
     body = manager_api.get(f"/api/v1/records/{us.pk}/").json()
     assert body["chat"] == us.chat_id
     assert body["chat_external_id"] == us.chat.external_id
@@ -94,13 +95,20 @@ def test_chat_api_shows_record_id(manager_api, records):
     assert body["record"] == records[0].pk
 
 
-@pytest.mark.parametrize(("client_name", "status"),
-                         [("manager_api", 201), ("auditor_api", 403), ("support_api", 403)])
+@pytest.mark.parametrize(
+    ("client_name", "status"), [("manager_api", 201), ("auditor_api", 403), ("support_api", 403)]
+)
 def test_customer_event_role_matrix(client_name, status, request, records):
     client = request.getfixturevalue(client_name)
-    response = client.post("/api/v1/customer-events/", {
-        "customer": records[0].chat.customer_id, "event": "account_closed",
-        "occurred_at": "2020-01-01T00:00:00Z"}, format="json")
+    response = client.post(
+        "/api/v1/customer-events/",
+        {
+            "customer": records[0].chat.customer_id,
+            "event": "account_closed",
+            "occurred_at": "2020-01-01T00:00:00Z",
+        },
+        format="json",
+    )
     assert response.status_code == status
 
 

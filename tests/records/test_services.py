@@ -16,8 +16,10 @@ from tests.factories import make_chat
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
-BOT_ONLY = [{"sender": "bot", "sent_at": "2025-03-01T14:02:11+00:00", "text": "Hi, how can I help?"},
-            {"sender": "customer", "sent_at": "2025-03-01T14:02:30+00:00", "text": "order status"}]
+BOT_ONLY = [
+    {"sender": "bot", "sent_at": "2025-03-01T14:02:11+00:00", "text": "Hi, how can I help?"},
+    {"sender": "customer", "sent_at": "2025-03-01T14:02:30+00:00", "text": "order status"},
+]
 
 
 def test_seed_file_plan_loads_spec_section_6_and_is_idempotent():
@@ -43,11 +45,16 @@ def test_declaration_rules_pick_transitory_complaint_and_default(file_plan):
     bot = make_chat(messages=BOT_ONLY)
     empty = make_chat(messages=[])
     complaint = make_chat(tags=["complaint"])
-    worded = make_chat(messages=[
-        {"sender": "customer", "sent_at": "2025-03-01T14:02:11+00:00",
-         "text": "I want to file a formal Complaint"},
-        {"sender": "agent", "sent_at": "2025-03-01T14:03:11+00:00", "text": "Of course"},
-    ])
+    worded = make_chat(
+        messages=[
+            {
+                "sender": "customer",
+                "sent_at": "2025-03-01T14:02:11+00:00",
+                "text": "I want to file a formal Complaint",
+            },
+            {"sender": "agent", "sent_at": "2025-03-01T14:03:11+00:00", "text": "Of course"},
+        ]
+    )
     normal = make_chat()
     open_chat = make_chat(ended_at=None)
     later = make_chat(started_at=NOW + timedelta(days=1))
@@ -60,7 +67,8 @@ def test_declaration_rules_pick_transitory_complaint_and_default(file_plan):
         worded.pk: "CS-CHAT-COMPLAINT",
         normal.pk: "CS-CHAT",
     }
-    assert open_chat.pk not in classes and later.pk not in classes
+    assert open_chat.pk not in classes
+    assert later.pk not in classes
     assert summary.declared == 5
     normal.refresh_from_db()
     assert normal.locked_at == NOW
@@ -124,16 +132,17 @@ def test_unknown_country_is_flagged_without_date(file_plan):
     records_declare(now=NOW)
     record = Record.objects.get(chat=chat)
     assert record.status == "flagged"
-    assert record.disposition_due is None and record.pii_purge_due is None
+    assert record.disposition_due is None
+    assert record.pii_purge_due is None
 
 
 def test_country_correction_recomputes_audits_and_keeps_history(file_plan, manager_user):
-    chat = make_chat(country="", region="", customer=None,
-                     started_at="2019-05-01T10:00:00+00:00")
+    chat = make_chat(country="", region="", customer=None, started_at="2019-05-01T10:00:00+00:00")
     records_declare(now=NOW)
     record = Record.objects.get(chat=chat)
-    corrected = record_country_correct(record=record, country="us", region="",
-                                       corrected_by=manager_user, reason="QA checked")
+    corrected = record_country_correct(
+        record=record, country="us", region="", corrected_by=manager_user, reason="QA checked"
+    )
     assert corrected.status == "active"
     assert corrected.jurisdiction == "US"
     assert corrected.disposition_due == chat.ended_at.replace(year=2024)
@@ -149,11 +158,13 @@ def test_country_correction_recomputes_audits_and_keeps_history(file_plan, manag
 def test_country_correction_validates(file_plan, manager_user, declared_chat):
     chat = declared_chat()
     with pytest.raises(ApplicationError):
-        record_country_correct(record=chat.record, country="Canada", region="",
-                               corrected_by=manager_user, reason="x")
+        record_country_correct(
+            record=chat.record, country="Canada", region="", corrected_by=manager_user, reason="x"
+        )
     with pytest.raises(ApplicationError):
-        record_country_correct(record=chat.record, country="CA", region="US-NY",
-                               corrected_by=manager_user, reason="x")
+        record_country_correct(
+            record=chat.record, country="CA", region="US-NY", corrected_by=manager_user, reason="x"
+        )
     chat.record.refresh_from_db()
     assert chat.record.jurisdiction == "CA"
 
@@ -161,15 +172,17 @@ def test_country_correction_validates(file_plan, manager_user, declared_chat):
 def test_class_correction_recomputes(file_plan, manager_user, declared_chat):
     chat = declared_chat(country="US", region="", started_at="2020-01-01T00:00:00+00:00")
     transitory = RecordClass.objects.get(code="CS-TRANSITORY")
-    record = record_class_correct(record=chat.record, record_class=transitory,
-                                  corrected_by=manager_user, reason="bot chat")
+    record = record_class_correct(
+        record=chat.record, record_class=transitory, corrected_by=manager_user, reason="bot chat"
+    )
     assert record.disposition_due == chat.ended_at.replace(year=2023)
 
 
 def test_chat_extra_record(file_plan, declared_chat, manager_user):
     chat = declared_chat()
-    hold = legal_hold_place(matter="m", reason="r", scope={"record_ids": [chat.record.pk]},
-                            issued_by=manager_user)
+    hold = legal_hold_place(
+        matter="m", reason="r", scope={"record_ids": [chat.record.pk]}, issued_by=manager_user
+    )
     extra = chat_extras([chat.pk])[chat.pk]["record"]
     assert extra["id"] == chat.record.pk
     assert extra["record_class"] == "CS-CHAT"

@@ -12,10 +12,16 @@ from tests.factories import make_chat
 pytestmark = pytest.mark.django_db
 ORIGINALS = ("Ana Silva", "4521 5491 6553 9394", "ana@example.ca", "Silva")
 MESSAGES = [
-    {"sender": "customer", "sent_at": "2025-03-01T14:02:11Z",
-     "text": "Hi, I'm Ana Silva, my card 4521 5491 6553 9394 was charged twice"},
-    {"sender": "agent", "sent_at": "2025-03-01T14:03:00Z",
-     "text": "Thanks Ana Silva, we'll email ana@example.ca"},
+    {
+        "sender": "customer",
+        "sent_at": "2025-03-01T14:02:11Z",
+        "text": "Hi, I'm Ana Silva, my card 4521 5491 6553 9394 was charged twice",
+    },
+    {
+        "sender": "agent",
+        "sent_at": "2025-03-01T14:03:00Z",
+        "text": "Thanks Ana Silva, we'll email ana@example.ca",
+    },
 ]
 SURVEY = {"rating": 2, "resolved": False, "comment": "Ana Silva here, call me", "answers": {}}
 
@@ -23,9 +29,16 @@ SURVEY = {"rating": 2, "resolved": False, "comment": "Ana Silva here, call me", 
 @pytest.fixture
 def redacted_chat(django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):  # the import hook redacts it
-        return make_chat(messages=MESSAGES, survey=SURVEY,
-                     customer={"external_id": "c-1", "name": "Ana Silva",
-                               "email": "ana@example.ca", "phone": "+1 416 555 0199"})
+        return make_chat(
+            messages=MESSAGES,
+            survey=SURVEY,
+            customer={
+                "external_id": "c-1",
+                "name": "Ana Silva",
+                "email": "ana@example.ca",
+                "phone": "+1 416 555 0199",
+            },
+        )
 
 
 @pytest.fixture
@@ -61,8 +74,12 @@ def test_support_api_shows_a_placeholder_for_a_chat_not_redacted_yet(support_api
 
 def test_support_pages_never_show_an_original(client, support_user, redacted_chat, unredacted_chat):
     client.force_login(support_user)
-    for url in ("/chats/", f"/chats/{redacted_chat.pk}/", f"/chats/{redacted_chat.pk}/?original=1",
-                f"/chats/{unredacted_chat.pk}/"):
+    for url in (
+        "/chats/",
+        f"/chats/{redacted_chat.pk}/",
+        f"/chats/{redacted_chat.pk}/?original=1",
+        f"/chats/{unredacted_chat.pk}/",
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         _assert_no_original(response.content.decode())
@@ -78,8 +95,9 @@ def test_redacted_export_holds_no_original_and_skips_unredacted_chats(
     _assert_no_original(out.read_text(encoding="utf-8"))
 
 
-def test_manager_may_view_the_original_and_each_view_is_audited(manager_api, client, manager_user,
-                                                                 redacted_chat):
+def test_manager_may_view_the_original_and_each_view_is_audited(
+    manager_api, client, manager_user, redacted_chat
+):
     api = manager_api.get(f"/api/v1/chats/{redacted_chat.pk}/", {"include_original": "1"})
     client.force_login(manager_user)
     page = client.get(f"/chats/{redacted_chat.pk}/?original=1")

@@ -17,7 +17,8 @@ def test_email_plain_url_encoded_and_split_over_two_messages(redact: Redactor) -
         ]
     )
     assert out[0] == "write to [EMAIL_1] please"
-    assert "jjones" not in out[1] and "https://shop.example.com/reset?user=" in out[1]
+    assert "jjones" not in out[1]
+    assert "https://shop.example.com/reset?user=" in out[1]
     assert out[2] == "[EMAIL_3]"
 
 
@@ -156,7 +157,8 @@ def test_people_by_relation_introduction_and_model(redact: Redactor) -> None:
     )
     assert out[0] == "moving in with my sister [PERSON_1]"
     assert out[1] == "name: [PERSON_2]"
-    assert "Geneviève" not in out[2] and "Tremblay" not in out[2]
+    assert "Geneviève" not in out[2]
+    assert "Tremblay" not in out[2]
     assert out[3] == "Your technician [PERSON_4] will arrive at 3pm."
 
 
@@ -167,7 +169,10 @@ def test_a_name_found_once_is_redacted_everywhere_in_the_chat(redact: Redactor) 
             "unless Virginia adds you as an authorized contact",
         ]
     )
-    assert out == ["I'm calling for my mother [PERSON_1]", "unless [PERSON_1] adds you as an authorized contact"]
+    assert out == [
+        "I'm calling for my mother [PERSON_1]",
+        "unless [PERSON_1] adds you as an authorized contact",
+    ]
 
 
 def test_known_identity_wherever_it_appears_also_misspelt(redact: Redactor) -> None:

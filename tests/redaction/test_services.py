@@ -15,10 +15,16 @@ from tests.factories import make_chat
 pytestmark = pytest.mark.django_db
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 SECRET_MESSAGES = [
-    {"sender": "customer", "sent_at": "2025-03-01T14:02:11Z",
-     "text": "Hi, I'm Ana Silva, my card 4521 5491 6553 9394 was charged twice"},
-    {"sender": "agent", "sent_at": "2025-03-01T14:03:00Z",
-     "text": "Thanks Ana, order W588981724 refunded; we'll email ana@example.ca"},
+    {
+        "sender": "customer",
+        "sent_at": "2025-03-01T14:02:11Z",
+        "text": "Hi, I'm Ana Silva, my card 4521 5491 6553 9394 was charged twice",
+    },
+    {
+        "sender": "agent",
+        "sent_at": "2025-03-01T14:03:00Z",
+        "text": "Thanks Ana, order W588981724 refunded; we'll email ana@example.ca",
+    },
 ]
 
 
@@ -32,9 +38,7 @@ def _pending_chats(count: int) -> list[Chat]:
 
 
 def _state() -> list[tuple]:
-    return sorted(
-        Message.objects.values_list("chat_id", "position", "text", "text_redacted")
-    )
+    return sorted(Message.objects.values_list("chat_id", "position", "text", "text_redacted"))
 
 
 def test_job_redacts_every_pending_chat_and_logs_counts_never_values(no_redaction_on_import):
@@ -50,7 +54,10 @@ def test_job_redacts_every_pending_chat_and_logs_counts_never_values(no_redactio
     assert first.text == SECRET_MESSAGES[0]["text"]  # the original stays beside it
     assert first.text_redacted == "Hi, I'm [PERSON_1], my card [CREDIT_CARD_1] was charged twice"
     second = Message.objects.get(chat=chats[0], position=1)
-    assert second.text_redacted == "Thanks [PERSON_1], order W588981724 refunded; we'll email [EMAIL_1]"
+    assert (
+        second.text_redacted
+        == "Thanks [PERSON_1], order W588981724 refunded; we'll email [EMAIL_1]"
+    )
     assert Survey.objects.get(chat=chats[0]).comment_redacted == "quick"
     log = RedactionLog.objects.get(message=first)
     assert log.entity_counts == {"PERSON": 1, "CREDIT_CARD": 1}
@@ -70,7 +77,10 @@ def test_job_is_idempotent(no_redaction_on_import):
     second = job_run(name="redact_pii", now=datetime(2025, 7, 1, tzinfo=UTC))
 
     assert second.counts["chats"] == 0
-    assert (_state(), list(RedactionLog.objects.values_list("message_id", "entity_counts"))) == before
+    assert (
+        _state(),
+        list(RedactionLog.objects.values_list("message_id", "entity_counts")),
+    ) == before
     assert set(Chat.objects.values_list("redacted_at", flat=True)) == {NOW}
     assert AuditEvent.objects.filter(action="redaction.run").count() == 1
 
@@ -105,7 +115,9 @@ def test_interrupted_run_leaves_no_half_redacted_chat_and_a_rerun_finishes(
 
     done = Chat.objects.filter(redacted_at__isnull=False)
     assert done.count() == 2  # the first chunk committed, the second rolled back
-    assert not Message.objects.filter(chat__redacted_at__isnull=True, text_redacted__isnull=False).exists()
+    assert not Message.objects.filter(
+        chat__redacted_at__isnull=True, text_redacted__isnull=False
+    ).exists()
     assert not Message.objects.filter(chat__in=done, text_redacted__isnull=True).exists()
     monkeypatch.setattr(services, "texts_redact", real)
 
@@ -148,9 +160,13 @@ def test_outdated_version_is_rerun_only_on_request_and_purged_chats_never(
     stale.refresh_from_db()
     purged.refresh_from_db()
     assert stale.redaction_version == DETECTOR_VERSION
-    assert "stale" not in set(Message.objects.filter(chat=stale).values_list("text_redacted", flat=True))
+    assert "stale" not in set(
+        Message.objects.filter(chat=stale).values_list("text_redacted", flat=True)
+    )
     assert purged.redaction_version == "pii-0.9"
-    assert Message.objects.get(chat=purged, position=0).text_redacted.startswith("Hi, I'm [PERSON_1]")
+    assert Message.objects.get(chat=purged, position=0).text_redacted.startswith(
+        "Hi, I'm [PERSON_1]"
+    )
 
 
 def test_missing_spacy_model_fails_the_job_with_the_install_command(

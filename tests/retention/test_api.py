@@ -4,13 +4,21 @@ import pytest
 from django.utils import timezone
 
 from retention.models import DisposalApproval, DisposalBatch, LegalHold
-from retention.services import disposal_batch_approve, disposal_batches_build, disposal_batches_execute
+from retention.services import (
+    disposal_batch_approve,
+    disposal_batches_build,
+    disposal_batches_execute,
+)
 from tests.retention.conftest import NOW
 
 pytestmark = pytest.mark.django_db
 
-HOLD = {"matter": "Acme", "reference": "LH-9", "reason": "litigation",
-        "scope": {"countries": ["US"]}}
+HOLD = {
+    "matter": "Acme",
+    "reference": "LH-9",
+    "reason": "litigation",
+    "scope": {"countries": ["US"]},
+}
 
 
 @pytest.fixture
@@ -28,18 +36,21 @@ def certificate(batch, manager_user):
 
 def test_manager_places_previews_and_releases_hold(manager_api, due_records):
     due_records(2)
-    preview = manager_api.post("/api/v1/legal-holds/preview/", {"scope": HOLD["scope"]},
-                               format="json")
+    preview = manager_api.post(
+        "/api/v1/legal-holds/preview/", {"scope": HOLD["scope"]}, format="json"
+    )
     assert preview.json() == {"count": 2}
     response = manager_api.post("/api/v1/legal-holds/", HOLD, format="json")
     assert response.status_code == 201
     body = response.json()
-    assert body["record_count"] == 2 and body["is_active"] is True
+    assert body["record_count"] == 2
+    assert body["is_active"] is True
     release = manager_api.post(f"/api/v1/legal-holds/{body['id']}/release/", {}, format="json")
     assert release.status_code == 400
     assert set(release.json()) == {"message", "extra"}
-    release = manager_api.post(f"/api/v1/legal-holds/{body['id']}/release/",
-                               {"reason": "settled"}, format="json")
+    release = manager_api.post(
+        f"/api/v1/legal-holds/{body['id']}/release/", {"reason": "settled"}, format="json"
+    )
     assert release.status_code == 200
     assert release.json()["is_active"] is False
 
@@ -56,10 +67,18 @@ def test_others_cannot_place_or_release_holds(client_name, request, manager_api,
     client = request.getfixturevalue(client_name)
     hold_id = manager_api.post("/api/v1/legal-holds/", HOLD, format="json").json()["id"]
     assert client.post("/api/v1/legal-holds/", HOLD, format="json").status_code == 403
-    assert client.post(f"/api/v1/legal-holds/{hold_id}/release/", {"reason": "x"},
-                       format="json").status_code == 403
-    assert client.post("/api/v1/legal-holds/preview/", {"scope": HOLD["scope"]},
-                       format="json").status_code == 403
+    assert (
+        client.post(
+            f"/api/v1/legal-holds/{hold_id}/release/", {"reason": "x"}, format="json"
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            "/api/v1/legal-holds/preview/", {"scope": HOLD["scope"]}, format="json"
+        ).status_code
+        == 403
+    )
     assert LegalHold.objects.count() == 1
     assert LegalHold.objects.get().released_at is None
 
@@ -80,17 +99,20 @@ def test_batch_detail_lists_items(auditor_api, batch):
 def test_manager_approves_rejects_excludes(manager_api, batch, make_user):
     record_id = batch.items.first().record_id
     review_at = (timezone.now() + timedelta(days=10)).isoformat()
-    response = manager_api.post(f"/api/v1/disposal-batches/{batch.pk}/exclude/",
-                                {"record": record_id, "reason": "check", "review_at": review_at},
-                                format="json")
+    response = manager_api.post(
+        f"/api/v1/disposal-batches/{batch.pk}/exclude/",
+        {"record": record_id, "reason": "check", "review_at": review_at},
+        format="json",
+    )
     assert response.status_code == 200
     assert {i["record"]: i["status"] for i in response.json()["items"]}[record_id] == "excluded"
     response = manager_api.post(f"/api/v1/disposal-batches/{batch.pk}/approve/")
     assert response.json()["state"] == "approved"
     again = manager_api.post(f"/api/v1/disposal-batches/{batch.pk}/approve/")
     assert again.status_code == 409
-    response = manager_api.post(f"/api/v1/disposal-batches/{batch.pk}/reject/", {"reason": "no"},
-                                format="json")
+    response = manager_api.post(
+        f"/api/v1/disposal-batches/{batch.pk}/reject/", {"reason": "no"}, format="json"
+    )
     assert response.json()["state"] == "rejected"
 
 
@@ -119,8 +141,7 @@ def test_others_cannot_review_batches(client_name, request, batch):
         ("reject", {"reason": "x"}),
         ("exclude", {"record": record_id, "reason": "x", "review_at": "2030-01-01T00:00:00Z"}),
     ):
-        response = client.post(f"/api/v1/disposal-batches/{batch.pk}/{path}/", data,
-                               format="json")
+        response = client.post(f"/api/v1/disposal-batches/{batch.pk}/{path}/", data, format="json")
         assert response.status_code == 403
     batch.refresh_from_db()
     assert batch.state == "proposed"

@@ -16,6 +16,7 @@ from retention.models import (
     Tombstone,
 )
 from retention.services import (
+    destruction,
     disposal_batch_approve,
     disposal_batch_reject,
     disposal_batches_build,
@@ -25,7 +26,6 @@ from retention.services import (
     legal_hold_release,
     records_retention_recompute,
 )
-from retention.services import destruction
 from retention.services.disposal import certificate_hash
 from tests.factories import make_chat
 from tests.retention.conftest import NOW
@@ -57,20 +57,27 @@ def _destroyed(record: Record) -> bool:
 def test_build_groups_due_unheld_records_by_class_and_jurisdiction(due_records, manager_user):
     us = due_records(3)
     ca = make_chat(country="CA", region="", started_at="2019-01-01T00:00:00+00:00")
-    bot = make_chat(country="CA", region="", started_at="2019-01-01T00:00:00+00:00",
-                    messages=[{"sender": "bot", "sent_at": "2019-01-01T00:00:00+00:00",
-                               "text": "hi"}])
+    bot = make_chat(
+        country="CA",
+        region="",
+        started_at="2019-01-01T00:00:00+00:00",
+        messages=[{"sender": "bot", "sent_at": "2019-01-01T00:00:00+00:00", "text": "hi"}],
+    )
     not_due = make_chat(country="CA", region="", started_at="2021-01-01T00:00:00+00:00")
-    unknown = make_chat(country="", region="", customer=None,
-                        started_at="2014-01-01T00:00:00+00:00")
+    unknown = make_chat(
+        country="", region="", customer=None, started_at="2014-01-01T00:00:00+00:00"
+    )
     from records.services import records_declare
 
     records_declare(now=NOW)
-    legal_hold_place(matter="m", reason="r", scope={"record_ids": [us[0].pk]},
-                     issued_by=manager_user)
+    legal_hold_place(
+        matter="m", reason="r", scope={"record_ids": [us[0].pk]}, issued_by=manager_user
+    )
     batches = disposal_batches_build(now=NOW)
     groups = {
-        (b.record_class.code, b.jurisdiction): set(b.items.values_list("record__chat_id", flat=True))
+        (b.record_class.code, b.jurisdiction): set(
+            b.items.values_list("record__chat_id", flat=True)
+        )
         for b in batches
     }
     assert groups == {
@@ -79,7 +86,8 @@ def test_build_groups_due_unheld_records_by_class_and_jurisdiction(due_records, 
         ("CS-TRANSITORY", "*"): {bot.pk},
     }
     proposed = set(DisposalItem.objects.values_list("record__chat_id", flat=True))
-    assert not_due.pk not in proposed and unknown.pk not in proposed
+    assert not_due.pk not in proposed
+    assert unknown.pk not in proposed
     assert all(b.state == "proposed" and b.proposed_by is None for b in batches)
     # Idempotent: nothing new to propose.
     assert disposal_batches_build(now=NOW) == []
@@ -116,8 +124,12 @@ def test_four_eyes_two_different_approvers_and_proposer_excluded(due_records, ma
     assert job_batch.state == BatchState.APPROVED
 
     human_batch = DisposalBatch.objects.create(
-        record_class=job_batch.record_class, jurisdiction="US", action="destroy",
-        proposed_at=NOW, proposed_by=proposer, required_approvals=2,
+        record_class=job_batch.record_class,
+        jurisdiction="US",
+        action="destroy",
+        proposed_at=NOW,
+        proposed_by=proposer,
+        required_approvals=2,
     )
     with pytest.raises(ApplicationError, match="Four-eyes"):
         disposal_batch_approve(batch=human_batch, approver=proposer)
@@ -142,8 +154,14 @@ def test_reject_needs_reason_and_defers_records(due_records, manager_user):
 def test_exclude_item_with_reason_and_review_date(due_records, manager_user):
     records = due_records(2)
     batch = disposal_batches_build(now=NOW)[0]
-    disposal_item_exclude(batch=batch, record_id=records[0].pk, excluded_by=manager_user,
-                          reason="ask legal", review_at=NOW + timedelta(days=30), now=NOW)
+    disposal_item_exclude(
+        batch=batch,
+        record_id=records[0].pk,
+        excluded_by=manager_user,
+        reason="ask legal",
+        review_at=NOW + timedelta(days=30),
+        now=NOW,
+    )
     disposal_batch_approve(batch=batch, approver=manager_user)
     disposal_batches_execute(now=NOW)
     assert _intact(records[0])
@@ -157,11 +175,13 @@ def test_exclude_item_with_reason_and_review_date(due_records, manager_user):
 def test_execute_skips_record_held_after_approval(due_records, manager_user):
     records = due_records(3)
     _approved(manager_user)
-    hold = legal_hold_place(matter="m", reason="r", scope={"record_ids": [records[1].pk]},
-                            issued_by=manager_user)
+    hold = legal_hold_place(
+        matter="m", reason="r", scope={"record_ids": [records[1].pk]}, issued_by=manager_user
+    )
     summary = disposal_batches_execute(now=NOW)
     assert summary.counts == {"destroyed": 2, "skipped_held": 1}
-    assert _destroyed(records[0]) and _destroyed(records[2])
+    assert _destroyed(records[0])
+    assert _destroyed(records[2])
     assert _intact(records[1])
     # Released later: still not disposed until proposed and approved again.
     legal_hold_release(hold=hold, released_by=manager_user, reason="matter closed")
@@ -174,12 +194,19 @@ def test_execute_is_idempotent(due_records, manager_user):
     records = due_records(3)
     _approved(manager_user)
     disposal_batches_execute(now=NOW)
-    counts = (Tombstone.objects.count(), DisposalCertificate.objects.count(),
-              Record.history.count())
+    counts = (
+        Tombstone.objects.count(),
+        DisposalCertificate.objects.count(),
+        Record.history.count(),
+    )
     second = disposal_batches_execute(now=NOW)
-    assert second.counts == {} and second.batches == []
-    assert (Tombstone.objects.count(), DisposalCertificate.objects.count(),
-            Record.history.count()) == counts
+    assert second.counts == {}
+    assert second.batches == []
+    assert (
+        Tombstone.objects.count(),
+        DisposalCertificate.objects.count(),
+        Record.history.count(),
+    ) == counts
     assert all(_destroyed(r) for r in records)
 
 
@@ -248,12 +275,16 @@ def test_destruction_removes_text_identity_and_history_but_keeps_chat(due_record
 
 
 def test_customer_with_a_live_record_is_kept(file_plan, manager_user):
-    customer = {"external_id": "shared", "name": "Ana Silva", "email": "ana@example.ca",
-                "phone": ""}
-    old = make_chat(country="US", region="", started_at="2018-01-01T00:00:00+00:00",
-                    customer=customer)
-    make_chat(country="US", region="", started_at="2025-01-01T00:00:00+00:00",
-              customer=customer)
+    customer = {
+        "external_id": "shared",
+        "name": "Ana Silva",
+        "email": "ana@example.ca",
+        "phone": "",
+    }
+    old = make_chat(
+        country="US", region="", started_at="2018-01-01T00:00:00+00:00", customer=customer
+    )
+    make_chat(country="US", region="", started_at="2025-01-01T00:00:00+00:00", customer=customer)
     from records.services import records_declare
 
     records_declare(now=NOW)
@@ -301,8 +332,9 @@ def test_unknown_country_is_never_disposed_even_if_forced_into_a_batch(file_plan
 
     records_declare(now=NOW)
     record = Record.objects.get(chat=chat)
-    batch = DisposalBatch.objects.create(record_class=record.record_class, jurisdiction="*",
-                                         action="destroy", proposed_at=NOW)
+    batch = DisposalBatch.objects.create(
+        record_class=record.record_class, jurisdiction="*", action="destroy", proposed_at=NOW
+    )
     DisposalItem.objects.create(batch=batch, record=record)
     disposal_batch_approve(batch=batch, approver=manager_user)
     disposal_batches_execute(now=NOW)
@@ -321,8 +353,9 @@ def test_anonymize_keeps_redacted_text_only(due_records, manager_user):
     _approved(manager_user)
     summary = disposal_batches_execute(now=NOW)
     assert summary.counts == {"anonymized": 1, "skipped_not_due": 1}
-    texts = set(Message.objects.filter(chat_id=redacted.chat_id).values_list("text",
-                                                                              "text_redacted"))
+    texts = set(
+        Message.objects.filter(chat_id=redacted.chat_id).values_list("text", "text_redacted")
+    )
     assert texts == {("", "[PERSON_1] said hi")}
     redacted.refresh_from_db()
     assert redacted.status == "anonymized"

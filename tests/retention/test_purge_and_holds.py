@@ -7,17 +7,17 @@ from chats.models import Chat, Customer, Message, Survey
 from core.exceptions import ApplicationError, ConflictError
 from records.models import Record
 from retention.models import LegalHold, RetentionSchedule
-from retention.selectors import record_ids_held, register_hold_condition
+from retention.selectors import _HOLD_CONDITIONS, record_ids_held, register_hold_condition
 from retention.services import (
     customer_event_record,
+    destruction,
     hold_scope_preview,
     legal_hold_place,
     legal_hold_release,
     pii_originals_purge,
+    purge,
     retention_schedule_save,
 )
-from retention.services import destruction, purge
-from retention.selectors import _HOLD_CONDITIONS
 from tests.factories import make_chat
 from tests.retention.conftest import NOW
 
@@ -35,18 +35,21 @@ def _redact(records: list[Record]) -> None:
 
 def _purged(record: Record) -> bool:
     record.refresh_from_db()
-    texts = list(Message.objects.filter(chat_id=record.chat_id).values_list("text",
-                                                                             "text_redacted"))
-    return record.pii_purged_at is not None and all(t == "" and r for t, r in texts) and (
-        Survey.objects.get(chat_id=record.chat_id).comment == ""
+    texts = list(
+        Message.objects.filter(chat_id=record.chat_id).values_list("text", "text_redacted")
+    )
+    return (
+        record.pii_purged_at is not None
+        and all(t == "" and r for t, r in texts)
+        and (Survey.objects.get(chat_id=record.chat_id).comment == "")
     )
 
 
 def _original(record: Record) -> bool:
     record.refresh_from_db()
     return record.pii_purged_at is None and all(
-        text for text in Message.objects.filter(chat_id=record.chat_id).values_list("text",
-                                                                                     flat=True)
+        text
+        for text in Message.objects.filter(chat_id=record.chat_id).values_list("text", flat=True)
     )
 
 
@@ -58,8 +61,9 @@ def test_purge_only_redacted_unheld_past_pii_period(file_plan, due_records, mana
     records_declare(now=NOW)
     recent_record = Record.objects.get(chat=recent)
     _redact([*records[:2], recent_record])
-    legal_hold_place(matter="m", reason="r", scope={"record_ids": [records[1].pk]},
-                     issued_by=manager_user)
+    legal_hold_place(
+        matter="m", reason="r", scope={"record_ids": [records[1].pk]}, issued_by=manager_user
+    )
     summary = pii_originals_purge(now=NOW)
     assert summary.purged == 1
     assert _purged(records[0])
@@ -119,12 +123,24 @@ def test_purge_interrupted_then_resumed(due_records, monkeypatch):
 
 
 def test_hold_scopes_match_and_narrow(file_plan, manager_user):
-    a = make_chat(country="CA", region="", started_at="2020-01-01T00:00:00+00:00",
-                  customer={"external_id": "x1", "name": "A", "email": "A@Example.com",
-                            "phone": ""})
-    b = make_chat(country="US", region="", started_at="2022-01-01T00:00:00+00:00",
-                  messages=[{"sender": "customer", "sent_at": "2022-01-01T00:00:00+00:00",
-                             "text": "the blue widget broke"}])
+    a = make_chat(
+        country="CA",
+        region="",
+        started_at="2020-01-01T00:00:00+00:00",
+        customer={"external_id": "x1", "name": "A", "email": "A@Example.com", "phone": ""},
+    )
+    b = make_chat(
+        country="US",
+        region="",
+        started_at="2022-01-01T00:00:00+00:00",
+        messages=[
+            {
+                "sender": "customer",
+                "sent_at": "2022-01-01T00:00:00+00:00",
+                "text": "the blue widget broke",
+            }
+        ],
+    )
     from records.services import records_declare
 
     records_declare(now=NOW)
@@ -136,18 +152,21 @@ def test_hold_scopes_match_and_narrow(file_plan, manager_user):
     assert hold_scope_preview(scope={"countries": ["US"], "query": "refunded"}) == 0
     with pytest.raises(ApplicationError):
         hold_scope_preview(scope={})
-    hold = legal_hold_place(matter="m", reason="r", scope={"countries": ["CA"]},
-                            issued_by=manager_user)
+    hold = legal_hold_place(
+        matter="m", reason="r", scope={"countries": ["CA"]}, issued_by=manager_user
+    )
     assert set(hold.coverage.values_list("record__chat_id", flat=True)) == {a.pk}
     assert b.pk
 
 
 def test_record_held_until_every_hold_released(due_records, manager_user):
     record = due_records(1)[0]
-    first = legal_hold_place(matter="one", reason="r", scope={"record_ids": [record.pk]},
-                             issued_by=manager_user)
-    second = legal_hold_place(matter="two", reason="r", scope={"countries": ["US"]},
-                              issued_by=manager_user)
+    first = legal_hold_place(
+        matter="one", reason="r", scope={"record_ids": [record.pk]}, issued_by=manager_user
+    )
+    second = legal_hold_place(
+        matter="two", reason="r", scope={"countries": ["US"]}, issued_by=manager_user
+    )
     legal_hold_release(hold=first, released_by=manager_user, reason="done")
     assert record_ids_held([record.pk]) == {record.pk}
     with pytest.raises(ConflictError):
@@ -156,8 +175,9 @@ def test_record_held_until_every_hold_released(due_records, manager_user):
         legal_hold_release(hold=second, released_by=manager_user, reason="")
     legal_hold_release(hold=second, released_by=manager_user, reason="done")
     assert record_ids_held([record.pk]) == set()
-    actions = list(AuditEvent.objects.filter(action__startswith="hold.").values_list("action",
-                                                                                     flat=True))
+    actions = list(
+        AuditEvent.objects.filter(action__startswith="hold.").values_list("action", flat=True)
+    )
     assert actions == ["hold.placed", "hold.placed", "hold.released", "hold.released"]
     assert "US" not in str(AuditEvent.objects.filter(action="hold.placed").values("data"))
 
@@ -173,8 +193,9 @@ def test_registered_hold_condition_blocks_disposal(due_records, manager_user):
     register_hold_condition(pending_request)
     try:
         assert record_ids_held([record.pk]) == {record.pk}
-        assert not destruction.records_destroy(record_ids=[record.pk], now=NOW,
-                                               reason="erasure").destroyed
+        assert not destruction.records_destroy(
+            record_ids=[record.pk], now=NOW, reason="erasure"
+        ).destroyed
     finally:
         _HOLD_CONDITIONS.remove(pending_request)
     assert destruction.record_destroy(record=record, now=NOW, reason="erasure request 7")
@@ -189,9 +210,14 @@ def test_schedule_change_recomputes_records(
     record = due_records(1)[0]
     schedule = RetentionSchedule.objects.get(record_class__code="CS-CHAT", jurisdiction="US")
     with django_capture_on_commit_callbacks(execute=True):
-        retention_schedule_save(schedule=schedule, record_class=schedule.record_class,
-                                data={"retention_years": 10}, changed_by=manager_user,
-                                reason="new regulation", now=NOW)
+        retention_schedule_save(
+            schedule=schedule,
+            record_class=schedule.record_class,
+            data={"retention_years": 10},
+            changed_by=manager_user,
+            reason="new regulation",
+            now=NOW,
+        )
     record.refresh_from_db()
     assert record.disposition_due == record.trigger_at.replace(year=record.trigger_at.year + 10)
     assert schedule.history.first().history_change_reason == "new regulation"
@@ -210,8 +236,13 @@ def test_named_event_trigger(file_plan, manager_user, django_capture_on_commit_c
     assert record.flag_reason == "waiting for event account_closed"
     closed = datetime(2016, 6, 1, tzinfo=UTC)
     with django_capture_on_commit_callbacks(execute=True):
-        customer_event_record(customer_id=chat.customer_id, name="account_closed",
-                              occurred_at=closed, recorded_by=manager_user, now=NOW)
+        customer_event_record(
+            customer_id=chat.customer_id,
+            name="account_closed",
+            occurred_at=closed,
+            recorded_by=manager_user,
+            now=NOW,
+        )
     record.refresh_from_db()
     assert record.trigger_at == closed
     assert record.disposition_due == datetime(2022, 6, 1, tzinfo=UTC)

@@ -1,5 +1,6 @@
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -71,11 +72,18 @@ class R:
                 setattr(self, name, [])
 
 
-def _chat(**kw) -> ChatSummary:
-    base = dict(source="livechat", country="CA", customer_messages=2, agent_messages=1,
-                tags=frozenset(), text="hello")
-    base.update(kw)
-    return ChatSummary(**base)
+BASE_CHAT = ChatSummary(
+    source="livechat",
+    country="CA",
+    customer_messages=2,
+    agent_messages=1,
+    tags=frozenset(),
+    text="hello",
+)
+
+
+def _chat(**kw: Any) -> ChatSummary:
+    return replace(BASE_CHAT, **kw)
 
 
 def test_declaration_conditions():
@@ -100,5 +108,8 @@ def test_hold_scope_needs_a_key_and_normalises():
     clean = hold_scope_clean(
         {"customer_emails": ["Ana@Example.CA"], "countries": ["ca"], "record_ids": ["3", 2]}
     )
-    assert clean == {"customer_emails": ["ana@example.ca"], "countries": ["CA"],
-                     "record_ids": [2, 3]}
+    assert clean == {
+        "customer_emails": ["ana@example.ca"],
+        "countries": ["CA"],
+        "record_ids": [2, 3],
+    }

@@ -111,7 +111,7 @@ def _database_text() -> str:
         for model in apps.get_models(include_auto_created=True):
             table = model._meta.db_table
             columns = [
-                f.column
+                str(f.column)
                 for f in model._meta.concrete_fields
                 if f.get_internal_type() in {"CharField", "TextField", "JSONField", "EmailField"}
             ]

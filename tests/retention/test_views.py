@@ -1,8 +1,12 @@
 import pytest
 from django.test import Client
 
-from retention.models import DisposalBatch, LegalHold
-from retention.services import disposal_batch_approve, disposal_batches_build, disposal_batches_execute
+from retention.models import DisposalBatch, LegalHold, RetentionSchedule
+from retention.services import (
+    disposal_batch_approve,
+    disposal_batches_build,
+    disposal_batches_execute,
+)
 from tests.conftest import PASSWORD
 from tests.retention.conftest import NOW
 
@@ -23,14 +27,19 @@ def world(due_records, manager_user):
     disposal_batch_approve(batch=batches[0], approver=manager_user)
     disposal_batches_execute(now=NOW)
     proposed = disposal_batches_build(now=NOW)
-    hold = LegalHold.objects.create(matter="m", reason="r", scope={"countries": ["US"]},
-                                    placed_at=NOW)
-    return {"records": records + done, "completed": batches[0], "proposed": proposed,
-            "hold": hold}
+    hold = LegalHold.objects.create(
+        matter="m", reason="r", scope={"countries": ["US"]}, placed_at=NOW
+    )
+    return {"records": records + done, "completed": batches[0], "proposed": proposed, "hold": hold}
 
 
 PAGES = [
-    "/records/", "/file-plan/", "/holds/", "/disposal/", "/certificates/", "/audit/",
+    "/records/",
+    "/file-plan/",
+    "/holds/",
+    "/disposal/",
+    "/certificates/",
+    "/audit/",
 ]
 
 
@@ -39,9 +48,15 @@ def test_pages_render_for_managers_and_auditors(user_name, request, world):
     client = _client(request.getfixturevalue(user_name))
     record = world["records"][0]
     completed = world["completed"]
-    urls = [*PAGES, f"/records/{record.pk}/", f"/holds/{world['hold'].pk}/",
-            f"/disposal/{completed.pk}/", f"/certificates/{completed.certificate.pk}/",
-            "/audit/?verify=1", "/file-plan/schedules/1/"]
+    urls = [
+        *PAGES,
+        f"/records/{record.pk}/",
+        f"/holds/{world['hold'].pk}/",
+        f"/disposal/{completed.pk}/",
+        f"/certificates/{completed.certificate.pk}/",
+        "/audit/?verify=1",
+        f"/file-plan/schedules/{RetentionSchedule.objects.first().pk}/",
+    ]
     for url in urls:
         response = client.get(url)
         assert response.status_code == 200, url
@@ -59,12 +74,17 @@ def test_auditor_cannot_post(auditor_user, world):
     batch = world["proposed"][0]
     assert client.post(f"/disposal/{batch.pk}/", {"action": "approve"}).status_code == 403
     assert client.post(f"/holds/{world['hold'].pk}/", {"reason": "x"}).status_code == 403
-    assert client.post("/holds/", {"matter": "x", "reason": "y", "countries": "CA",
-                                   "step": "save"}).status_code == 403
+    assert (
+        client.post(
+            "/holds/", {"matter": "x", "reason": "y", "countries": "CA", "step": "save"}
+        ).status_code
+        == 403
+    )
     assert client.post("/file-plan/schedules/new/", {}).status_code == 403
     batch.refresh_from_db()
     assert batch.state == "proposed"
-    assert LegalHold.objects.count() == 1 and LegalHold.objects.get().released_at is None
+    assert LegalHold.objects.count() == 1
+    assert LegalHold.objects.get().released_at is None
 
 
 def test_manager_hold_preview_then_save_then_release(manager_user, world):
@@ -75,7 +95,8 @@ def test_manager_hold_preview_then_save_then_release(manager_user, world):
     assert LegalHold.objects.count() == 1
     saved = client.post("/holds/", {**form, "step": "save"})
     hold = LegalHold.objects.order_by("-pk").first()
-    assert saved.status_code == 302 and hold.matter == "Acme"
+    assert saved.status_code == 302
+    assert hold.matter == "Acme"
     client.post(f"/holds/{hold.pk}/", {"reason": "settled"})
     hold.refresh_from_db()
     assert hold.release_reason == "settled"
@@ -85,8 +106,10 @@ def test_manager_reviews_batch_on_page(manager_user, world):
     client = _client(manager_user)
     batch = world["proposed"][0]
     record_id = batch.items.first().record_id
-    client.post(f"/disposal/{batch.pk}/", {"action": "exclude", "record": record_id,
-                                          "reason": "check", "review_at": "2031-01-01"})
+    client.post(
+        f"/disposal/{batch.pk}/",
+        {"action": "exclude", "record": record_id, "reason": "check", "review_at": "2031-01-01"},
+    )
     assert batch.items.get(record_id=record_id).status == "excluded"
     client.post(f"/disposal/{batch.pk}/", {"action": "approve"})
     batch.refresh_from_db()
@@ -98,17 +121,32 @@ def test_manager_reviews_batch_on_page(manager_user, world):
 
 def test_manager_edits_schedule_on_page(manager_user, world):
     client = _client(manager_user)
-    response = client.post("/file-plan/schedules/2/", {
-        "record_class": 1, "jurisdiction": "US", "retention_years": 7, "retention_months": 0,
-        "retention_days": 0, "trigger": "chat_ended", "pii_period_days": 365,
-        "action": "destroy", "citation": "x", "reason": "statute"})
+    us = RetentionSchedule.objects.get(record_class__code="CS-CHAT", jurisdiction="US")
+    response = client.post(
+        f"/file-plan/schedules/{us.pk}/",
+        {
+            "record_class": us.record_class_id,
+            "jurisdiction": "US",
+            "retention_years": 7,
+            "retention_months": 0,
+            "retention_days": 0,
+            "trigger": "chat_ended",
+            "pii_period_days": 365,
+            "action": "destroy",
+            "citation": "x",
+            "reason": "statute",
+        },
+    )
     assert response.status_code == 302
+    us.refresh_from_db()
+    assert us.retention_years == 7
+    assert us.history.first().history_change_reason == "statute"
 
 
 def test_record_list_query_count(manager_user, world, django_assert_num_queries):
     client = _client(manager_user)
     client.get("/records/")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):  # session, user, groups, count, page, holds
         client.get("/records/")
 
 

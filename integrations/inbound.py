@@ -1,0 +1,258 @@
+"""Webhook endpoints where live-chat systems push conversations (issue #7).
+
+Each endpoint authenticates the sender the way that system signs its webhooks, holds the
+pieces of an open conversation (InboundEvent) and imports the chat whole, through the same
+mapping as `import_chats --format NAME` and the one validator, when the conversation closes:
+
+- Chatwoot: `X-Chatwoot-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>` with
+  the timestamp of `X-Chatwoot-Timestamp` (CHATWOOT_WEBHOOK_SECRET). message_created events
+  are held; conversation_resolved or a status change to "resolved" imports the conversation
+  with every held message.
+- LiveChat: the envelope's `secret_key` must equal LIVECHAT_WEBHOOK_SECRET. incoming_chat and
+  incoming_event are held; chat_deactivated imports the thread with its events.
+- Twilio Conversations: `X-Twilio-Signature` = base64(HMAC-SHA1(TWILIO_AUTH_TOKEN, URL + each
+  form parameter name and value, sorted by name)). onParticipantAdded and onMessageAdded are
+  held; onConversationStateUpdated to "closed" imports the conversation.
+
+A malformed payload is refused with 400 and the reason; a closed conversation whose mapping
+fails is refused the same way and its held events are kept, so nothing is half-imported.
+"""
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from chats.interchange import InterchangeError, chat_payload_from_dict
+from chats.services import chat_import
+from integrations.importers import chatwoot, livechat, twilio
+from integrations.models import InboundEvent
+
+TIMESTAMP_TOLERANCE_SECONDS = 300
+
+
+def _refuse(status: int, message: str) -> JsonResponse:
+    return JsonResponse({"message": message, "extra": {}}, status=status)
+
+
+@transaction.atomic
+def _import_closed(source: str, key: str, chat: dict[str, Any]) -> JsonResponse:
+    chat_obj, created = chat_import(payload=chat_payload_from_dict(chat))
+    InboundEvent.objects.filter(source=source, conversation_key=key).delete()
+    return JsonResponse({"chat": chat_obj.pk, "created": created}, status=201 if created else 200)
+
+
+def _held(source: str, key: str, kind: str) -> list[Any]:
+    return list(
+        InboundEvent.objects.filter(source=source, conversation_key=key, kind=kind)
+        .order_by("pk")
+        .values_list("payload", flat=True)
+    )
+
+
+def _hold(source: str, key: str, kind: str, payload: Any) -> JsonResponse:
+    InboundEvent.objects.create(source=source, conversation_key=key, kind=kind, payload=payload)
+    return JsonResponse({"held": kind}, status=202)
+
+
+def _json_body(request: HttpRequest) -> dict[str, Any]:
+    try:
+        data = json.loads(request.body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise InterchangeError(f"not valid JSON ({error})") from None
+    if not isinstance(data, dict):
+        raise InterchangeError("not a JSON object")
+    return data
+
+
+# --- Chatwoot ---------------------------------------------------------------------------------
+
+
+def chatwoot_signature_ok(
+    *, secret: str, timestamp: str, body: bytes, signature: str, now: float
+) -> bool:
+    if not timestamp.isdigit() or abs(now - int(timestamp)) > TIMESTAMP_TOLERANCE_SECONDS:
+        return False
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return hmac.compare_digest(f"sha256={digest.hexdigest()}", signature)
+
+
+@csrf_exempt
+@require_POST
+def chatwoot_webhook(request: HttpRequest) -> HttpResponse:
+    secret = settings.CHATWOOT_WEBHOOK_SECRET
+    if not secret:
+        return _refuse(404, "the Chatwoot endpoint is not configured")
+    if not chatwoot_signature_ok(
+        secret=secret,
+        timestamp=request.headers.get("X-Chatwoot-Timestamp", ""),
+        body=request.body,
+        signature=request.headers.get("X-Chatwoot-Signature", ""),
+        now=time.time(),
+    ):
+        return _refuse(401, "bad or missing X-Chatwoot-Signature / X-Chatwoot-Timestamp")
+    try:
+        payload = _json_body(request)
+        event = payload.get("event")
+        if event in chatwoot.MESSAGE_EVENTS:
+            conversation = payload.get("conversation") or {}
+            key = str(conversation.get("id") or "")
+            if not key:
+                raise InterchangeError("is required", "conversation.id")
+            message = {
+                k: v
+                for k, v in payload.items()
+                if k not in {"conversation", "account", "inbox", "event"}
+            }
+            return _hold(chatwoot.SOURCE, key, "message", message)
+        if event in chatwoot.CONVERSATION_EVENTS:
+            resolved = event == "conversation_resolved" or payload.get("status") == "resolved"
+            if not resolved:
+                return JsonResponse({"ignored": event}, status=202)
+            key = str(payload.get("id") or "")
+            chat = chatwoot.conversation_to_chat(
+                payload,
+                event="conversation_resolved",
+                extra_messages=_held(chatwoot.SOURCE, key, "message"),
+            )
+            return _import_closed(chatwoot.SOURCE, key, chat)
+        return JsonResponse({"ignored": event}, status=202)
+    except InterchangeError as error:
+        return _refuse(400, str(error))
+
+
+# --- LiveChat ---------------------------------------------------------------------------------
+
+
+@csrf_exempt
+@require_POST
+def livechat_webhook(request: HttpRequest) -> HttpResponse:
+    secret = settings.LIVECHAT_WEBHOOK_SECRET
+    if not secret:
+        return _refuse(404, "the LiveChat endpoint is not configured")
+    try:
+        envelope = _json_body(request)
+    except InterchangeError as error:
+        return _refuse(400, str(error))
+    if not hmac.compare_digest(str(envelope.get("secret_key", "")), secret):
+        return _refuse(401, "bad or missing secret_key")
+    try:
+        action = envelope.get("action")
+        payload = envelope.get("payload") or {}
+        if action == "incoming_chat":
+            chat = payload.get("chat") or {}
+            return _hold(livechat.SOURCE, str(chat.get("id") or ""), "chat", chat)
+        if action == "incoming_event":
+            return _hold(
+                livechat.SOURCE,
+                str(payload.get("chat_id") or ""),
+                "event",
+                {"thread_id": payload.get("thread_id"), "event": payload.get("event")},
+            )
+        if action == "chat_deactivated":
+            key = str(payload.get("chat_id") or "")
+            chats = _held(livechat.SOURCE, key, "chat")
+            if not chats:
+                raise InterchangeError("no incoming_chat was received for this chat", "chat_id")
+            chat = dict(chats[-1])
+            thread = dict(chat.get("thread") or {})
+            seen = {e.get("id") for e in thread.get("events") or [] if isinstance(e, dict)}
+            events = list(thread.get("events") or [])
+            for held in _held(livechat.SOURCE, key, "event"):
+                event = held.get("event") or {}
+                if (
+                    held.get("thread_id") in (None, thread.get("id"))
+                    and event.get("id") not in seen
+                ):
+                    events.append(event)
+            chat["thread"] = {**thread, "events": events, "active": False}
+            (converted,) = livechat.chat_to_chats(chat, {})
+            return _import_closed(livechat.SOURCE, key, converted)
+        return JsonResponse({"ignored": action}, status=202)
+    except InterchangeError as error:
+        return _refuse(400, str(error))
+
+
+# --- Twilio Conversations -----------------------------------------------------------------------
+
+
+def twilio_signature(*, auth_token: str, url: str, params: dict[str, str]) -> str:
+    data = url + "".join(f"{name}{params[name]}" for name in sorted(params))
+    digest = hmac.new(auth_token.encode(), data.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
+
+
+def _twilio_participant(form: dict[str, str]) -> dict[str, Any]:
+    return {
+        "sid": form.get("ParticipantSid"),
+        "conversation_sid": form.get("ConversationSid"),
+        "identity": form.get("Identity") or None,
+        "attributes": form.get("Attributes") or "{}",
+        "messaging_binding": {
+            "address": form.get("MessagingBinding.Address") or None,
+            "proxy_address": form.get("MessagingBinding.ProxyAddress"),
+        },
+    }
+
+
+def _twilio_message(form: dict[str, str]) -> dict[str, Any]:
+    index = form.get("Index", "")
+    return {
+        "sid": form.get("MessageSid"),
+        "conversation_sid": form.get("ConversationSid"),
+        "author": form.get("Author"),
+        "participant_sid": form.get("ParticipantSid"),
+        "body": form.get("Body"),
+        "date_created": form.get("DateCreated"),
+        "index": int(index) if index.isdigit() else None,
+        "media": json.loads(form["Media"]) if form.get("Media") else None,
+    }
+
+
+@csrf_exempt
+@require_POST
+def twilio_webhook(request: HttpRequest) -> HttpResponse:
+    token = settings.TWILIO_AUTH_TOKEN
+    if not token:
+        return _refuse(404, "the Twilio endpoint is not configured")
+    form = request.POST.dict()
+    url = settings.TWILIO_WEBHOOK_URL or request.build_absolute_uri()
+    expected = twilio_signature(auth_token=token, url=url, params=form)
+    if not hmac.compare_digest(expected, request.headers.get("X-Twilio-Signature", "")):
+        return _refuse(401, "bad or missing X-Twilio-Signature")
+    key = form.get("ConversationSid", "")
+    if not key:
+        return _refuse(400, "ConversationSid: is required")
+    event = form.get("EventType")
+    try:
+        if event == "onParticipantAdded":
+            return _hold(twilio.SOURCE, key, "participant", _twilio_participant(form))
+        if event == "onMessageAdded":
+            return _hold(twilio.SOURCE, key, "message", _twilio_message(form))
+        if event == "onConversationStateUpdated" and form.get("StateTo") == "closed":
+            conversation = {
+                "sid": key,
+                "date_created": form.get("DateCreated"),
+                "state": "closed",
+                "date_updated": form.get("DateUpdated"),
+                "attributes": form.get("Attributes"),
+                "timers": {"date_closed": form.get("DateUpdated")},
+            }
+            bundle = twilio.Bundle(
+                number=1,
+                conversation=conversation,
+                messages=_held(twilio.SOURCE, key, "message"),
+                participants=_held(twilio.SOURCE, key, "participant"),
+            )
+            return _import_closed(twilio.SOURCE, key, twilio.bundle_to_chat(bundle))
+        return JsonResponse({"ignored": event}, status=202)
+    except (InterchangeError, ValueError) as error:
+        return _refuse(400, str(error))

@@ -1,0 +1,101 @@
+from collections.abc import Iterator
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect
+from django.views.decorators.http import require_POST
+
+from audit.services import audit_event_record
+from chats.filters import ChatFilter
+from chats.models import Chat
+from chats.selectors import chat_extras
+from core.exceptions import ApplicationError
+from core.roles import Role
+from core.views import role_required
+from integrations.csv_export import csv_response
+from integrations.templatetags.integrations import TRANSCRIPT_SENDERS
+from integrations.transcripts import chat_transcript_send
+
+ALL_ROLES = tuple(Role)
+
+
+@require_POST
+@role_required(write_roles=TRANSCRIPT_SENDERS)
+def chat_transcript_send_view(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        chat_transcript_send(chat_id=pk, sent_by=request.user)  # type: ignore[arg-type]
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "The transcript was emailed to the customer's address.")
+    return redirect("chat-detail", pk=pk)
+
+
+CHAT_CSV_HEADER = [
+    "id",
+    "source",
+    "external_id",
+    "started_at",
+    "ended_at",
+    "language",
+    "country",
+    "region",
+    "country_source",
+    "country_confidence",
+    "tags",
+    "record",
+    "sentiment",
+    "satisfaction",
+]
+CSV_CHUNK_SIZE = 500
+
+
+def _chat_rows(queryset: QuerySet[Chat]) -> Iterator[list[Any]]:
+    last_pk = 0
+    while True:
+        chunk = list(queryset.filter(pk__gt=last_pk).order_by("pk")[:CSV_CHUNK_SIZE])
+        if not chunk:
+            return
+        extras = chat_extras([chat.pk for chat in chunk])
+        for chat in chunk:
+            extra = extras[chat.pk]
+            record = extra.get("record")
+            yield [
+                chat.pk,
+                chat.source,
+                chat.external_id,
+                chat.started_at,
+                chat.ended_at,
+                chat.language,
+                chat.country,
+                chat.region,
+                chat.country_source,
+                chat.country_confidence,
+                chat.tags,
+                record.get("id") if isinstance(record, dict) else record,
+                extra.get("sentiment"),
+                extra.get("satisfaction"),
+            ]
+        last_pk = chunk[-1].pk
+        if len(chunk) < CSV_CHUNK_SIZE:
+            return
+
+
+@role_required(*ALL_ROLES)  # type: ignore[arg-type]  # a streaming response
+def chat_list_csv(request: HttpRequest) -> HttpResponseBase:
+    """The chat list with the same filters as /chats/, as CSV (metadata only, no text)."""
+    chat_filter = ChatFilter(request.GET, queryset=Chat.objects.all())
+    if not chat_filter.is_valid():
+        return HttpResponse(f"Check the filters: {chat_filter.errors}", status=400)
+    # Which filters were used, never their values (an email address is personal data).
+    audit_event_record(
+        actor=request.user,
+        action="chats.exported",
+        data={"format": "csv", "filters": sorted(k for k, v in request.GET.items() if v)},
+    )
+    return csv_response(
+        filename="chats.csv", header=CHAT_CSV_HEADER, rows=_chat_rows(chat_filter.qs)
+    )
