@@ -2,9 +2,12 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from core.permissions import IsReadOnlyAuditor, IsRecordsManager, IsSupportStaff
 from integrations.models import WebhookDelivery, WebhookSubscription
@@ -113,11 +116,12 @@ class WebhookDeliveryListApi(generics.ListAPIView):
         return super().list(request, *args, **kwargs)
 
 
-class ChatTranscriptSendApi(generics.GenericAPIView):
+class ChatTranscriptSendApi(APIView):
     """Emails the customer a copy of their chat, to the address stored on the chat (R-CHAT-5)."""
 
     permission_classes = [IsSupportStaff | IsRecordsManager]
 
+    @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT})
     def post(self, request: Request, pk: int) -> Response:
         chat = chat_transcript_send(chat_id=pk, sent_by=request.user)  # type: ignore[arg-type]
         return Response({"chat": chat.pk, "sent": True}, status=status.HTTP_202_ACCEPTED)

@@ -13,6 +13,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
+from rest_framework.views import APIView
 
 from chats.models import Chat
 from core.exceptions import ApplicationError
@@ -94,7 +95,7 @@ class _SearchPagination(PageNumberPagination):
     max_page_size = SEARCH_MAX_PAGE_SIZE
 
 
-class KbSearchApi(generics.GenericAPIView):
+class KbSearchApi(APIView):
     """Ranked search over published articles and redacted chats, best first."""
 
     permission_classes = [IsAnyRoleReadOnly]
@@ -299,7 +300,7 @@ class EmergingTopicSerializer(serializers.Serializer):
     baseline_stdev = serializers.FloatField()
 
 
-class EmergingTopicsApi(generics.GenericAPIView):
+class EmergingTopicsApi(APIView):
     """Keywords well above their trailing baseline in the week containing `as_of` (default now)."""
 
     permission_classes = [IsAnyRoleReadOnly]

@@ -131,7 +131,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "core.api.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
@@ -144,6 +144,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status`; give each choice set its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "RecordStatusEnum": "records.models.RecordStatus",
+        "DisposalItemStatusEnum": "retention.models.ItemStatus",
+        "QAStatusEnum": "qa.models.QAStatus",
+        "WebhookDeliveryStatusEnum": "integrations.models.DeliveryStatus",
+        "SubjectRequestStatusEnum": "privacy.models.RequestStatus",
+        "ArticleStatusEnum": "knowledgebase.models.ArticleStatus",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------

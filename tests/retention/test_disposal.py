@@ -360,3 +360,41 @@ def test_anonymize_keeps_redacted_text_only(due_records, manager_user):
     redacted.refresh_from_db()
     assert redacted.status == "anonymized"
     assert _intact(raw)  # never anonymised without a redacted layer
+
+
+def test_build_interrupted_proposes_nothing_then_rerun_proposes_all(file_plan, monkeypatch):
+    from records.services import records_declare
+    from retention.services import disposal as disposal_module
+
+    make_chat(country="US", region="", started_at="2018-01-01T00:00:00+00:00")
+    make_chat(country="CA", region="", started_at="2018-01-01T00:00:00+00:00")
+    records_declare(now=NOW)
+    real = disposal_module.audit_event_record
+    calls = {"n": 0}
+
+    def flaky(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("killed")
+        return real(**kwargs)
+
+    monkeypatch.setattr(disposal_module, "audit_event_record", flaky)
+    with pytest.raises(RuntimeError):
+        disposal_batches_build(now=NOW)
+    assert not DisposalBatch.objects.exists()
+    assert not DisposalItem.objects.exists()
+    monkeypatch.setattr(disposal_module, "audit_event_record", real)
+    assert len(disposal_batches_build(now=NOW)) == 2
+
+
+def test_run_job_now_travels_in_time(file_plan):
+    from django.core.management import call_command
+
+    chat = make_chat(country="US", region="", started_at="2021-06-01T00:00:00+00:00")
+    call_command("run_job", "declare_records", "--now", "2026-01-01T00:00:00+00:00")
+    call_command("run_job", "build_disposal_batches", "--now", "2026-01-01T00:00:00+00:00")
+    assert not DisposalItem.objects.exists()  # due 2026-06-01
+    call_command("run_job", "build_disposal_batches", "--now", "2026-07-01T00:00:00+00:00")
+    assert DisposalItem.objects.get().record.chat_id == chat.pk
+    call_command("run_job", "purge_pii_originals", "--now", "2026-07-01T00:00:00+00:00")
+    assert Message.objects.filter(chat=chat, original_purged_at__isnull=True).count() == 3
