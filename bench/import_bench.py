@@ -55,8 +55,10 @@ def main() -> None:
     elapsed = time.perf_counter() - started
     chats_per_s = summary.imported / elapsed
     messages_per_s = summary.messages / elapsed
-    print(f"imported {summary.imported} chats, {summary.messages} messages, "
-          f"rejected {len(rejected)} in {elapsed:.2f} s")
+    print(
+        f"imported {summary.imported} chats, {summary.messages} messages, "
+        f"rejected {len(rejected)} in {elapsed:.2f} s"
+    )
     print(f"import: {chats_per_s:,.0f} chats/s, {messages_per_s:,.0f} messages/s")
 
     if connection.vendor != "postgresql":
@@ -65,8 +67,10 @@ def main() -> None:
     payloads = [chat_payload_from_line(line) for line in lines]
     copy_elapsed = _copy_same_rows(connection, payloads)
     copy_chats_per_s = len(payloads) / copy_elapsed
-    print(f"COPY of the same chat and message rows: {copy_elapsed:.2f} s, "
-          f"{copy_chats_per_s:,.0f} chats/s")
+    print(
+        f"COPY of the same chat and message rows: {copy_elapsed:.2f} s, "
+        f"{copy_chats_per_s:,.0f} chats/s"
+    )
     print(f"import rate / COPY rate = {chats_per_s / copy_chats_per_s:.2f}")
 
 
@@ -87,9 +91,24 @@ def _copy_same_rows(connection, payloads) -> float:  # type: ignore[no-untyped-d
             "redaction_version, content_sha256) FROM STDIN"
         ) as copy:
             for number, p in enumerate(payloads, start=1):
-                copy.write_row((number, p.source, p.external_id, p.started_at, p.ended_at,
-                                p.language, p.country, p.region, "unknown", 0.0,
-                                json.dumps(list(p.tags)), p.started_at, "", ""))
+                copy.write_row(
+                    (
+                        number,
+                        p.source,
+                        p.external_id,
+                        p.started_at,
+                        p.ended_at,
+                        p.language,
+                        p.country,
+                        p.region,
+                        "unknown",
+                        0.0,
+                        json.dumps(list(p.tags)),
+                        p.started_at,
+                        "",
+                        "",
+                    )
+                )
         with cursor.copy(
             "COPY bench_copy_message (chat_id, position, sender, author_name, sent_at, text) "
             "FROM STDIN"

@@ -9,7 +9,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _events(count: int) -> list[AuditEvent]:
-    return [audit_event_record(actor=None, action="test.event", data={"n": n}) for n in range(count)]
+    return [
+        audit_event_record(actor=None, action="test.event", data={"n": n}) for n in range(count)
+    ]
 
 
 def test_events_form_a_chain():

@@ -19,7 +19,10 @@ def test_phone_gives_country_and_region(phone, country, region):
     evidence = country_from_phone(phone)
     assert evidence is not None
     assert (evidence.country, evidence.region, evidence.source) == (
-        country, region, CountrySource.PHONE_NUMBER)
+        country,
+        region,
+        CountrySource.PHONE_NUMBER,
+    )
 
 
 @pytest.mark.parametrize("phone", ["", "12345", "+1 800 555 1234", "not a phone"])
@@ -43,26 +46,37 @@ def test_order_of_evidence_and_confidence():
     agent = country_infer(agent_countries=["US", "US", "CA"])
     unknown = country_infer()
     assert [e.source for e in (given, phone, email, agent, unknown)] == [
-        CountrySource.SOURCE_SYSTEM, CountrySource.PHONE_NUMBER, CountrySource.EMAIL_DOMAIN,
-        CountrySource.AGENT, CountrySource.UNKNOWN]
+        CountrySource.SOURCE_SYSTEM,
+        CountrySource.PHONE_NUMBER,
+        CountrySource.EMAIL_DOMAIN,
+        CountrySource.AGENT,
+        CountrySource.UNKNOWN,
+    ]
     confidences = [e.confidence for e in (given, phone, email, agent, unknown)]
     assert confidences == sorted(confidences, reverse=True)
     assert (unknown.country, unknown.confidence) == ("", 0.0)
-    assert agent.is_low_confidence and not phone.is_low_confidence
+    assert agent.is_low_confidence
+    assert not phone.is_low_confidence
 
 
 @pytest.mark.django_db
 def test_import_applies_inference():
-    toronto = make_chat(country="", region="", customer={"external_id": "c1",
-                                                         "phone": "+1 416 555 0199"})
-    new_york = make_chat(country="", region="", customer={"external_id": "c2",
-                                                          "phone": "+1 212 555 0100"})
-    nothing = make_chat(country="", region="", customer={"external_id": "c3",
-                                                         "email": "x@example.com"})
+    toronto = make_chat(
+        country="", region="", customer={"external_id": "c1", "phone": "+1 416 555 0199"}
+    )
+    new_york = make_chat(
+        country="", region="", customer={"external_id": "c2", "phone": "+1 212 555 0100"}
+    )
+    nothing = make_chat(
+        country="", region="", customer={"external_id": "c3", "email": "x@example.com"}
+    )
     assert (toronto.country, toronto.country_source) == ("CA", "phone_number")
     assert (new_york.country, new_york.country_source) == ("US", "phone_number")
     assert (nothing.country, nothing.country_source, nothing.country_confidence) == (
-        "", "unknown", 0.0)
+        "",
+        "unknown",
+        0.0,
+    )
 
 
 @pytest.mark.django_db
@@ -71,8 +85,12 @@ def test_reinfer_job_uses_agent_country_set_later_and_keeps_given_countries():
 
     from chats.models import Agent
 
-    unknown = make_chat(country="", region="", customer={"external_id": "c9"},
-                        agents=[{"external_id": "a-us", "name": "Kim"}])
+    unknown = make_chat(
+        country="",
+        region="",
+        customer={"external_id": "c9"},
+        agents=[{"external_id": "a-us", "name": "Kim"}],
+    )
     given = make_chat(country="CA", region="", agents=[{"external_id": "a-us", "name": "Kim"}])
     Agent.objects.filter(external_id="a-us").update(default_country="US")
 

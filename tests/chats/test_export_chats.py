@@ -20,8 +20,11 @@ def _export(tmp_path, *args):
 
 def test_export_keeps_message_order_and_unicode(tmp_path):
     messages = [
-        {"sender": "customer" if i % 2 == 0 else "agent",
-         "sent_at": f"2025-03-01T14:{i:02d}:00+00:00", "text": f"{i}: {UNICODE_TEXTS[i % 3]}"}
+        {
+            "sender": "customer" if i % 2 == 0 else "agent",
+            "sent_at": f"2025-03-01T14:{i:02d}:00+00:00",
+            "text": f"{i}: {UNICODE_TEXTS[i % 3]}",
+        }
         for i in range(15)
     ]
     make_chat(external_id="uni-1", messages=messages)
@@ -35,8 +38,20 @@ def test_export_keeps_message_order_and_unicode(tmp_path):
 def test_export_has_interchange_shape_and_extras(tmp_path):
     make_chat(external_id="shape-1")
     (chat,) = _export(tmp_path)
-    for key in ("external_id", "source", "started_at", "ended_at", "language", "country",
-                "region", "customer", "agents", "messages", "survey", "tags"):
+    for key in (
+        "external_id",
+        "source",
+        "started_at",
+        "ended_at",
+        "language",
+        "country",
+        "region",
+        "customer",
+        "agents",
+        "messages",
+        "survey",
+        "tags",
+    ):
         assert key in chat
     assert chat["customer"]["name"] == "Ana Silva"
 

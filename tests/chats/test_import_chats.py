@@ -101,15 +101,23 @@ def test_rejection_reasons_name_the_problem(mixed_file):
 def test_reimport_adds_nothing(mixed_file):
     path, _ = mixed_file
     _run_import(str(path))
-    counts = (Chat.objects.count(), Message.objects.count(), Customer.objects.count(),
-              Survey.objects.count())
+    counts = (
+        Chat.objects.count(),
+        Message.objects.count(),
+        Customer.objects.count(),
+        Survey.objects.count(),
+    )
 
     code, out, _ = _run_import(str(path))
 
     assert code == 1  # the bad lines are still bad
     assert "imported 0, already present 60, rejected 7" in out
-    assert counts == (Chat.objects.count(), Message.objects.count(), Customer.objects.count(),
-                      Survey.objects.count())
+    assert counts == (
+        Chat.objects.count(),
+        Message.objects.count(),
+        Customer.objects.count(),
+        Survey.objects.count(),
+    )
 
 
 def test_clean_file_exits_zero_and_leaves_no_rejected_file(tmp_path):
@@ -125,7 +133,7 @@ def test_stdin_is_read_with_dash(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     data = (json.dumps(chat_dict(external_id="from-stdin")) + "\n").encode()
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
-    code, out, _ = _run_import("-")
+    code, _out, _ = _run_import("-")
     assert code == 0
     assert Chat.objects.filter(external_id="from-stdin").exists()
 
@@ -164,6 +172,10 @@ def test_customer_identity_and_survey_are_stored(tmp_path):
     _run_import(str(path))
     chat = Chat.objects.select_related("customer", "survey").get(external_id="lc-1")
     assert chat.customer.email == data["customer"]["email"]
-    assert (chat.survey.rating, chat.survey.resolved, chat.survey.answers) == (5, True, {"Q": "yes"})
+    assert (chat.survey.rating, chat.survey.resolved, chat.survey.answers) == (
+        5,
+        True,
+        {"Q": "yes"},
+    )
     assert list(chat.agents.values_list("external_id", flat=True)) == ["a-7"]
     assert chat.messages.get(position=1).agent.external_id == "a-7"

@@ -24,12 +24,28 @@ LINES_PER_EXAMPLE = 20
 EXAMPLES = 50
 
 junk = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=30),
-    st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=5), st.integers(),
-                                                         max_size=3),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.text(max_size=30),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
 )
-KEYS = ["external_id", "source", "started_at", "ended_at", "language", "country", "region",
-        "customer", "agents", "messages", "survey", "tags"]
+KEYS = [
+    "external_id",
+    "source",
+    "started_at",
+    "ended_at",
+    "language",
+    "country",
+    "region",
+    "customer",
+    "agents",
+    "messages",
+    "survey",
+    "tags",
+]
 MESSAGE_KEYS = ["sender", "sent_at", "text", "agent_external_id"]
 # Built once: hypothesis needs generation to depend only on what it draws.
 BASE_CHAT = chat_dict(external_id="fz-base")
@@ -49,7 +65,8 @@ def mutated_line(draw: st.DrawFn) -> bytes:
         message[draw(st.sampled_from(MESSAGE_KEYS))] = draw(junk)
     elif kind == "survey":
         data["survey"][draw(st.sampled_from(["rating", "resolved", "comment", "answers"]))] = draw(
-            junk)
+            junk
+        )
     line = json.dumps(data, ensure_ascii=draw(st.booleans())).encode()
     if kind == "bytes":
         cut = draw(st.integers(0, len(line)))
@@ -57,8 +74,12 @@ def mutated_line(draw: st.DrawFn) -> bytes:
     return line.replace(b"\n", b" ").replace(b"\r", b" ") + b"\n"
 
 
-@settings(max_examples=EXAMPLES, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(lines=st.lists(mutated_line(), min_size=LINES_PER_EXAMPLE, max_size=LINES_PER_EXAMPLE))
 def test_import_never_crashes_and_counts_every_line(tmp_path, lines):
     path = tmp_path / f"fuzz-{uuid.uuid4().hex}.jsonl"

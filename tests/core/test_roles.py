@@ -12,7 +12,8 @@ def test_role_groups_exist_after_migrations():
 
 def test_auditor_group_holds_only_view_permissions():
     codenames = Group.objects.get(name="compliance_auditor").permissions.values_list(
-        "codename", flat=True)
+        "codename", flat=True
+    )
     assert codenames
     assert all(codename.startswith("view_") for codename in codenames)
 
