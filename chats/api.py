@@ -67,7 +67,9 @@ class ChatSerializer(serializers.ModelSerializer):
 
 class MessageSerializer(serializers.ModelSerializer):
     text = serializers.SerializerMethodField()
-    agent_external_id = serializers.CharField(source="agent.external_id", default=None)
+    agent_external_id = serializers.CharField(
+        source="agent.external_id", default=None, allow_null=True
+    )
 
     class Meta:
         model = Message

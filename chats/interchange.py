@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from chats.models import SenderRole
@@ -109,7 +109,11 @@ def parse_timestamp(value: Any, where: str) -> datetime:
         raise InterchangeError(f"{value!r} is not an ISO 8601 timestamp", where) from None
     if parsed.tzinfo is None:
         raise InterchangeError(f"{value!r} has no UTC offset (e.g. Z or +00:00)", where)
-    return parsed
+    # The same instant in UTC: PostgreSQL refuses offsets beyond ±15:59, Python allows ±23:59.
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        raise InterchangeError(f"{value!r} is out of range", where) from None
 
 
 def _timestamp(data: dict[str, Any], key: str, path: str, *, required: bool) -> datetime | None:

@@ -108,7 +108,8 @@ def chat_to_interchange(chat: Chat, *, redacted: bool, extras: dict[str, Any]) -
             comment = survey.comment_redacted if survey.comment_redacted is not None else ""
             answers = survey.answers_redacted or {}
         else:
-            comment, answers = survey.comment, survey.answers
+            # After the original-text purge only the redacted answers remain.
+            comment, answers = survey.comment, survey.answers or survey.answers_redacted or {}
         survey_data = {
             "rating": survey.rating,
             "resolved": survey.resolved,

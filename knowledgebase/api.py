@@ -89,6 +89,15 @@ class SearchHitSerializer(serializers.Serializer):
     country = serializers.CharField(allow_blank=True)
 
 
+class SearchPageSerializer(serializers.Serializer):
+    """The paginated envelope the search answers with (documents the schema)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = SearchHitSerializer(many=True)
+
+
 class _SearchPagination(PageNumberPagination):
     page_size = SEARCH_PAGE_SIZE
     page_size_query_param = "page_size"
@@ -113,7 +122,7 @@ class KbSearchApi(APIView):
             OpenApiParameter("page", int),
             OpenApiParameter("page_size", int),
         ],
-        responses=SearchHitSerializer(many=True),
+        responses=SearchPageSerializer,
     )
     def get(self, request: Request) -> Response:
         paginator = _SearchPagination()
@@ -300,6 +309,11 @@ class EmergingTopicSerializer(serializers.Serializer):
     baseline_stdev = serializers.FloatField()
 
 
+class EmergingTopicsPageSerializer(serializers.Serializer):
+    week_start = serializers.DateField()
+    results = EmergingTopicSerializer(many=True)
+
+
 class EmergingTopicsApi(APIView):
     """Keywords well above their trailing baseline in the week containing `as_of` (default now)."""
 
@@ -307,7 +321,7 @@ class EmergingTopicsApi(APIView):
     serializer_class = EmergingTopicSerializer
 
     @extend_schema(
-        parameters=[OpenApiParameter("as_of", date)], responses=EmergingTopicSerializer(many=True)
+        parameters=[OpenApiParameter("as_of", date)], responses=EmergingTopicsPageSerializer
     )
     def get(self, request: Request) -> Response:
         as_of = _date_param(request, "as_of")

@@ -12,3 +12,9 @@ class KnowledgebaseConfig(AppConfig):
         register_chat_extra("sentiment")(insights.chats_sentiment)
         register_chat_extra("satisfaction")(insights.chats_satisfaction)
         register_chat_extra("keywords", default=[])(insights.chats_keywords)
+
+        from knowledgebase.services.search_index import chat_search_documents_drop_destroyed
+        from retention.services.destruction import CHAT_DESTRUCTION_HOOKS
+
+        if chat_search_documents_drop_destroyed not in CHAT_DESTRUCTION_HOOKS:
+            CHAT_DESTRUCTION_HOOKS.append(chat_search_documents_drop_destroyed)

@@ -1,6 +1,7 @@
 import django_filters
 from django.db.models import QuerySet
 
+from core.filters import UtcIsoDateTimeFilter
 from records.models import Record, RecordStatus
 from records.selectors import records_filter
 
@@ -9,7 +10,7 @@ class RecordFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=RecordStatus.choices, method="by_status")
     record_class = django_filters.CharFilter(method="by_class")
     country = django_filters.CharFilter(method="by_country", help_text="ISO code, or 'unknown'")
-    due_before = django_filters.IsoDateTimeFilter(method="by_due")
+    due_before = UtcIsoDateTimeFilter(method="by_due")
     held = django_filters.BooleanFilter(method="by_held")
 
     class Meta:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from audit.services import audit_event_record
 from chats.models import Chat, CountrySource, Message, SenderRole, Survey
 from core.exceptions import ApplicationError, ConflictError
+from integrations.webhooks.services import webhook_events_emit
 from records.models import DeclarationRule, Record, RecordClass
 from retention.rules import ChatSummary, declaration_rule_first
 from retention.services.holds import legal_holds_apply
@@ -117,6 +118,21 @@ def _declare_chunk(
         batch_size=500,
     )
     summary.holds_applied += legal_holds_apply(record_ids=[r.pk for r in records], now=now)
+    webhook_events_emit(
+        event="record.declared",
+        payloads=[
+            {
+                "record": record.pk,
+                "chat": record.chat_id,
+                "chat_external_id": record.chat.external_id,
+                "source": record.chat.source,
+                "record_class": record.record_class.code,
+                "jurisdiction": record.jurisdiction,
+                "disposition_due": record.disposition_due,
+            }
+            for record in records
+        ],
+    )
     summary.declared += len(records)
     for record in records:
         code = record.record_class.code

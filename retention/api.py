@@ -184,8 +184,12 @@ class LegalHoldPreviewApi(APIView):
 
 class DisposalBatchSerializer(serializers.ModelSerializer):
     record_class = serializers.CharField(source="record_class.code")
-    proposed_by = serializers.CharField(source="proposed_by.username", default=None)
-    rejected_by = serializers.CharField(source="rejected_by.username", default=None)
+    proposed_by = serializers.CharField(
+        source="proposed_by.username", default=None, allow_null=True
+    )
+    rejected_by = serializers.CharField(
+        source="rejected_by.username", default=None, allow_null=True
+    )
     item_count = serializers.IntegerField()
     approval_count = serializers.IntegerField()
 

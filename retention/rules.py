@@ -10,7 +10,7 @@
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from dateutil.relativedelta import relativedelta
@@ -179,7 +179,11 @@ def hold_scope_clean(scope: Any) -> dict[str, Any]:
             raise ValueError(f"scope.{key} must be an ISO-8601 date-time") from error
         if moment.tzinfo is None:
             raise ValueError(f"scope.{key} needs a UTC offset")
-        clean[key] = moment.isoformat()
+        # Stored in UTC: PostgreSQL refuses offsets beyond ±15:59, which Python accepts.
+        try:
+            clean[key] = moment.astimezone(UTC).isoformat()
+        except OverflowError as error:
+            raise ValueError(f"scope.{key} is out of range") from error
     query = scope.get("query")
     if query not in (None, ""):
         if not isinstance(query, str) or len(query.strip()) < 2:

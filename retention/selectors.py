@@ -57,7 +57,7 @@ def record_ids_held(record_ids: Iterable[int]) -> set[int]:
     if not ids:
         return set()
     return set(
-        Record.objects.filter(pk__in=ids).filter(records_held_q()).values_list("pk", flat=True)
+        Record.objects.filter(pk__any_of=ids).filter(records_held_q()).values_list("pk", flat=True)
     )
 
 

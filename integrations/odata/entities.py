@@ -226,6 +226,10 @@ def _agent_metrics(params: dict[str, str]) -> QuerySet[Any]:
                 moment = None
             if moment is not None and moment.tzinfo is None:
                 moment = moment.replace(tzinfo=UTC)  # a bare date or time means UTC
+            try:  # in UTC: PostgreSQL refuses offsets beyond ±15:59, which Python accepts
+                moment = moment.astimezone(UTC) if moment is not None else None
+            except OverflowError:
+                moment = None
             if moment is None:
                 raise ODataQueryError(f"{option} must be an ISO 8601 date or date-time")
             period &= Q(**{lookup: moment})

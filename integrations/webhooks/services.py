@@ -11,6 +11,7 @@ import json
 import secrets
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -111,28 +112,43 @@ def webhook_event_emit(*, event: str, payload: dict[str, Any]) -> list[int]:
     are handed to Celery only after the commit. `payload` must be JSON-serialisable and hold
     ids and metadata, never personal values or message text.
     """
+    return webhook_events_emit(event=event, payloads=[payload])
+
+
+@transaction.atomic
+def webhook_events_emit(*, event: str, payloads: Sequence[dict[str, Any]]) -> list[int]:
+    """`webhook_event_emit` for many events of one kind (a job's chunk): one subscription
+    query and one insert, however many events."""
     if event not in WEBHOOK_EVENTS:
         raise ValueError(f"unknown webhook event {event!r}")
+    if not payloads:
+        return []
     subscriptions = [
         s for s in WebhookSubscription.objects.filter(is_active=True) if s.wants(event)
     ]
     if not subscriptions:
         return []
-    event_id = uuid.uuid4()
-    body = json.dumps(
-        {"id": str(event_id), "event": event, "created_at": timezone.now(), "data": payload},
-        cls=DjangoJSONEncoder,
-        sort_keys=True,
-    )
-    deliveries = WebhookDelivery.objects.bulk_create(
-        [
+    created_at = timezone.now()
+    deliveries: list[WebhookDelivery] = []
+    event_ids = []
+    for payload in payloads:
+        event_id = uuid.uuid4()
+        event_ids.append(event_id)
+        body = json.dumps(
+            {"id": str(event_id), "event": event, "created_at": created_at, "data": payload},
+            cls=DjangoJSONEncoder,
+            sort_keys=True,
+        )
+        deliveries.extend(
             WebhookDelivery(subscription=s, event=event, event_id=event_id, body=body)
             for s in subscriptions
-        ]
-    )
-    ids = [delivery.pk for delivery in deliveries]
+        )
+    created = WebhookDelivery.objects.bulk_create(deliveries, batch_size=500)
+    ids = [delivery.pk for delivery in created]
     if None in ids:  # backends that return no keys from bulk inserts
-        ids = list(WebhookDelivery.objects.filter(event_id=event_id).values_list("pk", flat=True))
+        ids = list(
+            WebhookDelivery.objects.filter(event_id__in=event_ids).values_list("pk", flat=True)
+        )
 
     def enqueue() -> None:
         from integrations.tasks import webhook_deliver_task

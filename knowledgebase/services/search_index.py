@@ -117,3 +117,13 @@ def chat_search_documents_delete(*, chat_ids: Sequence[int]) -> int:
     """For the disposal job: call inside the disposal transaction to drop the chats' copies."""
     deleted, _ = SearchDocument.objects.filter(chat_id__in=list(chat_ids)).delete()
     return deleted
+
+
+def chat_search_documents_drop_destroyed(chat_ids: list[int]) -> None:
+    """Destruction hook (retention's CHAT_DESTRUCTION_HOOKS), run inside the destruction
+    transaction: the search copy of a destroyed chat goes with its messages. An anonymised
+    chat keeps its messages' redacted text as a knowledge item, so its search copy stays."""
+    remaining = set(
+        Message.objects.filter(chat_id__in=chat_ids).values_list("chat_id", flat=True).distinct()
+    )
+    chat_search_documents_delete(chat_ids=[pk for pk in chat_ids if pk not in remaining])

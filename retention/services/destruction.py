@@ -29,7 +29,9 @@ from django.utils import timezone
 
 from audit.services import audit_event_record
 from chats.models import Chat, Customer, Message, SenderRole, Survey
+from integrations.webhooks.services import webhook_events_emit
 from records.models import Record, RecordClass, RecordStatus
+from retention.lookups import sql_any_of
 from retention.models import DisposalBatch, DispositionAction, Tombstone
 from retention.selectors import record_ids_held
 
@@ -52,13 +54,13 @@ def chats_content_sha256(chat_ids: Sequence[int]) -> dict[int, str]:
     """SHA-256 per chat over its messages (both layers) and survey text, in position order."""
     parts: dict[int, list[Any]] = {chat_id: [] for chat_id in chat_ids}
     rows = (
-        Message.objects.filter(chat_id__in=chat_ids)
+        Message.objects.filter(chat_id__any_of=chat_ids)
         .order_by("chat_id", "position")
         .values_list("chat_id", "position", "sender", "sent_at", "text", "text_redacted")
     )
     for chat_id, position, sender, sent_at, text, redacted in rows.iterator(chunk_size=5000):
         parts[chat_id].append([position, sender, sent_at.isoformat(), text, redacted])
-    surveys = Survey.objects.filter(chat_id__in=chat_ids).values_list(
+    surveys = Survey.objects.filter(chat_id__any_of=chat_ids).values_list(
         "chat_id", "comment", "comment_redacted", "answers"
     )
     for chat_id, comment, comment_redacted, answers in surveys:
@@ -87,7 +89,7 @@ def _lock_live(record_ids: Iterable[int]) -> tuple[list[LockedRecord], list[int]
     ids = sorted(set(record_ids))
     records = [
         LockedRecord(*row)
-        for row in Record.objects.filter(pk__in=ids, status__in=LIVE_STATUSES)
+        for row in Record.objects.filter(pk__any_of=ids, status__in=LIVE_STATUSES)
         .select_for_update(of=("self",))
         .order_by("pk")
         .values_list("pk", "chat_id", "chat__customer_id", "chat__redacted_at", "pii_purged_at")
@@ -101,14 +103,14 @@ def _customers_release(customer_ids: set[int]) -> int:
     if not customer_ids:
         return 0
     orphans = list(
-        Customer.objects.filter(pk__in=customer_ids)
+        Customer.objects.filter(pk__any_of=customer_ids)
         .exclude(Exists(Chat.objects.filter(customer_id=OuterRef("pk"))))
         .values_list("pk", flat=True)
     )
     if not orphans:
         return 0
-    _delete_set_based(Customer._base_manager.filter(pk__in=orphans))
-    Customer.history.filter(id__in=orphans).delete()
+    _delete_set_based(Customer._base_manager.filter(pk__any_of=orphans))
+    Customer.history.filter(id__any_of=orphans).delete()
     return len(orphans)
 
 
@@ -136,13 +138,13 @@ def _delete_set_based(queryset: models.QuerySet[Any]) -> None:
 
 def _chats_unlink_customers(chat_ids: list[int]) -> set[int]:
     customer_ids = set(
-        Chat.objects.filter(pk__in=chat_ids, customer__isnull=False).values_list(
+        Chat.objects.filter(pk__any_of=chat_ids, customer__isnull=False).values_list(
             "customer_id", flat=True
         )
     )
-    Chat.objects.filter(pk__in=chat_ids).update(customer=None)
+    Chat.objects.filter(pk__any_of=chat_ids).update(customer=None)
     # History rows of the chat carry no text, but they name the customer: unlink them too.
-    Chat.history.filter(id__in=chat_ids).update(customer_id=None)
+    Chat.history.filter(id__any_of=chat_ids).update(customer_id=None)
     return customer_ids
 
 
@@ -172,20 +174,22 @@ def _history_insert_select(
             params.append(column.get_db_prep_save(extra[column.attname], connection))
         else:
             expressions.append(f"src.{_quoted(str(source_columns[column.attname]))}")
-    placeholders = ", ".join(["%s"] * len(ids))
+    condition, id_params = sql_any_of(
+        f"src.{_quoted(str(model._meta.pk.column))}", ids, connection.vendor
+    )
     sql = (
         f"INSERT INTO {_quoted(history_model._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
         f"SELECT {', '.join(expressions)} FROM {_quoted(model._meta.db_table)} src "
-        f"WHERE src.{_quoted(str(model._meta.pk.column))} IN ({placeholders})"
+        f"WHERE {condition}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *ids])
+        cursor.execute(sql, [*params, *id_params])
 
 
 def _records_finish(
     ids: list[int], *, status: str, now: datetime, reason: str, actor: User | None
 ) -> None:
-    Record.objects.filter(pk__in=ids).update(status=status, disposed_at=now)
+    Record.objects.filter(pk__any_of=ids).update(status=status, disposed_at=now)
     _history_insert_select(Record, ids, reason=reason, user_id=actor.pk if actor else None)
 
 
@@ -228,7 +232,7 @@ def _tombstones_create(
     columns = ", ".join(_quoted(str(fields[name].column)) for name, _, _ in mapping)
     expressions = ", ".join(expression for _, expression, _ in mapping)
     params = [value for _, expression, value in mapping if expression == "%s"]
-    chat_of = dict(Record.objects.filter(pk__in=ids).values_list("pk", "chat_id"))
+    chat_of = dict(Record.objects.filter(pk__any_of=ids).values_list("pk", "chat_id"))
     # The digests travel in a VALUES list joined to the records: one statement per chunk.
     values = ", ".join(["(%s, %s)"] * len(ids))
     value_params: list[Any] = []
@@ -275,16 +279,16 @@ def records_destroy(
         hashes = chats_content_sha256(chat_ids)
         if action == DispositionAction.ANONYMIZE:
             # The redacted layer stays as a non-record knowledge item; the original goes.
-            Message.objects.filter(chat_id__in=chat_ids).update(text="", original_purged_at=now)
-            Message.objects.filter(chat_id__in=chat_ids, sender=SenderRole.CUSTOMER).update(
+            Message.objects.filter(chat_id__any_of=chat_ids).update(text="", original_purged_at=now)
+            Message.objects.filter(chat_id__any_of=chat_ids, sender=SenderRole.CUSTOMER).update(
                 author_name=""
             )
-            Survey.objects.filter(chat_id__in=chat_ids).update(comment="")
+            Survey.objects.filter(chat_id__any_of=chat_ids).update(comment="", answers={})
             status = RecordStatus.ANONYMIZED
         else:
-            _delete_set_based(Message._base_manager.filter(chat_id__in=chat_ids))
-            Survey.objects.filter(chat_id__in=chat_ids).update(
-                comment="", comment_redacted="", answers={}
+            _delete_set_based(Message._base_manager.filter(chat_id__any_of=chat_ids))
+            Survey.objects.filter(chat_id__any_of=chat_ids).update(
+                comment="", comment_redacted="", answers={}, answers_redacted={}
             )
             status = RecordStatus.DISPOSED
         for hook in CHAT_DESTRUCTION_HOOKS:
@@ -303,6 +307,19 @@ def records_destroy(
             reason=reason,
         )
         _records_finish(ids, status=status, now=now, reason=reason, actor=actor)
+        webhook_events_emit(
+            event="record.disposed",
+            payloads=[
+                {
+                    "record": record.pk,
+                    "chat": record.chat_id,
+                    "status": status,
+                    "batch": batch.pk if batch is not None else None,
+                    "disposed_at": now,
+                }
+                for record in records
+            ],
+        )
         if batch is None:
             audit_event_record(
                 actor=actor,
@@ -332,14 +349,22 @@ def records_purge_originals(*, record_ids: Iterable[int], now: datetime) -> Dest
         held = record_ids_held([record.pk for record in records])
         records = [record for record in records if record.pk not in held]
         chat_ids = [record.chat_id for record in records if record.redacted_at is not None]
-        unredacted_chats = set(
-            Message.objects.filter(chat_id__in=chat_ids, text_redacted__isnull=True).values_list(
-                "chat_id", flat=True
+        unredacted_chats = (
+            set(
+                Message.objects.filter(
+                    chat_id__any_of=chat_ids, text_redacted__isnull=True
+                ).values_list("chat_id", flat=True)
             )
-        ) | set(
-            Survey.objects.filter(chat_id__in=chat_ids, comment_redacted__isnull=True)
-            .exclude(comment="")
-            .values_list("chat_id", flat=True)
+            | set(
+                Survey.objects.filter(chat_id__any_of=chat_ids, comment_redacted__isnull=True)
+                .exclude(comment="")
+                .values_list("chat_id", flat=True)
+            )
+            | set(
+                Survey.objects.filter(chat_id__any_of=chat_ids, answers_redacted__isnull=True)
+                .exclude(answers={})
+                .values_list("chat_id", flat=True)
+            )
         )
         ready = [
             r for r in records if r.redacted_at is not None and r.chat_id not in unredacted_chats
@@ -352,16 +377,16 @@ def records_purge_originals(*, record_ids: Iterable[int], now: datetime) -> Dest
         if not ready:
             return result
         chat_ids = [record.chat_id for record in ready]
-        Message.objects.filter(chat_id__in=chat_ids, original_purged_at__isnull=True).update(
+        Message.objects.filter(chat_id__any_of=chat_ids, original_purged_at__isnull=True).update(
             text="", original_purged_at=now
         )
-        Message.objects.filter(chat_id__in=chat_ids, sender=SenderRole.CUSTOMER).update(
+        Message.objects.filter(chat_id__any_of=chat_ids, sender=SenderRole.CUSTOMER).update(
             author_name=""
         )
-        Survey.objects.filter(chat_id__in=chat_ids).update(comment="")
+        Survey.objects.filter(chat_id__any_of=chat_ids).update(comment="", answers={})
         _customer_old_identities_purge(ready)
         ready_ids = [r.pk for r in ready]
-        Record.objects.filter(pk__in=ready_ids).update(pii_purged_at=now)
+        Record.objects.filter(pk__any_of=ready_ids).update(pii_purged_at=now)
         _history_insert_select(Record, ready_ids, reason="original text purged", user_id=None)
         result.destroyed = [record.pk for record in ready]
         return result
@@ -375,9 +400,9 @@ def _customer_old_identities_purge(records: list[LockedRecord]) -> None:
         return
     history = Customer.history
     latest = (
-        history.filter(id__in=customer_ids)
+        history.filter(id__any_of=customer_ids)
         .values("id")
         .annotate(latest=Max("history_id"))
         .values_list("latest", flat=True)
     )
-    history.filter(id__in=customer_ids).exclude(history_id__in=list(latest)).delete()
+    history.filter(id__any_of=customer_ids).exclude(history_id__in=list(latest)).delete()

@@ -24,13 +24,14 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from audit.services import audit_event_record
 from core.exceptions import ApplicationError, ConflictError
 from records.models import Record, RecordClass, RecordStatus
+from retention.lookups import sql_any_of
 from retention.models import (
     OPEN_BATCH_STATES,
     BatchState,
@@ -102,10 +103,7 @@ def disposal_batches_build(
             )
             batch._history_user = proposed_by  # type: ignore[attr-defined]
             batch.save()
-            DisposalItem.objects.bulk_create(
-                [DisposalItem(batch=batch, record_id=pk) for pk in record_ids],
-                batch_size=ITEM_INSERT_BATCH,
-            )
+            _items_insert(batch, record_ids)
             audit_event_record(
                 actor=proposed_by,
                 action="disposal.proposed",
@@ -119,6 +117,21 @@ def disposal_batches_build(
             )
             batches.append(batch)
     return batches
+
+
+def _items_insert(batch: DisposalBatch, record_ids: list[int]) -> None:
+    """INSERT … SELECT of the pending items (a batch can hold 100,000 records)."""
+    table = connection.ops.quote_name(DisposalItem._meta.db_table)
+    for start in range(0, len(record_ids), ITEM_INSERT_BATCH):
+        chunk = record_ids[start : start + ITEM_INSERT_BATCH]
+        condition, params = sql_any_of("id", chunk, connection.vendor)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (batch_id, record_id, status, reason) "  # noqa: S608
+                f"SELECT %s, id, %s, '' FROM {connection.ops.quote_name(Record._meta.db_table)} "
+                f"WHERE {condition} ORDER BY id",
+                [batch.pk, ItemStatus.PENDING.value, *params],
+            )
 
 
 # --- reviewing -----------------------------------------------------------------------------
@@ -291,7 +304,7 @@ def _execute_chunk(
             return counts
         records = {
             row[0]: _Candidate(*row)
-            for row in Record.objects.filter(pk__in=[i.record_id for i in items])
+            for row in Record.objects.filter(pk__any_of=[i.record_id for i in items])
             .select_for_update(of=("self",))
             .values_list(
                 "pk",
@@ -332,9 +345,9 @@ def _execute_chunk(
         ]
         for status, record_ids, reason in updates:
             if record_ids:
-                DisposalItem.objects.filter(pk__in=[by_record[r].pk for r in record_ids]).update(
-                    status=status, reason=reason, processed_at=now
-                )
+                DisposalItem.objects.filter(
+                    pk__any_of=[by_record[r].pk for r in record_ids]
+                ).update(status=status, reason=reason, processed_at=now)
                 counts[status] = counts.get(status, 0) + len(record_ids)
         for record_id in [*result.not_live]:
             not_eligible.setdefault(record_id, "record no longer live")
