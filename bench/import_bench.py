@@ -78,9 +78,9 @@ def _copy_same_rows(connection, payloads) -> float:  # type: ignore[no-untyped-d
     """COPY chat and message rows (the same values the import stores) into scratch tables."""
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_copy_chat, bench_copy_message")
-        cursor.execute("CREATE UNLOGGED TABLE bench_copy_chat (LIKE chats_chat INCLUDING ALL)")
+        cursor.execute("CREATE TABLE bench_copy_chat (LIKE chats_chat INCLUDING ALL)")
         cursor.execute(
-            "CREATE UNLOGGED TABLE bench_copy_message (LIKE chats_message INCLUDING ALL)"
+            "CREATE TABLE bench_copy_message (LIKE chats_message INCLUDING ALL)"
         )
     raw = connection.connection
     started = time.perf_counter()

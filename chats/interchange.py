@@ -7,7 +7,9 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
+
+import orjson
 
 from chats.models import SenderRole
 
@@ -43,8 +45,8 @@ class AgentPayload:
     country: str = ""
 
 
-@dataclass(frozen=True)
-class MessagePayload:
+class MessagePayload(NamedTuple):
+    # A named tuple, not a frozen dataclass: imports build millions of these.
     sender: str
     sent_at: datetime
     text: str
@@ -185,6 +187,26 @@ def _messages(value: Any) -> tuple[MessagePayload, ...]:
         path = f"messages[{index}]."
         data = _object(item, f"messages[{index}]")
         sender = data.get("sender")
+        sent_at_raw, text = data.get("sent_at"), data.get("text")
+        agent_id, author = data.get("agent_external_id"), data.get("author")
+        # Fast path for the common, well-formed message; anything unusual takes the checks below.
+        if (
+            type(sender) is str
+            and sender in SENDER_ROLES
+            and type(text) is str
+            and type(sent_at_raw) is str
+            and (agent_id is None or (type(agent_id) is str and len(agent_id) <= MAX_ID_LENGTH))
+            and author is None
+        ):
+            try:
+                sent_at = datetime.fromisoformat(sent_at_raw)
+            except ValueError:
+                sent_at = None
+            if sent_at is not None and sent_at.tzinfo is not None:
+                messages.append(
+                    MessagePayload(sender, sent_at, text, agent_id.strip() if agent_id else "")
+                )
+                continue
         if not isinstance(sender, str) or sender not in SENDER_ROLES:
             raise InterchangeError(
                 f"{sender!r} is not a sender role (one of {', '.join(sorted(SENDER_ROLES))})",
@@ -289,8 +311,8 @@ def chat_payload_from_line(line: bytes | str) -> ChatPayload:
         except UnicodeDecodeError as error:
             raise InterchangeError(f"not valid UTF-8 (byte {error.start})") from None
     try:
-        data = json.loads(line)
-    except json.JSONDecodeError as error:
+        data = orjson.loads(line)
+    except orjson.JSONDecodeError as error:
         raise InterchangeError(f"not valid JSON ({error.msg} at column {error.colno})") from None
     if not isinstance(data, dict):
         raise InterchangeError(f"not a JSON object but {type(data).__name__}")

@@ -51,7 +51,7 @@ def _copy_rows(
 
 def history_rows_insert(
     model: type[models.Model],
-    instances: Iterable[models.Model],
+    instances: Iterable[Any],
     *,
     history_type: str = "+",
     reason: str | None = None,

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, Literal
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 
@@ -8,7 +8,9 @@ class AutoSchema(SpectacularAutoSchema):
     API class), so `LegalHoldReleaseApi.InputSerializer` becomes `LegalHoldReleaseApiInput`
     instead of colliding with every other `InputSerializer`."""
 
-    def get_serializer_name(self, serializer: Any, direction: str) -> str:
+    def get_serializer_name(
+        self, serializer: Any, direction: Literal["request", "response"]
+    ) -> str:
         serializer_class = serializer if isinstance(serializer, type) else type(serializer)
         qualified = serializer_class.__qualname__
         if "." in qualified:

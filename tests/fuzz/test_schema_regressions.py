@@ -34,9 +34,7 @@ def call_valid(manager_user: User) -> Iterator[Callable[..., Any]]:
         signal.disconnect(close_old_connections)
     token, _ = Token.objects.get_or_create(user=manager_user)
     headers = {"Authorization": f"Token {token.key}"}
-    schema = schemathesis.openapi.from_wsgi(
-        "/api/schema/", get_wsgi_application(), headers=headers
-    )
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application(), headers=headers)
 
     def call(method: str, path: str, **parts: Any) -> Any:
         case = schema[path][method].Case(**parts)

@@ -1,0 +1,11 @@
+"""Fault injection needs PostgreSQL: the jobs run as separate processes on the test database.
+Without it these tests fail, loudly; they never skip."""
+
+import pytest
+from django.db import connection
+
+
+@pytest.fixture
+def postgres_db(transactional_db: None) -> None:
+    if connection.vendor != "postgresql":
+        pytest.fail("fault-injection tests need PostgreSQL (DATABASE_URL=postgres://…)")
