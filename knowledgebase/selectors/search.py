@@ -1,15 +1,17 @@
 """Ranked full-text search over published articles and redacted chats (R-KB-3).
 
-One SQL statement per vendor, against the index that migration 0002 maintains:
+One SQL statement per vendor, against the index that migrations 0002 and 0003 maintain:
 - PostgreSQL: `search_vector @@ (websearch_to_tsquery('english', q) || …('french', q))`, ranked by
-  ts_rank_cd (title A > keywords B > body C, normalised to 0–1), GIN index; snippets with
-  ts_headline, computed only for the page of results returned.
+  ts_rank_cd (title A > keywords B > body C, normalised to 0–1) on the narrow rank table with its
+  GIN index; documents are joined, and snippets made with ts_headline, only for the page of
+  results returned.
 - SQLite: FTS5 MATCH on the quoted words (all must occur), ranked by bm25 with the same column
   weights; snippets with FTS5 snippet().
 Published articles get ARTICLE_BOOST.
-Filters (category, keyword, country, dates, record class, type) are an ORM queryset whose SQL
-becomes an `id IN (…)` condition, so both vendors share them. Scores are comparable within one
-search, not across vendors. Snippets are HTML: escaped text with <mark> around matches.
+Filters (category, keyword, country, dates, record class, type) are plain conditions on the
+ranked row, or `id IN (…)` conditions for document columns, shared by both vendors. Scores are
+comparable within one search, not across vendors. Snippets are HTML: escaped text with <mark>
+around matches.
 """
 
 import re
@@ -25,6 +27,7 @@ from django.utils.safestring import SafeString, mark_safe
 from knowledgebase.models import DocumentKind, SearchDocument
 
 TABLE = SearchDocument._meta.db_table
+RANK_TABLE = "knowledgebase_searchrank"  # PostgreSQL only: see migration 0003
 FTS_TABLE = "knowledgebase_searchfts"
 MARK_START, MARK_END = "\ue000", "\ue001"
 SNIPPET_WORDS = 24
@@ -119,11 +122,11 @@ WITH q AS (
     SELECT CASE WHEN en = fr THEN en ELSE en || fr END AS query
     FROM websearch_to_tsquery('english', %s) en, websearch_to_tsquery('french', %s) fr
 ), matches AS MATERIALIZED (
-    -- narrow rows (id, score): the window count below must not carry the vectors along
-    SELECT d.id, ts_rank_cd(d.search_vector, q.query, 32)
-           * CASE WHEN d.kind = 'article' THEN {ARTICLE_BOOST} ELSE 1 END AS score
-    FROM {TABLE} d, q
-    WHERE d.search_vector @@ q.query {{filter}}
+    -- ranked on the narrow table (migration 0003); documents are joined for the page only
+    SELECT r.document_id AS id, ts_rank_cd(r.search_vector, q.query, 32)
+           * CASE WHEN r.kind = 'article' THEN {ARTICLE_BOOST} ELSE 1 END AS score
+    FROM {RANK_TABLE} r, q
+    WHERE r.search_vector @@ q.query {{filter}}
 ), ranked AS (
     SELECT id, score, count(*) OVER () AS total FROM matches
     ORDER BY score DESC, id DESC
@@ -162,27 +165,41 @@ def _like_escaped(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _filter_sql(filters: SearchFilters) -> tuple[str, list[Any]]:
-    """The filters as plain conditions on the document row `d` (an IN (subquery) makes the
-    planner hash every filtered id before ranking). Values always travel as parameters."""
+def _filter_sql(filters: SearchFilters, *, narrow: str = "d") -> tuple[str, list[Any]]:
+    """The filters as plain conditions (an IN (subquery) makes the planner hash every filtered id
+    before ranking). Kind, country and date are on the row being ranked (`narrow`: the document
+    `d`, or the rank row `r` on PostgreSQL); categories, keywords and record class are document
+    columns, reached through the document's id when ranking on `r`. Values travel as parameters.
+    """
     conditions: list[str] = []
     params: list[Any] = []
+    document_conditions: list[str] = []
+    document_params: list[Any] = []
     if filters.kind:
-        conditions.append("d.kind = %s")
+        conditions.append(f"{narrow}.kind = %s")
         params.append(filters.kind)
     for column, value in (("categories", filters.category), ("keywords", filters.keyword)):
         if value:
-            conditions.append(f"d.{column} LIKE %s ESCAPE '\\'")
-            params.append(f"%|{_like_escaped(value.strip().lower())}|%")
+            document_conditions.append(f"d.{column} LIKE %s ESCAPE '\\'")
+            document_params.append(f"%|{_like_escaped(value.strip().lower())}|%")
     if filters.country:
-        conditions.append("d.country = %s")
+        conditions.append(f"{narrow}.country = %s")
         params.append(filters.country.upper())
     if filters.date_from:
-        conditions.append("d.occurred_at >= %s")
+        conditions.append(f"{narrow}.occurred_at >= %s")
         params.append(filters.date_from)
     if filters.date_to:
-        conditions.append("d.occurred_at < %s")
+        conditions.append(f"{narrow}.occurred_at < %s")
         params.append(filters.date_to)
+    if document_conditions:
+        if narrow == "d":
+            conditions.extend(document_conditions)
+        else:
+            conditions.append(
+                f"{narrow}.document_id IN (SELECT d.id FROM {TABLE} d "  # noqa: S608 - our names
+                f"WHERE {' AND '.join(document_conditions)})"
+            )
+        params.extend(document_params)
     if filters.record_class:
         sub_sql, sub_params = (
             SearchDocument.objects.filter(
@@ -191,14 +208,16 @@ def _filter_sql(filters: SearchFilters) -> tuple[str, list[Any]]:
             .values("id")
             .query.sql_with_params()
         )
-        conditions.append(f"d.id IN ({sub_sql})")
+        identifier = "d.id" if narrow == "d" else f"{narrow}.document_id"
+        conditions.append(f"{identifier} IN ({sub_sql})")
         params.extend(sub_params)
     return "".join(f" AND {condition}" for condition in conditions), params
 
 
 def _rows(query: str, filters: SearchFilters, limit: int, offset: int) -> list[tuple[Any, ...]]:
-    filter_sql, filter_params = _filter_sql(filters)
-    if connection.vendor == "postgresql":
+    postgres = connection.vendor == "postgresql"
+    filter_sql, filter_params = _filter_sql(filters, narrow="r" if postgres else "d")
+    if postgres:
         sql = POSTGRES_SQL.replace("{filter}", filter_sql)
         params: tuple[Any, ...] = (query, query, *filter_params, limit, offset)
     else:

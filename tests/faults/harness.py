@@ -161,7 +161,7 @@ def disposal_prepare(*, chats: int, seed: int) -> Scenario:
     in_batches = sorted(
         DisposalItem.objects.filter(batch__in=batches).values_list("record_id", flat=True)
     )
-    rng = random.Random(seed)  # noqa: S311 - test data
+    rng = random.Random(seed)
     held = set(rng.sample(in_batches, max(1, len(in_batches) // 10)))
     _hold(sorted(held), "faults disposal")
     before = records_snapshot()
@@ -194,7 +194,7 @@ def purge_prepare(*, chats: int, seed: int) -> Scenario:
     file_plan_seed()
     seeded = chats_seed(chats, seed=seed)
     records_declare(now=NOW)
-    rng = random.Random(seed)  # noqa: S311 - test data
+    rng = random.Random(seed)
     chat_ids = sorted(Chat.objects.values_list("pk", flat=True))
     unredacted = set(rng.sample(chat_ids, len(chat_ids) // 10))
     _layers_fake([pk for pk in chat_ids if pk not in unredacted])
@@ -222,7 +222,8 @@ PREPARE: dict[str, Callable[..., Scenario]] = {
 def database_url() -> str:
     s = connection.settings_dict
     password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
-    return f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+    host, port = s["HOST"] or "127.0.0.1", s["PORT"] or 5432
+    return f"postgres://{s['USER']}{password}@{host}:{port}/{s['NAME']}"
 
 
 def _job_env(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -277,10 +278,12 @@ class KillReport:
     seconds: float = 0.0
 
 
-def kill_repeatedly(job: str, *, kills: int, seed: int, window_s: float | None = None) -> KillReport:
+def kill_repeatedly(
+    job: str, *, kills: int, seed: int, window_s: float | None = None
+) -> KillReport:
     """Starts the job `kills` times and SIGKILLs it a random moment after it connected to the
     database (uniform in [0, window]); records how far it had got each time."""
-    rng = random.Random(seed)  # noqa: S311 - reproducible kill points
+    rng = random.Random(seed)
     window = window_s if window_s is not None else KILL_WINDOWS_S[job]
     report = KillReport(job=job, seed=seed)
     total = len(_expected_work(job))

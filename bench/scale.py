@@ -1,0 +1,285 @@
+#!/usr/bin/env python
+"""Scale: load N messages (default 1,000,000: 83,334 chats x 12) into PostgreSQL through the
+real import path, then measure redaction with 1 and 2 Celery workers, search p95, the p95 of
+every main page, and disposal; print one table against the SPEC targets.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/chatrecords_bench_scale \\
+    REDIS_URL=redis://127.0.0.1:6379/9 .venv/bin/python bench/scale.py \\
+        [--messages 1000000] [--per-chat 12] [--redact-chats 2000] [--requests 50]
+
+- import: chats.services.chats_import_lines with POST_IMPORT_HOOKS cleared (chats/s);
+- redaction: a fixed subset of --redact-chats chats, reset before each run, enqueued as
+  `redaction.redact_chats` tasks of 50 chats to 1, then 2, `celery -A config worker -c 1`
+  processes on REDIS_URL (chats/s and the 2:1 ratio);
+- search: bench/search.py's query set through GET /api/v1/kb/search/ (after extract_keywords
+  indexed the redacted subset);
+- pages: Django's test Client, one user holding every role, --requests GETs per page;
+- disposal: declare_records, build_disposal_batches, approve, execute_disposals on every due
+  record (records/s), last because it destroys data.
+The database is flushed first.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import _bootstrap
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/chatrecords_bench_scale")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
+os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
+os.environ["REDACT_ON_IMPORT"] = "false"
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = datetime(2026, 11, 23, tzinfo=UTC)
+WORKER_START_S = 90
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def _import(chats: int, per_chat: int) -> float:
+    import json
+
+    from chats import services
+    from chats.samples import sample_chats
+
+    services.POST_IMPORT_HOOKS.clear()
+    lines = [
+        (json.dumps(chat) + "\n").encode()
+        for chat in sample_chats(chats, messages_per_chat=per_chat, source="scale")
+    ]
+    started = time.perf_counter()
+    summary = services.chats_import_lines(lines=lines, on_reject=lambda *_: None)
+    elapsed = time.perf_counter() - started
+    print(f"import: {summary.imported:,} chats, {summary.messages:,} messages in {elapsed:.1f}s")
+    return summary.imported / elapsed
+
+
+def _workers(count: int, queue: str) -> list[subprocess.Popen[bytes]]:
+    return [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "-c",
+                "1",
+                "-Q",
+                queue,
+                "-n",
+                f"scale{n}-{os.getpid()}@%h",
+                "--loglevel",
+                "WARNING",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=ROOT,
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local"},
+            stdout=subprocess.DEVNULL,
+        )
+        for n in range(count)
+    ]
+
+
+def _redact(count: int, chat_ids: list[int]) -> float:
+    from chats.models import Chat, Message, Survey
+    from config.celery_app import app
+    from redaction.models import RedactionLog
+    from redaction.tasks import redact_chats_task
+
+    RedactionLog.objects.filter(chat_id__in=chat_ids).delete()
+    Message.objects.filter(chat_id__in=chat_ids).update(text_redacted=None)
+    Survey.objects.filter(chat_id__in=chat_ids).update(comment_redacted=None)
+    Chat.objects.filter(pk__in=chat_ids).update(redacted_at=None, redaction_version="")
+    queue = f"scale-{os.getpid()}-{count}"
+    workers = _workers(count, queue)
+    try:
+        deadline = time.monotonic() + WORKER_START_S
+        while time.monotonic() < deadline:
+            replies = app.control.ping(timeout=1.0) or []
+            if sum(1 for r in replies for name in r if name.startswith("scale")) >= count:
+                break
+        else:
+            raise SystemExit("celery workers did not start")
+        time.sleep(6)  # each worker loads spaCy at process start
+        started = time.monotonic()
+        for start in range(0, len(chat_ids), 50):
+            redact_chats_task.apply_async(
+                kwargs={"chat_ids": chat_ids[start : start + 50]}, queue=queue
+            )
+        pending = Chat.objects.filter(pk__in=chat_ids, redacted_at__isnull=True)
+        while pending.exists():
+            time.sleep(0.25)
+        elapsed = time.monotonic() - started
+    finally:
+        for worker in workers:
+            worker.terminate()
+        for worker in workers:
+            worker.wait(timeout=30)
+    rate = len(chat_ids) / elapsed
+    print(f"redaction, {count} worker(s): {len(chat_ids)} chats in {elapsed:.1f}s = {rate:.1f}/s")
+    return rate
+
+
+def _search(requests: int, client: object) -> float:
+    import search
+
+    timings = []
+    for query, params in search.queries(requests + 10)[:10]:
+        client.get("/api/v1/kb/search/", {"q": query, **params})  # type: ignore[attr-defined]
+    for query, params in search.queries(requests):
+        started = time.perf_counter()
+        response = client.get("/api/v1/kb/search/", {"q": query, **params})  # type: ignore[attr-defined]
+        timings.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"search failed: {response.status_code}")
+    return p95(timings)
+
+
+def _pages(requests: int, client: object) -> dict[str, float]:
+    from django.urls import reverse
+
+    from chats.models import Chat
+    from records.models import Record
+    from retention.models import DisposalBatch
+
+    chat = Chat.objects.filter(redacted_at__isnull=False).order_by("pk").first()
+    record = Record.objects.order_by("pk").first()
+    batch = DisposalBatch.objects.order_by("pk").first()
+    urls = {
+        "chat list": reverse("chat-list"),
+        "chat detail": reverse("chat-detail", args=[chat.pk]) if chat else "",
+        "record list": reverse("record-list"),
+        "record detail": reverse("record-detail", args=[record.pk]) if record else "",
+        "disposal batch list": reverse("disposal-batch-list"),
+        "disposal batch detail": reverse("disposal-batch-detail", args=[batch.pk]) if batch else "",
+        "holds": reverse("legal-hold-list"),
+        "kb search page": reverse("kb-search") + "?q=refund",
+        "trends": reverse("kb-trends"),
+        "agent performance": reverse("kb-agents"),
+        "qa queue": reverse("qa-queue"),
+        "dsr list": reverse("subject-request-list"),
+        "audit log": reverse("audit-event-list"),
+    }
+    result = {}
+    for name, url in urls.items():
+        if not url:
+            continue
+        timings = []
+        for n in range(requests + 2):
+            started = time.perf_counter()
+            response = client.get(url)  # type: ignore[attr-defined]
+            if n >= 2:  # two warm-up requests
+                timings.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                raise SystemExit(f"{name} failed: {response.status_code}")
+        result[name] = p95(timings)
+    return result
+
+
+def _dispose(build_seconds: float) -> tuple[float, int]:
+    """Approves the batches build_disposal_batches proposed and executes them; the rate
+    counts the build time too."""
+    from django.contrib.auth.models import User
+
+    from retention.models import DisposalBatch
+    from retention.services import disposal_batch_approve, disposal_batches_execute
+
+    approver, _ = User.objects.get_or_create(username="scale-approver")
+    started = time.perf_counter()
+    for batch in DisposalBatch.objects.filter(state="proposed"):
+        disposal_batch_approve(batch=batch, approver=approver)
+    summary = disposal_batches_execute(now=NOW)
+    elapsed = time.perf_counter() - started + build_seconds
+    destroyed = summary.counts.get("destroyed", 0)
+    print(f"disposal: {destroyed:,} records in {elapsed:.1f}s incl. build ({summary.counts})")
+    return destroyed / elapsed, destroyed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=1_000_000)
+    parser.add_argument("--per-chat", type=int, default=12)
+    parser.add_argument("--redact-chats", type=int, default=2000)
+    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--search-queries", type=int, default=200)
+    args = parser.parse_args()
+    _bootstrap.setup()
+    from django.contrib.auth.models import Group, User
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from rest_framework.test import APIClient
+
+    from chats.models import Chat
+    from core.jobs import job_run
+    from core.roles import Role
+    from retention.file_plan import file_plan_seed
+
+    chats = args.messages // args.per_chat
+    _bootstrap.banner(f"scale: {chats:,} chats x {args.per_chat} messages")
+    call_command("flush", interactive=False, verbosity=0)
+    file_plan_seed()
+    call_command("seed_taxonomy", verbosity=0)
+    import_rate = _import(chats, args.per_chat)
+    clock = time.monotonic()
+    job_run(name="declare_records", now=NOW)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(f"declare_records: {time.monotonic() - clock:.1f}s (not timed)")
+
+    subset = list(Chat.objects.order_by("pk").values_list("pk", flat=True)[: args.redact_chats])
+    one = _redact(1, subset)
+    two = _redact(2, subset)
+    clock = time.monotonic()
+    for name in ("extract_keywords", "rollup_trends", "sample_qa_reviews"):
+        job_run(name=name, now=NOW)
+    print(f"extract_keywords, rollup_trends, sample_qa_reviews: {time.monotonic() - clock:.1f}s")
+
+    user, _ = User.objects.get_or_create(username="scale-reader")
+    user.groups.add(*Group.objects.filter(name__in=[role.value for role in Role]))
+    api = APIClient()
+    api.force_authenticate(user)
+    search_p95 = _search(args.search_queries, api)
+    clock = time.perf_counter()
+    job_run(name="build_disposal_batches", now=NOW)  # built first: the batch pages show them
+    build_seconds = time.perf_counter() - clock
+    pages = Client()
+    pages.force_login(user)
+    page_p95 = _pages(args.requests, pages)
+    dispose_rate, destroyed = _dispose(build_seconds)
+
+    rows = [
+        ("import", f"{import_rate:,.0f} chats/s", ">= 1,500 chats/s", import_rate >= 1500),
+        ("disposal", f"{dispose_rate:,.0f} records/s", ">= 2,000 records/s", dispose_rate >= 2000),
+        ("redaction, 1 worker", f"{one:,.1f} chats/s", "", True),
+        ("redaction, 2 workers", f"{two:,.1f} chats/s", "", True),
+        ("2 workers / 1", f"{two / one:.2f}x", ">= 1.8x", two / one >= 1.8),
+        ("search p95", f"{search_p95:.1f} ms", "<= 50 ms", search_p95 <= 50),
+        *[
+            (f"page p95: {name}", f"{ms:.1f} ms", "<= 150 ms", ms <= 150)
+            for name, ms in page_p95.items()
+        ],
+    ]
+    print(f"\n{'measure':36} {'value':>16}  {'target':>18}  result")
+    for name, value, target, ok in rows:
+        print(f"{name:36} {value:>16}  {target:>18}  {'PASS' if ok else 'FAIL'}")
+    print(
+        f"({destroyed:,} records destroyed; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"
+    )
+
+
+if __name__ == "__main__":
+    main()
