@@ -16,6 +16,10 @@ from chats.models import SenderRole
 SENDER_ROLES = frozenset(SenderRole.values)
 COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 REGION_RE = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
+# A JSON \u0000 escape (not preceded by an escaped backslash): PostgreSQL text and jsonb cannot
+# hold NUL, so such a chat is rejected with a reason instead of failing its whole batch.
+JSON_NUL_RE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+NUL_REASON = "contains a NUL character (\\u0000), which the database cannot store"
 MAX_ID_LENGTH = 255
 MAX_SOURCE_LENGTH = 64
 
@@ -198,11 +202,12 @@ def _messages(value: Any) -> tuple[MessagePayload, ...]:
             and (agent_id is None or (type(agent_id) is str and len(agent_id) <= MAX_ID_LENGTH))
             and author is None
         ):
-            try:
+            try:  # aware moments in UTC, as parse_timestamp gives them; the rest: slow path
                 sent_at = datetime.fromisoformat(sent_at_raw)
-            except ValueError:
+                sent_at = sent_at.astimezone(UTC) if sent_at.tzinfo is not None else None
+            except (ValueError, OverflowError):
                 sent_at = None
-            if sent_at is not None and sent_at.tzinfo is not None:
+            if sent_at is not None:
                 messages.append(
                     MessagePayload(sender, sent_at, text, agent_id.strip() if agent_id else "")
                 )
@@ -270,6 +275,8 @@ def chat_payload_from_dict(data: Any, *, content_sha256: str = "") -> ChatPayloa
     data = _object(data, "chat")
     if not content_sha256:
         canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+        if JSON_NUL_RE.search(canonical):
+            raise InterchangeError(NUL_REASON)
         content_sha256 = hashlib.sha256(canonical.encode()).hexdigest()
     started_at = _timestamp(data, "started_at", "", required=True)
     assert started_at is not None  # noqa: S101 - required=True guarantees it
@@ -316,6 +323,8 @@ def chat_payload_from_line(line: bytes | str) -> ChatPayload:
         raise InterchangeError(f"not valid JSON ({error.msg} at column {error.colno})") from None
     if not isinstance(data, dict):
         raise InterchangeError(f"not a JSON object but {type(data).__name__}")
+    if JSON_NUL_RE.search(line):
+        raise InterchangeError(NUL_REASON)
     return chat_payload_from_dict(data, content_sha256=hashlib.sha256(line.encode()).hexdigest())
 
 

@@ -265,6 +265,15 @@ def _relax_commit_durability() -> None:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
+def _bound_hook(hook: Callable[[list[int]], None], chat_ids: list[int]) -> Callable[[], None]:
+    # A named function, not functools.partial: robust on_commit logs the callable's __qualname__.
+    def run_post_import_hook() -> None:
+        hook(chat_ids)
+
+    run_post_import_hook.__qualname__ = getattr(hook, "__qualname__", repr(hook))
+    return run_post_import_hook
+
+
 def chats_import_batch(*, payloads: Sequence[ChatPayload]) -> ImportBatchResult:
     """Imports validated chats in one transaction; chats already present are left untouched."""
     for attempt in (1, 2):
@@ -274,7 +283,9 @@ def chats_import_batch(*, payloads: Sequence[ChatPayload]) -> ImportBatchResult:
                 result = _insert_batch(payloads)
                 created = list(result.created_ids)
                 for hook in POST_IMPORT_HOOKS:
-                    transaction.on_commit(functools.partial(hook, created))
+                    # robust: a broker outage must not stop an import whose batch has
+                    # committed; redact_pii and the webhook retry job pick the work up later.
+                    transaction.on_commit(_bound_hook(hook, created), robust=True)
             return result
         except IntegrityError:
             # Another importer inserted one of these chats first; the retry sees it as present.

@@ -31,6 +31,8 @@ from knowledgebase.services.articles import article_create, article_update
 
 SEARCH_PAGE_SIZE = 20
 SEARCH_MAX_PAGE_SIZE = 100
+# Deeper pages are refused: nobody reads them, and a huge page number overflows OFFSET.
+SEARCH_MAX_PAGE = 10_000
 
 
 def _writers_or_readers(request: Request) -> list[Any]:
@@ -56,22 +58,29 @@ def _start_of(day: date | None) -> datetime | None:
 def search_filters_from(params: Any) -> SearchFilters:
     """Shared by the API and the search page: query parameters → filters."""
 
+    def text(name: str) -> str:
+        value = (params.get(name) or "").strip()
+        if "\x00" in value:  # PostgreSQL text cannot hold NUL: a 400, not a database error
+            raise ApplicationError(f"{name} must not contain NUL characters")
+        return value
+
     def parse(name: str) -> date | None:
-        raw = (params.get(name) or "").strip()
+        raw = text(name)
         try:
             return date.fromisoformat(raw) if raw else None
         except ValueError as error:
             raise ApplicationError(f"{name} must be a date (YYYY-MM-DD)") from error
 
     date_to = parse("date_to")
+    text("q")  # the query text itself is the caller's, but it is checked here once for both
     return SearchFilters(
-        category=(params.get("category") or "").strip(),
-        keyword=(params.get("keyword") or "").strip(),
-        country=(params.get("country") or "").strip(),
+        category=text("category"),
+        keyword=text("keyword"),
+        country=text("country"),
         date_from=_start_of(parse("date_from")),
         # date_to is inclusive: everything before the next day's start
         date_to=_start_of(date.fromordinal(date_to.toordinal() + 1)) if date_to else None,
-        record_class=(params.get("record_class") or "").strip(),
+        record_class=text("record_class"),
         kind=(params.get("type") or "").strip()
         if params.get("type") in ("article", "chat")
         else "",
@@ -131,6 +140,8 @@ class KbSearchApi(APIView):
             page_number = max(1, int(request.query_params.get("page", "1")))
         except ValueError as error:
             raise ApplicationError("page must be a number") from error
+        if page_number > SEARCH_MAX_PAGE:
+            raise ApplicationError(f"page must be at most {SEARCH_MAX_PAGE}")
         result = kb_search(
             query=request.query_params.get("q", ""),
             filters=search_filters_from(request.query_params),

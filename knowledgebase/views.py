@@ -14,7 +14,7 @@ from chats.models import Chat
 from core.exceptions import ApplicationError
 from core.roles import Role, user_has_role
 from core.views import role_required
-from knowledgebase.api import search_filters_from
+from knowledgebase.api import SEARCH_MAX_PAGE, search_filters_from
 from knowledgebase.charts import bar_chart, line_chart
 from knowledgebase.forms import ArticleForm, TagForm, TaxonomyTermForm
 from knowledgebase.models import Article, ArticleStatus, Category, TaxonomyTerm, TrendRollup
@@ -49,10 +49,12 @@ def may_write(request: HttpRequest) -> bool:
 
 @role_required(*ALL_ROLES)
 def kb_search_page(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "")
+    query = request.GET.get("q", "").replace("\x00", "")  # search_filters_from reports it
     try:
         filters = search_filters_from(request.GET)
         page_number = max(1, int(request.GET.get("page", "1") or 1))
+        if page_number > SEARCH_MAX_PAGE:
+            raise ApplicationError(f"page must be at most {SEARCH_MAX_PAGE}")
         error = ""
     except (ApplicationError, ValueError) as problem:
         filters, page_number, error = search_filters_from({}), 1, str(problem)

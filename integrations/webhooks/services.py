@@ -156,7 +156,9 @@ def webhook_events_emit(*, event: str, payloads: Sequence[dict[str, Any]]) -> li
         for delivery_id in ids:
             webhook_deliver_task.delay(delivery_id=delivery_id)
 
-    transaction.on_commit(enqueue)
+    # robust: with the broker down the deliveries stay pending in the database and
+    # retry_webhook_deliveries sends them later; the change being reported stands.
+    transaction.on_commit(enqueue, robust=True)
     return ids
 
 

@@ -101,12 +101,17 @@ def _queued() -> int:
 
 
 def test_import_with_redis_down_commits_whole_chats_and_redaction_resumes(
-    own_redis: _Redis,
+    own_redis: _Redis, caplog: pytest.LogCaptureFixture
 ) -> None:
     own_redis.stop()
     payload = chat_payload_from_dict(chat_dict(external_id="redis-down-1"))
-    with pytest.raises(OperationalError):
-        chats_import_batch(payloads=[payload])
+    # The import goes on (a broker outage must not stop it); the failed enqueue is logged.
+    chats_import_batch(payloads=[payload])
+    assert any(
+        isinstance(record.exc_info[1], OperationalError)
+        for record in caplog.records
+        if record.exc_info
+    )
     # The chat committed whole, before the enqueue was attempted; nothing is half-redacted.
     chat = Chat.objects.get(external_id="redis-down-1")
     assert chat.messages.count() == len(payload.messages)
@@ -151,7 +156,7 @@ def test_webhook_emit_with_redis_down_keeps_the_delivery_and_the_job_sends_it(
             events=["record.disposed"],
         )
         own_redis.stop()
-        with pytest.raises(OperationalError), transaction.atomic():
+        with transaction.atomic():  # the enqueue fails after commit, logged, not raised
             webhook_events_emit(event="record.disposed", payloads=[{"record": 1}])
         delivery = WebhookDelivery.objects.get()
         assert delivery.status == "pending"
