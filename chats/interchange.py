@@ -203,13 +203,13 @@ def _messages(value: Any) -> tuple[MessagePayload, ...]:
             and author is None
         ):
             try:  # aware moments in UTC, as parse_timestamp gives them; the rest: slow path
-                sent_at = datetime.fromisoformat(sent_at_raw)
-                sent_at = sent_at.astimezone(UTC) if sent_at.tzinfo is not None else None
+                parsed = datetime.fromisoformat(sent_at_raw)
+                moment = parsed.astimezone(UTC) if parsed.tzinfo is not None else None
             except (ValueError, OverflowError):
-                sent_at = None
-            if sent_at is not None:
+                moment = None
+            if moment is not None:
                 messages.append(
-                    MessagePayload(sender, sent_at, text, agent_id.strip() if agent_id else "")
+                    MessagePayload(sender, moment, text, agent_id.strip() if agent_id else "")
                 )
                 continue
         if not isinstance(sender, str) or sender not in SENDER_ROLES:

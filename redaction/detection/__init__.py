@@ -29,7 +29,7 @@ __all__ = [
     "findings_resolve",
 ]
 
-DETECTOR_VERSION = "pii-1.0"
+DETECTOR_VERSION = "pii-1.1"  # 1.1: an overlapped finding keeps its uncovered part
 # Only the entity recognizer is needed: the model's NER has its own token-to-vector layer.
 NER_DISABLED = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter")
 NER_BATCH_SIZE = 256
@@ -64,16 +64,35 @@ def persons_by_ner(
     return spans
 
 
-def findings_resolve(findings: Sequence[Finding]) -> list[Finding]:
-    """Non-overlapping findings: higher priority first, then longer, then earlier."""
+def findings_resolve(findings: Sequence[Finding], text: str = "") -> list[Finding]:
+    """Non-overlapping findings: higher priority first, then longer, then earlier.
+
+    A finding that loses an overlap keeps the parts nobody else covers: when a login matches
+    "Élise" inside the full name "Élise Gagnon", "Gagnon" must not leak.
+    """
     chosen: list[Finding] = []
     for finding in sorted(
         findings, key=lambda f: (-PRIORITY[f.entity], -(f.end - f.start), f.start)
     ):
         if finding.end <= finding.start:
             continue
-        if all(finding.end <= c.start or finding.start >= c.end for c in chosen):
+        overlapping = sorted(
+            (c for c in chosen if finding.start < c.end and c.start < finding.end),
+            key=lambda c: c.start,
+        )
+        if not overlapping:
             chosen.append(finding)
+            continue
+        cursor = finding.start
+        for covered in [*overlapping, Finding(finding.end, finding.end, finding.entity)]:
+            start, end = cursor, min(covered.start, finding.end)
+            while text and start < end and text[start].isspace():
+                start += 1
+            while text and end > start and text[end - 1].isspace():
+                end -= 1
+            if end > start and (not text or any(ch.isalnum() for ch in text[start:end])):
+                chosen.append(Finding(start, end, finding.entity, f"{finding.rule}+rest"))
+            cursor = max(cursor, covered.end)
     return sorted(chosen, key=lambda f: f.start)
 
 
@@ -153,12 +172,12 @@ def _chat_detect(chat: ChatText, ner: dict[str, list[tuple[int, int]]]) -> list[
     # A name found anywhere in the chat is redacted wherever its words appear in the chat.
     words: set[str] = set()
     for text, found in zip(chat.texts, per_message, strict=True):
-        words |= names.person_words(text, findings_resolve(found))
+        words |= names.person_words(text, findings_resolve(found, text))
     pattern = names.words_pattern({w for w in words if len(w) >= 3})
     resolved = []
     for context, found in zip(contexts, per_message, strict=True):
         found.extend(names.propagated_persons_find(context, pattern))
-        resolved.append(findings_resolve(found))
+        resolved.append(findings_resolve(found, context.text))
     return resolved
 
 

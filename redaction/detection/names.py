@@ -326,7 +326,10 @@ class IdentityMatcher:
         local = self.email.split("@")[0] if "@" in self.email else ""
         self._local = (
             re.compile(rf"(?<![\w.@]){re.escape(local)}(?![\w@])")
-            if len(local) >= 5 and any(ch.isalpha() for ch in local)
+            # A login that is just one of the person's names is found as a name (PERSON).
+            if len(local) >= 5
+            and any(ch.isalpha() for ch in local)
+            and local not in set(self.name_words)
             else None
         )
         digits = re.sub(r"\D", "", identity.phone)

@@ -194,6 +194,33 @@ def test_known_identity_wherever_it_appears_also_misspelt(redact: Redactor) -> N
     assert out[4] == "text [PHONE_1] or [EMAIL_1]"
 
 
+def test_email_login_equal_to_a_first_name_does_not_split_the_full_name(
+    redact: Redactor,
+) -> None:
+    # The login "elise" used to win the overlap with the full name and leave "Gagnon" behind.
+    identity = Identity(name="Élise Gagnon", email="elise@exemple.ca")
+    out = redact(["Bonjour, je m'appelle Élise Gagnon.", "Merci Élise."], identity=identity)
+    assert out == ["Bonjour, je m'appelle [PERSON_1].", "Merci [PERSON_1]."]
+
+
+def test_a_finding_that_loses_an_overlap_keeps_its_uncovered_part() -> None:
+    from redaction.detection import findings_resolve
+    from redaction.detection.types import EntityType, Finding
+
+    text = "user elise gagnon"
+    resolved = findings_resolve(
+        [
+            Finding(5, 10, EntityType.ACCOUNT_ID, "login"),
+            Finding(5, 17, EntityType.PERSON, "name"),
+        ],
+        text,
+    )
+    assert [(text[f.start : f.end], f.entity) for f in resolved] == [
+        ("elise", EntityType.ACCOUNT_ID),
+        ("gagnon", EntityType.PERSON),
+    ]
+
+
 def test_identity_name_that_is_a_month_before_a_day_stays_a_date(redact: Redactor) -> None:
     out = redact(["jun lee here", "he passed away on jun 8"], identity=Identity(name="Jun Lee"))
     assert out == ["[PERSON_1] here", "he passed away on jun 8"]
