@@ -21,6 +21,7 @@ def main() -> None:
     parser.add_argument("--chats", type=int, default=20_000)
     parser.add_argument("--messages", type=int, default=12)
     parser.add_argument("--batch-size", type=int, default=None)
+    parser.add_argument("--workers", type=int, default=None, help="default: as import_chats")
     args = parser.parse_args()
     _bootstrap.setup()
 
@@ -51,6 +52,7 @@ def main() -> None:
         lines=lines,
         on_reject=lambda number, raw, error: rejected.append(number),
         batch_size=args.batch_size,
+        workers=args.workers or services.import_workers_default(),
     )
     elapsed = time.perf_counter() - started
     chats_per_s = summary.imported / elapsed
@@ -79,9 +81,7 @@ def _copy_same_rows(connection, payloads) -> float:  # type: ignore[no-untyped-d
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_copy_chat, bench_copy_message")
         cursor.execute("CREATE TABLE bench_copy_chat (LIKE chats_chat INCLUDING ALL)")
-        cursor.execute(
-            "CREATE TABLE bench_copy_message (LIKE chats_message INCLUDING ALL)"
-        )
+        cursor.execute("CREATE TABLE bench_copy_message (LIKE chats_message INCLUDING ALL)")
     raw = connection.connection
     started = time.perf_counter()
     with raw.cursor() as cursor:

@@ -7,16 +7,16 @@ race for the same chat makes our batch retry, after which that chat counts as al
 
 import functools
 import logging
-import queue
-import threading
+import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
-from typing import Any, TypeVar
+from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -33,7 +33,9 @@ from core.bulk import history_rows_insert, ids_allocate, rows_insert
 logger = logging.getLogger(__name__)
 
 Key = tuple[str, str]
-_T = TypeVar("_T")
+# A batch that loses a race for a new customer or agent to a concurrent import is retried; the
+# retry finds the row present. Parallel workers share agents, so allow a few rounds.
+IMPORT_ATTEMPTS = 3
 MESSAGE_FIELDS = ("chat_id", "position", "sender", "agent_id", "author_name", "sent_at", "text")
 # Callbacks run after a batch commits, with the ids of the chats it created (e.g. redaction).
 POST_IMPORT_HOOKS: list[Callable[[list[int]], None]] = []
@@ -276,7 +278,7 @@ def _bound_hook(hook: Callable[[list[int]], None], chat_ids: list[int]) -> Calla
 
 def chats_import_batch(*, payloads: Sequence[ChatPayload]) -> ImportBatchResult:
     """Imports validated chats in one transaction; chats already present are left untouched."""
-    for attempt in (1, 2):
+    for attempt in range(1, IMPORT_ATTEMPTS + 1):
         try:
             with transaction.atomic():
                 _relax_commit_durability()
@@ -289,7 +291,7 @@ def chats_import_batch(*, payloads: Sequence[ChatPayload]) -> ImportBatchResult:
             return result
         except IntegrityError:
             # Another importer inserted one of these chats first; the retry sees it as present.
-            if attempt == 2:
+            if attempt == IMPORT_ATTEMPTS:
                 raise
             logger.info("import batch raced another importer; retrying")
     raise AssertionError("unreachable")
@@ -306,64 +308,51 @@ def chat_import(*, payload: ChatPayload) -> tuple[Chat, bool]:
 RejectCallback = Callable[[int, bytes, InterchangeError], None]
 
 
-def _payload_batches(
-    lines: Iterable[bytes], on_reject: RejectCallback, batch_size: int
-) -> Iterator[tuple[list[ChatPayload], int]]:
-    """Validates lines and yields (batch of valid payloads, rejects since the last batch)."""
-    pending: list[ChatPayload] = []
-    rejected = 0
+@dataclass
+class _ChunkOutcome:
+    imported: int = 0
+    already_present: int = 0
+    messages: int = 0
+    # (line number, raw line, reason, field): plain values, so they cross a process boundary
+    rejects: list[tuple[int, bytes, str, str]] = field(default_factory=list)
+
+
+def _import_numbered_lines(numbered: list[tuple[int, bytes]]) -> _ChunkOutcome:
+    """Validates and imports one chunk of numbered lines: one transaction. Runs in the importing
+    process or in a worker process of the pool."""
+    outcome = _ChunkOutcome()
+    payloads: list[ChatPayload] = []
+    for number, raw in numbered:
+        try:
+            payloads.append(chat_payload_from_line(raw.rstrip(b"\r\n")))
+        except InterchangeError as error:
+            outcome.rejects.append((number, raw, error.reason, error.field))
+    if payloads:
+        result = chats_import_batch(payloads=payloads)
+        outcome.imported = len(result.created_ids)
+        outcome.already_present = len(payloads) - outcome.imported
+        created = {p.key: len(p.messages) for p in payloads if p.key not in result.existing}
+        outcome.messages = sum(created.values())
+    return outcome
+
+
+def _numbered_chunks(lines: Iterable[bytes], size: int) -> Iterator[list[tuple[int, bytes]]]:
+    chunk: list[tuple[int, bytes]] = []
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
-        try:
-            pending.append(chat_payload_from_line(raw.rstrip(b"\r\n")))
-        except InterchangeError as error:
-            rejected += 1
-            on_reject(number, raw, error)
-            continue
-        if len(pending) >= batch_size:
-            yield pending, rejected
-            pending, rejected = [], 0
-    yield pending, rejected
+        chunk.append((number, raw))
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
-def _read_ahead(batches: Iterator[_T], depth: int = 2) -> Iterator[_T]:
-    """Runs `batches` in a thread, `depth` items ahead of the consumer.
-
-    Validation is pure Python and the writes mostly wait on the database, so the next batch is
-    parsed while the database stores the previous one. Errors surface in the consumer.
-    """
-    buffer: queue.Queue[tuple[str, Any]] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def produce() -> None:
-        try:
-            for item in batches:
-                while not stop.is_set():
-                    try:
-                        buffer.put(("item", item), timeout=0.2)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            buffer.put(("done", None))
-        except BaseException as error:  # re-raised in the consumer's thread
-            buffer.put(("error", error))
-
-    thread = threading.Thread(target=produce, name="import-reader", daemon=True)
-    thread.start()
-    try:
-        while True:
-            kind, value = buffer.get()
-            if kind == "done":
-                return
-            if kind == "error":
-                raise value
-            yield value
-    finally:
-        stop.set()
-        thread.join(timeout=5)
+def import_workers_default() -> int:
+    """Two import processes on PostgreSQL (validation is pure Python, so a second process
+    parses while the first one's batch is stored); one elsewhere: SQLite has one writer."""
+    return min(2, os.cpu_count() or 1) if connection.vendor == "postgresql" else 1
 
 
 def chats_import_lines(
@@ -372,24 +361,44 @@ def chats_import_lines(
     on_reject: RejectCallback,
     on_progress: Callable[[int], None] | None = None,
     batch_size: int | None = None,
+    workers: int = 1,
 ) -> ImportSummary:
     """Validates JSON Lines and imports the valid chats in batches, one transaction each.
 
-    Blank lines are skipped; every other bad line goes to `on_reject` with its 1-based number
-    (called from the reader thread, in line order).
+    Blank lines are skipped; every other bad line goes to `on_reject` with its 1-based number,
+    in line order. With `workers` > 1 (PostgreSQL, outside a transaction) batches are validated
+    and stored by a pool of processes; results are still reported in input order.
     """
     batch_size = batch_size or settings.IMPORT_BATCH_SIZE
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        workers = 1  # one SQLite writer; a caller's transaction cannot span processes
     summary = ImportSummary()
-    for pending, rejected in _read_ahead(_payload_batches(lines, on_reject, batch_size)):
-        summary.rejected += rejected
-        if pending:
-            result = chats_import_batch(payloads=pending)
-            summary.imported += len(result.created_ids)
-            summary.already_present += len(pending) - len(result.created_ids)
-            created = {p.key: len(p.messages) for p in pending if p.key not in result.existing}
-            summary.messages += sum(created.values())
-        if on_progress is not None:
-            on_progress(len(pending) + rejected)
+    chunks = _numbered_chunks(lines, batch_size)
+    pool = None
+    if workers > 1:
+        connections.close_all()  # each worker process opens its own connection
+        pool = multiprocessing.get_context("fork").Pool(workers)
+        outcomes: Iterator[_ChunkOutcome] = pool.imap(_import_numbered_lines, chunks)
+    else:
+        outcomes = map(_import_numbered_lines, chunks)
+    try:
+        for outcome in outcomes:
+            summary.imported += outcome.imported
+            summary.already_present += outcome.already_present
+            summary.messages += outcome.messages
+            for number, raw, reason, where in outcome.rejects:
+                summary.rejected += 1
+                on_reject(number, raw, InterchangeError(reason, where))
+            if on_progress is not None:
+                on_progress(outcome.imported + outcome.already_present + len(outcome.rejects))
+    except BaseException:
+        if pool is not None:
+            pool.terminate()
+        raise
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
     return summary
 
 

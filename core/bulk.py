@@ -40,7 +40,13 @@ def _copy_rows(
         sql.SQL(", ").join(sql.Identifier(str(f.column)) for f in model_fields),  # type: ignore[union-attr,misc]
     )
     connection.ensure_connection()
-    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+    # wrap_database_errors: COPY bypasses Django's cursor wrapper, and callers rely on Django's
+    # IntegrityError (e.g. an importer racing another one for the same customer).
+    with (
+        connection.wrap_database_errors,
+        connection.cursor() as cursor,
+        cursor.cursor.copy(statement) as copy,
+    ):
         for row in rows:
             if json_positions:
                 row = list(row)

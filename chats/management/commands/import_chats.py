@@ -12,7 +12,12 @@ from chats.importers import (
     import_units_for_format,
 )
 from chats.interchange import InterchangeError
-from chats.services import ImportSummary, chats_import_lines, chats_import_units
+from chats.services import (
+    ImportSummary,
+    chats_import_lines,
+    chats_import_units,
+    import_workers_default,
+)
 
 STDIN = "-"
 
@@ -38,11 +43,19 @@ class Command(BaseCommand):
             "live-chat systems",
         )
         parser.add_argument("--batch-size", type=int, default=None)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="import processes (default: 2 on PostgreSQL, 1 on SQLite)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         total = ImportSummary()
         for name in options["files"]:
-            summary = self._import_file(name, options["format"], options["batch_size"])
+            summary = self._import_file(
+                name, options["format"], options["batch_size"], options["workers"]
+            )
             for attribute in ("imported", "already_present", "rejected", "messages"):
                 setattr(total, attribute, getattr(total, attribute) + getattr(summary, attribute))
         if len(options["files"]) > 1:
@@ -61,7 +74,9 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"{name}: cannot open ({error.strerror})") from error
 
-    def _import_file(self, name: str, format_name: str, batch_size: int | None) -> ImportSummary:
+    def _import_file(
+        self, name: str, format_name: str, batch_size: int | None, workers: int | None
+    ) -> ImportSummary:
         if format_name in DOCUMENT_FORMATS:
             return self._import_document_file(name, format_name, batch_size)
         source = self._open(name)
@@ -88,6 +103,7 @@ class Command(BaseCommand):
                 lines=import_lines_for_format(format_name, counted(source)),
                 on_reject=on_reject,
                 batch_size=batch_size,
+                workers=workers if workers is not None else import_workers_default(),
             )
         finally:
             progress.close()
