@@ -41,7 +41,7 @@ def _bad_lines() -> dict[str, bytes]:
         ("rating out of range", rating),
     ):
         lines[key] = (json.dumps(data) + "\n").encode()
-    return lines
+    return {key: line for key, line in lines.items() if line is not None}
 
 
 def _run_import(*args: str) -> tuple[int, str, str]:
