@@ -4,9 +4,8 @@ from pathlib import Path
 
 import pytest
 
-FORMATS = Path("/work/shared/formats")
-if not FORMATS.exists():  # a checkout beside shared/ (CI clones main next to it)
-    FORMATS = Path(__file__).resolve().parents[3] / "shared" / "formats"
+# The checkout sits beside shared/ (CI clones main next to it).
+FORMATS = Path(__file__).resolve().parents[3] / "shared" / "formats"
 
 
 @pytest.fixture
