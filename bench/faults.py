@@ -15,9 +15,10 @@ import os
 import random
 import sys
 
-import _bootstrap
-
+# Before _bootstrap, whose own default is the shared chatrecords_bench database.
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/chatrecords_bench_faults")
+
+import _bootstrap
 
 SIZES = {"execute_disposals": 12_000, "redact_pii": 1_500, "purge_pii_originals": 15_000}
 

@@ -27,9 +27,11 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+# Before _bootstrap, whose own default is the shared chatrecords_bench database.
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/chatrecords_bench_scale")
+
 import _bootstrap
 
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/chatrecords_bench_scale")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
 os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
 os.environ["REDACT_ON_IMPORT"] = "false"
@@ -56,7 +58,9 @@ def _import(chats: int, per_chat: int) -> float:
         for chat in sample_chats(chats, messages_per_chat=per_chat, source="scale")
     ]
     started = time.perf_counter()
-    summary = services.chats_import_lines(lines=lines, on_reject=lambda *_: None)
+    summary = services.chats_import_lines(
+        lines=lines, on_reject=lambda *_: None, workers=services.import_workers_default()
+    )
     elapsed = time.perf_counter() - started
     print(f"import: {summary.imported:,} chats, {summary.messages:,} messages in {elapsed:.1f}s")
     return summary.imported / elapsed
