@@ -49,7 +49,11 @@ class QAReview(models.Model):
     class Meta:
         ordering = ["queued_at", "pk"]
         verbose_name = "QA review"
-        indexes = [models.Index(fields=["status", "reason", "queued_at"])]
+        indexes = [
+            models.Index(fields=["status", "reason", "queued_at"]),
+            # The queue page walks pending reviews oldest first and stops after one page.
+            models.Index(fields=["status", "queued_at", "id"], name="qa_review_queue_order"),
+        ]
 
     def __str__(self) -> str:
         return f"QA review {self.pk} of record {self.record_id} ({self.status})"

@@ -9,12 +9,14 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from chats.models import Message
 from records.models import Record, RecordStatus
 from retention.models import (
     OPEN_BATCH_STATES,
+    DisposalApproval,
     DisposalBatch,
     DisposalCertificate,
     DisposalItem,
@@ -195,12 +197,25 @@ def legal_holds_list() -> QuerySet[LegalHold]:
     )
 
 
+def _count_per_batch(model: type[DisposalItem] | type[DisposalApproval]) -> Coalesce:
+    # A correlated count per batch row, not JOIN + GROUP BY: a batch can hold 100,000 items,
+    # and grouping them all (with every selected column) made the list page slow.
+    counts = (
+        model.objects.filter(batch=OuterRef("pk"))
+        .order_by()
+        .values("batch")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
 def disposal_batches_list() -> QuerySet[DisposalBatch]:
     return (
         DisposalBatch.objects.select_related("record_class", "proposed_by", "rejected_by")
         .annotate(
-            item_count=Count("items", distinct=True),
-            approval_count=Count("approvals", distinct=True),
+            item_count=_count_per_batch(DisposalItem),
+            approval_count=_count_per_batch(DisposalApproval),
         )
         .order_by("-proposed_at", "-pk")
     )

@@ -10,7 +10,7 @@ from core.exceptions import ApplicationError
 from core.roles import Role, user_has_role
 from core.views import role_required
 from retention.forms import ExcludeForm, LegalHoldForm, ReasonForm
-from retention.models import BatchState, DisposalBatch, ItemStatus
+from retention.models import BatchState, DisposalBatch, DisposalCertificate, ItemStatus
 from retention.selectors import (
     disposal_batch_item_counts,
     disposal_batch_items,
@@ -161,7 +161,8 @@ def disposal_batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_write": _may_write(request),
             "reviewable": reviewable,
             "pending": ItemStatus.PENDING,
-            "certificate": getattr(batch, "certificate", None)
+            # Only the link is shown: the payload lists every item and can run to megabytes.
+            "certificate": DisposalCertificate.objects.filter(batch=batch).defer("payload").first()
             if batch.state == BatchState.COMPLETED
             else None,
         },
