@@ -328,12 +328,18 @@ def _import_numbered_lines(numbered: list[tuple[int, bytes]]) -> _ChunkOutcome:
         except InterchangeError as error:
             outcome.rejects.append((number, raw, error.reason, error.field))
     if payloads:
-        result = chats_import_batch(payloads=payloads)
-        outcome.imported = len(result.created_ids)
-        outcome.already_present = len(payloads) - outcome.imported
-        created = {p.key: len(p.messages) for p in payloads if p.key not in result.existing}
-        outcome.messages = sum(created.values())
+        _batch_import_counted(payloads, outcome)
     return outcome
+
+
+def _batch_import_counted(payloads: Sequence[ChatPayload], counts: Any) -> None:
+    """Imports one batch and adds its imported / already-present / message counts to `counts`
+    (an ImportSummary or a _ChunkOutcome). A chat repeated within the batch counts once."""
+    result = chats_import_batch(payloads=payloads)
+    counts.imported += len(result.created_ids)
+    counts.already_present += len(payloads) - len(result.created_ids)
+    created = {p.key: len(p.messages) for p in payloads if p.key not in result.existing}
+    counts.messages += sum(created.values())
 
 
 def _numbered_chunks(lines: Iterable[bytes], size: int) -> Iterator[list[tuple[int, bytes]]]:
@@ -467,13 +473,9 @@ def chats_import_units(
     pending: list[ChatPayload] = []
 
     def flush() -> None:
-        if not pending:
-            return
-        result = chats_import_batch(payloads=pending)
-        summary.imported += len(result.created_ids)
-        summary.already_present += len(pending) - len(result.created_ids)
-        summary.messages += sum(len(p.messages) for p in pending if p.key not in result.existing)
-        pending.clear()
+        if pending:
+            _batch_import_counted(pending, summary)
+            pending.clear()
 
     for number, raw, chat in units:
         try:
