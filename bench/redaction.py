@@ -14,7 +14,6 @@ import argparse
 import json
 import logging
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -29,9 +28,7 @@ os.environ["REDACT_ON_IMPORT"] = "false"
 os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _bootstrap  # noqa: E402
-
-WORKER_TIMEOUT_S = 90
-WARM_UP_S = 6
+from _workers import celery_workers  # noqa: E402
 
 
 def _chats(count: int) -> list[dict]:
@@ -52,68 +49,19 @@ def _reset() -> None:
     Chat.objects.update(redacted_at=None, redaction_version="")
 
 
-def _start_workers(count: int, queue: str) -> list[subprocess.Popen]:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local"}
-    return [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "-c",
-                "1",
-                "-Q",
-                queue,
-                "-n",
-                f"bench{n}-{os.getpid()}@%h",
-                "--loglevel",
-                "WARNING",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-        )
-        for n in range(count)
-    ]
-
-
-def _wait_ready(app, count: int) -> None:
-    deadline = time.monotonic() + WORKER_TIMEOUT_S
-    while time.monotonic() < deadline:
-        replies = app.control.ping(timeout=1.0) or []
-        if sum(1 for r in replies for name in r if name.startswith("bench")) >= count:
-            return
-    raise RuntimeError("Celery workers did not start")
-
-
 def _run_workers(count: int, chars: int, chats: int) -> float:
     from chats.models import Chat
-    from config.celery_app import app
     from redaction.tasks import redact_pending_task
 
     _reset()
     queue = f"bench-redaction-{os.getpid()}-{count}"
-    workers = _start_workers(count, queue)
-    try:
-        _wait_ready(app, count)
-        time.sleep(WARM_UP_S)  # each worker process loads spaCy at start (worker_process_init)
+    with celery_workers(count, queue=queue, prefix="bench"):
         started = time.monotonic()
         for _ in range(count):
             redact_pending_task.apply_async(kwargs={"chunk_size": 50}, queue=queue)
         while Chat.objects.filter(redacted_at__isnull=True).exists():
             time.sleep(0.25)
         elapsed = time.monotonic() - started
-    finally:
-        for worker in workers:
-            worker.terminate()
-        for worker in workers:
-            worker.wait(timeout=30)
     print(
         f"redact_pii, {count} worker(s): {chats} chats in {elapsed:.1f}s = "
         f"{chats / elapsed:.1f} chats/s, {chars / elapsed:,.0f} chars/s"

@@ -5,7 +5,8 @@ every main page, and disposal; print one table against the SPEC targets.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/chatrecords_bench_scale \\
     REDIS_URL=redis://127.0.0.1:6379/9 .venv/bin/python bench/scale.py \\
-        [--messages 1000000] [--per-chat 12] [--redact-chats 2000] [--requests 50]
+        [--messages 1000000] [--per-chat 12] [--redact-chats 6000] [--requests 50]
+        [--disposal-workers N]
 
 - import: chats.services.chats_import_lines with POST_IMPORT_HOOKS cleared (chats/s);
 - redaction: a fixed subset of --redact-chats chats, reset before each run, enqueued as
@@ -15,14 +16,13 @@ every main page, and disposal; print one table against the SPEC targets.
   indexed the redacted subset);
 - pages: Django's test Client, one user holding every role, --requests GETs per page;
 - disposal: declare_records, build_disposal_batches, approve, execute_disposals on every due
-  record (records/s), last because it destroys data.
+  record with DISPOSAL_WORKERS connections (or --disposal-workers; records/s, build time
+  included), last because it destroys data.
 The database is flushed first.
 """
 
 import argparse
 import os
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +31,7 @@ from pathlib import Path
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/chatrecords_bench_scale")
 
 import _bootstrap
+from _workers import celery_workers
 
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
 os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
@@ -38,7 +39,6 @@ os.environ["REDACT_ON_IMPORT"] = "false"
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
-WORKER_START_S = 90
 
 
 def p95(values: list[float]) -> float:
@@ -66,39 +66,8 @@ def _import(chats: int, per_chat: int) -> float:
     return summary.imported / elapsed
 
 
-def _workers(count: int, queue: str) -> list[subprocess.Popen[bytes]]:
-    return [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "-c",
-                "1",
-                "-Q",
-                queue,
-                "-n",
-                f"scale{n}-{os.getpid()}@%h",
-                "--loglevel",
-                "WARNING",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=ROOT,
-            env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local"},
-            stdout=subprocess.DEVNULL,
-        )
-        for n in range(count)
-    ]
-
-
 def _redact(count: int, chat_ids: list[int]) -> float:
     from chats.models import Chat, Message, Survey
-    from config.celery_app import app
     from redaction.models import RedactionLog
     from redaction.tasks import redact_chats_task
 
@@ -107,16 +76,7 @@ def _redact(count: int, chat_ids: list[int]) -> float:
     Survey.objects.filter(chat_id__in=chat_ids).update(comment_redacted=None)
     Chat.objects.filter(pk__in=chat_ids).update(redacted_at=None, redaction_version="")
     queue = f"scale-{os.getpid()}-{count}"
-    workers = _workers(count, queue)
-    try:
-        deadline = time.monotonic() + WORKER_START_S
-        while time.monotonic() < deadline:
-            replies = app.control.ping(timeout=1.0) or []
-            if sum(1 for r in replies for name in r if name.startswith("scale")) >= count:
-                break
-        else:
-            raise SystemExit("celery workers did not start")
-        time.sleep(6)  # each worker loads spaCy at process start
+    with celery_workers(count, queue=queue, prefix="scale"):
         started = time.monotonic()
         for start in range(0, len(chat_ids), 50):
             redact_chats_task.apply_async(
@@ -126,11 +86,6 @@ def _redact(count: int, chat_ids: list[int]) -> float:
         while pending.exists():
             time.sleep(0.25)
         elapsed = time.monotonic() - started
-    finally:
-        for worker in workers:
-            worker.terminate()
-        for worker in workers:
-            worker.wait(timeout=30)
     rate = len(chat_ids) / elapsed
     print(f"redaction, {count} worker(s): {len(chat_ids)} chats in {elapsed:.1f}s = {rate:.1f}/s")
     return rate
@@ -192,22 +147,26 @@ def _pages(requests: int, client: object) -> dict[str, float]:
     return result
 
 
-def _dispose(build_seconds: float) -> tuple[float, int]:
+def _dispose(build_seconds: float, workers: int | None) -> tuple[float, int]:
     """Approves the batches build_disposal_batches proposed and executes them; the rate
     counts the build time too."""
     from django.contrib.auth.models import User
 
     from retention.models import DisposalBatch
     from retention.services import disposal_batch_approve, disposal_batches_execute
+    from retention.services.disposal import disposal_workers_default
 
     approver, _ = User.objects.get_or_create(username="scale-approver")
     started = time.perf_counter()
     for batch in DisposalBatch.objects.filter(state="proposed"):
         disposal_batch_approve(batch=batch, approver=approver)
-    summary = disposal_batches_execute(now=NOW)
+    summary = disposal_batches_execute(now=NOW, workers=workers)
     elapsed = time.perf_counter() - started + build_seconds
     destroyed = summary.counts.get("destroyed", 0)
-    print(f"disposal: {destroyed:,} records in {elapsed:.1f}s incl. build ({summary.counts})")
+    print(
+        f"disposal, {workers or disposal_workers_default()} worker(s): {destroyed:,} records "
+        f"in {elapsed:.1f}s incl. build ({summary.counts})"
+    )
     return destroyed / elapsed, destroyed
 
 
@@ -215,9 +174,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--per-chat", type=int, default=12)
-    parser.add_argument("--redact-chats", type=int, default=2000)
+    # Long enough that worker start-up and the last task's tail do not decide the 2:1 ratio.
+    parser.add_argument("--redact-chats", type=int, default=6000)
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--search-queries", type=int, default=200)
+    parser.add_argument(
+        "--disposal-workers", type=int, default=None, help="default: the DISPOSAL_WORKERS setting"
+    )
     args = parser.parse_args()
     _bootstrap.setup()
     from django.contrib.auth.models import Group, User
@@ -262,7 +225,7 @@ def main() -> None:
     pages = Client()
     pages.force_login(user)
     page_p95 = _pages(args.requests, pages)
-    dispose_rate, destroyed = _dispose(build_seconds)
+    dispose_rate, destroyed = _dispose(build_seconds, args.disposal_workers)
 
     rows = [
         ("import", f"{import_rate:,.0f} chats/s", ">= 1,500 chats/s", import_rate >= 1500),

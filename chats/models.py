@@ -85,7 +85,12 @@ class Chat(models.Model):
     redaction_version = models.CharField(max_length=32, blank=True)
     # SHA-256 of the imported chat line's content, kept for tombstones and change detection.
     content_sha256 = models.CharField(max_length=64, blank=True)
-    history = HistoricalRecords(excluded_fields=["imported_at"])
+    # History is read per chat (id) and by date; indexes on the copied columns would only
+    # slow the writes that every import, redaction and disposal makes to it.
+    history = HistoricalRecords(
+        excluded_fields=["imported_at"],
+        no_db_index=["started_at", "ended_at", "country", "redacted_at", "customer"],
+    )
 
     class Meta:
         constraints = [
@@ -109,7 +114,10 @@ class Message(models.Model):
     """One line of a transcript. Deliberately without history: original text must not outlive
     disposal in a history table (R-REC-3), and a declared transcript is locked anyway."""
 
-    chat = models.ForeignKey(Chat, on_delete=models.CASCADE, related_name="messages")
+    # No index of its own: the unique (chat, position) index serves every lookup by chat.
+    chat = models.ForeignKey(
+        Chat, on_delete=models.CASCADE, related_name="messages", db_index=False
+    )
     position = models.PositiveIntegerField()
     sender = models.CharField(max_length=8, choices=SenderRole.choices)
     agent = models.ForeignKey(

@@ -124,8 +124,10 @@ class ChatCategory(models.Model):
 class MessageSentiment(models.Model):
     """Sentiment of one message (R-CHAT-4). Goes with its message; the chat aggregate stays."""
 
+    # No database constraint, like redaction.RedactionLog.message: destruction deletes these
+    # rows first, and the per-row check at commit doubled the cost of deleting messages.
     message = models.OneToOneField(
-        "chats.Message", on_delete=models.CASCADE, related_name="kb_sentiment"
+        "chats.Message", on_delete=models.CASCADE, related_name="kb_sentiment", db_constraint=False
     )
     chat = models.ForeignKey("chats.Chat", on_delete=models.CASCADE, related_name="+")
     score = models.FloatField(null=True, blank=True)  # −1…+1; null: not scored

@@ -91,15 +91,26 @@ class Record(models.Model):
     trigger_at = models.DateTimeField(null=True, blank=True)
     disposition_due = models.DateTimeField(null=True, blank=True, db_index=True)
     pii_purge_due = models.DateTimeField(null=True, blank=True, db_index=True)
+    # Indexed by Meta.indexes' (status, disposition_due), which serves status-only lookups too.
     status = models.CharField(
-        max_length=10, choices=RecordStatus.choices, default=RecordStatus.FLAGGED, db_index=True
+        max_length=10, choices=RecordStatus.choices, default=RecordStatus.FLAGGED
     )
     flag_reason = models.CharField(max_length=255, blank=True)
     # Not proposed for disposal before this moment (an excluded item or a rejected batch).
     review_at = models.DateTimeField(null=True, blank=True)
     pii_purged_at = models.DateTimeField(null=True, blank=True)
     disposed_at = models.DateTimeField(null=True, blank=True)
-    history = HistoricalRecords()
+    # History is read per record (id) and by date (see chats.Chat.history).
+    history = HistoricalRecords(
+        no_db_index=[
+            "chat",
+            "record_class",
+            "declared_by_rule",
+            "schedule",
+            "disposition_due",
+            "pii_purge_due",
+        ]
+    )
 
     class Meta:
         ordering = ["pk"]

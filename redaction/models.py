@@ -19,8 +19,16 @@ class RedactionLog(models.Model):
     """
 
     chat = models.ForeignKey(Chat, on_delete=models.CASCADE, related_name="redaction_logs")
+    # No database constraint: destruction deletes a chunk's logs before its messages, set-based
+    # (retention.services.destruction), and the constraint's per-row check at commit cost more
+    # than the whole delete. The row holds counts only, so a stray one exposes nothing.
     message = models.ForeignKey(
-        Message, null=True, blank=True, on_delete=models.CASCADE, related_name="redaction_logs"
+        Message,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="redaction_logs",
+        db_constraint=False,
     )
     field = models.CharField(max_length=20, choices=RedactedField.choices)
     entity_counts = models.JSONField(default=dict)  # {"PERSON": 2, "EMAIL": 1}

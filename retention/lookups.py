@@ -2,8 +2,8 @@
 
 Disposal works on chunks of a thousand ids in a couple of dozen statements; with `__in`, every
 id is a separate placeholder that Django processes and psycopg interpolates one by one, which
-cost more than the statements themselves. On PostgreSQL this lookup sends `= ANY(%s)` with the
-list as one array parameter; elsewhere it is a plain IN list.
+cost more than the statements themselves. On PostgreSQL this lookup sends `= ANY(%s::bigint[])`
+with the list as one array literal; elsewhere it is a plain IN list.
 """
 
 from typing import Any
@@ -18,13 +18,19 @@ class AnyOf(Lookup):
 
     def as_sql(self, compiler: Any, connection: Any) -> Any:
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        values = [int(value) for value in self.rhs]
+        values = list(map(int, self.rhs))
         if not values:
             return "1 = 0", list(lhs_params)
         if connection.vendor == "postgresql":
-            return f"{lhs} = ANY(%s)", [*lhs_params, values]
+            return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, pg_bigint_array(values)]
         placeholders = ", ".join(["%s"] * len(values))
         return f"{lhs} IN ({placeholders})", [*lhs_params, *values]
+
+
+def pg_bigint_array(values: list[int]) -> str:
+    """An array literal of integers: psycopg adapts a Python list element by element in Python
+    (about 2 ms for a thousand ids, more than many of the statements that use it)."""
+    return "{" + ",".join(map(str, map(int, values))) + "}"
 
 
 def any_of_register() -> None:
@@ -36,5 +42,5 @@ def any_of_register() -> None:
 def sql_any_of(column: str, values: list[int], vendor: str) -> tuple[str, list[Any]]:
     """The same condition for hand-written SQL."""
     if vendor == "postgresql":
-        return f"{column} = ANY(%s)", [values]
+        return f"{column} = ANY(%s::bigint[])", [pg_bigint_array(values)]
     return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)

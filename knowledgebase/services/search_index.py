@@ -115,7 +115,7 @@ def search_documents_purge_disposed() -> int:
 
 def chat_search_documents_delete(*, chat_ids: Sequence[int]) -> int:
     """For the disposal job: call inside the disposal transaction to drop the chats' copies."""
-    deleted, _ = SearchDocument.objects.filter(chat_id__in=list(chat_ids)).delete()
+    deleted, _ = SearchDocument.objects.filter(chat_id__any_of=list(chat_ids)).delete()
     return deleted
 
 
@@ -124,6 +124,9 @@ def chat_search_documents_drop_destroyed(chat_ids: list[int]) -> None:
     transaction: the search copy of a destroyed chat goes with its messages. An anonymised
     chat keeps its messages' redacted text as a knowledge item, so its search copy stays."""
     remaining = set(
-        Message.objects.filter(chat_id__in=chat_ids).values_list("chat_id", flat=True).distinct()
+        Message.objects.filter(chat_id__any_of=chat_ids)
+        .order_by()  # Message's default ordering would make DISTINCT include the position
+        .values_list("chat_id", flat=True)
+        .distinct()
     )
     chat_search_documents_delete(chat_ids=[pk for pk in chat_ids if pk not in remaining])

@@ -9,6 +9,8 @@ Invariants:
   each chunk its own transaction, pending items are claimed with select_for_update(skip_locked)
   and re-checked (due, live, known country, schedule, action, holds) before destruction. A kill
   loses at most the open chunk, which rolls back; a re-run continues with the pending items.
+- Several workers (threads, each with its own connection) may execute one batch at once: the
+  skip-locked claim gives each a different chunk (DISPOSAL_WORKERS, PostgreSQL only).
 - When no item is pending, the batch becomes completed together with its certificate in one
   transaction; completed batches are never executed again.
 """
@@ -17,6 +19,7 @@ import hashlib
 import json
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
@@ -24,7 +27,7 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -295,16 +298,17 @@ def _execute_chunk(
     counts: dict[str, int] = {}
     with transaction.atomic():
         # LIMIT without OFFSET: processed items leave the pending set.
-        items = list(
+        item_of_record = dict(
             DisposalItem.objects.filter(batch=batch, status=ItemStatus.PENDING)
             .select_for_update(skip_locked=True)
-            .order_by("pk")[:chunk_size]
+            .order_by("pk")
+            .values_list("record_id", "pk")[:chunk_size]
         )
-        if not items:
+        if not item_of_record:
             return counts
         records = {
             row[0]: _Candidate(*row)
-            for row in Record.objects.filter(pk__any_of=[i.record_id for i in items])
+            for row in Record.objects.filter(pk__any_of=list(item_of_record))
             .select_for_update(of=("self",))
             .values_list(
                 "pk",
@@ -317,12 +321,12 @@ def _execute_chunk(
         }
         not_eligible: dict[int, str] = {}
         candidates = []
-        for item in items:
-            why = _eligible(records[item.record_id], batch, now)
+        for record_id in item_of_record:
+            why = _eligible(records[record_id], batch, now)
             if why is None:
-                candidates.append(item.record_id)
+                candidates.append(record_id)
             else:
-                not_eligible[item.record_id] = why
+                not_eligible[record_id] = why
         result = records_destroy(
             record_ids=candidates,
             now=now,
@@ -338,7 +342,6 @@ def _execute_chunk(
             if batch.action == DispositionAction.ANONYMIZE
             else ItemStatus.DESTROYED
         )
-        by_record = {item.record_id: item for item in items}
         updates = [
             (done_status, result.destroyed, ""),
             (ItemStatus.SKIPPED_HELD, result.held, "held at execution"),
@@ -346,13 +349,13 @@ def _execute_chunk(
         for status, record_ids, reason in updates:
             if record_ids:
                 DisposalItem.objects.filter(
-                    pk__any_of=[by_record[r].pk for r in record_ids]
+                    pk__any_of=[item_of_record[r] for r in record_ids]
                 ).update(status=status, reason=reason, processed_at=now)
                 counts[status] = counts.get(status, 0) + len(record_ids)
         for record_id in [*result.not_live]:
             not_eligible.setdefault(record_id, "record no longer live")
         for record_id, why in not_eligible.items():
-            DisposalItem.objects.filter(pk=by_record[record_id].pk).update(
+            DisposalItem.objects.filter(pk=item_of_record[record_id]).update(
                 status=ItemStatus.SKIPPED_NOT_DUE, reason=why, processed_at=now
             )
         if not_eligible:
@@ -442,10 +445,40 @@ def _batch_complete(batch_id: int, now: datetime) -> DisposalCertificate | None:
         return certificate
 
 
-def disposal_batch_execute(
-    *, batch_id: int, now: datetime, chunk_size: int = DISPOSAL_CHUNK_SIZE
+def disposal_workers_default() -> int:
+    """DISPOSAL_WORKERS; disposal_batch_execute uses one on SQLite (a single writer)."""
+    return max(1, settings.DISPOSAL_WORKERS)
+
+
+def _execute_chunks(
+    batch: DisposalBatch, *, now: datetime, chunk_size: int, approvers: list[str], own: bool
 ) -> ExecutionSummary:
-    """Executes one approved (or interrupted) batch to completion. Safe to re-run."""
+    """Executes chunks until none is left to claim. `own`: runs in a worker thread, whose
+    connection is its own and is closed at the end."""
+    summary = ExecutionSummary()
+    try:
+        while True:
+            counts = _execute_chunk(batch, now=now, chunk_size=chunk_size, approvers=approvers)
+            for status, n in counts.items():
+                summary.add(status, n)
+            if sum(counts.values()) < chunk_size:
+                return summary
+    finally:
+        if own:
+            connections.close_all()
+
+
+def disposal_batch_execute(
+    *,
+    batch_id: int,
+    now: datetime,
+    chunk_size: int = DISPOSAL_CHUNK_SIZE,
+    workers: int = 1,
+) -> ExecutionSummary:
+    """Executes one approved (or interrupted) batch to completion, on `workers` connections
+    at once (PostgreSQL; one elsewhere). Safe to re-run."""
+    if connection.vendor != "postgresql":
+        workers = 1
     summary = ExecutionSummary(batches=[batch_id])
     with transaction.atomic():
         started = DisposalBatch.objects.filter(pk=batch_id, state=BatchState.APPROVED).update(
@@ -464,12 +497,27 @@ def disposal_batch_execute(
         return summary
     approvers = _approver_names(batch)
     clock = time.monotonic()
-    while True:
-        counts = _execute_chunk(batch, now=now, chunk_size=chunk_size, approvers=approvers)
-        for status, n in counts.items():
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [
+                pool.submit(
+                    _execute_chunks,
+                    batch,
+                    now=now,
+                    chunk_size=chunk_size,
+                    approvers=approvers,
+                    own=True,
+                )
+                for _ in range(workers)
+            ]
+            parts = [future.result() for future in futures]
+    else:
+        parts = [
+            _execute_chunks(batch, now=now, chunk_size=chunk_size, approvers=approvers, own=False)
+        ]
+    for part in parts:
+        for status, n in part.counts.items():
             summary.add(status, n)
-        if sum(counts.values()) < chunk_size:
-            break
     certificate = _batch_complete(batch_id, now)
     if certificate is not None:
         summary.completed.append(batch_id)
@@ -480,8 +528,11 @@ def disposal_batch_execute(
 
 
 def disposal_batches_execute(
-    *, now: datetime, chunk_size: int = DISPOSAL_CHUNK_SIZE
+    *, now: datetime, chunk_size: int = DISPOSAL_CHUNK_SIZE, workers: int | None = None
 ) -> ExecutionSummary:
+    """Executes every approved or interrupted batch; `workers` defaults to
+    disposal_workers_default()."""
+    workers = disposal_workers_default() if workers is None else workers
     total = ExecutionSummary()
     batch_ids = list(
         DisposalBatch.objects.filter(state__in=(BatchState.APPROVED, BatchState.EXECUTING))
@@ -489,7 +540,9 @@ def disposal_batches_execute(
         .values_list("pk", flat=True)
     )
     for batch_id in batch_ids:
-        summary = disposal_batch_execute(batch_id=batch_id, now=now, chunk_size=chunk_size)
+        summary = disposal_batch_execute(
+            batch_id=batch_id, now=now, chunk_size=chunk_size, workers=workers
+        )
         total.batches.append(batch_id)
         total.completed.extend(summary.completed)
         for status, n in summary.counts.items():

@@ -154,3 +154,17 @@ def test_disposal_list_marks_completed(manager_user, world):
     content = _client(manager_user).get("/disposal/").content
     assert b"completed" in content
     assert DisposalBatch.objects.filter(state="completed").count() == 1
+
+
+def test_disposal_dry_run_is_counted_only_when_asked(manager_user, due_records):
+    due_records(2)
+    client = _client(manager_user)
+
+    page = client.get("/disposal/").content.decode()
+    assert "Run the dry run" in page
+    assert "CS-CHAT" not in page
+
+    preview = client.get("/disposal/?preview=1").content.decode()
+    assert "Run the dry run" not in preview
+    assert "<td>CS-CHAT</td><td>US</td><td>destroy</td><td>2</td>" in preview
+    assert not DisposalBatch.objects.exists()  # a dry run proposes nothing
