@@ -65,7 +65,7 @@ bench: bench-install ## run every benchmark in bench/ at full size (long: ~30 mi
 	DATABASE_URL=$(BENCH_PG) $(PY) bench/import_bench.py
 	DATABASE_URL=$(BENCH_PG)_disposal $(PY) bench/disposal.py
 	DATABASE_URL=$(BENCH_PG)_search $(PY) bench/search.py
-	DATABASE_URL=$(BENCH_PG)_redaction REDIS_URL=$(BENCH_REDIS) $(PY) bench/redaction.py
+	DATABASE_URL=$(BENCH_PG)_redaction REDIS_URL=$(BENCH_REDIS) $(PY) bench/redaction_throughput.py
 	$(PY) bench/pii_quality.py
 	DATABASE_URL=$(BENCH_PG)_faults $(PY) bench/faults.py
 	DATABASE_URL=$(BENCH_PG)_load $(PY) bench/load.py

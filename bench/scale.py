@@ -31,7 +31,7 @@ from pathlib import Path
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/chatrecords_bench_scale")
 
 import _bootstrap
-from _workers import celery_workers
+from _workers import celery_workers, machine_cpu_scaling
 
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
 os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
@@ -66,7 +66,19 @@ def _import(chats: int, per_chat: int) -> float:
     return summary.imported / elapsed
 
 
+def _vacuum() -> None:
+    """Clears the dead rows the reset (and the previous run) left, so that autovacuum does not
+    start on a million-row table in the middle of whichever run comes next."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "VACUUM (ANALYZE) chats_chat, chats_message, chats_survey, redaction_redactionlog"
+        )
+
+
 def _redact(count: int, chat_ids: list[int]) -> float:
+    """`chat_ids`: consecutive chats in id order (no other chat id between the first and last)."""
     from chats.models import Chat, Message, Survey
     from redaction.models import RedactionLog
     from redaction.tasks import redact_chats_task
@@ -75,6 +87,7 @@ def _redact(count: int, chat_ids: list[int]) -> float:
     Message.objects.filter(chat_id__in=chat_ids).update(text_redacted=None)
     Survey.objects.filter(chat_id__in=chat_ids).update(comment_redacted=None)
     Chat.objects.filter(pk__in=chat_ids).update(redacted_at=None, redaction_version="")
+    _vacuum()
     queue = f"scale-{os.getpid()}-{count}"
     with celery_workers(count, queue=queue, prefix="scale"):
         started = time.monotonic()
@@ -82,7 +95,11 @@ def _redact(count: int, chat_ids: list[int]) -> float:
             redact_chats_task.apply_async(
                 kwargs={"chat_ids": chat_ids[start : start + 50]}, queue=queue
             )
-        pending = Chat.objects.filter(pk__in=chat_ids, redacted_at__isnull=True)
+        # The subset is the first chats by id: a range is as exact as the id list, and polling
+        # with 6,000 parameters four times a second took a sixth of a core from the workers.
+        pending = Chat.objects.filter(
+            pk__range=(chat_ids[0], chat_ids[-1]), redacted_at__isnull=True
+        )
         while pending.exists():
             time.sleep(0.25)
         elapsed = time.monotonic() - started
@@ -207,6 +224,8 @@ def main() -> None:
     print(f"declare_records: {time.monotonic() - clock:.1f}s (not timed)")
 
     subset = list(Chat.objects.order_by("pk").values_list("pk", flat=True)[: args.redact_chats])
+    cpu_scaling = machine_cpu_scaling()
+    print(f"machine: 2 CPU-bound processes / 1 = {cpu_scaling:.2f}x")
     one = _redact(1, subset)
     two = _redact(2, subset)
     clock = time.monotonic()
@@ -230,9 +249,10 @@ def main() -> None:
     rows = [
         ("import", f"{import_rate:,.0f} chats/s", ">= 1,500 chats/s", import_rate >= 1500),
         ("disposal", f"{dispose_rate:,.0f} records/s", ">= 2,000 records/s", dispose_rate >= 2000),
-        ("redaction, 1 worker", f"{one:,.1f} chats/s", "", True),
-        ("redaction, 2 workers", f"{two:,.1f} chats/s", "", True),
+        ("redaction, 1 worker", f"{one:,.1f} chats/s", "", None),
+        ("redaction, 2 workers", f"{two:,.1f} chats/s", "", None),
         ("2 workers / 1", f"{two / one:.2f}x", ">= 1.8x", two / one >= 1.8),
+        ("  machine's own 2 / 1 (pure CPU)", f"{cpu_scaling:.2f}x", "(reference)", None),
         ("search p95", f"{search_p95:.1f} ms", "<= 50 ms", search_p95 <= 50),
         *[
             (f"page p95: {name}", f"{ms:.1f} ms", "<= 150 ms", ms <= 150)
@@ -241,7 +261,9 @@ def main() -> None:
     ]
     print(f"\n{'measure':36} {'value':>16}  {'target':>18}  result")
     for name, value, target, ok in rows:
-        print(f"{name:36} {value:>16}  {target:>18}  {'PASS' if ok else 'FAIL'}")
+        print(
+            f"{name:36} {value:>16}  {target:>18}  {'' if ok is None else 'PASS' if ok else 'FAIL'}"
+        )
     print(
         f"({destroyed:,} records destroyed; "
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)"

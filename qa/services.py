@@ -29,6 +29,7 @@ from django.utils import timezone
 from audit.services import audit_event_record
 from chats.country import CONFIDENCE_QA_VERIFIED, LOW_CONFIDENCE_THRESHOLD
 from chats.models import Chat, CountrySource
+from core.bulk import tables_analyze_after_bulk
 from core.exceptions import ApplicationError, ConflictError
 from qa.models import QAReason, QAReview, QASamplingState, QAStatus
 from records.models import Record, RecordClass, RecordStatus
@@ -163,6 +164,7 @@ def qa_reviews_sample(
     }
     _queue_weak_countries(now=now, chunk_size=chunk_size, counts=counts)
     _sample_new_records(now=now, rate=rate, chunk_size=chunk_size, counts=counts)
+    tables_analyze_after_bulk([QAReview], sum(counts[reason] for reason in QAReason.values))
     if any(counts[reason] for reason in QAReason.values):
         audit_event_record(
             actor=None,

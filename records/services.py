@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from audit.services import audit_event_record
 from chats.models import Chat, CountrySource, Message, SenderRole, Survey
+from core.bulk import tables_analyze_after_bulk
 from core.exceptions import ApplicationError, ConflictError
 from integrations.webhooks.services import webhook_events_emit
 from records.models import DeclarationRule, Record, RecordClass
@@ -173,6 +174,7 @@ def records_declare(*, now: datetime, chunk_size: int = DECLARE_CHUNK_SIZE) -> D
         if len(chats) < chunk_size:
             break
         last_pk = chats[-1].pk
+    tables_analyze_after_bulk([Record, Record.history.model], summary.declared)
     logger.info("declare_records: %s", summary)
     return summary
 

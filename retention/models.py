@@ -180,7 +180,9 @@ class DisposalItem(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["batch", "record"], name="disposal_item_once")
         ]
-        indexes = [models.Index(fields=["batch", "status"])]
+        # (batch, status): execution claims the pending items; (batch, id): the batch page
+        # lists items in order, 100 at a time.
+        indexes = [models.Index(fields=["batch", "status"]), models.Index(fields=["batch", "id"])]
 
     def __str__(self) -> str:
         return f"item {self.record_id} of batch {self.batch_id} ({self.status})"

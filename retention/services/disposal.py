@@ -32,6 +32,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from audit.services import audit_event_record
+from core.bulk import tables_analyze_after_bulk
 from core.exceptions import ApplicationError, ConflictError
 from records.models import Record, RecordClass, RecordStatus
 from retention.lookups import sql_any_of
@@ -119,6 +120,7 @@ def disposal_batches_build(
                 },
             )
             batches.append(batch)
+        tables_analyze_after_bulk([DisposalItem], len(due))
     return batches
 
 

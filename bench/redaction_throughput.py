@@ -7,7 +7,10 @@ skip_locked) and times until no chat is pending. Then Presidio (presidio-analyze
 presidio-anonymizer, default recognizers, the same spaCy model, batched) over the same messages
 in this process. Needs PostgreSQL and Redis; Presidio from requirements/bench.txt.
 
-    .venv/bin/python bench/redaction.py --chats 1000
+    .venv/bin/python bench/redaction_throughput.py --chats 1000
+
+(Not bench/redaction.py: Celery's loader puts the working directory first on sys.path while
+Django starts, and run from bench/ such a file would shadow the redaction app.)
 """
 
 import argparse
@@ -28,7 +31,7 @@ os.environ["REDACT_ON_IMPORT"] = "false"
 os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _bootstrap  # noqa: E402
-from _workers import celery_workers  # noqa: E402
+from _workers import celery_workers, machine_cpu_scaling  # noqa: E402
 
 
 def _chats(count: int) -> list[dict]:
@@ -128,6 +131,7 @@ def main() -> None:
     one = _run_workers(1, chars, args.chats)
     two = _run_workers(2, chars, args.chats)
     print(f"scale-out: 2 workers / 1 worker = {two / one:.2f}x (target >= 1.8x)")
+    print(f"machine's own: 2 CPU-bound processes / 1 = {machine_cpu_scaling():.2f}x (reference)")
     texts = [m["text"] for chat in data[: args.presidio_chats] for m in chat["messages"]]
     reference = _presidio(texts)
     print(
