@@ -12,8 +12,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 # Tests run inside a transaction that other connections cannot see; the tests of parallel
-# execution pass `workers` themselves, on committed data.
-DISPOSAL_WORKERS = 1
+# execution pass `workers` themselves, on committed data. The job subprocesses of tests/faults
+# set the variable: they work on committed data too.
+DISPOSAL_WORKERS = env.int("DISPOSAL_WORKERS", default=1)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

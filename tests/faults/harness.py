@@ -235,6 +235,8 @@ def _job_env(extra: dict[str, str] | None = None) -> dict[str, str]:
         "REDACTION_EXTRA_WORKERS": "0",
     }
     env.pop("REDIS_URL", None)  # the jobs run in-process here; Redis faults are tested apart
+    # The job runs outside the tests' transaction: kill disposal while two connections work.
+    env["DISPOSAL_WORKERS"] = "2"
     env.update(extra or {})
     return env
 
