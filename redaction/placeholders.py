@@ -20,13 +20,16 @@ _NUMERIC = {
     EntityType.US_SSN,
     EntityType.BANK_ACCOUNT,
 }
+# Compiled once (detection/names.py: re's own cache is churned by per-chat patterns).
+_NOT_DIGIT = re.compile(r"\D")
+_ALNUM_RUN = re.compile(r"[a-z0-9]+")
 
 
 def _normal_form(entity: EntityType, value: str) -> str:
     if entity in _NUMERIC:
-        digits = re.sub(r"\D", "", value)
+        digits = _NOT_DIGIT.sub("", value)
         return digits[-10:] if entity is EntityType.PHONE else digits
-    return " ".join(re.findall(r"[a-z0-9]+", fold(value)))
+    return " ".join(_ALNUM_RUN.findall(fold(value)))
 
 
 class PlaceholderBook:
