@@ -40,6 +40,17 @@ def setup() -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
+def vacuum_analyze(*tables: str) -> None:
+    """Clears the dead rows a benchmark's reset left, so that autovacuum does not start on a
+    large table in the middle of whichever timed run comes next (PostgreSQL only)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {', '.join(tables)}")
+
+
 def banner(title: str) -> None:
     from django.db import connection
 

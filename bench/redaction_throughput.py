@@ -50,6 +50,9 @@ def _reset() -> None:
     Message.objects.update(text_redacted=None)
     Survey.objects.update(comment_redacted=None)
     Chat.objects.update(redacted_at=None, redaction_version="")
+    _bootstrap.vacuum_analyze(
+        "chats_chat", "chats_message", "chats_survey", "redaction_redactionlog"
+    )
 
 
 def _run_workers(count: int, chars: int, chats: int) -> float:

@@ -66,17 +66,6 @@ def _import(chats: int, per_chat: int) -> float:
     return summary.imported / elapsed
 
 
-def _vacuum() -> None:
-    """Clears the dead rows the reset (and the previous run) left, so that autovacuum does not
-    start on a million-row table in the middle of whichever run comes next."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "VACUUM (ANALYZE) chats_chat, chats_message, chats_survey, redaction_redactionlog"
-        )
-
-
 def _redact(count: int, chat_ids: list[int]) -> float:
     """`chat_ids`: consecutive chats in id order (no other chat id between the first and last)."""
     from chats.models import Chat, Message, Survey
@@ -87,7 +76,9 @@ def _redact(count: int, chat_ids: list[int]) -> float:
     Message.objects.filter(chat_id__in=chat_ids).update(text_redacted=None)
     Survey.objects.filter(chat_id__in=chat_ids).update(comment_redacted=None)
     Chat.objects.filter(pk__in=chat_ids).update(redacted_at=None, redaction_version="")
-    _vacuum()
+    _bootstrap.vacuum_analyze(
+        "chats_chat", "chats_message", "chats_survey", "redaction_redactionlog"
+    )
     queue = f"scale-{os.getpid()}-{count}"
     with celery_workers(count, queue=queue, prefix="scale"):
         started = time.monotonic()
