@@ -74,26 +74,22 @@ def celery_workers(count: int, *, queue: str, prefix: str) -> Iterator[None]:
             worker.wait(timeout=30)
 
 
-def _spin(iterations: int) -> None:
-    total = 0
-    for i in range(iterations):
-        total += i * i
+_SPIN = "total = 0\nfor i in range({iterations}):\n    total += i * i\n"
 
 
 def machine_cpu_scaling(iterations: int = 20_000_000, repeats: int = 3) -> float:
     """The machine's own answer to "how much faster are two busy processes than one?": the same
     pure-Python loop in one, then two processes, best of `repeats`. On a virtual machine whose
     cores are shared with other tenants this is well under 2 (1.4-1.9 seen here), and it
-    bounds what two Celery workers can show."""
-    import multiprocessing
+    bounds what two Celery workers can show. Fresh interpreters, not fork: a fork of a process
+    with Celery's threads running can hang on a lock one of them held."""
+    code = _SPIN.format(iterations=iterations)
 
     def elapsed(processes: int) -> float:
-        runs = [multiprocessing.Process(target=_spin, args=(iterations,)) for _ in range(processes)]
         started = time.perf_counter()
+        runs = [subprocess.Popen([sys.executable, "-c", code]) for _ in range(processes)]
         for run in runs:
-            run.start()
-        for run in runs:
-            run.join()
+            run.wait()
         return time.perf_counter() - started
 
     one = min(elapsed(1) for _ in range(repeats))
