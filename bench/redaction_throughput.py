@@ -50,9 +50,7 @@ def _reset() -> None:
     Message.objects.update(text_redacted=None)
     Survey.objects.update(comment_redacted=None)
     Chat.objects.update(redacted_at=None, redaction_version="")
-    _bootstrap.vacuum_analyze(
-        "chats_chat", "chats_message", "chats_survey", "redaction_redactionlog"
-    )
+    _bootstrap.vacuum_analyze(*_bootstrap.REDACTION_LAYER_TABLES)
 
 
 def _run_workers(count: int, chars: int, chats: int) -> float:

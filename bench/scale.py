@@ -25,7 +25,6 @@ import argparse
 import os
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 # Before _bootstrap, whose own default is the shared chatrecords_bench database.
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/chatrecords_bench_scale")
@@ -37,7 +36,6 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
 os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
 os.environ["REDACT_ON_IMPORT"] = "false"
 
-ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 
 
@@ -76,9 +74,7 @@ def _redact(count: int, chat_ids: list[int]) -> float:
     Message.objects.filter(chat_id__in=chat_ids).update(text_redacted=None)
     Survey.objects.filter(chat_id__in=chat_ids).update(comment_redacted=None)
     Chat.objects.filter(pk__in=chat_ids).update(redacted_at=None, redaction_version="")
-    _bootstrap.vacuum_analyze(
-        "chats_chat", "chats_message", "chats_survey", "redaction_redactionlog"
-    )
+    _bootstrap.vacuum_analyze(*_bootstrap.REDACTION_LAYER_TABLES)
     queue = f"scale-{os.getpid()}-{count}"
     with celery_workers(count, queue=queue, prefix="scale"):
         started = time.monotonic()

@@ -65,9 +65,10 @@ class ExecutionSummary:
     completed: list[int] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
 
-    def add(self, status: str, n: int) -> None:
-        if n:
-            self.counts[status] = self.counts.get(status, 0) + n
+    def add_counts(self, counts: dict[str, int]) -> None:
+        for status, n in counts.items():
+            if n:
+                self.counts[status] = self.counts.get(status, 0) + n
 
 
 def _approver_names(batch: DisposalBatch) -> list[str]:
@@ -461,8 +462,7 @@ def _execute_chunks(
     try:
         while True:
             counts = _execute_chunk(batch, now=now, chunk_size=chunk_size, approvers=approvers)
-            for status, n in counts.items():
-                summary.add(status, n)
+            summary.add_counts(counts)
             if sum(counts.values()) < chunk_size:
                 return summary
     finally:
@@ -518,8 +518,7 @@ def disposal_batch_execute(
             _execute_chunks(batch, now=now, chunk_size=chunk_size, approvers=approvers, own=False)
         ]
     for part in parts:
-        for status, n in part.counts.items():
-            summary.add(status, n)
+        summary.add_counts(part.counts)
     certificate = _batch_complete(batch_id, now)
     if certificate is not None:
         summary.completed.append(batch_id)
@@ -547,8 +546,7 @@ def disposal_batches_execute(
         )
         total.batches.append(batch_id)
         total.completed.extend(summary.completed)
-        for status, n in summary.counts.items():
-            total.add(status, n)
+        total.add_counts(summary.counts)
     return total
 
 

@@ -2,7 +2,7 @@
 are committed); small writes and other databases are left to their own statistics."""
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from core import bulk
@@ -35,8 +35,6 @@ def test_few_rows_leave_statistics_alone():
 
 @pytest.mark.django_db(transaction=True)
 def test_analyze_waits_for_the_commit():
-    from django.db import transaction
-
     with CaptureQueriesContext(connection) as queries, transaction.atomic():
         bulk.tables_analyze_after_bulk([QAReview], bulk.ANALYZE_AFTER_ROWS)
         assert _analyze_statements(queries) == []  # not inside the job's transaction
