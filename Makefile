@@ -10,8 +10,10 @@ STAMP := $(VENV)/.install-stamp
 PG_URL ?= postgres://postgres@127.0.0.1:5432/chatrecords
 REDIS_URL_TEST ?= redis://127.0.0.1:6379/15
 DEMO_CHATS ?= 240
+PORT ?= 8000
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: help install demo test test-sqlite test-postgres lint format bench bench-install lock clean
+.PHONY: help install browser demo test test-sqlite test-postgres lint format bench bench-install lock clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -25,7 +27,19 @@ $(STAMP): requirements/lock.txt requirements/spacy-model.txt
 
 install: $(STAMP) ## create .venv and install the pinned dependencies and the spaCy model (quick when done)
 
-demo: install ## migrate SQLite, seed, create demo users, import sample chats, run the jobs, serve :8000
+# The browser journeys drive Debian's Chromium (Playwright never downloads a browser here). As root
+# this installs it; anyone else is told the one command to run, before any test starts.
+browser: ## install Debian's Chromium for the browser tests when it is missing
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Chromium for the browser tests (apt-get install -y chromium)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "The browser tests need Chromium. Run: sudo apt-get install -y chromium" >&2; exit 2; \
+	  fi; \
+	fi
+
+demo: install ## migrate SQLite, seed, create demo users, import sample chats, run the jobs, serve :8000 (`make demo PORT=8010` for another port)
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_file_plan
 	$(PY) manage.py seed_taxonomy
@@ -34,15 +48,15 @@ demo: install ## migrate SQLite, seed, create demo users, import sample chats, r
 	$(PY) manage.py import_chats demo-data/sample_chats.jsonl
 	$(PY) manage.py run_all_jobs
 	$(PY) manage.py collectstatic --no-input --verbosity 0
-	@echo "Serving http://127.0.0.1:8000 (Ctrl-C to stop)"
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@echo "Serving http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: install test-sqlite test-postgres ## run the whole suite on SQLite, then on PostgreSQL with a real Celery worker
+test: install browser test-sqlite test-postgres ## run the whole suite on SQLite, then on PostgreSQL with a real Celery worker
 
 test-sqlite: install ## the suite on SQLite (embedded mode)
 	env -u DATABASE_URL -u REDIS_URL $(PY) -m pytest -q -m "not integration and not browser"
 
-test-postgres: install ## the suite on PostgreSQL, plus integration tests (Celery worker on Redis)
+test-postgres: install browser ## the suite on PostgreSQL, plus integration tests (Celery worker on Redis)
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_URL_TEST) $(PY) -m pytest -q
 
 lint: install ## ruff, format check, mypy, missing migrations
