@@ -125,8 +125,10 @@ class RecordClassListApi(generics.ListAPIView):
 
 class CustomerEventSerializer(serializers.ModelSerializer):
     event = serializers.CharField(source="name")
-    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    withdrawn_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True, default=None)
+    withdrawn_by = serializers.CharField(
+        source="withdrawn_by.username", read_only=True, default=None
+    )
 
     class Meta:
         model = CustomerEvent

@@ -9,7 +9,7 @@ from audit.models import AuditEvent
 from chats.selectors import register_chat_extra
 from records.models import CustomerEvent, Record, RecordStatus
 from retention.models import DisposalItem, LegalHold, LegalHoldRecord
-from retention.selectors import record_active_holds, records_held_q
+from retention.selectors import record_active_holds, record_ids_blocked, records_held_q
 
 
 def customer_events_list() -> QuerySet[CustomerEvent]:
@@ -101,6 +101,10 @@ def record_explanation(record: Record, *, holds: list[LegalHold] | None = None) 
         )
     if held:
         summary += " Held: not disposed, purged or anonymised while any hold is active."
+    blocked = record_ids_blocked([record.pk]).get(record.pk) if record.is_live else None
+    explanation["blocked"] = blocked
+    if blocked and record.chat.country:
+        summary += f" Waiting ({blocked}): not disposed of nor purged until then."
     explanation["summary"] = summary
     return explanation
 

@@ -167,6 +167,11 @@ def _approvals_in_force() -> int:
     return max(1, int(settings.DISPOSAL_REQUIRED_APPROVALS))
 
 
+def _approvals_short(batch: DisposalBatch) -> bool:
+    approvals, required = _approvals_status(batch)
+    return approvals < required
+
+
 def _approvals_status(batch: DisposalBatch) -> tuple[int, int]:
     """(approvals that count, approvals required) under the requirement in force now."""
     required = approvals_required(
@@ -185,7 +190,9 @@ def disposal_batch_approve(
     *, batch: DisposalBatch, approver: User, now: datetime | None = None
 ) -> DisposalBatch:
     batch = _batch_locked(batch)
-    if batch.state != BatchState.PROPOSED:
+    # An approved batch short of approvals under a raised requirement may take another one.
+    short = batch.state == BatchState.APPROVED and _approvals_short(batch)
+    if batch.state != BatchState.PROPOSED and not short:
         raise ConflictError(
             f"Only a proposed batch can be approved; this one is {batch.state}",
             extra={"batch": batch.pk, "state": batch.state},

@@ -164,3 +164,22 @@ def test_approval_through_the_api_after_the_requirement_rose(
     response = other.post(f"/api/v1/disposal-batches/{batch.pk}/approve/")
     assert response.status_code == 200
     assert response.json()["state"] == BatchState.APPROVED
+
+
+def test_an_approved_batch_short_under_a_raised_requirement_takes_another_approval(
+    due_records, make_user, settings
+):
+    first, second = (make_user(Role.RECORDS_MANAGER) for _ in range(2))
+    settings.DISPOSAL_REQUIRED_APPROVALS = 1
+    due_records(1)
+    batch = disposal_batches_build(now=NOW)[0]
+    disposal_batch_approve(batch=batch, approver=first)
+    settings.DISPOSAL_REQUIRED_APPROVALS = 2
+    disposal_batch_approve(batch=batch, approver=second)  # before any execution
+    assert _state(batch) == BatchState.APPROVED
+    assert batch.required_approvals == 2
+    disposal_batches_execute(now=NOW)
+    assert _state(batch) == BatchState.COMPLETED
+    # A batch with enough approvals takes no more.
+    with pytest.raises(ConflictError):
+        disposal_batch_approve(batch=batch, approver=make_user(Role.RECORDS_MANAGER))

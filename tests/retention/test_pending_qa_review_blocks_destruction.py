@@ -136,3 +136,10 @@ def test_the_backlog_keeps_them_and_a_confirmed_review_releases_them(file_plan, 
     qa_review_confirm(review=records[0].qa_review, reviewed_by=manager_user)
     assert list(records_due_for_disposal(now=NOW)) == [records[0]]
     assert qa_metrics(now=NOW)["backlog"]["size"] == 5
+
+
+def test_the_record_explains_that_it_waits_for_its_review(file_plan, manager_api):
+    record = _weak_country_records(1)[0]
+    body = manager_api.get(f"/api/v1/records/{record.pk}/").json()
+    assert body["explanation"]["blocked"] == "QA review pending"
+    assert "Waiting (QA review pending)" in body["explanation"]["summary"]
