@@ -43,7 +43,7 @@ def _weak_country_records(n: int) -> list[Record]:
     qa_reviews_sample(now=NOW, rate=0.0)
     records = list(Record.objects.filter(chat__in=chats).order_by("pk"))
     assert all(r.qa_review.reason == QAReason.LOW_CONFIDENCE for r in records)
-    assert all(r.disposition_due < NOW for r in records)
+    assert all(r.disposition_due and r.disposition_due < NOW for r in records)
     return records
 
 
