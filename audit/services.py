@@ -16,6 +16,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from audit.models import AuditChainHead, AuditEvent
+from core.clock import clock_as_of
 
 GENESIS_HASH = "0" * 64
 
@@ -53,14 +54,22 @@ def audit_event_record(
     target_id: str | int = "",
     data: dict[str, Any] | None = None,
     occurred_at: datetime | None = None,
+    as_of: datetime | None = None,
 ) -> AuditEvent:
-    """Appends one event to the chain. `data` must never hold personal values or original text."""
+    """Appends one event to the chain. `data` must never hold personal values or original text.
+
+    `as_of`: the moment a job was evaluated at; recorded in `data["as_of"]` beside the real
+    `occurred_at` when it differs from the real clock (core.clock.clock_as_of)."""
     if target is not None:
         target_type, target_id = _target_parts(target)
     head, _ = AuditChainHead.objects.select_for_update().get_or_create(singleton=True)
     user = actor if actor is not None and actor.is_authenticated else None
+    payload = dict(data or {})
+    evaluated_at = clock_as_of(as_of)
+    if evaluated_at is not None:
+        payload["as_of"] = evaluated_at
     # JSON round trip: what we hash is exactly what the JSONField gives back when verifying.
-    clean_data = json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder))
+    clean_data = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
     event = AuditEvent(
         sequence=head.sequence + 1,
         occurred_at=(occurred_at or timezone.now()).replace(microsecond=0),

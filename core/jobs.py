@@ -3,6 +3,10 @@
 Each app declares its jobs in `<app>/jobs.py` with `@register_job`. The Celery beat task
 (`core.tasks.run_job_task`) and `manage.py run_job` both call `job_run`, so a job run by hand
 is exactly the code the schedule runs. A job takes `now` so it can be evaluated as of any moment.
+
+A job registered with `destructive=True` destroys content: `job_run` refuses to run it as of a
+moment later than the real clock unless ALLOW_SIMULATED_CLOCK (core.clock), before it starts,
+so beat, `run_job` and `run_all_jobs` all get the refusal.
 """
 
 import logging
@@ -15,6 +19,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
+from core.clock import clock_check_destructive
 from core.exceptions import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -37,18 +42,25 @@ class Job:
     name: str
     function: JobFunction
     description: str
+    destructive: bool = False
 
 
 _REGISTRY: dict[str, Job] = {}
 _discovered = False
 
 
-def register_job(name: str, description: str) -> Callable[[JobFunction], JobFunction]:
+def register_job(
+    name: str, description: str, *, destructive: bool = False
+) -> Callable[[JobFunction], JobFunction]:
+    """`destructive`: the job destroys or anonymises content (never run on a future clock)."""
+
     def decorator(function: JobFunction) -> JobFunction:
         existing = _REGISTRY.get(name)
         if existing is not None and existing.function is not function:
             raise RuntimeError(f"Job {name!r} is registered twice")
-        _REGISTRY[name] = Job(name=name, function=function, description=description)
+        _REGISTRY[name] = Job(
+            name=name, function=function, description=description, destructive=destructive
+        )
         return function
 
     return decorator
@@ -62,7 +74,7 @@ def jobs_registered() -> dict[str, Job]:
     return dict(sorted(_REGISTRY.items()))
 
 
-def job_run(*, name: str, now: datetime | None = None) -> JobResult:
+def job_get(name: str) -> Job:
     jobs = jobs_registered()
     job = jobs.get(name)
     if job is None:
@@ -70,6 +82,19 @@ def job_run(*, name: str, now: datetime | None = None) -> JobResult:
             f"Unknown job {name!r}. Known jobs: {', '.join(jobs)}",
             extra={"job": name, "known": list(jobs)},
         )
+    return job
+
+
+def job_clock_check(*, name: str, now: datetime | None) -> None:
+    """Raises SimulatedClockRefused when `name` destroys content and `now` is in the future."""
+    job = job_get(name)
+    if job.destructive and now is not None:
+        clock_check_destructive(job=name, now=now)
+
+
+def job_run(*, name: str, now: datetime | None = None) -> JobResult:
+    job = job_get(name)
+    job_clock_check(name=name, now=now)
     now = now or timezone.now()
     started = time.monotonic()
     logger.info("job %s starting (now=%s)", name, now.isoformat())

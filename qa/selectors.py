@@ -4,7 +4,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
 from chats.country import country_from_agents, country_from_email, country_from_phone
 from chats.models import Chat
@@ -18,6 +29,15 @@ REASON_PRIORITY = Case(
     default=Value(2),
     output_field=IntegerField(),
 )
+
+
+QA_REVIEW_PENDING_BLOCK = "QA review pending"
+
+
+def qa_review_pending_q() -> Q:
+    """A Q over Record (registered with retention.selectors.register_destruction_block): a QA
+    review of the record is pending, so it is neither disposed of nor purged (R-QA-2)."""
+    return Q(Exists(QAReview.objects.filter(record_id=OuterRef("pk"), status=QAStatus.PENDING)))
 
 
 def qa_reviews_list() -> QuerySet[QAReview]:

@@ -8,13 +8,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from chats.models import Customer
 from core.permissions import IsReadOnlyAuditor, IsRecordsManager
-from records.filters import RecordFilter
-from records.models import Record, RecordClass
-from records.selectors import record_explanation, record_history, records_list
+from records.filters import CustomerEventFilter, RecordFilter
+from records.models import CustomerEvent, Record, RecordClass
+from records.selectors import (
+    customer_events_list,
+    record_explanation,
+    record_history,
+    records_list,
+)
 from retention.selectors import record_active_holds
-from retention.services import customer_event_record
+from retention.services import customer_event_record, customer_event_withdraw
 
 READ = [IsRecordsManager | IsReadOnlyAuditor]
 
@@ -119,33 +123,84 @@ class RecordClassListApi(generics.ListAPIView):
     queryset = RecordClass.objects.order_by("code")
 
 
-class CustomerEventCreateApi(APIView):
-    """Records a named trigger event for a customer (e.g. `account_closed`); managers only."""
+class CustomerEventSerializer(serializers.ModelSerializer):
+    event = serializers.CharField(source="name")
+    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True, default=None)
+    withdrawn_by = serializers.CharField(
+        source="withdrawn_by.username", read_only=True, default=None
+    )
+
+    class Meta:
+        model = CustomerEvent
+        fields = [
+            "id",
+            "customer",
+            "event",
+            "occurred_at",
+            "reason",
+            "recorded_at",
+            "recorded_by",
+            "withdrawn_at",
+            "withdrawn_by",
+            "withdrawal_reason",
+        ]
+
+
+class CustomerEventListCreateApi(generics.ListAPIView):
+    """GET: trigger events (managers, auditors), filtered by customer, event, withdrawn.
+    POST: records one {"customer", "event", "occurred_at", "reason"} (managers); 400 when the
+    event triggers no schedule, is in the future or precedes the customer's first chat."""
+
+    serializer_class = CustomerEventSerializer
+    filterset_class = CustomerEventFilter
+
+    class InputSerializer(serializers.Serializer):
+        customer = serializers.IntegerField()
+        event = serializers.CharField(max_length=64, allow_blank=True)
+        occurred_at = serializers.DateTimeField()
+        reason = serializers.CharField(allow_blank=True, trim_whitespace=False)
+
+    def get_permissions(self) -> list[Any]:
+        if self.request.method in ("GET", "HEAD", "OPTIONS"):
+            return [permission() for permission in READ]
+        return [IsRecordsManager()]
+
+    def get_queryset(self) -> QuerySet[CustomerEvent]:
+        return customer_events_list()
+
+    @extend_schema(request=InputSerializer, responses={201: CustomerEventSerializer})
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        event, created = customer_event_record(
+            customer_id=data.validated_data["customer"],
+            name=data.validated_data["event"].strip(),
+            occurred_at=data.validated_data["occurred_at"],
+            reason=data.validated_data["reason"],
+            recorded_by=request.user,  # type: ignore[arg-type]
+        )
+        return Response(
+            CustomerEventSerializer(event).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class CustomerEventWithdrawApi(APIView):
+    """Withdraws a trigger event {"reason"} and recomputes the customer's records; managers."""
 
     permission_classes = [IsRecordsManager]
 
     class InputSerializer(serializers.Serializer):
-        customer = serializers.IntegerField()
-        event = serializers.SlugField(max_length=64)
-        occurred_at = serializers.DateTimeField()
+        reason = serializers.CharField(allow_blank=True, trim_whitespace=False)
 
-    @extend_schema(request=InputSerializer, responses={201: None})
-    def post(self, request: Request) -> Response:
+    @extend_schema(request=InputSerializer, responses={200: CustomerEventSerializer})
+    def post(self, request: Request, pk: int) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        customer = get_object_or_404(Customer, pk=data.validated_data["customer"])
-        event = customer_event_record(
-            customer_id=customer.pk,
-            name=data.validated_data["event"],
-            occurred_at=data.validated_data["occurred_at"],
-            recorded_by=request.user,  # type: ignore[arg-type]
+        event = get_object_or_404(CustomerEvent, pk=pk)
+        event = customer_event_withdraw(
+            event=event,
+            withdrawn_by=request.user,  # type: ignore[arg-type]
+            reason=data.validated_data["reason"],
         )
-        return Response(
-            {
-                "id": event.pk,
-                "customer": customer.pk,
-                "event": event.name,
-                "occurred_at": event.occurred_at,
-            },
-            status=status.HTTP_201_CREATED,
-        )
+        return Response(CustomerEventSerializer(customer_events_list().get(pk=event.pk)).data)

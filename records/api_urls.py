@@ -8,6 +8,11 @@ urlpatterns = [
     path("records/<int:pk>/history/", api.RecordHistoryApi.as_view(), name="api-record-history"),
     path("record-classes/", api.RecordClassListApi.as_view(), name="api-record-class-list"),
     path(
-        "customer-events/", api.CustomerEventCreateApi.as_view(), name="api-customer-event-create"
+        "customer-events/", api.CustomerEventListCreateApi.as_view(), name="api-customer-event-list"
+    ),
+    path(
+        "customer-events/<int:pk>/withdraw/",
+        api.CustomerEventWithdrawApi.as_view(),
+        name="api-customer-event-withdraw",
     ),
 ]

@@ -125,7 +125,11 @@ class Record(models.Model):
 
 
 class CustomerEvent(models.Model):
-    """A named event about a customer (e.g. `account_closed`) that can trigger retention."""
+    """A named event about a customer (e.g. `account_closed`) that can trigger retention.
+
+    An event is never edited: a wrong one is withdrawn (with a reason) and, to correct it, a new
+    one recorded. Withdrawn events no longer count; at most one event of a name is in force per
+    customer."""
 
     customer = models.ForeignKey("chats.Customer", on_delete=models.CASCADE, related_name="events")
     name = models.CharField(max_length=64)
@@ -134,12 +138,26 @@ class CustomerEvent(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    reason = models.TextField(blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawal_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["occurred_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["customer", "name"], name="customer_event_once")
+            models.UniqueConstraint(
+                fields=["customer", "name"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="customer_event_once_in_force",
+            )
         ]
 
     def __str__(self) -> str:
         return f"{self.name} of customer {self.customer_id}"
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None

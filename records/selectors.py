@@ -7,9 +7,16 @@ from django.db.models import QuerySet
 
 from audit.models import AuditEvent
 from chats.selectors import register_chat_extra
-from records.models import Record, RecordStatus
+from records.models import CustomerEvent, Record, RecordStatus
 from retention.models import DisposalItem, LegalHold, LegalHoldRecord
-from retention.selectors import record_active_holds, records_held_q
+from retention.selectors import record_active_holds, record_ids_blocked, records_held_q
+
+
+def customer_events_list() -> QuerySet[CustomerEvent]:
+    """Trigger events, newest recorded first, withdrawn ones included (they say so)."""
+    return CustomerEvent.objects.select_related("recorded_by", "withdrawn_by").order_by(
+        "-recorded_at", "-pk"
+    )
 
 
 def records_list() -> QuerySet[Record]:
@@ -94,6 +101,10 @@ def record_explanation(record: Record, *, holds: list[LegalHold] | None = None) 
         )
     if held:
         summary += " Held: not disposed, purged or anonymised while any hold is active."
+    blocked = record_ids_blocked([record.pk]).get(record.pk) if record.is_live else None
+    explanation["blocked"] = blocked
+    if blocked and record.chat.country:
+        summary += f" Waiting ({blocked}): not disposed of nor purged until then."
     explanation["summary"] = summary
     return explanation
 

@@ -334,6 +334,7 @@ class DisposalCertificateSerializer(serializers.ModelSerializer):
             "record_class",
             "jurisdiction",
             "issued_at",
+            "as_of",
             "counts",
             "previous_hash",
             "hash",

@@ -26,7 +26,11 @@ def build_disposal_batches(*, now: datetime) -> JobResult:
     )
 
 
-@register_job("execute_disposals", "destroys the records of approved batches, chunk by chunk")
+@register_job(
+    "execute_disposals",
+    "destroys the records of approved batches, chunk by chunk",
+    destructive=True,
+)
 def execute_disposals(*, now: datetime) -> JobResult:
     summary = disposal_batches_execute(now=now)
     return JobResult(
@@ -34,12 +38,18 @@ def execute_disposals(*, now: datetime) -> JobResult:
         counts={
             "batches": len(summary.batches),
             "completed": len(summary.completed),
+            "awaiting_approval": len(summary.awaiting_approval),
             **summary.counts,
         },
+        messages=summary.messages,
     )
 
 
-@register_job("purge_pii_originals", "destroys original text after the schedule's PII period")
+@register_job(
+    "purge_pii_originals",
+    "destroys original text after the schedule's PII period",
+    destructive=True,
+)
 def purge_pii_originals(*, now: datetime) -> JobResult:
     summary = pii_originals_purge(now=now)
     return JobResult(
@@ -48,5 +58,6 @@ def purge_pii_originals(*, now: datetime) -> JobResult:
             "purged": summary.purged,
             "held": summary.held,
             "not_redacted": summary.not_redacted,
+            "blocked": summary.blocked,
         },
     )

@@ -219,7 +219,10 @@ class Tombstone(models.Model):
     chat_ended_at = models.DateTimeField(null=True)
     trigger_at = models.DateTimeField(null=True)
     disposition_due = models.DateTimeField(null=True)
+    # The real time of destruction; `as_of`: the moment the job was evaluated at, when it
+    # differs (run_job --now), else null.
     disposed_at = models.DateTimeField()
+    as_of = models.DateTimeField(null=True, blank=True)
     # Null when destroyed outside a disposal batch (e.g. a data-subject erasure); see `reason`.
     batch = models.ForeignKey(
         DisposalBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="tombstones"
@@ -246,7 +249,9 @@ class DisposalCertificate(models.Model):
         DisposalBatch, on_delete=models.PROTECT, related_name="certificate"
     )
     sequence = models.PositiveIntegerField(unique=True)
+    # The real time of issue; `as_of` as on Tombstone (also in the payload when set).
     issued_at = models.DateTimeField()
+    as_of = models.DateTimeField(null=True, blank=True)
     payload = models.JSONField()
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)

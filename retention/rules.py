@@ -6,6 +6,8 @@
   resolves to nothing, and the caller flags the record (fail closed).
 - `declaration_rule_matches` (R-REC-1): the conditions of one declaration rule on a chat summary.
 - `hold_scope_clean`: validates a legal hold's scope.
+- `approvals_required` / `approvals_counted` (R-DISP-2): how many approvals a batch needs and
+  how many of its approvals count (four-eyes).
 """
 
 from collections.abc import Iterable, Sequence
@@ -192,3 +194,21 @@ def hold_scope_clean(scope: Any) -> dict[str, Any]:
     if not clean:
         raise ValueError("scope needs at least one of: " + ", ".join(HOLD_SCOPE_KEYS))
     return clean
+
+
+def approvals_required(*, at_proposal: int, in_force: int) -> int:
+    """R-DISP-2: the higher of DISPOSAL_REQUIRED_APPROVALS when the batch was proposed and now
+    (at approval, at execution): a settings change never loosens a batch, and a raised
+    requirement applies to batches already approved. At least one."""
+    return max(1, int(at_proposal), int(in_force))
+
+
+def approvals_counted(
+    *, approver_ids: Iterable[Any], proposer_id: Any | None, required: int
+) -> int:
+    """Distinct approvers that count towards `required`: with two or more required (four-eyes),
+    the proposer's own approval never counts."""
+    counted = set(approver_ids)
+    if required >= 2 and proposer_id is not None:
+        counted.discard(proposer_id)
+    return len(counted)

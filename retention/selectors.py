@@ -3,6 +3,11 @@
 `records_held_q()` is THE definition of "held" used by disposal, purge and anonymisation. Other
 apps extend it with `register_hold_condition` (e.g. open data-subject requests, R-HOLD-2), so no
 destructive path can forget a kind of hold.
+
+`records_blocked_q()` / `record_ids_blocked()` are THE definition of "may not be disposed of nor
+purged yet, and why" beside holds: an unknown country, and whatever other apps register with
+`register_destruction_block` (a pending QA review, R-QA-2). Proposing, executing and purging all
+use them, so a record waiting for a check is never destroyed by any of those paths.
 """
 
 from collections.abc import Callable, Iterable
@@ -36,6 +41,45 @@ def register_hold_condition(condition: HoldCondition) -> HoldCondition:
     if condition not in _HOLD_CONDITIONS:
         _HOLD_CONDITIONS.append(condition)
     return condition
+
+
+BLOCKED_COUNTRY_UNKNOWN = "country unknown"
+BlockCondition = Callable[[], Q]
+_BLOCK_CONDITIONS: list[tuple[str, BlockCondition]] = [
+    (BLOCKED_COUNTRY_UNKNOWN, lambda: Q(chat__country="")),
+]
+
+
+def register_destruction_block(reason: str, condition: BlockCondition) -> BlockCondition:
+    """Registers `condition() -> Q` over Record, true for records that must wait (e.g. a pending
+    QA review); `reason` is what a skipped disposal item and the purge report say."""
+    if all(existing is not condition for _, existing in _BLOCK_CONDITIONS):
+        _BLOCK_CONDITIONS.append((reason, condition))
+    return condition
+
+
+def records_blocked_q() -> Q:
+    """A Q over Record: true when the record may not be disposed of nor purged yet (not holds:
+    see records_held_q)."""
+    condition = Q()
+    for _, extra in _BLOCK_CONDITIONS:
+        condition |= extra()
+    return condition
+
+
+def record_ids_blocked(record_ids: Iterable[int]) -> dict[int, str]:
+    """{record id: why it may not be disposed of nor purged yet} for the blocked ones; the first
+    registered reason wins. One query per kind of block."""
+    ids = list(record_ids)
+    blocked: dict[int, str] = {}
+    if not ids:
+        return blocked
+    for reason, condition in _BLOCK_CONDITIONS:
+        for pk in (
+            Record.objects.filter(pk__any_of=ids).filter(condition()).values_list("pk", flat=True)
+        ):
+            blocked.setdefault(pk, reason)
+    return blocked
 
 
 def legal_hold_active_q() -> Q:
@@ -134,8 +178,9 @@ def records_in_open_batches_q() -> Q:
 
 
 def records_due_for_disposal(*, now: datetime) -> QuerySet[Record]:
-    """Active records past their date, with a schedule and a known country, unheld, not under
-    review and not already proposed. Flagged records never qualify (fail closed)."""
+    """Active records past their date, with a schedule, unheld, not blocked (unknown country,
+    pending QA review), not under review and not already proposed. Flagged records never
+    qualify (fail closed)."""
     return (
         Record.objects.filter(
             status=RecordStatus.ACTIVE,
@@ -143,7 +188,7 @@ def records_due_for_disposal(*, now: datetime) -> QuerySet[Record]:
             disposition_due__isnull=False,
             disposition_due__lte=now,
         )
-        .exclude(chat__country="")
+        .exclude(records_blocked_q())
         .filter(Q(review_at__isnull=True) | Q(review_at__lte=now))
         .exclude(records_held_q())
         .exclude(records_in_open_batches_q())
@@ -171,7 +216,7 @@ def disposal_preview(*, now: datetime) -> list[dict[str, Any]]:
 
 def records_due_for_pii_purge(*, now: datetime) -> QuerySet[Record]:
     """Live records past their PII period whose chat has a redacted layer, originals not yet
-    purged and nothing holding them. Unknown country: flagged, so never purged either."""
+    purged, nothing holding them and nothing blocking them (unknown country, pending QA)."""
     return (
         Record.objects.filter(
             status=RecordStatus.ACTIVE,
@@ -180,7 +225,7 @@ def records_due_for_pii_purge(*, now: datetime) -> QuerySet[Record]:
             pii_purged_at__isnull=True,
             chat__redacted_at__isnull=False,
         )
-        .exclude(chat__country="")
+        .exclude(records_blocked_q())
         .exclude(records_held_q())
     )
 

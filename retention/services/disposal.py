@@ -2,17 +2,25 @@
 
 Invariants:
 - A record is in at most one pending item of an open batch (records are locked while proposed).
-- A batch executes only once approved by `required_approvals` distinct records managers; with
-  two or more required, the proposer may not approve (four-eyes). Job-built batches have no
-  proposer, so their approvals simply come from that many different people.
+- A batch executes only once approved by as many distinct records managers as the higher of
+  `required_approvals` (DISPOSAL_REQUIRED_APPROVALS when proposed) and the setting in force at
+  approval and at execution (retention.rules.approvals_required); with two or more required,
+  the proposer may not approve and a proposer's earlier approval does not count (four-eyes).
+  A batch found short of approvals at execution goes back to `proposed` (audited, reported)
+  and destroys nothing. Job-built batches have no proposer.
 - Execution: the batch moves approved → executing by compare-and-set; then chunk by chunk,
   each chunk its own transaction, pending items are claimed with select_for_update(skip_locked)
-  and re-checked (due, live, known country, schedule, action, holds) before destruction. A kill
+  and re-checked (due, live, schedule, action, holds, blocks such as an unknown country or a
+  pending QA review: retention.selectors.record_ids_blocked) before destruction. Due-ness is
+  decided as of `clock_destruction_moment(now)`, never later than the real clock unless the
+  simulated clock is allowed, whatever moment the batch was built at. A kill
   loses at most the open chunk, which rolls back; a re-run continues with the pending items.
 - Several workers (threads, each with its own connection) may execute one batch at once: the
   skip-locked claim gives each a different chunk (DISPOSAL_WORKERS, PostgreSQL only).
 - When no item is pending, the batch becomes completed together with its certificate in one
   transaction; completed batches are never executed again.
+- Evidence is stamped with the real clock (execution start, items, completion, certificate);
+  the evaluation moment `now` is recorded beside it as `as_of` when it differs.
 """
 
 import hashlib
@@ -33,6 +41,7 @@ from django.utils import timezone
 
 from audit.services import audit_event_record
 from core.bulk import tables_analyze_after_bulk
+from core.clock import clock_as_of, clock_destruction_moment
 from core.exceptions import ApplicationError, ConflictError
 from records.models import Record, RecordClass, RecordStatus
 from retention.lookups import sql_any_of
@@ -47,7 +56,8 @@ from retention.models import (
     ItemStatus,
     Tombstone,
 )
-from retention.selectors import records_due_for_disposal
+from retention.rules import approvals_counted, approvals_required
+from retention.selectors import record_ids_blocked, records_due_for_disposal
 from retention.services.destruction import records_destroy
 
 logger = logging.getLogger(__name__)
@@ -64,6 +74,9 @@ class ExecutionSummary:
     batches: list[int] = field(default_factory=list)
     completed: list[int] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    # Batches found short of approvals under the requirement in force (sent back to proposed).
+    awaiting_approval: list[int] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
 
     def add_counts(self, counts: dict[str, int]) -> None:
         for status, n in counts.items():
@@ -82,9 +95,11 @@ def disposal_batches_build(
     *, now: datetime, proposed_by: User | None = None
 ) -> list[DisposalBatch]:
     """Proposes one batch per (record class, jurisdiction, action) of due, unheld records not
-    yet proposed. Idempotent: a second run finds those records already in open batches."""
-    required = max(1, int(settings.DISPOSAL_REQUIRED_APPROVALS))
+    yet proposed. Idempotent: a second run finds those records already in open batches. The
+    batch is stamped with the real time; `now` only decides what is due (and is `as_of`)."""
+    required = _approvals_in_force()
     with transaction.atomic():
+        stamp = timezone.now()
         # Lock the candidates so two concurrent builds never propose the same record twice.
         due = list(
             records_due_for_disposal(now=now)
@@ -102,7 +117,7 @@ def disposal_batches_build(
                 record_class_id=class_id,
                 jurisdiction=jurisdiction,
                 action=action,
-                proposed_at=now,
+                proposed_at=stamp,
                 proposed_by=proposed_by,
                 required_approvals=required,
             )
@@ -119,6 +134,7 @@ def disposal_batches_build(
                     "action": action,
                     "items": len(record_ids),
                 },
+                as_of=now,
             )
             batches.append(batch)
         tables_analyze_after_bulk([DisposalItem], len(due))
@@ -147,16 +163,49 @@ def _batch_locked(batch: DisposalBatch) -> DisposalBatch:
     return DisposalBatch.objects.select_for_update().get(pk=batch.pk)
 
 
+def _approvals_in_force() -> int:
+    return max(1, int(settings.DISPOSAL_REQUIRED_APPROVALS))
+
+
+def _approvals_short(batch: DisposalBatch) -> bool:
+    approvals, required = _approvals_status(batch)
+    return approvals < required
+
+
+def _approvals_status(batch: DisposalBatch) -> tuple[int, int]:
+    """(approvals that count, approvals required) under the requirement in force now."""
+    required = approvals_required(
+        at_proposal=batch.required_approvals, in_force=_approvals_in_force()
+    )
+    counted = approvals_counted(
+        approver_ids=batch.approvals.values_list("approver_id", flat=True),
+        proposer_id=batch.proposed_by_id,
+        required=required,
+    )
+    return counted, required
+
+
 @transaction.atomic
 def disposal_batch_approve(
     *, batch: DisposalBatch, approver: User, now: datetime | None = None
 ) -> DisposalBatch:
     batch = _batch_locked(batch)
-    if batch.state != BatchState.PROPOSED:
+    # An approved batch short of approvals under a raised requirement may take another one.
+    short = batch.state == BatchState.APPROVED and _approvals_short(batch)
+    if batch.state != BatchState.PROPOSED and not short:
         raise ConflictError(
             f"Only a proposed batch can be approved; this one is {batch.state}",
             extra={"batch": batch.pk, "state": batch.state},
         )
+    # The requirement in force now applies when it is higher than the one the batch was built
+    # under; the batch keeps the higher one.
+    required = approvals_required(
+        at_proposal=batch.required_approvals, in_force=_approvals_in_force()
+    )
+    if required != batch.required_approvals:
+        batch.required_approvals = required
+        batch._history_user = approver  # type: ignore[attr-defined]
+        batch.save(update_fields=["required_approvals"])
     if batch.required_approvals >= 2 and batch.proposed_by_id == approver.pk:
         raise ApplicationError(
             "Four-eyes rule: the proposer of a batch cannot approve it",
@@ -169,7 +218,7 @@ def disposal_batch_approve(
         )
     moment = now or timezone.now()
     DisposalApproval.objects.create(batch=batch, approver=approver, approved_at=moment)
-    approvals = batch.approvals.count()
+    approvals, _ = _approvals_status(batch)
     if approvals >= batch.required_approvals:
         batch.state, batch.approved_at = BatchState.APPROVED, moment
         batch._history_user = approver  # type: ignore[attr-defined]
@@ -274,18 +323,16 @@ def disposal_item_exclude(
 class _Candidate(NamedTuple):
     pk: int
     status: str
-    country: str
     schedule_id: int | None
     disposition_due: datetime | None
     schedule_action: str | None
 
 
 def _eligible(record: _Candidate, batch: DisposalBatch, now: datetime) -> str | None:
-    """None when the record may be disposed now; otherwise why not (fail closed)."""
+    """None when the record may be disposed as of `now`; otherwise why not (fail closed). Blocks
+    (unknown country, pending QA review) are checked by record_ids_blocked."""
     if record.status != RecordStatus.ACTIVE:
         return f"record is {record.status}"
-    if not record.country:
-        return "country unknown"
     if record.schedule_id is None or record.disposition_due is None:
         return "no retention schedule"
     if record.disposition_due > now:
@@ -299,7 +346,9 @@ def _execute_chunk(
     batch: DisposalBatch, *, now: datetime, chunk_size: int, approvers: list[str]
 ) -> dict[str, int]:
     counts: dict[str, int] = {}
+    due_at = clock_destruction_moment(now)
     with transaction.atomic():
+        stamp = timezone.now()
         # LIMIT without OFFSET: processed items leave the pending set.
         item_of_record = dict(
             DisposalItem.objects.filter(batch=batch, status=ItemStatus.PENDING)
@@ -316,16 +365,15 @@ def _execute_chunk(
             .values_list(
                 "pk",
                 "status",
-                "chat__country",
                 "schedule_id",
                 "disposition_due",
                 "schedule__action",
             )
         }
-        not_eligible: dict[int, str] = {}
+        not_eligible: dict[int, str] = record_ids_blocked(list(item_of_record))
         candidates = []
         for record_id in item_of_record:
-            why = _eligible(records[record_id], batch, now)
+            why = not_eligible.get(record_id) or _eligible(records[record_id], batch, due_at)
             if why is None:
                 candidates.append(record_id)
             else:
@@ -353,20 +401,25 @@ def _execute_chunk(
             if record_ids:
                 DisposalItem.objects.filter(
                     pk__any_of=[item_of_record[r] for r in record_ids]
-                ).update(status=status, reason=reason, processed_at=now)
+                ).update(status=status, reason=reason, processed_at=stamp)
                 counts[status] = counts.get(status, 0) + len(record_ids)
         for record_id in [*result.not_live]:
             not_eligible.setdefault(record_id, "record no longer live")
         for record_id, why in not_eligible.items():
             DisposalItem.objects.filter(pk=item_of_record[record_id]).update(
-                status=ItemStatus.SKIPPED_NOT_DUE, reason=why, processed_at=now
+                status=ItemStatus.SKIPPED_NOT_DUE, reason=why, processed_at=stamp
             )
         if not_eligible:
             counts[ItemStatus.SKIPPED_NOT_DUE] = len(not_eligible)
     return counts
 
 
-def _certificate_payload(batch: DisposalBatch, now: datetime) -> dict[str, Any]:
+def _certificate_payload(
+    batch: DisposalBatch, stamp: datetime, as_of: datetime | None
+) -> dict[str, Any]:
+    """The certified content. `completed_at` is the real time; `as_of` (only when the job was
+    evaluated at another moment) is part of the hashed payload, so older certificates, which
+    lack it, verify unchanged."""
     items = list(
         batch.items.order_by("pk").values_list(
             "record_id", "record__chat__source", "record__chat__external_id", "status", "reason"
@@ -378,7 +431,7 @@ def _certificate_payload(batch: DisposalBatch, now: datetime) -> dict[str, Any]:
     counts: dict[str, int] = {}
     for item in items:
         counts[item[3]] = counts.get(item[3], 0) + 1
-    return {
+    payload: dict[str, Any] = {
         "batch": batch.pk,
         "record_class": batch.record_class.code,
         "jurisdiction": batch.jurisdiction,
@@ -390,7 +443,7 @@ def _certificate_payload(batch: DisposalBatch, now: datetime) -> dict[str, Any]:
             for a in batch.approvals.select_related("approver")
         ],
         "execution_started_at": batch.execution_started_at,
-        "completed_at": now,
+        "completed_at": stamp,
         "counts": counts,
         "items": [
             {
@@ -404,6 +457,9 @@ def _certificate_payload(batch: DisposalBatch, now: datetime) -> dict[str, Any]:
             for record_id, source, external_id, status, reason in items
         ],
     }
+    if as_of is not None:
+        payload["as_of"] = as_of
+    return payload
 
 
 def certificate_hash(previous_hash: str, payload: dict[str, Any]) -> str:
@@ -423,17 +479,21 @@ def _batch_complete(batch_id: int, now: datetime) -> DisposalCertificate | None:
         if batch.items.filter(status=ItemStatus.PENDING).exists():
             return None
         last = DisposalCertificate.objects.select_for_update().order_by("-sequence").first()
-        payload = json.loads(json.dumps(_certificate_payload(batch, now), cls=DjangoJSONEncoder))
+        stamp, as_of = timezone.now(), clock_as_of(now)
+        payload = json.loads(
+            json.dumps(_certificate_payload(batch, stamp, as_of), cls=DjangoJSONEncoder)
+        )
         previous = last.hash if last else GENESIS_HASH
         certificate = DisposalCertificate.objects.create(
             batch=batch,
             sequence=(last.sequence + 1) if last else 1,
-            issued_at=now,
+            issued_at=stamp,
+            as_of=as_of,
             payload=payload,
             previous_hash=previous,
             hash=certificate_hash(previous, payload),
         )
-        batch.state, batch.completed_at = BatchState.COMPLETED, now
+        batch.state, batch.completed_at = BatchState.COMPLETED, stamp
         batch.save(update_fields=["state", "completed_at"])
         audit_event_record(
             actor=None,
@@ -444,6 +504,7 @@ def _batch_complete(batch_id: int, now: datetime) -> DisposalCertificate | None:
                 "hash": certificate.hash,
                 "counts": payload["counts"],
             },
+            as_of=now,
         )
         return certificate
 
@@ -470,6 +531,43 @@ def _execute_chunks(
             connections.close_all()
 
 
+def _batch_short_of_approvals(batch_id: int, *, now: datetime, summary: ExecutionSummary) -> bool:
+    """True when an approved (or interrupted) batch lacks approvals under the requirement in
+    force: it goes back to `proposed`, keeps the higher requirement and waits for another
+    approval (audited and reported). Nothing of it is destroyed."""
+    with transaction.atomic():
+        batch = (
+            DisposalBatch.objects.select_for_update()
+            .filter(pk=batch_id, state__in=(BatchState.APPROVED, BatchState.EXECUTING))
+            .first()
+        )
+        if batch is None:
+            return False
+        approvals, required = _approvals_status(batch)
+        if approvals >= required:
+            return False
+        batch.state, batch.required_approvals, batch.approved_at = (
+            BatchState.PROPOSED,
+            required,
+            None,
+        )
+        batch._change_reason = "approvals required raised"  # type: ignore[attr-defined]
+        batch.save(update_fields=["state", "required_approvals", "approved_at"])
+        audit_event_record(
+            actor=None,
+            action="disposal.awaiting_approval",
+            target=batch,
+            data={"approvals": approvals, "required": required},
+            as_of=now,
+        )
+    summary.awaiting_approval.append(batch_id)
+    summary.messages.append(
+        f"batch {batch_id} not executed: {approvals} of {required} approvals under "
+        "DISPOSAL_REQUIRED_APPROVALS in force; it waits for another approval"
+    )
+    return True
+
+
 def disposal_batch_execute(
     *,
     batch_id: int,
@@ -482,9 +580,11 @@ def disposal_batch_execute(
     if connection.vendor != "postgresql":
         workers = 1
     summary = ExecutionSummary(batches=[batch_id])
+    if _batch_short_of_approvals(batch_id, now=now, summary=summary):
+        return summary
     with transaction.atomic():
         started = DisposalBatch.objects.filter(pk=batch_id, state=BatchState.APPROVED).update(
-            state=BatchState.EXECUTING, execution_started_at=now
+            state=BatchState.EXECUTING, execution_started_at=timezone.now()
         )
         if started:
             audit_event_record(
@@ -493,6 +593,7 @@ def disposal_batch_execute(
                 target_type="retention.disposalbatch",
                 target_id=batch_id,
                 data={},
+                as_of=now,
             )
     batch = DisposalBatch.objects.select_related("record_class").get(pk=batch_id)
     if batch.state != BatchState.EXECUTING:
@@ -546,6 +647,8 @@ def disposal_batches_execute(
         )
         total.batches.append(batch_id)
         total.completed.extend(summary.completed)
+        total.awaiting_approval.extend(summary.awaiting_approval)
+        total.messages.extend(summary.messages)
         total.add_counts(summary.counts)
     return total
 

@@ -4,6 +4,10 @@ Invariants: only records that are live, unheld, past `pii_purge_due` and whose c
 redacted layer on every message are purged (records_purge_originals checks holds and layers
 again under lock); each chunk is its own transaction; a purged record has `pii_purged_at` set
 and drops out of the selector, so a re-run purges nothing twice and an interrupted run resumes.
+Blocked records (unknown country, pending QA review: retention.selectors.records_blocked_q) are
+never selected and are re-checked under lock. Due-ness is decided as of
+`clock_destruction_moment(now)`: never later than the real clock unless the simulated clock is
+allowed, so a future `now` purges nothing early.
 """
 
 import logging
@@ -11,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from audit.services import audit_event_record
+from core.clock import clock_destruction_moment
 from retention.selectors import records_due_for_pii_purge
 from retention.services.destruction import records_purge_originals
 
@@ -24,14 +29,16 @@ class PurgeSummary:
     purged: int = 0
     held: int = 0
     not_redacted: int = 0
+    blocked: int = 0
 
 
 def pii_originals_purge(*, now: datetime, chunk_size: int = PURGE_CHUNK_SIZE) -> PurgeSummary:
     summary = PurgeSummary()
+    due_at = clock_destruction_moment(now)
     last_pk = 0
     while True:
         ids = list(
-            records_due_for_pii_purge(now=now)
+            records_due_for_pii_purge(now=due_at)
             .filter(pk__gt=last_pk)
             .order_by("pk")
             .values_list("pk", flat=True)[:chunk_size]
@@ -42,6 +49,7 @@ def pii_originals_purge(*, now: datetime, chunk_size: int = PURGE_CHUNK_SIZE) ->
         summary.purged += len(result.destroyed)
         summary.held += len(result.held)
         summary.not_redacted += len(result.not_redacted)
+        summary.blocked += len(result.blocked)
         last_pk = ids[-1]
         if len(ids) < chunk_size:
             break
@@ -51,6 +59,7 @@ def pii_originals_purge(*, now: datetime, chunk_size: int = PURGE_CHUNK_SIZE) ->
             action="pii.originals_purged",
             target_type="records.record",
             data={"records": summary.purged, "held": summary.held},
+            as_of=now,
         )
     logger.info("purge_pii_originals: %s", summary)
     return summary

@@ -102,9 +102,10 @@ def _events_for(records: list[Record]) -> dict[tuple[int, str], datetime]:
     customer_ids = {r.chat.customer_id for r in records if r.chat.customer_id is not None}
     if not customer_ids:
         return {}
-    rows = CustomerEvent.objects.filter(customer_id__in=customer_ids).values_list(
-        "customer_id", "name", "occurred_at"
-    )
+    # Withdrawn events no longer count (retention.services.events).
+    rows = CustomerEvent.objects.filter(
+        customer_id__in=customer_ids, withdrawn_at__isnull=True
+    ).values_list("customer_id", "name", "occurred_at")
     return {(customer_id, name): occurred for customer_id, name, occurred in rows}
 
 
@@ -259,42 +260,3 @@ def retention_schedule_save(
         )
     )
     return schedule
-
-
-@transaction.atomic
-def customer_event_record(
-    *,
-    customer_id: int,
-    name: str,
-    occurred_at: datetime,
-    recorded_by: User | None,
-    now: datetime | None = None,
-) -> CustomerEvent:
-    """Records a named trigger event (e.g. `account_closed`) and recomputes that customer's
-    records. Recording the same event again keeps the first moment (an event happens once)."""
-    event, created = CustomerEvent.objects.get_or_create(
-        customer_id=customer_id,
-        name=name,
-        defaults={
-            "occurred_at": occurred_at,
-            "recorded_at": now or timezone.now(),
-            "recorded_by": recorded_by,
-        },
-    )
-    if created:
-        audit_event_record(
-            actor=recorded_by,
-            action="customer.event_recorded",
-            target=event,
-            data={"customer": customer_id, "event": name},
-        )
-        record_ids = list(
-            Record.objects.filter(chat__customer_id=customer_id).values_list("pk", flat=True)
-        )
-        moment = now or timezone.now()
-        transaction.on_commit(
-            lambda: records_retention_recompute(
-                record_ids=record_ids, now=moment, reason=f"event {name} recorded"
-            )
-        )
-    return event

@@ -99,6 +99,10 @@ def test_chat_api_shows_record_id(manager_api, records):
     ("client_name", "status"), [("manager_api", 201), ("auditor_api", 403), ("support_api", 403)]
 )
 def test_customer_event_role_matrix(client_name, status, request, records):
+    from retention.models import RetentionSchedule
+
+    # A trigger event must be the trigger of some schedule and carry a reason (issue #12).
+    RetentionSchedule.objects.filter(jurisdiction="CA").update(trigger="account_closed")
     client = request.getfixturevalue(client_name)
     response = client.post(
         "/api/v1/customer-events/",
@@ -106,6 +110,7 @@ def test_customer_event_role_matrix(client_name, status, request, records):
             "customer": records[0].chat.customer_id,
             "event": "account_closed",
             "occurred_at": "2020-01-01T00:00:00Z",
+            "reason": "CRM",
         },
         format="json",
     )

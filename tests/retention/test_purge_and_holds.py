@@ -241,6 +241,7 @@ def test_named_event_trigger(file_plan, manager_user, django_capture_on_commit_c
             name="account_closed",
             occurred_at=closed,
             recorded_by=manager_user,
+            reason="account closed in the CRM",
             now=NOW,
         )
     record.refresh_from_db()

@@ -1,10 +1,11 @@
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from core.jobs import job_run, jobs_registered
-from core.management.commands.run_job import _parse_now
+from core.clock import SimulatedClockRefused
+from core.jobs import job_clock_check, job_run, jobs_registered
+from core.management.commands.run_job import SIMULATED_CLOCK_EXIT_STATUS, _parse_now
 
 # The lifecycle order of SPEC §2: a chat is declared, redacted, tagged, rolled up and sampled
 # before anything is proposed for disposal. Jobs not named here run after these, by name.
@@ -33,6 +34,12 @@ class Command(BaseCommand):
         registered = jobs_registered()
         order = [name for name in LIFECYCLE_ORDER if name in registered]
         order += [name for name in registered if name not in order]
+        # Refuse before the first job runs: half a lifecycle on a future clock is a change too.
+        try:
+            for name in order:
+                job_clock_check(name=name, now=now)
+        except SimulatedClockRefused as error:
+            raise CommandError(error.message, returncode=SIMULATED_CLOCK_EXIT_STATUS) from error
         for name in order:
             result = job_run(name=name, now=now)
             self.stdout.write(json.dumps({"job": name, "ok": result.ok, "counts": result.counts}))

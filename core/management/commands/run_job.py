@@ -4,8 +4,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from core.clock import SimulatedClockRefused
 from core.exceptions import ApplicationError
 from core.jobs import job_run, jobs_registered
+
+# SPEC §4: a destructive job asked to run on a future clock exits with status 2.
+SIMULATED_CLOCK_EXIT_STATUS = 2
 
 
 def _parse_now(value: str) -> datetime:
@@ -37,6 +41,8 @@ class Command(BaseCommand):
         now = _parse_now(options["now"]) if options["now"] else None
         try:
             result = job_run(name=name, now=now)
+        except SimulatedClockRefused as error:
+            raise CommandError(error.message, returncode=SIMULATED_CLOCK_EXIT_STATUS) from error
         except ApplicationError as error:
             raise CommandError(error.message) from error
         for message in result.messages:
