@@ -24,6 +24,8 @@ JOB_SCHEDULE: dict[str, crontab] = {
     "purge_pii_originals": crontab(minute=0, hour=3),
     "sample_qa_reviews": crontab(minute=45, hour="*/1"),
     "retry_webhook_deliveries": crontab(minute="*/2"),
+    "close_idle_conversations": crontab(minute=5, hour="*/1"),
+    "close_idle_chats": crontab(minute=10, hour="*/1"),
 }
 
 app.conf.beat_schedule = {

@@ -1,5 +1,6 @@
 from datetime import datetime
 
+from core.isolation import failed_message
 from core.jobs import JobResult, register_job
 from records.services import records_declare
 
@@ -12,10 +13,13 @@ def declare_records(*, now: datetime) -> JobResult:
         messages.append(
             f"{len(summary.undeclared)} closed chats matched no declaration rule (left undeclared)"
         )
+    if summary.failed:
+        messages.append(failed_message("declare_records", summary.failed))
     return JobResult(
-        ok=True,
+        ok=not summary.failed,
         counts={
             "declared": summary.declared,
+            "failed": len(summary.failed),
             "undeclared": len(summary.undeclared),
             "holds_applied": summary.holds_applied,
             **{f"class:{code}": n for code, n in summary.by_class.items()},

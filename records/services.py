@@ -4,11 +4,14 @@ declare_records invariants: one Record per closed chat (the one-to-one key enfor
 against a concurrent run; candidates are claimed with select_for_update(skip_locked)); each
 chunk is one transaction that declares, locks the transcript, computes retention and applies
 active legal holds together, so a declared record is never without its holds. A chat no active
-rule matches is left undeclared (and so never disposed) and reported.
+rule matches is left undeclared (and so never disposed) and reported. One chat that fails never
+stops the run (issue #12): its chunk is retried chat by chat in savepoints (core.isolation), the
+others are declared, it is counted in `failed` and declared by a later run.
 """
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -21,6 +24,7 @@ from audit.services import audit_event_record
 from chats.models import Chat, CountrySource, Message, SenderRole, Survey
 from core.bulk import tables_analyze_after_bulk
 from core.exceptions import ApplicationError, ConflictError
+from core.isolation import chunk_process_isolated
 from integrations.webhooks.services import webhook_events_emit
 from records.models import DeclarationRule, Record, RecordClass
 from retention.rules import ChatSummary, declaration_rule_first
@@ -40,6 +44,14 @@ class DeclareSummary:
     by_class: dict[str, int] = field(default_factory=dict)
     undeclared: list[int] = field(default_factory=list)  # chat ids no rule matched
     holds_applied: int = 0
+    failed: list[int] = field(default_factory=list)  # chat ids isolated this run (issue #12)
+
+    def add(self, other: "DeclareSummary") -> None:
+        self.declared += other.declared
+        for code, n in other.by_class.items():
+            self.by_class[code] = self.by_class.get(code, 0) + n
+        self.undeclared.extend(other.undeclared)
+        self.holds_applied += other.holds_applied
 
 
 def chats_to_declare(*, now: datetime) -> "Q":
@@ -75,8 +87,10 @@ def _summaries(chats: list[Chat], *, need_text: bool) -> dict[int, ChatSummary]:
 
 
 def _declare_chunk(
-    chats: list[Chat], rules: list[DeclarationRule], now: datetime, summary: DeclareSummary
-) -> None:
+    chats: Sequence[Chat], rules: list[DeclarationRule], now: datetime
+) -> DeclareSummary:
+    summary = DeclareSummary()
+    chats = list(chats)
     need_text = any(rule.keywords for rule in rules)
     summaries = _summaries(chats, need_text=need_text)
     records: list[Record] = []
@@ -93,7 +107,7 @@ def _declare_chunk(
         )
         records.append(record)
     if not records:
-        return
+        return summary
     records_retention_fill(records, now=now)
     created = Record.objects.bulk_create(records, batch_size=500)
     if any(record.pk is None for record in created):  # backends without RETURNING
@@ -138,6 +152,7 @@ def _declare_chunk(
     for record in records:
         code = record.record_class.code
         summary.by_class[code] = summary.by_class.get(code, 0) + 1
+    return summary
 
 
 def records_declare(*, now: datetime, chunk_size: int = DECLARE_CHUNK_SIZE) -> DeclareSummary:
@@ -160,7 +175,15 @@ def records_declare(*, now: datetime, chunk_size: int = DECLARE_CHUNK_SIZE) -> D
                 .order_by("pk")[:chunk_size]
             )
             if chats:
-                _declare_chunk(chats, rules, now, summary)
+                outcomes, failed = chunk_process_isolated(
+                    chats,
+                    lambda group: _declare_chunk(group, rules, now),
+                    job="declare_records",
+                    item_id=lambda chat: chat.pk,
+                )
+                for outcome in outcomes:
+                    summary.add(outcome)
+                summary.failed.extend(failed)
                 audit_event_record(
                     actor=None,
                     action="records.declared",
@@ -169,6 +192,7 @@ def records_declare(*, now: datetime, chunk_size: int = DECLARE_CHUNK_SIZE) -> D
                         "chats": len(chats),
                         "first_chat": chats[0].pk,
                         "last_chat": chats[-1].pk,
+                        "failed": failed,
                     },
                 )
         if len(chats) < chunk_size:

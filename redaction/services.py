@@ -8,6 +8,9 @@ Invariants:
   transaction, so several workers split the backlog without overlap, a killed worker loses only
   its uncommitted chunk, and re-running is always safe (redacted chats are no longer pending).
 - A chat whose originals were purged is never re-redacted: its redacted layer is all that is left.
+- One chat that cannot be redacted never stops the run (issue #12): its chunk is retried chat by
+  chat (core.isolation), the others commit, it stays pending, is counted in `failed` and is
+  not claimed again in the same run (so a run always ends).
 - Audit events and logs carry counts only, never a value found.
 """
 
@@ -25,6 +28,7 @@ from django.db.models import Prefetch
 
 from audit.services import audit_event_record
 from chats.models import Chat, Message, Survey
+from core.isolation import chunk_process_isolated
 from redaction.detection import DETECTOR_VERSION, ChatText, Identity, chats_detect
 from redaction.models import RedactedField, RedactionLog
 from redaction.placeholders import texts_redact
@@ -42,6 +46,7 @@ class RedactionCounts:
     characters: int = 0
     entities: Counter[str] = field(default_factory=Counter)
     chunks: int = 0
+    failed: list[int] = field(default_factory=list)  # chat ids left pending (issue #12)
 
     def add(self, other: "RedactionCounts") -> None:
         self.chats += other.chats
@@ -49,6 +54,7 @@ class RedactionCounts:
         self.characters += other.characters
         self.entities.update(other.entities)
         self.chunks += other.chunks
+        self.failed.extend(other.failed)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -58,6 +64,7 @@ class RedactionCounts:
             "chunks": self.chunks,
             "entities": dict(sorted(self.entities.items())),
             "detector_version": DETECTOR_VERSION,
+            "failed": len(self.failed),
         }
 
 
@@ -190,8 +197,10 @@ def chats_redact_chunk(
     chunk_size: int = REDACTION_CHUNK_SIZE,
     rerun_outdated: bool = False,
     chat_ids: Sequence[int] | None = None,
+    skip: Sequence[int] = (),
 ) -> tuple[RedactionCounts, int]:
-    """Claims up to `chunk_size` pending chats and redacts them in one transaction.
+    """Claims up to `chunk_size` pending chats (not in `skip`) and redacts them in one
+    transaction; a chat that fails is isolated and listed in the counts' `failed`.
 
     Returns the counts and the number of chats claimed (short of `chunk_size`: nothing left
     that another worker has not claimed already).
@@ -200,6 +209,8 @@ def chats_redact_chunk(
         pending = chats_pending_redaction(rerun_outdated=rerun_outdated)
         if chat_ids is not None:
             pending = pending.filter(pk__in=list(chat_ids))
+        if skip:
+            pending = pending.exclude(pk__in=list(skip))
         claimed = list(
             pending.select_for_update(skip_locked=True, of=("self",))
             .order_by("pk")
@@ -207,8 +218,16 @@ def chats_redact_chunk(
         )
         if not claimed:
             return RedactionCounts(), 0
-        counts = _chats_redact_loaded(_chats_for_redaction(claimed), now=now)
-        counts.chunks = 1
+        outcomes, failed = chunk_process_isolated(
+            claimed,
+            lambda ids: _chats_redact_loaded(_chats_for_redaction(ids), now=now),
+            job="redact_pii",
+            item_id=int,
+        )
+        counts = RedactionCounts(chunks=1, failed=failed)
+        for outcome in outcomes:
+            outcome.chunks = 0
+            counts.add(outcome)
     return counts, len(claimed)
 
 
@@ -228,19 +247,24 @@ def chats_redact(
     started = time.monotonic()
     while True:
         counts, claimed = chats_redact_chunk(
-            now=now, chunk_size=chunk_size, rerun_outdated=rerun_outdated, chat_ids=chat_ids
+            now=now,
+            chunk_size=chunk_size,
+            rerun_outdated=rerun_outdated,
+            chat_ids=chat_ids,
+            skip=total.failed,
         )
         total.add(counts)
         if claimed < chunk_size:
             break
     elapsed = time.monotonic() - started
     logger.info(
-        "redaction: %d chats, %d messages, %d characters in %.2fs (%s)",
+        "redaction: %d chats, %d messages, %d characters in %.2fs (%s), %d failed",
         total.chats,
         total.messages,
         total.characters,
         elapsed,
         DETECTOR_VERSION,
+        len(total.failed),
     )
     if total.chats:
         audit_event_record(

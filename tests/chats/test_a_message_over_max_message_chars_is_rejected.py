@@ -42,7 +42,7 @@ def test_import_chats_rejects_an_overlong_message_with_its_line_and_field(tmp_pa
     path = tmp_path / "chats.jsonl"
     path.write_text("".join(json.dumps(line) + "\n" for line in lines))
 
-    code, out, err = _run_import(path)
+    code, _out, err = _run_import(path)
 
     assert code == 1
     assert "chats.jsonl:2: rejected: messages[1].text:" in err

@@ -1,7 +1,8 @@
 import json
+import logging
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from core.jobs import job_run, jobs_registered
 from core.management.commands.run_job import _parse_now
@@ -10,11 +11,15 @@ from core.management.commands.run_job import _parse_now
 # before anything is proposed for disposal. Jobs not named here run after these, by name.
 LIFECYCLE_ORDER = (
     "infer_countries",
+    "close_idle_conversations",
+    "close_idle_chats",
     "declare_records",
     "redact_pii",
     "extract_keywords",
     "rollup_trends",
     "sample_qa_reviews",
+    # Before the purge: the last moment the original text can still be checked (issue #12).
+    "verify_transcripts",
     "purge_pii_originals",
     "build_disposal_batches",
     "execute_disposals",
@@ -22,8 +27,14 @@ LIFECYCLE_ORDER = (
 )
 
 
+logger = logging.getLogger(__name__)
+
+
 class Command(BaseCommand):
-    help = "Runs every registered job once, in lifecycle order (used by `make demo`)."
+    help = (
+        "Runs every registered job once, in lifecycle order (used by `make demo`). A job that "
+        "fails or raises never stops the jobs after it; the exit status is 1 if any failed."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--now", help="evaluate the jobs as of this ISO-8601 moment")
@@ -33,6 +44,20 @@ class Command(BaseCommand):
         registered = jobs_registered()
         order = [name for name in LIFECYCLE_ORDER if name in registered]
         order += [name for name in registered if name not in order]
+        failed: list[str] = []
         for name in order:
-            result = job_run(name=name, now=now)
+            try:
+                result = job_run(name=name, now=now)
+            except Exception as error:
+                logger.exception("job %s raised; the next jobs still run", name)
+                failed.append(name)
+                line = {"job": name, "ok": False, "error": type(error).__name__, "counts": {}}
+                self.stdout.write(json.dumps(line))
+                continue
+            if not result.ok:
+                failed.append(name)
+                for message in result.messages:
+                    self.stderr.write(f"{name}: {message}")
             self.stdout.write(json.dumps({"job": name, "ok": result.ok, "counts": result.counts}))
+        if failed:
+            raise CommandError(f"{len(failed)} job(s) failed: {', '.join(failed)}")
