@@ -73,7 +73,14 @@ class ChatAdmin(_LockedWithTranscript, SimpleHistoryAdmin):
     list_filter = ("source", "country", "country_source")
     search_fields = ("external_id",)
     raw_id_fields = ("customer",)
-    readonly_fields = ("imported_at", "locked_at", "redacted_at", "content_sha256")
+    readonly_fields = (
+        "imported_at",
+        "locked_at",
+        "redacted_at",
+        "redaction_version",
+        "content_sha256",
+        "redacted_sha256",
+    )
 
     def is_locked(self, obj: Any) -> bool:
         return _locked(obj)

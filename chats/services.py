@@ -534,7 +534,7 @@ def chats_close_idle(*, now: datetime, chunk_size: int = CLOSE_IDLE_CHUNK_SIZE) 
                 .order_by("pk")[:chunk_size]
             )
             for chat in chunk:
-                chat.ended_at = max(chat.last_activity_at, chat.started_at)
+                chat.ended_at = max(chat.last_activity_at, chat.started_at)  # type: ignore[attr-defined]
             if chunk:
                 bulk_update_with_history(
                     chunk,

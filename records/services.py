@@ -21,12 +21,13 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from audit.services import audit_event_record
+from chats.digests import chats_transcript_digests
 from chats.models import Chat, CountrySource, Message, SenderRole, Survey
 from core.bulk import tables_analyze_after_bulk
 from core.exceptions import ApplicationError, ConflictError
 from core.isolation import chunk_process_isolated
 from integrations.webhooks.services import webhook_events_emit
-from records.models import DeclarationRule, Record, RecordClass
+from records.models import DeclarationRule, Record, RecordClass, RecordStatus
 from retention.rules import ChatSummary, declaration_rule_first
 from retention.services.holds import legal_holds_apply
 from retention.services.schedules import records_retention_fill, records_retention_recompute
@@ -108,6 +109,10 @@ def _declare_chunk(
         records.append(record)
     if not records:
         return summary
+    # The original layer as declared: verify_transcripts proves it unchanged (chats.digests).
+    digests = chats_transcript_digests([record.chat_id for record in records], layer="original")
+    for record in records:
+        record.transcript_sha256 = digests[record.chat_id]
     records_retention_fill(records, now=now)
     created = Record.objects.bulk_create(records, batch_size=500)
     if any(record.pk is None for record in created):  # backends without RETURNING
@@ -294,3 +299,88 @@ def record_class_correct(
         data={"before": before, "after": record_class.code, "reason": reason.strip()},
     )
     return Record.objects.select_related("chat", "schedule", "record_class").get(pk=record.pk)
+
+
+VERIFY_CHUNK_SIZE = 500
+
+
+@dataclass
+class TranscriptsVerifySummary:
+    checked: int = 0
+    originals_checked: int = 0
+    redacted_checked: int = 0
+    changed: list[str] = field(default_factory=list)  # one line per record whose content changed
+    no_digest: list[int] = field(default_factory=list)  # declared before digests existed
+
+
+def transcripts_verify(
+    *, now: datetime, chunk_size: int = VERIFY_CHUNK_SIZE
+) -> TranscriptsVerifySummary:
+    """Re-hashes every live declared transcript against its digests (verify_transcripts job).
+
+    The original layer is checked against `Record.transcript_sha256` (taken at declaration)
+    while the originals exist; the redacted layer against `Chat.redacted_sha256` (taken when the
+    redaction service wrote it) for as long as the record lives — see chats.digests. Chunked by
+    record id, three queries a chunk; read-only but for one `transcript.tampered` audit event
+    per record whose content changed (the alert), with the layers that changed.
+    """
+    summary = TranscriptsVerifySummary()
+    last_pk = 0
+    while True:
+        rows = list(
+            Record.objects.filter(
+                pk__gt=last_pk, status__in=[RecordStatus.ACTIVE, RecordStatus.FLAGGED]
+            )
+            .order_by("pk")
+            .values_list(
+                "pk",
+                "chat_id",
+                "transcript_sha256",
+                "pii_purged_at",
+                "chat__redacted_sha256",
+                "chat__source",
+                "chat__external_id",
+            )[:chunk_size]
+        )
+        originals = [row[1] for row in rows if row[3] is None and row[2]]
+        redacted = [row[1] for row in rows if row[4]]
+        original_now = chats_transcript_digests(originals, layer="original") if originals else {}
+        redacted_now = chats_transcript_digests(redacted, layer="redacted") if redacted else {}
+        for pk, chat_id, original_sha, purged_at, redacted_sha, source, external_id in rows:
+            summary.checked += 1
+            if purged_at is None and not original_sha:
+                summary.no_digest.append(pk)
+            layers = []
+            if chat_id in original_now:
+                summary.originals_checked += 1
+                if original_now[chat_id] != original_sha:
+                    layers.append("original")
+            if chat_id in redacted_now:
+                summary.redacted_checked += 1
+                if redacted_now[chat_id] != redacted_sha:
+                    layers.append("redacted")
+            if not layers:
+                continue
+            line = (
+                f"record {pk} (chat {source}:{external_id}): {' and '.join(layers)} text "
+                "changed since it was declared"
+            )
+            summary.changed.append(line)
+            logger.error("verify_transcripts: %s", line)
+            audit_event_record(
+                actor=None,
+                action="transcript.tampered",
+                target_type="records.record",
+                target_id=str(pk),
+                data={"chat": chat_id, "layers": layers, "as_of": now.isoformat()},
+            )
+        if len(rows) < chunk_size:
+            break
+        last_pk = rows[-1][0]
+    logger.info(
+        "verify_transcripts: %d records, %d changed, %d without a digest",
+        summary.checked,
+        len(summary.changed),
+        len(summary.no_digest),
+    )
+    return summary

@@ -12,6 +12,8 @@ Invariants:
   chat (core.isolation), the others commit, it stays pending, is counted in `failed` and is
   not claimed again in the same run (so a run always ends).
 - Audit events and logs carry counts only, never a value found.
+- With the layer, the chat's `redacted_sha256` (chats.digests) is taken in the same transaction,
+  so verify_transcripts can prove a declared transcript's redacted layer unchanged.
 """
 
 import logging
@@ -27,6 +29,7 @@ from django.db import connection, transaction
 from django.db.models import Prefetch
 
 from audit.services import audit_event_record
+from chats.digests import chats_transcript_digests
 from chats.models import Chat, Message, Survey
 from core.isolation import chunk_process_isolated
 from redaction.detection import DETECTOR_VERSION, ChatText, Identity, chats_detect
@@ -69,7 +72,7 @@ class RedactionCounts:
 
 
 def _texts_write(
-    model: type[Message] | type[Survey], column: str, rows: list[tuple[int, str]]
+    model: type[Message] | type[Survey] | type[Chat], column: str, rows: list[tuple[int, str]]
 ) -> None:
     """Sets one text column of many rows by primary key in one statement.
 
@@ -188,6 +191,10 @@ def _chats_redact_loaded(chats: Sequence[Chat], *, now: datetime) -> RedactionCo
     RedactionLog.objects.bulk_create(logs, batch_size=1000)
     # update(), not save(): the redaction stamp is not a change of the chat's metadata history.
     Chat.objects.filter(pk__in=chat_ids).update(redacted_at=now, redaction_version=DETECTOR_VERSION)
+    # The digest of the layer as written (read back, so it is what verify_transcripts rereads):
+    # this service is the layer's only legitimate writer (chats.digests, issue #12).
+    digests = chats_transcript_digests(chat_ids, layer="redacted")
+    _texts_write(Chat, "redacted_sha256", sorted(digests.items()))
     return counts
 
 
