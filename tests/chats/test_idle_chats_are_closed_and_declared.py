@@ -101,3 +101,31 @@ def test_idle_chats_close_in_chunks():
 
 def test_close_idle_chats_runs_before_declare_records():
     assert LIFECYCLE_ORDER.index("close_idle_chats") < LIFECYCLE_ORDER.index("declare_records")
+
+
+class WorkerKilled(BaseException):
+    pass
+
+
+def test_an_interrupted_run_leaves_no_chunk_half_closed_and_a_rerun_finishes(monkeypatch):
+    import simple_history.utils
+
+    chats = [_open_chat(datetime(2025, 3, day, tzinfo=UTC)) for day in range(1, 6)]
+    real = simple_history.utils.bulk_update_with_history
+    calls = {"n": 0}
+
+    def killed_on_second_chunk(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise WorkerKilled
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(simple_history.utils, "bulk_update_with_history", killed_on_second_chunk)
+    with pytest.raises(WorkerKilled):
+        chats_close_idle(now=NOW, chunk_size=2)
+    ids = [c.pk for c in chats]
+    assert Chat.objects.filter(pk__in=ids, ended_at__isnull=False).count() == 2
+    monkeypatch.setattr(simple_history.utils, "bulk_update_with_history", real)
+
+    assert chats_close_idle(now=NOW, chunk_size=2) == 3
+    assert not Chat.objects.filter(pk__in=ids, ended_at__isnull=True).exists()
