@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 import orjson
+from django.conf import settings
 
 from chats.models import SenderRole
 
@@ -181,7 +182,16 @@ def _agents(value: Any) -> tuple[AgentPayload, ...]:
     return tuple(agents)
 
 
+def _too_long(length: int, limit: int, where: str) -> InterchangeError:
+    return InterchangeError(
+        f"is {length} characters long, more than MAX_MESSAGE_CHARS ({limit})", where
+    )
+
+
 def _messages(value: Any) -> tuple[MessagePayload, ...]:
+    # Longer texts are refused here, at the door: one huge message that passed would later break
+    # every run of the jobs that parse text (spaCy has a length limit), issue #12.
+    limit = settings.MAX_MESSAGE_CHARS
     if value is None:
         raise InterchangeError("is required (an empty list is allowed)", "messages")
     if not isinstance(value, list):
@@ -207,6 +217,8 @@ def _messages(value: Any) -> tuple[MessagePayload, ...]:
                 moment = parsed.astimezone(UTC) if parsed.tzinfo is not None else None
             except (ValueError, OverflowError):
                 moment = None
+            if len(text) > limit:
+                raise _too_long(len(text), limit, f"{path}text")
             if moment is not None:
                 messages.append(
                     MessagePayload(sender, moment, text, agent_id.strip() if agent_id else "")
@@ -222,6 +234,8 @@ def _messages(value: Any) -> tuple[MessagePayload, ...]:
             text = ""
         if not isinstance(text, str):
             raise InterchangeError(f"must be a string, not {type(text).__name__}", f"{path}text")
+        if len(text) > limit:
+            raise _too_long(len(text), limit, f"{path}text")
         sent_at = _timestamp(data, "sent_at", path, required=True)
         assert sent_at is not None  # noqa: S101 - required=True guarantees it
         messages.append(

@@ -83,12 +83,15 @@ class Chat(models.Model):
     # The redaction layer (R-PII-*): when and by which detector version the text was redacted.
     redacted_at = models.DateTimeField(null=True, blank=True, db_index=True)
     redaction_version = models.CharField(max_length=32, blank=True)
+    # SHA-256 of the redacted layer, taken by the redaction service when it writes the layer;
+    # verify_transcripts checks declared transcripts against it (chats.digests, issue #12).
+    redacted_sha256 = models.CharField(max_length=64, blank=True)
     # SHA-256 of the imported chat line's content, kept for tombstones and change detection.
     content_sha256 = models.CharField(max_length=64, blank=True)
     # History is read per chat (id) and by date; indexes on the copied columns would only
     # slow the writes that every import, redaction and disposal makes to it.
     history = HistoricalRecords(
-        excluded_fields=["imported_at"],
+        excluded_fields=["imported_at", "redacted_sha256"],
         no_db_index=["started_at", "ended_at", "country", "redacted_at", "customer"],
     )
 

@@ -11,15 +11,17 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, connections, transaction
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from audit.services import audit_event_record
 from chats.country import country_infer
 from chats.interchange import (
     ChatPayload,
@@ -490,3 +492,66 @@ def chats_import_units(
             flush()
     flush()
     return summary
+
+
+CLOSE_IDLE_CHUNK_SIZE = 500
+
+
+def chats_idle_open(*, now: datetime) -> "QuerySet[Chat]":
+    """Open chats (no ended_at) whose last message, or start when they have none, is at least
+    CHAT_AUTO_CLOSE_DAYS before `now`; annotated with that moment as `last_activity_at`."""
+    cutoff = now - timedelta(days=settings.CHAT_AUTO_CLOSE_DAYS)
+    last_message = Subquery(
+        Message.objects.filter(chat=OuterRef("pk")).order_by("-sent_at").values("sent_at")[:1]
+    )
+    return (
+        Chat.objects.filter(ended_at__isnull=True)
+        .annotate(last_activity_at=Coalesce(last_message, F("started_at")))
+        .filter(last_activity_at__lte=cutoff)
+    )
+
+
+def chats_close_idle(*, now: datetime, chunk_size: int = CLOSE_IDLE_CHUNK_SIZE) -> int:
+    """Closes every idle open chat at its last message (close_idle_chats job, issue #12).
+
+    A chat the source never closed would otherwise never be declared, purged or disposed. Its
+    end is the moment of its last message (its start when it has none), never `now`: retention
+    counts from when the conversation really ended. Each chunk is one transaction (rows claimed
+    with skip_locked); the reason is kept in the chat's history; the run is audited with its
+    count. Re-running is harmless: a closed chat is no longer open.
+    """
+    from simple_history.utils import bulk_update_with_history
+
+    days = settings.CHAT_AUTO_CLOSE_DAYS
+    closed = 0
+    last_pk = 0
+    while True:
+        with transaction.atomic():
+            chunk = list(
+                chats_idle_open(now=now)
+                .filter(pk__gt=last_pk)
+                .select_for_update(skip_locked=True, of=("self",))
+                .order_by("pk")[:chunk_size]
+            )
+            for chat in chunk:
+                chat.ended_at = max(chat.last_activity_at, chat.started_at)  # type: ignore[attr-defined]
+            if chunk:
+                bulk_update_with_history(
+                    chunk,
+                    Chat,
+                    ["ended_at"],
+                    default_change_reason=f"auto-closed: idle {days} days after its last message",
+                )
+        closed += len(chunk)
+        if len(chunk) < chunk_size:
+            break
+        last_pk = chunk[-1].pk
+    if closed:
+        audit_event_record(
+            actor=None,
+            action="chats.auto_closed",
+            target_type="chats.chat",
+            data={"closed": closed, "idle_days": days, "as_of": now.isoformat()},
+        )
+    logger.info("close_idle_chats: %d chats closed (idle %d days)", closed, days)
+    return closed

@@ -22,8 +22,12 @@ JOB_SCHEDULE: dict[str, crontab] = {
     "build_disposal_batches": crontab(minute=0, hour=2),
     "execute_disposals": crontab(minute=30, hour="*/1"),
     "purge_pii_originals": crontab(minute=0, hour=3),
+    # Before the purge: the last check of originals about to be destroyed.
+    "verify_transcripts": crontab(minute=40, hour=2),
     "sample_qa_reviews": crontab(minute=45, hour="*/1"),
     "retry_webhook_deliveries": crontab(minute="*/2"),
+    "close_idle_conversations": crontab(minute=5, hour="*/1"),
+    "close_idle_chats": crontab(minute=10, hour="*/1"),
 }
 
 app.conf.beat_schedule = {

@@ -1,5 +1,6 @@
 from datetime import datetime
 
+from core.isolation import failed_message
 from core.jobs import JobResult, register_job
 from knowledgebase.selectors.trends import trends_emerging_topics
 from knowledgebase.services.analysis import chats_analyse
@@ -15,6 +16,8 @@ def extract_keywords(*, now: datetime) -> JobResult:
     summary = chats_analyse(now=now)
     reapplied = chats_taxonomy_reapply(now=now)
     return JobResult(
+        ok=not summary.failed,
+        messages=[failed_message("extract_keywords", summary.failed)] if summary.failed else [],
         counts={
             "analysed": summary.analysed,
             "skipped_changed": summary.skipped_changed,
@@ -22,7 +25,8 @@ def extract_keywords(*, now: datetime) -> JobResult:
             "messages_not_scored": summary.messages_not_scored,
             "documents_purged": summary.documents_purged,
             "taxonomy_reapplied": reapplied,
-        }
+            "failed": len(summary.failed),
+        },
     )
 
 

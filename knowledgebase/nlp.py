@@ -12,6 +12,10 @@ keyword. French (the English model cannot parse it): content words outside spaCy
 stop-word list, plus known taxonomy phrases ("mot de passe") found in the text.
 Scores: occurrences × source weight (the customer's words count 1.5×, they state the problem),
 multi-word phrases ×1.5; the top MAX_KEYWORDS per chat are kept.
+
+Length: the text parsed per chat and side is cut at KEYWORD_TEXT_MAX_CHARS (and never beyond the
+pipeline's own max_length), at a line or word boundary: a chat's topic is stated long before
+that, and a longer text would make spaCy refuse it (E088) or take minutes (issue #12).
 """
 
 import re
@@ -29,6 +33,7 @@ CUSTOMER_WEIGHT = 1.5
 AGENT_WEIGHT = 1.0
 PHRASE_BONUS = 1.5
 VERB_WEIGHT = 0.6
+KEYWORD_TEXT_MAX_CHARS = 100_000
 
 PLACEHOLDER = re.compile(r"\[[A-Z][A-Z_]*_\d+\]")
 PII_ENTITY_LABELS = frozenset(
@@ -255,6 +260,15 @@ def text_without_placeholders(text: str) -> str:
     return PLACEHOLDER.sub(" ", text)
 
 
+def text_cut(text: str, limit: int) -> str:
+    """At most `limit` characters of `text`, cut at the last line break or space before it."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    boundary = max(head.rfind("\n"), head.rfind(" "))
+    return head[:boundary] if boundary > limit // 2 else head
+
+
 def is_french(language: str) -> bool:
     return language.lower().startswith("fr")
 
@@ -341,6 +355,8 @@ def keywords_extract(
     if english:
         # The parser is needed for noun chunks; nothing else is left out.
         pipeline = nlp_pipeline()
+        limit = min(KEYWORD_TEXT_MAX_CHARS, pipeline.max_length)
+        english = [(text_cut(text, limit), context) for text, context in english]
         for doc, (chat_id, weight) in pipeline.pipe(english, as_tuples=True, batch_size=batch_size):
             _tally_english_doc(doc, tallies[chat_id], weight)
     return {chat_id: tally.top() for chat_id, tally in tallies.items()}

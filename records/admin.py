@@ -40,6 +40,7 @@ class RecordAdmin(SimpleHistoryAdmin):
         "flag_reason",
         "review_at",
         "pii_purged_at",
+        "transcript_sha256",
         "disposed_at",
     )
 

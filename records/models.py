@@ -99,6 +99,9 @@ class Record(models.Model):
     # Not proposed for disposal before this moment (an excluded item or a rejected batch).
     review_at = models.DateTimeField(null=True, blank=True)
     pii_purged_at = models.DateTimeField(null=True, blank=True)
+    # SHA-256 of the transcript's original layer taken at declaration (chats.digests); checked
+    # by verify_transcripts while the originals exist (issue #12).
+    transcript_sha256 = models.CharField(max_length=64, blank=True)
     disposed_at = models.DateTimeField(null=True, blank=True)
     # History is read per record (id) and by date (see chats.Chat.history).
     history = HistoricalRecords(

@@ -4,11 +4,14 @@ declare_records invariants: one Record per closed chat (the one-to-one key enfor
 against a concurrent run; candidates are claimed with select_for_update(skip_locked)); each
 chunk is one transaction that declares, locks the transcript, computes retention and applies
 active legal holds together, so a declared record is never without its holds. A chat no active
-rule matches is left undeclared (and so never disposed) and reported.
+rule matches is left undeclared (and so never disposed) and reported. One chat that fails never
+stops the run (issue #12): its chunk is retried chat by chat in savepoints (core.isolation), the
+others are declared, it is counted in `failed` and declared by a later run.
 """
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -18,11 +21,13 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from audit.services import audit_event_record
+from chats.digests import chats_transcript_digests
 from chats.models import Chat, CountrySource, Message, SenderRole, Survey
 from core.bulk import tables_analyze_after_bulk
 from core.exceptions import ApplicationError, ConflictError
+from core.isolation import chunk_process_isolated
 from integrations.webhooks.services import webhook_events_emit
-from records.models import DeclarationRule, Record, RecordClass
+from records.models import DeclarationRule, Record, RecordClass, RecordStatus
 from retention.rules import ChatSummary, declaration_rule_first
 from retention.services.holds import legal_holds_apply
 from retention.services.schedules import records_retention_fill, records_retention_recompute
@@ -40,6 +45,14 @@ class DeclareSummary:
     by_class: dict[str, int] = field(default_factory=dict)
     undeclared: list[int] = field(default_factory=list)  # chat ids no rule matched
     holds_applied: int = 0
+    failed: list[int] = field(default_factory=list)  # chat ids isolated this run (issue #12)
+
+    def add(self, other: "DeclareSummary") -> None:
+        self.declared += other.declared
+        for code, n in other.by_class.items():
+            self.by_class[code] = self.by_class.get(code, 0) + n
+        self.undeclared.extend(other.undeclared)
+        self.holds_applied += other.holds_applied
 
 
 def chats_to_declare(*, now: datetime) -> "Q":
@@ -75,8 +88,10 @@ def _summaries(chats: list[Chat], *, need_text: bool) -> dict[int, ChatSummary]:
 
 
 def _declare_chunk(
-    chats: list[Chat], rules: list[DeclarationRule], now: datetime, summary: DeclareSummary
-) -> None:
+    chats: Sequence[Chat], rules: list[DeclarationRule], now: datetime
+) -> DeclareSummary:
+    summary = DeclareSummary()
+    chats = list(chats)
     need_text = any(rule.keywords for rule in rules)
     summaries = _summaries(chats, need_text=need_text)
     records: list[Record] = []
@@ -93,7 +108,11 @@ def _declare_chunk(
         )
         records.append(record)
     if not records:
-        return
+        return summary
+    # The original layer as declared: verify_transcripts proves it unchanged (chats.digests).
+    digests = chats_transcript_digests([record.chat_id for record in records], layer="original")
+    for record in records:
+        record.transcript_sha256 = digests[record.chat_id]
     records_retention_fill(records, now=now)
     created = Record.objects.bulk_create(records, batch_size=500)
     if any(record.pk is None for record in created):  # backends without RETURNING
@@ -138,6 +157,7 @@ def _declare_chunk(
     for record in records:
         code = record.record_class.code
         summary.by_class[code] = summary.by_class.get(code, 0) + 1
+    return summary
 
 
 def records_declare(*, now: datetime, chunk_size: int = DECLARE_CHUNK_SIZE) -> DeclareSummary:
@@ -160,7 +180,15 @@ def records_declare(*, now: datetime, chunk_size: int = DECLARE_CHUNK_SIZE) -> D
                 .order_by("pk")[:chunk_size]
             )
             if chats:
-                _declare_chunk(chats, rules, now, summary)
+                outcomes, failed = chunk_process_isolated(
+                    chats,
+                    lambda group: _declare_chunk(group, rules, now),
+                    job="declare_records",
+                    item_id=lambda chat: chat.pk,
+                )
+                for outcome in outcomes:
+                    summary.add(outcome)
+                summary.failed.extend(failed)
                 audit_event_record(
                     actor=None,
                     action="records.declared",
@@ -169,6 +197,7 @@ def records_declare(*, now: datetime, chunk_size: int = DECLARE_CHUNK_SIZE) -> D
                         "chats": len(chats),
                         "first_chat": chats[0].pk,
                         "last_chat": chats[-1].pk,
+                        "failed": failed,
                     },
                 )
         if len(chats) < chunk_size:
@@ -270,3 +299,88 @@ def record_class_correct(
         data={"before": before, "after": record_class.code, "reason": reason.strip()},
     )
     return Record.objects.select_related("chat", "schedule", "record_class").get(pk=record.pk)
+
+
+VERIFY_CHUNK_SIZE = 500
+
+
+@dataclass
+class TranscriptsVerifySummary:
+    checked: int = 0
+    originals_checked: int = 0
+    redacted_checked: int = 0
+    changed: list[str] = field(default_factory=list)  # one line per record whose content changed
+    no_digest: list[int] = field(default_factory=list)  # declared before digests existed
+
+
+def transcripts_verify(
+    *, now: datetime, chunk_size: int = VERIFY_CHUNK_SIZE
+) -> TranscriptsVerifySummary:
+    """Re-hashes every live declared transcript against its digests (verify_transcripts job).
+
+    The original layer is checked against `Record.transcript_sha256` (taken at declaration)
+    while the originals exist; the redacted layer against `Chat.redacted_sha256` (taken when the
+    redaction service wrote it) for as long as the record lives — see chats.digests. Chunked by
+    record id, three queries a chunk; read-only but for one `transcript.tampered` audit event
+    per record whose content changed (the alert), with the layers that changed.
+    """
+    summary = TranscriptsVerifySummary()
+    last_pk = 0
+    while True:
+        rows = list(
+            Record.objects.filter(
+                pk__gt=last_pk, status__in=[RecordStatus.ACTIVE, RecordStatus.FLAGGED]
+            )
+            .order_by("pk")
+            .values_list(
+                "pk",
+                "chat_id",
+                "transcript_sha256",
+                "pii_purged_at",
+                "chat__redacted_sha256",
+                "chat__source",
+                "chat__external_id",
+            )[:chunk_size]
+        )
+        originals = [row[1] for row in rows if row[3] is None and row[2]]
+        redacted = [row[1] for row in rows if row[4]]
+        original_now = chats_transcript_digests(originals, layer="original") if originals else {}
+        redacted_now = chats_transcript_digests(redacted, layer="redacted") if redacted else {}
+        for pk, chat_id, original_sha, purged_at, redacted_sha, source, external_id in rows:
+            summary.checked += 1
+            if purged_at is None and not original_sha:
+                summary.no_digest.append(pk)
+            layers = []
+            if chat_id in original_now:
+                summary.originals_checked += 1
+                if original_now[chat_id] != original_sha:
+                    layers.append("original")
+            if chat_id in redacted_now:
+                summary.redacted_checked += 1
+                if redacted_now[chat_id] != redacted_sha:
+                    layers.append("redacted")
+            if not layers:
+                continue
+            line = (
+                f"record {pk} (chat {source}:{external_id}): {' and '.join(layers)} text "
+                "changed since it was declared"
+            )
+            summary.changed.append(line)
+            logger.error("verify_transcripts: %s", line)
+            audit_event_record(
+                actor=None,
+                action="transcript.tampered",
+                target_type="records.record",
+                target_id=str(pk),
+                data={"chat": chat_id, "layers": layers, "as_of": now.isoformat()},
+            )
+        if len(rows) < chunk_size:
+            break
+        last_pk = rows[-1][0]
+    logger.info(
+        "verify_transcripts: %d records, %d changed, %d without a digest",
+        summary.checked,
+        len(summary.changed),
+        len(summary.no_digest),
+    )
+    return summary

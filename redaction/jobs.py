@@ -2,6 +2,7 @@ from datetime import datetime
 
 from django.conf import settings
 
+from core.isolation import failed_message
 from core.jobs import JobResult, register_job
 from redaction.services import chats_redact, redaction_rerun_outdated_enabled
 from redaction.tasks import redact_pending_task
@@ -16,4 +17,8 @@ def redact_pii(*, now: datetime) -> JobResult:
         for _ in range(settings.REDACTION_EXTRA_WORKERS):
             redact_pending_task.delay(rerun_outdated=rerun, now_iso=now.isoformat())
     counts = chats_redact(now=now, rerun_outdated=rerun)
-    return JobResult(counts=counts.as_dict())
+    return JobResult(
+        ok=not counts.failed,
+        counts=counts.as_dict(),
+        messages=[failed_message("redact_pii", counts.failed)] if counts.failed else [],
+    )

@@ -8,7 +8,12 @@ Invariants:
   transaction, so several workers split the backlog without overlap, a killed worker loses only
   its uncommitted chunk, and re-running is always safe (redacted chats are no longer pending).
 - A chat whose originals were purged is never re-redacted: its redacted layer is all that is left.
+- One chat that cannot be redacted never stops the run (issue #12): its chunk is retried chat by
+  chat (core.isolation), the others commit, it stays pending, is counted in `failed` and is
+  not claimed again in the same run (so a run always ends).
 - Audit events and logs carry counts only, never a value found.
+- With the layer, the chat's `redacted_sha256` (chats.digests) is taken in the same transaction,
+  so verify_transcripts can prove a declared transcript's redacted layer unchanged.
 """
 
 import logging
@@ -24,7 +29,9 @@ from django.db import connection, transaction
 from django.db.models import Prefetch
 
 from audit.services import audit_event_record
+from chats.digests import chats_transcript_digests
 from chats.models import Chat, Message, Survey
+from core.isolation import chunk_process_isolated
 from redaction.detection import DETECTOR_VERSION, ChatText, Identity, chats_detect
 from redaction.models import RedactedField, RedactionLog
 from redaction.placeholders import texts_redact
@@ -42,6 +49,7 @@ class RedactionCounts:
     characters: int = 0
     entities: Counter[str] = field(default_factory=Counter)
     chunks: int = 0
+    failed: list[int] = field(default_factory=list)  # chat ids left pending (issue #12)
 
     def add(self, other: "RedactionCounts") -> None:
         self.chats += other.chats
@@ -49,6 +57,7 @@ class RedactionCounts:
         self.characters += other.characters
         self.entities.update(other.entities)
         self.chunks += other.chunks
+        self.failed.extend(other.failed)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -58,11 +67,12 @@ class RedactionCounts:
             "chunks": self.chunks,
             "entities": dict(sorted(self.entities.items())),
             "detector_version": DETECTOR_VERSION,
+            "failed": len(self.failed),
         }
 
 
 def _texts_write(
-    model: type[Message] | type[Survey], column: str, rows: list[tuple[int, str]]
+    model: type[Message] | type[Survey] | type[Chat], column: str, rows: list[tuple[int, str]]
 ) -> None:
     """Sets one text column of many rows by primary key in one statement.
 
@@ -181,6 +191,10 @@ def _chats_redact_loaded(chats: Sequence[Chat], *, now: datetime) -> RedactionCo
     RedactionLog.objects.bulk_create(logs, batch_size=1000)
     # update(), not save(): the redaction stamp is not a change of the chat's metadata history.
     Chat.objects.filter(pk__in=chat_ids).update(redacted_at=now, redaction_version=DETECTOR_VERSION)
+    # The digest of the layer as written (read back, so it is what verify_transcripts rereads):
+    # this service is the layer's only legitimate writer (chats.digests, issue #12).
+    digests = chats_transcript_digests(chat_ids, layer="redacted")
+    _texts_write(Chat, "redacted_sha256", sorted(digests.items()))
     return counts
 
 
@@ -190,8 +204,10 @@ def chats_redact_chunk(
     chunk_size: int = REDACTION_CHUNK_SIZE,
     rerun_outdated: bool = False,
     chat_ids: Sequence[int] | None = None,
+    skip: Sequence[int] = (),
 ) -> tuple[RedactionCounts, int]:
-    """Claims up to `chunk_size` pending chats and redacts them in one transaction.
+    """Claims up to `chunk_size` pending chats (not in `skip`) and redacts them in one
+    transaction; a chat that fails is isolated and listed in the counts' `failed`.
 
     Returns the counts and the number of chats claimed (short of `chunk_size`: nothing left
     that another worker has not claimed already).
@@ -200,6 +216,8 @@ def chats_redact_chunk(
         pending = chats_pending_redaction(rerun_outdated=rerun_outdated)
         if chat_ids is not None:
             pending = pending.filter(pk__in=list(chat_ids))
+        if skip:
+            pending = pending.exclude(pk__in=list(skip))
         claimed = list(
             pending.select_for_update(skip_locked=True, of=("self",))
             .order_by("pk")
@@ -207,8 +225,16 @@ def chats_redact_chunk(
         )
         if not claimed:
             return RedactionCounts(), 0
-        counts = _chats_redact_loaded(_chats_for_redaction(claimed), now=now)
-        counts.chunks = 1
+        outcomes, failed = chunk_process_isolated(
+            claimed,
+            lambda ids: _chats_redact_loaded(_chats_for_redaction(ids), now=now),
+            job="redact_pii",
+            item_id=int,
+        )
+        counts = RedactionCounts(chunks=1, failed=failed)
+        for outcome in outcomes:
+            outcome.chunks = 0
+            counts.add(outcome)
     return counts, len(claimed)
 
 
@@ -228,19 +254,24 @@ def chats_redact(
     started = time.monotonic()
     while True:
         counts, claimed = chats_redact_chunk(
-            now=now, chunk_size=chunk_size, rerun_outdated=rerun_outdated, chat_ids=chat_ids
+            now=now,
+            chunk_size=chunk_size,
+            rerun_outdated=rerun_outdated,
+            chat_ids=chat_ids,
+            skip=total.failed,
         )
         total.add(counts)
         if claimed < chunk_size:
             break
     elapsed = time.monotonic() - started
     logger.info(
-        "redaction: %d chats, %d messages, %d characters in %.2fs (%s)",
+        "redaction: %d chats, %d messages, %d characters in %.2fs (%s), %d failed",
         total.chats,
         total.messages,
         total.characters,
         elapsed,
         DETECTOR_VERSION,
+        len(total.failed),
     )
     if total.chats:
         audit_event_record(

@@ -199,6 +199,10 @@ IMPORT_BATCH_SIZE = env.int("IMPORT_BATCH_SIZE", default=1000)
 REDACT_ON_IMPORT = env.bool("REDACT_ON_IMPORT", default=True)
 REDACTION_RERUN_OUTDATED = env.bool("REDACTION_RERUN_OUTDATED", default=False)
 REDACTION_EXTRA_WORKERS = env.int("REDACTION_EXTRA_WORKERS", default=0)
+# Data safety (issue #12): a chat idle this many days after its last message is closed at that
+# message by close_idle_chats (and so declared); a message longer than this is rejected at import.
+CHAT_AUTO_CLOSE_DAYS = env.int("CHAT_AUTO_CLOSE_DAYS", default=7)
+MAX_MESSAGE_CHARS = env.int("MAX_MESSAGE_CHARS", default=100_000)
 
 # --- Integrations (issue #7) ------------------------------------------------------------------
 # OData feed: most rows per response; clients follow @odata.nextLink for the rest.

@@ -19,11 +19,13 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from statistics import fmean
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import F, Prefetch, Q, QuerySet
 
 from chats.models import Chat, Message, SenderRole, Survey
+from core.isolation import chunk_process_isolated
 from knowledgebase.models import ChatInsight, ChatKeyword, KeywordSource, MessageSentiment
 from knowledgebase.nlp import KEYWORDS_VERSION, ChatText, Keyword, keywords_extract
 from knowledgebase.sentiment import (
@@ -43,6 +45,9 @@ from knowledgebase.services.taxonomy import (
     taxonomy_map,
 )
 from knowledgebase.taxonomy import taxonomy_version
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +76,13 @@ class AnalysisSummary:
     documents_purged: int = 0
     chunks: int = 0
     errors: list[str] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)  # chat ids isolated this run (issue #12)
+
+    def add(self, other: "AnalysisSummary") -> None:
+        self.analysed += other.analysed
+        self.skipped_changed += other.skipped_changed
+        self.messages_scored += other.messages_scored
+        self.messages_not_scored += other.messages_not_scored
 
 
 @dataclass
@@ -243,8 +255,9 @@ def _write(item: _ChatAnalysis, *, now: datetime, taxonomy: dict[str, str], vers
     )
 
 
-def _analyse_chunk(chat_ids: list[int], *, now: datetime, summary: AnalysisSummary) -> None:
-    items = _load_chunk(chat_ids)
+def _analyse_chunk(chat_ids: "Sequence[int]", *, now: datetime) -> AnalysisSummary:
+    summary = AnalysisSummary()
+    items = _load_chunk(list(chat_ids))
     taxonomy = taxonomy_map()
     version = taxonomy_version(taxonomy)
     texts = [
@@ -283,6 +296,7 @@ def _analyse_chunk(chat_ids: list[int], *, now: datetime, summary: AnalysisSumma
             summary.analysed += 1
             summary.messages_scored += sum(s.score is not None for s in item.sentiments)
             summary.messages_not_scored += sum(s.score is None for s in item.sentiments)
+    return summary
 
 
 def chats_analyse(*, now: datetime, chunk_size: int = ANALYSIS_CHUNK_SIZE) -> AnalysisSummary:
@@ -299,15 +313,28 @@ def chats_analyse(*, now: datetime, chunk_size: int = ANALYSIS_CHUNK_SIZE) -> An
             .values_list("pk", flat=True)[:chunk_size]
         )
         if chat_ids:
-            _analyse_chunk(chat_ids, now=now, summary=summary)
+            # A chat that fails (NLP, scoring or writing) is isolated: the others of its chunk
+            # are analysed, it is counted as failed and stays pending for the next run.
+            outcomes, failed = chunk_process_isolated(
+                chat_ids,
+                lambda ids: _analyse_chunk(ids, now=now),
+                job="extract_keywords",
+                item_id=int,
+                atomic=False,
+            )
+            for outcome in outcomes:
+                summary.add(outcome)
+            summary.failed.extend(failed)
             summary.chunks += 1
             last_pk = chat_ids[-1]
         if len(chat_ids) < chunk_size:
             logger.info(
-                "analysed %d chats in %d chunks (%d changed meanwhile, %d documents purged)",
+                "analysed %d chats in %d chunks (%d changed meanwhile, %d documents purged, "
+                "%d failed)",
                 summary.analysed,
                 summary.chunks,
                 summary.skipped_changed,
                 summary.documents_purged,
+                len(summary.failed),
             )
             return summary

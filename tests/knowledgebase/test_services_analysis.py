@@ -16,6 +16,12 @@ from knowledgebase.services import analysis
 from knowledgebase.services.analysis import chats_analyse
 from tests.knowledgebase.conftest import NOW, redact
 
+
+class WorkerKilled(BaseException):
+    """A killed worker, not a failing chat: a chat's failure is an Exception, isolated
+    per chat (issue #12); a kill stops the job and rolls back its open chunk."""
+
+
 pytestmark = pytest.mark.usefixtures("taxonomy")
 
 
@@ -114,11 +120,11 @@ def test_interrupted_analysis_leaves_no_half_chunk_and_rerun_finishes(
     def failing_save(**kwargs: object) -> None:
         calls["n"] += 1
         if calls["n"] == 3:  # first chat of the second chunk
-            raise RuntimeError("worker killed")
+            raise WorkerKilled
         real_save(**kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(analysis, "chat_document_save", failing_save)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(WorkerKilled):
         chats_analyse(now=NOW, chunk_size=2)
 
     done = set(ChatInsight.objects.values_list("chat_id", flat=True))

@@ -14,6 +14,12 @@ from retention.models import LegalHold, RetentionSchedule
 from retention.services import legal_hold_place
 from tests.factories import make_chat
 
+
+class WorkerKilled(BaseException):
+    """A killed worker, not a failing chat: a chat's failure is an Exception, isolated
+    per chat (issue #12); a kill stops the job and rolls back its open chunk."""
+
+
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 BOT_ONLY = [
@@ -101,11 +107,11 @@ def test_declare_interrupted_leaves_nothing_half_done(file_plan, monkeypatch):
     def flaky(**kwargs):
         calls["n"] += 1
         if calls["n"] == 2:
-            raise RuntimeError("killed")
+            raise WorkerKilled
         return real(**kwargs)
 
     monkeypatch.setattr(services, "legal_holds_apply", flaky)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(WorkerKilled):
         records_declare(now=NOW, chunk_size=2)
     # First chunk committed completely; the second rolled back completely (no lock, no record).
     assert Record.objects.count() == 2
