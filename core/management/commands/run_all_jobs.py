@@ -13,6 +13,7 @@ LIFECYCLE_ORDER = (
     "declare_records",
     "redact_pii",
     "extract_keywords",
+    "embed_search_documents",
     "rollup_trends",
     "sample_qa_reviews",
     "purge_pii_originals",
