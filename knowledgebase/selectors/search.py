@@ -22,12 +22,14 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
 from knowledgebase.models import DocumentKind, SearchDocument
 from knowledgebase.selectors.semantic import semantic_neighbours
+from knowledgebase.services.embeddings import is_courtesy
 
 TABLE = SearchDocument._meta.db_table
 RANK_TABLE = "knowledgebase_searchrank"  # PostgreSQL only: see migration 0003
@@ -44,43 +46,17 @@ SEMANTIC_CANDIDATES = 200
 # With filters, more neighbours are taken so that enough survive them.
 FILTERED_SEMANTIC_WIDENING = 5
 MAX_SEMANTIC_QUERY_CHARS = 500
-# Cosine similarities of the sentence encoder: below MIN a document is about something else;
-# from STRONG on it is as good a match as the best full-text hit. Tuned on bench/search.py's
-# query set (see the README's concept-search figures).
-SEMANTIC_MIN_SIMILARITY = 0.25
-SEMANTIC_STRONG_SIMILARITY = 0.5
+# Cosine similarities of the sentence encoder depend on the query's length (a two-word query
+# scores 0.2-0.3 against the chats about it, a sentence 0.5), so the cut is relative to the best
+# neighbour: below RELATIVE_FLOOR of it (and never below MIN) a document is about something else.
+# Tuned on bench/search_quality.py's query set (see the README's concept-search figures).
+SEMANTIC_MIN_SIMILARITY = 0.12
+SEMANTIC_RELATIVE_FLOOR = 0.5
 LEXICAL_WEIGHT = 0.4
 # The usefulness prior scales relevance from QUALITY_FLOOR (an abandoned chat) to 1 (an
 # article); a document not embedded yet counts as an answered chat.
 QUALITY_FLOOR = 0.5
 DEFAULT_QUALITY = 0.6
-# Snippets of concept matches skip greetings and thanks: short lines with one of these words.
-COURTESY_MAX_WORDS = 9
-COURTESY_WORDS = frozenset(
-    [
-        "hi",
-        "hello",
-        "hey",
-        "thanks",
-        "thank",
-        "welcome",
-        "bye",
-        "goodbye",
-        "morning",
-        "afternoon",
-        "evening",
-        "pleasure",
-        "help",
-        "assist",
-        "bonjour",
-        "bonsoir",
-        "merci",
-        "salut",
-        "revoir",
-        "aider",
-        "plaisir",
-    ]
-)
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -307,17 +283,12 @@ def _filtered_ids(document_ids: list[int], filters: SearchFilters) -> set[int]:
     )
 
 
-def _is_courtesy(line: str) -> bool:
-    words = _WORD.findall(line.lower())
-    return len(words) < COURTESY_MAX_WORDS and bool(COURTESY_WORDS.intersection(words))
-
-
 def answer_passage(body: str) -> str:
     """A chat's request and the agent's first real answer, skipping greetings and thanks."""
     request = answer = ""
     for line in body.splitlines():
         speaker, _, text = line.partition(": ")
-        if not text or _is_courtesy(text):
+        if not text or is_courtesy(text):
             continue
         if not request and speaker == "Customer":
             request = text
@@ -343,13 +314,23 @@ def _hybrid_ranked(query: str, filters: SearchFilters) -> tuple[list[_Ranked], i
     lexical_scores = dict(lexical)
     top_lexical = max(lexical_scores.values(), default=0.0) or 1.0
     widen = 1 if filters.is_empty() else FILTERED_SEMANTIC_WIDENING
-    neighbours = semantic_neighbours(
-        query=" ".join(query.split())[:MAX_SEMANTIC_QUERY_CHARS],
-        limit=SEMANTIC_CANDIDATES * widen,
-        min_similarity=SEMANTIC_MIN_SIMILARITY,
-        also=list(lexical_scores),
+    neighbours = (
+        semantic_neighbours(
+            query=" ".join(query.split())[:MAX_SEMANTIC_QUERY_CHARS],
+            limit=SEMANTIC_CANDIDATES * widen,
+            min_similarity=SEMANTIC_MIN_SIMILARITY,
+            also=list(lexical_scores),
+        )
+        if settings.KB_SEARCH_SEMANTIC
+        else {}
     )
-    semantic_only = [pk for pk in neighbours if pk not in lexical_scores]
+    top_similarity = max((n.similarity for n in neighbours.values()), default=0.0)
+    floor = max(SEMANTIC_MIN_SIMILARITY, top_similarity * SEMANTIC_RELATIVE_FLOOR)
+    semantic_only = [
+        pk
+        for pk, neighbour in neighbours.items()
+        if pk not in lexical_scores and neighbour.similarity >= floor
+    ]
     allowed = _filtered_ids(semantic_only, filters) | set(lexical_scores)
     ranked = []
     for pk in allowed:
@@ -357,11 +338,7 @@ def _hybrid_ranked(query: str, filters: SearchFilters) -> tuple[list[_Ranked], i
         similarity = neighbour.similarity if neighbour else 0.0
         quality = neighbour.quality if neighbour else DEFAULT_QUALITY
         lexical_part = lexical_scores.get(pk, 0.0) / top_lexical
-        semantic_part = min(
-            1.0,
-            max(0.0, similarity - SEMANTIC_MIN_SIMILARITY)
-            / (SEMANTIC_STRONG_SIMILARITY - SEMANTIC_MIN_SIMILARITY),
-        )
+        semantic_part = max(0.0, similarity - floor) / max(top_similarity - floor, 1e-6)
         relevance = LEXICAL_WEIGHT * lexical_part + (1 - LEXICAL_WEIGHT) * semantic_part
         score = relevance * (QUALITY_FLOOR + (1 - QUALITY_FLOOR) * quality)
         ranked.append(_Ranked(document_id=pk, score=score, lexical=pk in lexical_scores))

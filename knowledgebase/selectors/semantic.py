@@ -61,7 +61,7 @@ def _rows_since(model: str, since: datetime | None) -> tuple[list[int], list[byt
         )
         for document_id, blob, quality in rows:
             ids.append(document_id)
-            blobs.append(blob)
+            blobs.append(bytes(blob))
             qualities.append(quality)
         if len(rows) < LOAD_CHUNK:
             return ids, blobs, qualities

@@ -16,6 +16,7 @@ Invariants and transaction boundaries:
 
 import hashlib
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +30,7 @@ from core.embeddings import embedding_model_name, texts_embed
 from knowledgebase.models import ChatInsight, DocumentKind, DocumentVector, SearchDocument
 
 logger = logging.getLogger(__name__)
+_WORD = re.compile(r"\w+", re.UNICODE)
 
 EMBED_CHUNK_SIZE = 256
 # The customer's own words say what a chat is about; agents' lines are mostly courtesy.
@@ -45,6 +47,40 @@ QUALITY_ANSWERED_UNRESOLVED = 0.45
 QUALITY_UNANSWERED = 0.15
 SATISFIED_RATING = 4
 SATISFIED_SCORE = 60.0
+
+# Greetings and thanks say nothing of a chat's subject: short lines with one of these words.
+COURTESY_MAX_WORDS = 9
+COURTESY_WORDS = frozenset(
+    [
+        "hi",
+        "hello",
+        "hey",
+        "thanks",
+        "thank",
+        "welcome",
+        "bye",
+        "goodbye",
+        "morning",
+        "afternoon",
+        "evening",
+        "pleasure",
+        "help",
+        "assist",
+        "bonjour",
+        "bonsoir",
+        "merci",
+        "salut",
+        "revoir",
+        "aider",
+        "plaisir",
+    ]
+)
+
+
+def is_courtesy(line: str) -> bool:
+    words = _WORD.findall(line.lower())
+    return len(words) < COURTESY_MAX_WORDS and bool(COURTESY_WORDS.intersection(words))
+
 
 _LABEL_PREFIXES = {SenderRole.CUSTOMER: "Customer: ", SenderRole.AGENT: "Agent: "}
 
@@ -73,9 +109,18 @@ def document_embedding_text(document: SearchDocument) -> str:
     title (its first real request) and the customer's lines."""
     if document.kind == DocumentKind.ARTICLE:
         return f"{document.title}. {document.body[:ARTICLE_SOLUTION_CHARS]}"
-    customer_lines = _lines_of(document.body, _LABEL_PREFIXES[SenderRole.CUSTOMER])
+    customer_lines = [
+        line
+        for line in _lines_of(document.body, _LABEL_PREFIXES[SenderRole.CUSTOMER])
+        if not is_courtesy(line)
+    ]
     title = document.title.split(": ", 1)[1] if ": " in document.title else ""
-    parts = [title, *(line for line in customer_lines if line != title)]
+    answers = [
+        line
+        for line in _lines_of(document.body, _LABEL_PREFIXES[SenderRole.AGENT])
+        if not is_courtesy(line)
+    ][:1]
+    parts = [title, *(line for line in customer_lines if line != title), *answers]
     text = " ".join(part for part in parts if part)
     return (text or document.body)[:EMBED_TEXT_CHARS]
 
@@ -149,7 +194,8 @@ def _embed_chunk(documents: list[SearchDocument], *, model: str, now: datetime) 
         for document in documents:
             if document.pk not in current:
                 continue  # deleted meanwhile (a destroyed chat): nothing to keep
-            quality = document_quality(document, insights.get(document.chat_id))
+            insight = insights.get(document.chat_id) if document.chat_id is not None else None
+            quality = document_quality(document, insight)
             if document.pk in vectors:
                 summary.embedded += 1
                 rows.append(

