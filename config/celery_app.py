@@ -16,6 +16,8 @@ JOB_SCHEDULE: dict[str, crontab] = {
     "infer_countries": crontab(minute=5, hour="*/6"),
     "verify_audit_chain": crontab(minute=0, hour=4),
     "extract_keywords": crontab(minute="*/15"),
+    # minutes after extract_keywords, which writes the documents it embeds
+    "embed_search_documents": crontab(minute="5-59/15"),
     "rollup_trends": crontab(minute=30, hour=2),
     "redact_pii": crontab(minute="*/10"),
     "declare_records": crontab(minute="*/15"),

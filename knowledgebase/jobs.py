@@ -4,6 +4,7 @@ from core.isolation import failed_message
 from core.jobs import JobResult, register_job
 from knowledgebase.selectors.trends import trends_emerging_topics
 from knowledgebase.services.analysis import chats_analyse
+from knowledgebase.services.embeddings import search_documents_embed
 from knowledgebase.services.taxonomy import chats_taxonomy_reapply
 from knowledgebase.services.trends import trends_rollup
 
@@ -28,6 +29,15 @@ def extract_keywords(*, now: datetime) -> JobResult:
             "failed": len(summary.failed),
         },
     )
+
+
+@register_job(
+    "embed_search_documents",
+    "sentence embeddings of new and changed search documents, for concept search",
+)
+def embed_search_documents(*, now: datetime) -> JobResult:
+    summary = search_documents_embed(now=now)
+    return JobResult(counts={"embedded": summary.embedded, "unchanged": summary.unchanged})
 
 
 @register_job("rollup_trends", "weekly trend rollups per keyword, category and country")

@@ -272,3 +272,31 @@ class TrendRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.week_start} {self.dimension}={self.value}: {self.chat_count}"
+
+
+class DocumentVector(models.Model):
+    """A search document's sentence embedding (core/embeddings.py), kept beside it: deleting the
+    document (a destroyed chat, an unpublished article) deletes its vector by cascade.
+
+    `vector` is float16 bytes (half the space of float32, and cosine ranking loses nothing that
+    matters at 512 dimensions). `text_sha256` is the digest of the text embedded, so a document
+    whose labels moved but whose text did not is not embedded again. `quality` is the prior of
+    a useful answer (articles, then answered and satisfied chats; abandoned and bot-only last).
+    """
+
+    document = models.OneToOneField(
+        SearchDocument, primary_key=True, on_delete=models.CASCADE, related_name="vector"
+    )
+    vector = models.BinaryField()
+    model = models.CharField(max_length=64)
+    text_sha256 = models.CharField(max_length=64)
+    quality = models.FloatField()
+    # The document's updated_at when embedded: a newer document is looked at again.
+    source_updated_at = models.DateTimeField()
+    embedded_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["document_id"]
+
+    def __str__(self) -> str:
+        return f"vector of document {self.document_id}"

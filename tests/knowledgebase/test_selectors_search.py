@@ -125,9 +125,11 @@ def test_query_syntax_is_never_interpreted(topic_chats: dict[str, list[Chat]]) -
 
 
 def test_search_query_count_is_constant(
-    topic_chats: dict[str, list[Chat]], django_assert_num_queries: Callable[..., object]
+    topic_chats: dict[str, list[Chat]], django_assert_max_num_queries: Callable[..., object]
 ) -> None:
-    with django_assert_num_queries(1):  # type: ignore[attr-defined]
+    # Hybrid search: full-text candidates, the vectors' freshness check, the filters applied to
+    # the concept neighbours, the page's documents and its snippets — whatever the data size.
+    with django_assert_max_num_queries(5):  # type: ignore[attr-defined]
         kb_search(query="refund", filters=SearchFilters(category="refunds", country="CA"))
 
 

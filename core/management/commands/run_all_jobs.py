@@ -17,6 +17,7 @@ LIFECYCLE_ORDER = (
     "declare_records",
     "redact_pii",
     "extract_keywords",
+    "embed_search_documents",
     "rollup_trends",
     "sample_qa_reviews",
     # Before the purge: the last moment the original text can still be checked (issue #12).

@@ -1,0 +1,142 @@
+"""Nearest neighbours of a query among the search documents' vectors (concept search).
+
+Exact search with numpy: the vectors are L2-normalised, so cosine similarity is one matrix
+product. At 100,000 documents × 512 dimensions that is ~50 M multiply-adds, a few milliseconds
+on one core, and exact (no recall lost to an approximate index); see docs/scaling.md for when an
+approximate library (hnswlib) pays off.
+
+Each process keeps the matrix in memory and refreshes it from the database when vectors were
+written since it was loaded (one indexed `max(embedded_at)` read, at most every
+REFRESH_SECONDS). Vectors of documents deleted since (destroyed chats) may stay in memory until
+the next full reload: they are harmless, because every hit is joined back to the live document
+table before anything is shown, and a deleted document has no row there.
+"""
+
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+from django.db.models import Max
+
+from core.embeddings import embedding_model_name, text_embed
+from knowledgebase.models import DocumentVector
+from knowledgebase.services.embeddings import vectors_from_bytes
+
+REFRESH_SECONDS = 2.0
+FULL_RELOAD_SECONDS = 600.0
+LOAD_CHUNK = 20_000
+
+
+@dataclass
+class _Index:
+    model: str = ""
+    ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
+    quality: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+    loaded_until: datetime | None = None
+    checked_at: float = 0.0
+    fully_loaded_at: float = 0.0
+
+
+_index = _Index()
+_lock = threading.Lock()
+
+
+def _rows_since(model: str, since: datetime | None) -> tuple[list[int], list[bytes], list[float]]:
+    vectors = DocumentVector.objects.filter(model=model)
+    if since is not None:
+        vectors = vectors.filter(embedded_at__gt=since)
+    ids: list[int] = []
+    blobs: list[bytes] = []
+    qualities: list[float] = []
+    last = 0
+    while True:
+        rows = list(
+            vectors.filter(document_id__gt=last)
+            .order_by("document_id")
+            .values_list("document_id", "vector", "quality")[:LOAD_CHUNK]
+        )
+        for document_id, blob, quality in rows:
+            ids.append(document_id)
+            blobs.append(bytes(blob))
+            qualities.append(quality)
+        if len(rows) < LOAD_CHUNK:
+            return ids, blobs, qualities
+        last = rows[-1][0]
+
+
+def _refresh(index: _Index) -> None:
+    model = embedding_model_name()
+    newest = DocumentVector.objects.filter(model=model).aggregate(newest=Max("embedded_at"))[
+        "newest"
+    ]
+    full = (
+        model != index.model
+        or time.monotonic() - index.fully_loaded_at > FULL_RELOAD_SECONDS
+        or newest is None
+    )
+    if not full and newest == index.loaded_until:
+        return
+    ids, blobs, qualities = _rows_since(model, None if full else index.loaded_until)
+    new_ids = np.asarray(ids, dtype=np.int64)
+    new_matrix = vectors_from_bytes(blobs)
+    new_quality = np.asarray(qualities, dtype=np.float32)
+    if full or not len(index.ids):
+        index.ids, index.matrix, index.quality = new_ids, new_matrix, new_quality
+        index.fully_loaded_at = time.monotonic()
+    elif len(new_ids):
+        # Re-embedded documents replace their old row; new ones are appended.
+        keep = ~np.isin(index.ids, new_ids)
+        index.ids = np.concatenate([index.ids[keep], new_ids])
+        index.matrix = np.vstack([index.matrix[keep], new_matrix])
+        index.quality = np.concatenate([index.quality[keep], new_quality])
+    index.model = model
+    index.loaded_until = newest
+
+
+def _current_index() -> _Index:
+    with _lock:
+        if time.monotonic() - _index.checked_at >= REFRESH_SECONDS or not _index.model:
+            _refresh(_index)
+            _index.checked_at = time.monotonic()
+        return _index
+
+
+def semantic_index_reset() -> None:
+    """Forget the in-memory matrix (tests; a process that changed EMBEDDING_MODEL)."""
+    global _index
+    with _lock:
+        _index = _Index()
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    similarity: float
+    quality: float
+
+
+def semantic_neighbours(
+    *, query: str, limit: int, min_similarity: float, also: Sequence[int] = ()
+) -> dict[int, Neighbour]:
+    """The `limit` documents most similar to `query` (at least `min_similarity`), plus the
+    similarity of every document in `also` (found lexically), keyed by document id."""
+    index = _current_index()
+    if not len(index.ids):
+        return {}
+    similarities = index.matrix @ text_embed(query)
+    count = min(limit, len(similarities))
+    rows = np.argpartition(-similarities, count - 1)[:count]
+    rows = rows[similarities[rows] >= min_similarity]
+    if also:
+        rows = np.union1d(
+            rows, np.flatnonzero(np.isin(index.ids, np.asarray(also, dtype=np.int64)))
+        )
+    return {
+        int(index.ids[row]): Neighbour(
+            similarity=float(similarities[row]), quality=float(index.quality[row])
+        )
+        for row in rows
+    }
