@@ -25,6 +25,7 @@ from knowledgebase.selectors.articles import (
     article_with_sources,
     articles_list,
 )
+from knowledgebase.selectors.emerging import trends_emerging_issues_daily
 from knowledgebase.selectors.search import SearchFilters, kb_search
 from knowledgebase.selectors.trends import trends_emerging_topics, trends_rollups, week_of
 from knowledgebase.services.articles import article_create, article_update
@@ -39,6 +40,9 @@ def _writers_or_readers(request: Request) -> list[Any]:
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return [IsAnyRoleReadOnly()]
     return [(IsSupportStaff | IsRecordsManager)()]
+
+
+EMERGING_GRANULARITIES = ("day", "week")
 
 
 def _date_param(request: Request, name: str) -> date | None:
@@ -315,30 +319,60 @@ class TrendListApi(generics.ListAPIView):
 
 class EmergingTopicSerializer(serializers.Serializer):
     keyword = serializers.CharField()
+    keywords = serializers.ListField(child=serializers.CharField())
     count = serializers.IntegerField()
     baseline_mean = serializers.FloatField()
     baseline_stdev = serializers.FloatField()
+    first_seen = serializers.DateField()
+    example_chats = serializers.ListField(child=serializers.IntegerField())
 
 
 class EmergingTopicsPageSerializer(serializers.Serializer):
-    week_start = serializers.DateField()
+    granularity = serializers.ChoiceField(choices=EMERGING_GRANULARITIES)
+    week_start = serializers.DateField(required=False)
+    day = serializers.DateField(required=False)
     results = EmergingTopicSerializer(many=True)
 
 
 class EmergingTopicsApi(APIView):
-    """Keywords well above their trailing baseline in the week containing `as_of` (default now)."""
+    """Topics well above their baseline as of `as_of` (default today): `granularity=day`, the
+    trailing 24 hours against the days before; `week` (default), the week against the weeks
+    before."""
 
     permission_classes = [IsAnyRoleReadOnly]
     serializer_class = EmergingTopicSerializer
 
     @extend_schema(
-        parameters=[OpenApiParameter("as_of", date)], responses=EmergingTopicsPageSerializer
+        parameters=[
+            OpenApiParameter("as_of", date),
+            OpenApiParameter("granularity", str, enum=list(EMERGING_GRANULARITIES)),
+        ],
+        responses=EmergingTopicsPageSerializer,
     )
     def get(self, request: Request) -> Response:
         as_of = _date_param(request, "as_of")
+        granularity = request.query_params.get("granularity", "week").strip() or "week"
+        if granularity not in EMERGING_GRANULARITIES:
+            raise ApplicationError(
+                "granularity must be day or week", extra={"granularity": granularity[:20]}
+            )
+        if granularity == "day":
+            day = as_of or timezone.localdate()
+            issues = trends_emerging_issues_daily(as_of=day)
+            return Response(
+                {
+                    "granularity": "day",
+                    "day": day,
+                    "results": EmergingTopicSerializer(issues, many=True).data,
+                }
+            )
         now = _start_of(as_of) if as_of else timezone.now()
         assert now is not None  # noqa: S101 - both branches give a moment
         topics = trends_emerging_topics(now=now)
         return Response(
-            {"week_start": week_of(now), "results": EmergingTopicSerializer(topics, many=True).data}
+            {
+                "granularity": "week",
+                "week_start": week_of(now),
+                "results": EmergingTopicSerializer(topics, many=True).data,
+            }
         )

@@ -7,13 +7,19 @@ count as 0). So a keyword that is always frequent never "emerges"; a new or surg
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from statistics import fmean, pstdev
 
 from django.db.models import QuerySet, Sum
+from django.utils import timezone
 
 from knowledgebase.models import TrendDimension, TrendRollup
+from knowledgebase.selectors.emerging import (
+    EXAMPLE_CHATS,
+    RELATED_TERMS,
+    term_chats_and_related,
+)
 
 BASELINE_WEEKS = 8
 EMERGING_MIN_COUNT = 3
@@ -85,6 +91,9 @@ class EmergingTopic:
     count: int
     baseline_mean: float
     baseline_stdev: float
+    first_seen: date | None = None
+    keywords: list[str] = field(default_factory=list)
+    example_chats: list[int] = field(default_factory=list)
 
     @property
     def ratio(self) -> float | None:
@@ -109,5 +118,33 @@ def trends_emerging_topics(
         history = [by_week.get(week, 0) for week in baseline_days]
         mean, stdev = fmean(history), pstdev(history)
         if count >= EMERGING_FACTOR * mean and count > mean + EMERGING_SIGMAS * stdev:
-            topics.append(EmergingTopic(keyword, count, round(mean, 2), round(stdev, 2)))
+            topics.append(_with_context(keyword, count, mean, stdev, by_week, current))
     return sorted(topics, key=lambda t: (-(t.count - t.baseline_mean), t.keyword))
+
+
+def _with_context(
+    keyword: str,
+    count: int,
+    mean: float,
+    stdev: float,
+    by_week: dict[date, int],
+    current: date,
+) -> EmergingTopic:
+    """Its related terms and example chats of this week; first seen: the first week of the run of
+    weeks, ending now, in which the keyword occurred."""
+    start = timezone.make_aware(datetime.combine(current, time.min))
+    chat_ids, related = term_chats_and_related(
+        term=keyword, start=start, end=start + timedelta(weeks=1)
+    )
+    first_seen = current
+    while by_week.get(first_seen - timedelta(weeks=1)):
+        first_seen -= timedelta(weeks=1)
+    return EmergingTopic(
+        keyword=keyword,
+        count=count,
+        baseline_mean=round(mean, 2),
+        baseline_stdev=round(stdev, 2),
+        first_seen=first_seen,
+        keywords=[keyword, *[term for term, _ in related.most_common(RELATED_TERMS)]],
+        example_chats=chat_ids[:EXAMPLE_CHATS],
+    )
