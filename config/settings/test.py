@@ -20,3 +20,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# django-axes counts every HTTP login; `Client.login()` has no request, so it is let through.
+AUTHENTICATION_BACKENDS = [
+    "tests.auth_backends.AxesBackendAllowingTestClientLogin",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# High enough that the suite (and its fuzzing) never meets them; the throttling tests lower them.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"},
+}
