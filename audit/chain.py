@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import json
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 from django.conf import settings
@@ -92,21 +93,31 @@ def legacy_event_hash(event: Any) -> str:
     return hashlib.sha256((event.previous_hash + canonical).encode()).hexdigest()
 
 
+def _chunks(event_model: Any) -> Iterator[list[Any]]:
+    """Every event in sequence order, a chunk at a time (keyset pagination)."""
+    last = 0
+    while True:
+        chunk = list(
+            event_model.objects.filter(sequence__gt=last).order_by("sequence")[:REKEY_CHUNK_SIZE]
+        )
+        if chunk:
+            yield chunk
+            last = chunk[-1].sequence
+        if len(chunk) < REKEY_CHUNK_SIZE:
+            return
+
+
 def legacy_chain_rekey(event_model: Any, head_model: Any) -> int:
     """Re-seals every event of the old, unkeyed scheme under the current AUDIT_CHAIN_KEY.
 
     Refuses (raises, nothing changed) unless the old chain verifies first: re-keying a chain that
     was already altered would launder the alteration. Logs the old and the new head at WARNING,
     so that the last unkeyed head is on record outside the database. Returns events re-sealed.
+    Runs inside the migration's transaction: all events or none.
     """
     key_id, key = current_key()
-    previous, sequence, events = GENESIS_HASH, 0, []
-    old_head = head_model.objects.filter(singleton=True).first()
-    last = 0
-    while True:
-        chunk = list(
-            event_model.objects.filter(sequence__gt=last).order_by("sequence")[:REKEY_CHUNK_SIZE]
-        )
+    previous, sequence = GENESIS_HASH, 0
+    for chunk in _chunks(event_model):
         for event in chunk:
             sequence += 1
             if (
@@ -118,40 +129,36 @@ def legacy_chain_rekey(event_model: Any, head_model: Any) -> int:
                     f"audit event #{sequence} (id {event.pk}) does not verify under the old "
                     "scheme: refusing to re-key an altered audit chain (see docs: audit chain)"
                 )
-            previous, last = event.hash, event.sequence
-            events.append(event)
-        if len(chunk) < REKEY_CHUNK_SIZE:
-            break
+            previous = event.hash
+    old_head = head_model.objects.filter(singleton=True).first()
     if old_head is not None and (old_head.sequence, old_head.hash) != (
-        last,
-        previous if last else "",
+        sequence,
+        previous if sequence else "",
     ):
         raise RuntimeError(
-            f"the audit chain ends at #{last} but its head records #{old_head.sequence}: "
+            f"the audit chain ends at #{sequence} but its head records #{old_head.sequence}: "
             "refusing to re-key a truncated audit chain"
         )
-    new_previous = GENESIS_HASH
-    for event in events:
-        event.actor_pk = event.actor_id
-        event.key_id = key_id
-        event.previous_hash = new_previous
-        event.hash = audit_event_seal(event, key=key)
-        new_previous = event.hash
-    fields = ["actor_pk", "key_id", "previous_hash", "hash"]
-    # The hash column is unique: park the old hashes out of the way first (they cannot collide
-    # with 64-hex digests), then write the new ones.
-    for event in events:
-        event_model.objects.filter(pk=event.pk).update(hash=f"rekey-{event.pk}")
-    event_model.objects.bulk_update(events, fields, batch_size=REKEY_CHUNK_SIZE)
-    if events:
-        head_model.objects.update_or_create(
-            singleton=True, defaults={"sequence": last, "hash": new_previous}
-        )
+    legacy_head, new_previous = previous, GENESIS_HASH
+    for chunk in _chunks(event_model):
+        for event in chunk:
+            event.actor_pk = event.actor_id
+            event.key_id = key_id
+            event.previous_hash = new_previous
+            event.hash = audit_event_seal(event, key=key)
+            new_previous = event.hash
+        # New seals are HMACs, old ones plain SHA-256: they do not collide on the unique column.
+        event_model.objects.bulk_update(chunk, ["actor_pk", "key_id", "previous_hash", "hash"])
+    if not sequence:
+        return 0  # a new installation: nothing was sealed the old way
+    head_model.objects.update_or_create(
+        singleton=True, defaults={"sequence": sequence, "hash": new_previous}
+    )
     logger.warning(
         "audit.rekeyed events=%d key_id=%s legacy_head=%s new_head=%s",
-        len(events),
+        sequence,
         key_id,
-        previous if events else "",
-        new_previous if events else "",
+        legacy_head,
+        new_previous,
     )
-    return len(events)
+    return sequence

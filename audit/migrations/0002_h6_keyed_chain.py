@@ -18,8 +18,6 @@ def back_to_legacy(apps, schema_editor):
     AuditChainHead = apps.get_model("audit", "AuditChainHead")
     previous, events = GENESIS_HASH, list(AuditEvent.objects.order_by("sequence"))
     for event in events:
-        AuditEvent.objects.filter(pk=event.pk).update(hash=f"unkey-{event.pk}")
-    for event in events:
         event.previous_hash = previous
         event.hash = legacy_event_hash(event)
         previous = event.hash
