@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 
 from audit.filters import AuditEventFilter
 from audit.models import AuditEvent
-from audit.services import audit_chain_verify
+from audit.services import audit_chain_verify_configured
 from core.permissions import IsReadOnlyAuditor, IsRecordsManager
 
 READ = [IsRecordsManager | IsReadOnlyAuditor]
@@ -29,6 +29,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "data",
             "previous_hash",
             "hash",
+            "key_id",
         ]
 
 
@@ -55,5 +56,5 @@ class AuditChainVerifyApi(APIView):
         )
     )
     def get(self, request: Request) -> Response:
-        ok, message = audit_chain_verify()
+        ok, message = audit_chain_verify_configured()
         return Response({"ok": ok, "message": message})

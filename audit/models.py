@@ -3,14 +3,17 @@ from django.db import models
 
 
 class AuditEvent(models.Model):
-    """One audited action. Events form a hash chain: each hash covers the previous one."""
+    """One audited action. Events form a keyed hash chain (audit/chain.py): each hash is an
+    HMAC, under AUDIT_CHAIN_KEY, of the previous hash and every field below."""
 
     sequence = models.PositiveBigIntegerField(unique=True)
     occurred_at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # Kept as text too: the chain must verify after a user account is deleted.
+    # The actor's id and name as sealed: the chain must verify after the account is deleted
+    # (which empties `actor`), and `actor` may only ever be empty or equal to `actor_pk`.
+    actor_pk = models.PositiveBigIntegerField(null=True, blank=True)
     actor_username = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=64, db_index=True)
     target_type = models.CharField(max_length=64, blank=True)
@@ -18,6 +21,8 @@ class AuditEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # Fingerprint of the key that sealed the event (never the key): a rotation starts a segment.
+    key_id = models.CharField(max_length=16, blank=True, default="")
 
     class Meta:
         ordering = ["sequence"]

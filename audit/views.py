@@ -4,7 +4,7 @@ from django.shortcuts import render
 
 from audit.filters import AuditEventFilter
 from audit.models import AuditEvent
-from audit.services import audit_chain_verify
+from audit.services import audit_chain_verify_configured
 from core.roles import Role
 from core.views import role_required
 
@@ -16,7 +16,7 @@ def audit_event_list(request: HttpRequest) -> HttpResponse:
     """The audit log; `?verify=1` recomputes the whole chain (read-only) and shows the result."""
     event_filter = AuditEventFilter(request.GET, queryset=AuditEvent.objects.order_by("-sequence"))
     page = Paginator(event_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    verification = audit_chain_verify() if request.GET.get("verify") == "1" else None
+    verification = audit_chain_verify_configured() if request.GET.get("verify") == "1" else None
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("verify", None)

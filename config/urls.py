@@ -1,7 +1,9 @@
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from core.views import HomeView
 
@@ -29,13 +31,21 @@ PAGE_APPS = (
     "integrations",
 )
 
+# Swagger UI for signed-in users; its start-up script is a separate request (no inline script
+# under the CSP); the page alone allows the inline styles Swagger UI brings.
+api_docs = login_required(
+    csp_update({"style-src": ["'unsafe-inline'"]})(
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+    )
+)
+
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", api_docs, name="api-docs"),
     path("odata/", include("integrations.odata.urls")),
     *[path("api/v1/", include(f"{app}.api_urls")) for app in API_APPS],
     *[path("", include(f"{app}.urls")) for app in PAGE_APPS],

@@ -12,3 +12,40 @@ def spacy_model_check(app_configs: Any, **kwargs: Any) -> list[Error]:
     if spacy_model_installed():
         return []
     return [Error(spacy_model_missing_message(settings.SPACY_MODEL), id="chatrecords.E001")]
+
+
+MINIMUM_AUDIT_KEY_LENGTH = 32
+
+
+@register(deploy=True)
+def embedded_secrets_check(app_configs: Any, **kwargs: Any) -> list[Error]:
+    """`check --deploy`: the embedded default keys are public, so a deployment must not use them
+    (issue #13). Django's own W009 lets the embedded SECRET_KEY through: it is long and varied."""
+    errors = []
+    if settings.SECRET_KEY == settings.EMBEDDED_SECRET_KEY:
+        errors.append(
+            Error(
+                "SECRET_KEY is the embedded default, which is public.",
+                hint="Set DJANGO_SECRET_KEY to a long random secret of your own.",
+                id="chatrecords.E002",
+            )
+        )
+    if settings.AUDIT_CHAIN_KEY == settings.EMBEDDED_AUDIT_CHAIN_KEY:
+        errors.append(
+            Error(
+                "AUDIT_CHAIN_KEY is the embedded default, which is public: anyone could re-seal "
+                "an altered audit chain.",
+                hint="Set AUDIT_CHAIN_KEY to a long random secret kept out of the database.",
+                id="chatrecords.E003",
+            )
+        )
+    elif len(settings.AUDIT_CHAIN_KEY) < MINIMUM_AUDIT_KEY_LENGTH:
+        errors.append(
+            Error(
+                f"AUDIT_CHAIN_KEY is shorter than {MINIMUM_AUDIT_KEY_LENGTH} characters.",
+                hint="Use a long random secret, e.g. `python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))'`.",
+                id="chatrecords.E004",
+            )
+        )
+    return errors

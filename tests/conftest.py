@@ -10,6 +10,12 @@ from core.roles import Role
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.fixture(autouse=True)
+def _audit_anchor_file(settings, tmp_path_factory):
+    """Each test anchors the audit chain in a file of its own (its database is its own too)."""
+    settings.AUDIT_ANCHOR_FILE = tmp_path_factory.mktemp("anchors") / "audit-anchors.jsonl"
+
+
 @pytest.fixture
 def make_user(db: None) -> Callable[..., User]:
     def factory(role: Role | None = None, *, username: str | None = None, **extra: object) -> User:

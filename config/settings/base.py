@@ -5,6 +5,7 @@ its embedded mode (SPEC §5): SQLite in the checkout and Celery tasks executed e
 Setting DATABASE_URL and REDIS_URL switches to PostgreSQL and a real Celery worker and beat.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -14,8 +15,14 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
+# Off unless asked for (DJANGO_DEBUG=true on a developer's machine): the embedded mode must be
+# safe to reach from a LAN, so no tracebacks or settings on error pages by default.
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-embedded-mode-key-do-not-use-in-production")
+# The embedded default keys are public (they are in this file): production refuses them, and
+# `check --deploy` flags them in any settings (core/checks.py).
+EMBEDDED_SECRET_KEY = "insecure-embedded-mode-key-do-not-use-in-production"  # noqa: S105 - public on purpose
+EMBEDDED_AUDIT_CHAIN_KEY = "insecure-embedded-audit-chain-key-do-not-use-in-production"
+SECRET_KEY = env("DJANGO_SECRET_KEY", default=EMBEDDED_SECRET_KEY)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -34,6 +41,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
+    "csp",
     # ChatRecords apps
     "core",
     "audit",
@@ -56,7 +65,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: turns a login refused by django-axes into the lockout page (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -99,6 +111,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: it refuses a locked-out username+address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -131,6 +148,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.pagination.StandardPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "core.api.exception_handler",
+    # Per user (token or session) and per anonymous address; the cache holds the counts.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "core.throttling.AnonRateThrottle",
+        "core.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_THROTTLE_ANON_RATE", default="60/minute"),
+        "user": env("API_THROTTLE_USER_RATE", default="1200/minute"),
+    },
     "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -139,6 +165,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Customer-service chats kept as formal records.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs describe every endpoint: signed-in users only (issue #13).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Swagger UI assets come from drf-spectacular-sidecar: no CDN at run time.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -221,6 +249,42 @@ LIVECHAT_WEBHOOK_SECRET = env("LIVECHAT_WEBHOOK_SECRET", default="")
 TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
 # The public URL Twilio calls (its signature covers the exact URL); empty = the request's own.
 TWILIO_WEBHOOK_URL = env("TWILIO_WEBHOOK_URL", default="")
+
+# --- Security (issue #13) ---------------------------------------------------------------------
+# Audit chain (audit/chain.py): events are sealed with HMAC under AUDIT_CHAIN_KEY, a secret kept
+# out of the database. Rotate by moving the old key to AUDIT_CHAIN_PREVIOUS_KEYS (comma-separated)
+# and setting a new one; production has no default.
+AUDIT_CHAIN_KEY = env("AUDIT_CHAIN_KEY", default=EMBEDDED_AUDIT_CHAIN_KEY)
+AUDIT_CHAIN_PREVIOUS_KEYS = env.list("AUDIT_CHAIN_PREVIOUS_KEYS", default=[])
+# Where anchor_audit_chain appends the chain's head (one JSON line per run); keep it, or ship it,
+# where the database's writers cannot edit it.
+AUDIT_ANCHOR_FILE = env.path("AUDIT_ANCHOR_FILE", default=BASE_DIR / "var" / "audit-anchors.jsonl")
+
+# Failed logins (login page, admin, OData HTTP Basic) counted by django-axes in the database,
+# per username and client address; AXES_FAILURE_LIMIT failures lock that pair out for
+# AXES_COOLOFF_MINUTES. The address is REMOTE_ADDR (X-Forwarded-For is not trusted).
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
+# Content-Security-Policy (django-csp): same-origin everything, no inline script or style.
+# The Swagger UI page alone adds inline styles (core/views.py), never inline script.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,

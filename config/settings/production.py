@@ -1,9 +1,13 @@
-"""Production: PostgreSQL, Redis, a real Celery worker and beat. Secrets have no default."""
+"""Production: PostgreSQL, Redis, a real Celery worker and beat, HTTPS only.
+
+Secrets have no default, so a missing one stops start-up; the embedded defaults of base.py are
+refused too. `manage.py check --deploy --fail-level WARNING` passes with these settings (CI).
+"""
 
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import ALLOW_SIMULATED_CLOCK, env
+from .base import ALLOW_SIMULATED_CLOCK, EMBEDDED_AUDIT_CHAIN_KEY, EMBEDDED_SECRET_KEY, env
 
 if ALLOW_SIMULATED_CLOCK:
     raise ImproperlyConfigured(
@@ -13,6 +17,16 @@ if ALLOW_SIMULATED_CLOCK:
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")  # no default: a missing secret stops start-up
+AUDIT_CHAIN_KEY = env("AUDIT_CHAIN_KEY")  # no default: the audit chain's HMAC key
+if SECRET_KEY == EMBEDDED_SECRET_KEY:
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is the embedded default, which is public: set a secret of your own"
+    )
+if AUDIT_CHAIN_KEY == EMBEDDED_AUDIT_CHAIN_KEY:
+    raise ImproperlyConfigured(
+        "AUDIT_CHAIN_KEY is the embedded default, which is public: set a secret of your own"
+    )
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")  # no default: name the public host(s)
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
@@ -20,9 +34,18 @@ REDIS_URL = env("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = False
+# One cache for every web worker: the API throttles count there.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+}
 
+# HTTPS only. Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

@@ -3,6 +3,10 @@
 DATABASE_URL chooses SQLite (default) or PostgreSQL, so `make test` runs the suite on both.
 """
 
+import os
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .base import REDIS_URL, env
 
@@ -20,3 +24,19 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+# django-axes counts every HTTP login; `Client.login()` has no request, so it is let through.
+AUTHENTICATION_BACKENDS = [
+    "tests.auth_backends.AxesBackendAllowingTestClientLogin",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# High enough that the suite (and its fuzzing) never meets them; the throttling tests lower them.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute", "user": "100000/minute"},
+}
+# Never the checkout's var/ file (it anchors the demo database): one file per process, which
+# the test fixtures replace per test; worker subprocesses get their own.
+AUDIT_ANCHOR_FILE = env.path(
+    "AUDIT_ANCHOR_FILE",
+    default=Path(tempfile.gettempdir()) / f"chatrecords-test-anchors-{os.getpid()}.jsonl",
+)

@@ -1,6 +1,11 @@
 """HTTP side of the OData feed: authentication (DRF token, HTTP Basic for BI tools, or the
-session), role checks per entity set, JSON payloads with server-driven paging."""
+session), role checks per entity set, JSON payloads with server-driven paging.
 
+HTTP Basic goes through `django.contrib.auth.authenticate(request=…)`, so django-axes counts its
+failures with the login page's and locks a username+address out alike (429)."""
+
+import base64
+import binascii
 import json
 from datetime import date, datetime
 from decimal import Decimal
@@ -8,14 +13,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.core.exceptions import FieldError, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
-from rest_framework.authentication import (
-    BasicAuthentication,
-    SessionAuthentication,
-    TokenAuthentication,
-)
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 
@@ -37,15 +39,52 @@ def _error(status: int, code: str, message: str) -> JsonResponse:
     return response
 
 
+class _LockedOut(Exception):
+    """django-axes refused the credentials: too many failures for this username and address."""
+
+
+def _basic_user(request: HttpRequest) -> Any:
+    """The user of an `Authorization: Basic` header, None when absent or wrong."""
+    scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "basic" or not encoded.strip():
+        return None
+    try:
+        username, separator, password = (
+            base64.b64decode(encoded.strip(), validate=True).decode("utf-8").partition(":")
+        )
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    if not separator:
+        return None
+    user = authenticate(request=request, username=username, password=password)
+    if user is None and getattr(request, "axes_locked_out", False):
+        # Answered here in OData's error format, not by AxesMiddleware's HTML lockout page.
+        request.axes_locked_out = False  # type: ignore[attr-defined]
+        raise _LockedOut
+    return user if user is not None and user.is_active else None
+
+
 def _user(request: HttpRequest) -> Any:
-    drf_request = Request(
-        request,
-        authenticators=[TokenAuthentication(), BasicAuthentication(), SessionAuthentication()],
-    )
+    if request.headers.get("Authorization", "").lower().startswith("basic "):
+        return _basic_user(request)
+    drf_request = Request(request, authenticators=[TokenAuthentication(), SessionAuthentication()])
     try:
         return drf_request.user
     except APIException:
         return None
+
+
+def _authenticated(request: HttpRequest) -> tuple[Any, HttpResponse | None]:
+    """(user, None) or (None, the 401/429 refusal)."""
+    try:
+        user = _user(request)
+    except _LockedOut:
+        return None, _error(
+            429, "TooManyRequests", "too many failed logins for this user; try again later"
+        )
+    if user is None or not user.is_authenticated:
+        return None, _error(401, "Unauthorized", "authenticate with a token, Basic or a session")
+    return user, None
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -90,9 +129,9 @@ def _guarded(request: HttpRequest, name: str) -> tuple[EntitySet | None, HttpRes
     entity_set = ENTITY_SETS.get(name)
     if entity_set is None:
         return None, _error(404, "NotFound", f"no entity set '{name}'")
-    user = _user(request)
-    if user is None or not user.is_authenticated:
-        return None, _error(401, "Unauthorized", "authenticate with a token, Basic or a session")
+    user, refusal = _authenticated(request)
+    if refusal is not None:
+        return None, refusal
     if not user_has_role(user, *entity_set.read_roles):
         return None, _error(403, "Forbidden", f"your role may not read {name}")
     return entity_set, None
@@ -100,6 +139,9 @@ def _guarded(request: HttpRequest, name: str) -> tuple[EntitySet | None, HttpRes
 
 @require_safe
 def service_document(request: HttpRequest) -> HttpResponse:
+    _, refusal = _authenticated(request)
+    if refusal is not None:
+        return refusal
     base = _base_url(request)
     return JsonResponse(
         {
@@ -113,6 +155,9 @@ def service_document(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def metadata(request: HttpRequest) -> HttpResponse:
+    _, refusal = _authenticated(request)
+    if refusal is not None:
+        return refusal
     return HttpResponse(
         metadata_document(list(ENTITY_SETS.values())),
         content_type="application/xml",

@@ -260,6 +260,8 @@ def test_production_settings_refuse_to_start_with_a_simulated_clock():
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "DJANGO_SECRET_KEY": "x" * 50,
+        "AUDIT_CHAIN_KEY": "k" * 50,
+        "DJANGO_ALLOWED_HOSTS": "records.example.org",
         "DATABASE_URL": "sqlite:///:memory:",
         "REDIS_URL": "redis://127.0.0.1:6379/0",
         "ALLOW_SIMULATED_CLOCK": "true",
