@@ -178,12 +178,12 @@ CUSTOMER_KEYS = ("customer_external_id",)
 SCRUB_BATCH_SIZE = 500
 
 
-def webhook_deliveries_scrub_chats(chat_ids: list[int]) -> int:
+def webhook_deliveries_scrub_chats(chat_ids: list[int]) -> None:
     """Destruction hook (retention's CHAT_DESTRUCTION_HOOKS): the delivery bodies of destroyed
     chats lose every reference to the customer, whose identity is destroyed with them; the
-    chat's own id and external id stay, as in its tombstone. Returns the bodies changed."""
+    chat's own id and external id stay, as in its tombstone."""
     if not chat_ids:
-        return 0
+        return
     changed = []
     for delivery in WebhookDelivery.objects.filter(chat_ref__in=chat_ids).only("id", "body"):
         try:
@@ -198,7 +198,6 @@ def webhook_deliveries_scrub_chats(chat_ids: list[int]) -> int:
             delivery.body = json.dumps(body, sort_keys=True)
             changed.append(delivery)
     WebhookDelivery.objects.bulk_update(changed, ["body"], batch_size=SCRUB_BATCH_SIZE)
-    return len(changed)
 
 
 def webhook_backoff_seconds(attempt: int) -> float:

@@ -203,7 +203,11 @@ def test_support_staff_never_see_identity(
         response = client.get(url)
         assert response.status_code < 500, url
         if response.status_code == 200:
-            body = b"".join(response.streaming_content) if response.streaming else response.content
+            body = (
+                b"".join(response.streaming_content)  # type: ignore[attr-defined]
+                if response.streaming
+                else response.content
+            )
             read[url] = body.decode("utf-8", errors="replace")
     # The walk really read the chat, its search hit, its article and its export.
     assert "zq-chat-1" in read[f"/api/v1/chats/{chat.pk}/"]
@@ -289,6 +293,7 @@ def test_a_customer_without_id_never_gets_identity_as_its_id(support_api) -> Non
         external_id="zq-other",
         customer={"name": NAME, "email": EMAIL.upper(), "phone": PHONE},
     )
+    assert chat.customer is not None
     external_id = chat.customer.external_id
     assert _found(external_id) == []
     assert external_id.startswith("anon-")
@@ -308,6 +313,7 @@ def test_a_customer_without_id_never_gets_identity_as_its_id(support_api) -> Non
 )
 def test_a_source_id_that_is_identity_is_replaced_by_a_pseudonym(given, customer) -> None:
     chat = make_chat(customer={"external_id": given, **customer})
+    assert chat.customer is not None
     external_id = chat.customer.external_id
     assert external_id.startswith("anon-")
     assert given.lower() not in external_id.lower()
@@ -350,8 +356,11 @@ def test_survey_question_keys_and_tags_are_redacted(support_api) -> None:
     )
     call_command("run_job", "redact_pii", "--now", NOW)
     chat.refresh_from_db()
-    assert _found(json.dumps(chat.survey.answers_redacted)) == []
-    assert list(chat.survey.answers_redacted.values()) == ["yes"]
+    answers = chat.survey.answers_redacted
+    assert answers is not None
+    assert _found(json.dumps(answers)) == []
+    assert list(answers.values()) == ["yes"]
+    assert chat.tags_redacted is not None
     assert chat.tags_redacted[0] == "billing"
     assert _found(json.dumps(chat.tags_redacted)) == []
     body = support_api.get(f"/api/v1/chats/{chat.pk}/").json()

@@ -42,7 +42,7 @@ def test_every_role_exports_the_filtered_chat_list(role, make_user, client):
     client.force_login(make_user(role))
     response = client.get("/chats/export.csv", {"country": "CA"})
     assert response.status_code == 200
-    header, *rows = _rows(response)
+    _header, *rows = _rows(response)
     assert [row[0] for row in rows] == [str(ca.pk)]
     assert "charged" not in str(rows)
 
