@@ -12,11 +12,17 @@ from audit.services import audit_event_record
 from chats.filters import ChatFilter
 from chats.interchange import InterchangeError, chat_payload_from_dict
 from chats.models import Chat, Message
-from chats.selectors import chat_extras, chat_with_transcript, message_text_for
+from chats.selectors import (
+    chat_extras,
+    chat_tags_for,
+    chat_with_transcript,
+    message_author_for,
+    message_text_for,
+)
 from chats.services import chat_import
 from core.exceptions import ApplicationError
 from core.permissions import CanIngestChats, IsAnyRoleReadOnly
-from core.roles import user_may_see_original_text
+from core.roles import user_may_search_by_identity, user_may_see_original_text
 
 
 class ChatSerializer(serializers.ModelSerializer):
@@ -26,6 +32,7 @@ class ChatSerializer(serializers.ModelSerializer):
     satisfaction = serializers.SerializerMethodField()
     keywords = serializers.SerializerMethodField()
     record = serializers.SerializerMethodField()
+    tags = serializers.SerializerMethodField()
 
     class Meta:
         model = Chat
@@ -51,6 +58,9 @@ class ChatSerializer(serializers.ModelSerializer):
     def _extra(self, chat: Chat, key: str) -> Any:
         return self.context.get("extras", {}).get(chat.pk, {}).get(key)
 
+    def get_tags(self, chat: Chat) -> list[str]:
+        return chat_tags_for(chat, show_identity=bool(self.context.get("show_identity")))
+
     def get_sentiment(self, chat: Chat) -> float | None:
         return self._extra(chat, "sentiment")
 
@@ -67,6 +77,7 @@ class ChatSerializer(serializers.ModelSerializer):
 
 class MessageSerializer(serializers.ModelSerializer):
     text = serializers.SerializerMethodField()
+    author_name = serializers.SerializerMethodField()
     agent_external_id = serializers.CharField(
         source="agent.external_id", default=None, allow_null=True
     )
@@ -74,6 +85,9 @@ class MessageSerializer(serializers.ModelSerializer):
     class Meta:
         model = Message
         fields = ["position", "sender", "author_name", "agent_external_id", "sent_at", "text"]
+
+    def get_author_name(self, message: Message) -> str:
+        return message_author_for(message, show_identity=bool(self.context.get("show_identity")))
 
     def get_text(self, message: Message) -> str:
         # Everyone reads the redacted layer here; originals are an explicit, audited request.
@@ -97,10 +111,16 @@ class ChatDetailSerializer(ChatSerializer):
     def get_customer(self, chat: Chat) -> dict[str, Any] | None:
         if chat.customer is None:
             return None
-        data: dict[str, Any] = {"id": chat.customer_id, "external_id": chat.customer.external_id}
+        # Support staff get our own id only: the source's customer id may be a login or an
+        # account number that names the person (R-ROLE-1).
+        data: dict[str, Any] = {"id": chat.customer_id}
+        if self.context.get("show_customer_id"):
+            data["external_id"] = chat.customer.external_id
         if self.context.get("show_identity"):
             data.update(
-                name=chat.customer.name, email=chat.customer.email, phone=chat.customer.phone
+                name=chat.customer.name,
+                email=chat.customer.email,
+                phone=chat.customer.phone,
             )
         return data
 
@@ -131,6 +151,7 @@ def _detail_context(request: Request, chat: Chat) -> dict[str, Any]:
         "extras": chat_extras([chat.pk]),
         "include_original": include_original,
         "show_identity": user_may_see_original_text(request.user),
+        "show_customer_id": user_may_search_by_identity(request.user),
     }
 
 
@@ -151,7 +172,11 @@ class ChatListCreateApi(generics.ListAPIView):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         assert page is not None  # noqa: S101 - pagination is always on
-        context = {**self.get_serializer_context(), "extras": chat_extras([c.pk for c in page])}
+        context = {
+            **self.get_serializer_context(),
+            "extras": chat_extras([c.pk for c in page]),
+            "show_identity": user_may_see_original_text(request.user),
+        }
         return self.get_paginated_response(ChatSerializer(page, many=True, context=context).data)
 
     @extend_schema(

@@ -1,7 +1,31 @@
+from typing import Any
+
 import django_filters
+from django import forms
 
 from chats.models import Chat
 from core.filters import UtcIsoDateTimeFilter
+from core.roles import user_may_search_by_identity
+
+# Filters that look a customer up by identity: an answer, even a count of zero, tells whoever
+# asks whether that person chatted with us. Support staff may not ask (R-ROLE-1).
+IDENTITY_FILTERS = ("customer_email",)
+IDENTITY_REFUSED = (
+    "Support staff may not search chats by customer identity; open the customer's chat "
+    "history by its customer id instead"
+)
+
+
+class ChatFilterForm(forms.Form):
+    refuse_identity = True  # fail closed: a filter set without a permitted user refuses
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.refuse_identity:
+            for name in IDENTITY_FILTERS:
+                if self.data.get(name):
+                    self.add_error(name, IDENTITY_REFUSED)
+        return cleaned
 
 
 class ChatFilter(django_filters.FilterSet):
@@ -11,9 +35,12 @@ class ChatFilter(django_filters.FilterSet):
     started_after = UtcIsoDateTimeFilter(field_name="started_at", lookup_expr="gte")
     started_before = UtcIsoDateTimeFilter(field_name="started_at", lookup_expr="lt")
     customer_email = django_filters.CharFilter(field_name="customer__email", lookup_expr="iexact")
+    # A customer's chat history by our own customer id: no identity needed to ask.
+    customer = django_filters.NumberFilter(field_name="customer_id")
 
     class Meta:
         model = Chat
+        form = ChatFilterForm
         fields = [
             "source",
             "external_id",
@@ -21,7 +48,15 @@ class ChatFilter(django_filters.FilterSet):
             "started_after",
             "started_before",
             "customer_email",
+            "customer",
         ]
+
+    @property
+    def form(self) -> ChatFilterForm:
+        form = super().form
+        user = getattr(self.request, "user", None)
+        form.refuse_identity = user is None or not user_may_search_by_identity(user)
+        return form
 
     def filter_country(self, queryset, name, value):
         return queryset.filter(country=value.upper())

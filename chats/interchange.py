@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 import orjson
 from django.conf import settings
 
+from chats.identity import customer_external_id
 from chats.models import SenderRole
 
 SENDER_ROLES = frozenset(SenderRole.values)
@@ -147,9 +148,10 @@ def _person(value: Any) -> PersonPayload | None:
         raise InterchangeError(f"{email!r} is not an email address", "customer.email")
     name = _string(data, "name", "customer.", max_length=255)
     phone = _string(data, "phone", "customer.", max_length=64)
-    external_id = _string(data, "external_id", "customer.", max_length=MAX_ID_LENGTH)
-    # A customer without an id is identified by what we know of them, so re-imports match.
-    external_id = external_id or email.lower() or phone or name
+    given = _string(data, "external_id", "customer.", max_length=MAX_ID_LENGTH)
+    # Never the identity itself as the id: a customer without an id (or whose source id is an
+    # email, phone or name) gets an opaque id derived from it, so re-imports still match.
+    external_id = customer_external_id(given=given, name=name, email=email, phone=phone)
     if not external_id:
         return None
     return PersonPayload(external_id=external_id, name=name, email=email, phone=phone)

@@ -77,6 +77,9 @@ class Chat(models.Model):
     )
     agents = models.ManyToManyField(Agent, blank=True, related_name="chats")
     tags = models.JSONField(default=list, blank=True)
+    # The source's tags can hold personal data (an e-mail as a label): readers without original
+    # text see this layer, written with the chat's other redacted texts. null: not redacted yet.
+    tags_redacted = models.JSONField(null=True, blank=True)
     imported_at = models.DateTimeField(auto_now_add=True)
     # Set when a record is declared: the transcript may no longer be edited (R-REC-2).
     locked_at = models.DateTimeField(null=True, blank=True)

@@ -92,6 +92,25 @@ def message_text_for(message: Message, *, redacted: bool) -> str:
     return message.text
 
 
+CUSTOMER_AUTHOR_LABEL = "Customer"
+
+
+def message_author_for(message: Message, *, show_identity: bool) -> str:
+    """The author shown: agents, bots and the system by name; a customer by name only to those
+    who may see customer identity, to everyone else as "Customer" (R-ROLE-1)."""
+    if message.sender == "customer" and not show_identity:
+        return CUSTOMER_AUTHOR_LABEL if message.author_name else ""
+    return message.author_name
+
+
+def chat_tags_for(chat: Chat, *, show_identity: bool) -> list[str]:
+    """The source's tags as given to those who may see original text, else their redacted
+    layer (none until the chat is redacted: a tag may be an e-mail address)."""
+    if show_identity:
+        return list(chat.tags or [])
+    return list(chat.tags_redacted or [])
+
+
 def chat_to_interchange(chat: Chat, *, redacted: bool, extras: dict[str, Any]) -> dict[str, Any]:
     """A chat in interchange format v1 (SPEC §3) plus its extras (record, sentiment, …)."""
     customer: dict[str, Any] | None = None
@@ -142,7 +161,7 @@ def chat_to_interchange(chat: Chat, *, redacted: bool, extras: dict[str, Any]) -
         ],
         "messages": messages,
         "survey": survey_data,
-        "tags": chat.tags,
+        "tags": chat_tags_for(chat, show_identity=not redacted),
         **extras,
     }
 

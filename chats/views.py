@@ -7,8 +7,14 @@ from django.shortcuts import get_object_or_404, render
 from audit.services import audit_event_record
 from chats.filters import ChatFilter
 from chats.models import Chat
-from chats.selectors import chat_extras, chat_with_transcript, message_text_for
-from core.roles import Role, user_may_see_original_text
+from chats.selectors import (
+    chat_extras,
+    chat_tags_for,
+    chat_with_transcript,
+    message_author_for,
+    message_text_for,
+)
+from core.roles import Role, user_may_search_by_identity, user_may_see_original_text
 from core.views import role_required
 
 ALL_ROLES = tuple(Role)
@@ -18,9 +24,14 @@ PAGE_SIZE = 50
 @role_required(*ALL_ROLES)
 def chat_list(request: HttpRequest) -> HttpResponse:
     chat_filter = ChatFilter(
-        request.GET, queryset=Chat.objects.select_related("customer").order_by("-started_at", "-pk")
+        request.GET,
+        queryset=Chat.objects.select_related("customer").order_by("-started_at", "-pk"),
+        request=request,
     )
-    page = Paginator(chat_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    valid = chat_filter.is_valid()
+    # A refused or malformed filter lists nothing: never every chat in its place.
+    chats = chat_filter.qs if valid else Chat.objects.none()
+    page = Paginator(chats, PAGE_SIZE).get_page(request.GET.get("page"))
     extras = chat_extras([chat.pk for chat in page])
     rows = [{"chat": chat, **extras[chat.pk]} for chat in page]
     query = request.GET.copy()
@@ -28,7 +39,14 @@ def chat_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "chats/chat_list.html",
-        {"filter": chat_filter, "page": page, "rows": rows, "query": query.urlencode()},
+        {
+            "filter": chat_filter,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "may_search_by_identity": user_may_search_by_identity(request.user),
+        },
+        status=200 if valid else 400,
     )
 
 
@@ -42,7 +60,11 @@ def chat_detail(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, action="chat.original_viewed", target=chat, data={"via": "page"}
         )
     lines: list[dict[str, Any]] = [
-        {"message": message, "text": message_text_for(message, redacted=not show_original)}
+        {
+            "message": message,
+            "text": message_text_for(message, redacted=not show_original),
+            "author": message_author_for(message, show_identity=show_original),
+        }
         for message in chat.messages.all()
     ]
     return render(
@@ -55,5 +77,6 @@ def chat_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_see_original": may_see_original,
             "show_original": show_original,
             "survey": getattr(chat, "survey", None),
+            "tags": chat_tags_for(chat, show_identity=show_original),
         },
     )

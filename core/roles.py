@@ -34,3 +34,9 @@ def user_has_role(user: AbstractBaseUser | AnonymousUser, *roles: Role) -> bool:
 def user_may_see_original_text(user: AbstractBaseUser | AnonymousUser) -> bool:
     """Records managers (and admins) may see original text; every such view is audited."""
     return user_has_role(user, Role.RECORDS_MANAGER)
+
+
+def user_may_search_by_identity(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Records managers and compliance auditors may look chats up by a customer's email or
+    phone; support staff may not, not even to learn whether someone chatted (R-ROLE-1)."""
+    return user_has_role(user, Role.RECORDS_MANAGER, Role.COMPLIANCE_AUDITOR)

@@ -16,6 +16,10 @@ class IntegrationsConfig(AppConfig):
             zendesk_chat,
         )
         from integrations.webhooks.hooks import chats_closed_emit
+        from integrations.webhooks.services import webhook_deliveries_scrub_chats
+        from retention.services.destruction import CHAT_DESTRUCTION_HOOKS
 
         if chats_closed_emit not in POST_IMPORT_HOOKS:
             POST_IMPORT_HOOKS.append(chats_closed_emit)
+        if webhook_deliveries_scrub_chats not in CHAT_DESTRUCTION_HOOKS:
+            CHAT_DESTRUCTION_HOOKS.append(webhook_deliveries_scrub_chats)

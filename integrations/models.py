@@ -52,6 +52,9 @@ class WebhookDelivery(models.Model):
     event_id = models.UUIDField()
     # The exact JSON body sent (signed as bytes); holds ids and metadata, never message text.
     body = models.TextField()
+    # The chat the event is about, so that destroying the chat scrubs its bodies (R-DISP-4).
+    # Not a foreign key: the delivery log outlives the chat's content.
+    chat_ref = models.BigIntegerField(null=True, blank=True, db_index=True)
     status = models.CharField(
         max_length=10,
         choices=DeliveryStatus.choices,

@@ -11,9 +11,9 @@ from django.views.decorators.http import require_POST
 from audit.services import audit_event_record
 from chats.filters import ChatFilter
 from chats.models import Chat
-from chats.selectors import chat_extras
+from chats.selectors import chat_extras, chat_tags_for
 from core.exceptions import ApplicationError
-from core.roles import Role
+from core.roles import Role, user_may_see_original_text
 from core.views import role_required
 from integrations.csv_export import csv_response
 from integrations.templatetags.integrations import TRANSCRIPT_SENDERS
@@ -53,7 +53,7 @@ CHAT_CSV_HEADER = [
 CSV_CHUNK_SIZE = 500
 
 
-def _chat_rows(queryset: QuerySet[Chat]) -> Iterator[list[Any]]:
+def _chat_rows(queryset: QuerySet[Chat], *, show_identity: bool) -> Iterator[list[Any]]:
     last_pk = 0
     while True:
         chunk = list(queryset.filter(pk__gt=last_pk).order_by("pk")[:CSV_CHUNK_SIZE])
@@ -74,7 +74,7 @@ def _chat_rows(queryset: QuerySet[Chat]) -> Iterator[list[Any]]:
                 chat.region,
                 chat.country_source,
                 chat.country_confidence,
-                chat.tags,
+                chat_tags_for(chat, show_identity=show_identity),
                 record.get("id") if isinstance(record, dict) else record,
                 extra.get("sentiment"),
                 extra.get("satisfaction"),
@@ -87,7 +87,7 @@ def _chat_rows(queryset: QuerySet[Chat]) -> Iterator[list[Any]]:
 @role_required(*ALL_ROLES)  # type: ignore[arg-type]  # a streaming response
 def chat_list_csv(request: HttpRequest) -> HttpResponseBase:
     """The chat list with the same filters as /chats/, as CSV (metadata only, no text)."""
-    chat_filter = ChatFilter(request.GET, queryset=Chat.objects.all())
+    chat_filter = ChatFilter(request.GET, queryset=Chat.objects.all(), request=request)
     if not chat_filter.is_valid():
         return HttpResponse(f"Check the filters: {chat_filter.errors}", status=400)
     # Which filters were used, never their values (an email address is personal data).
@@ -97,5 +97,7 @@ def chat_list_csv(request: HttpRequest) -> HttpResponseBase:
         data={"format": "csv", "filters": sorted(k for k, v in request.GET.items() if v)},
     )
     return csv_response(
-        filename="chats.csv", header=CHAT_CSV_HEADER, rows=_chat_rows(chat_filter.qs)
+        filename="chats.csv",
+        header=CHAT_CSV_HEADER,
+        rows=_chat_rows(chat_filter.qs, show_identity=user_may_see_original_text(request.user)),
     )

@@ -2,7 +2,8 @@
 
 Invariants:
 - The original text is never changed here; the redacted layer sits beside it (`text_redacted`,
-  `comment_redacted`) and a chat's `redacted_at`/`redaction_version` are set in the same
+  `comment_redacted`, `answers_redacted` with its question keys redacted too, the chat's
+  `tags_redacted`) and a chat's `redacted_at`/`redaction_version` are set in the same
   transaction as its texts and its RedactionLog rows: a chat is redacted completely or not at all.
 - Work is claimed chunk by chunk with `select_for_update(skip_locked=True)`, each chunk in its own
   transaction, so several workers split the backlog without overlap, a killed worker loses only
@@ -16,6 +17,7 @@ Invariants:
   so verify_transcripts can prove a declared transcript's redacted layer unchanged.
 """
 
+import json
 import logging
 import time
 from collections import Counter
@@ -110,35 +112,79 @@ def _chats_for_redaction(chat_ids: Sequence[int]) -> list[Chat]:
     )
 
 
-def _chat_text(chat: Chat) -> ChatText:
+# Survey questions and tags are labels written by the company or its agents, not answers: the
+# "agent" role keeps context rules meant for customers' replies (a name asked for just before)
+# off them, while patterns and the chat's known identity apply as everywhere.
+LABEL_SENDER = "agent"
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where each redacted field sits in a chat's list of texts (after its messages)."""
+
+    messages: int
+    answers: int  # survey answers, then as many question keys
+    tags: int
+    has_survey: bool
+
+
+def _chat_text(chat: Chat) -> tuple[ChatText, _Layout]:
     messages = list(chat.messages.all())
     texts = [message.text for message in messages]
     senders = [message.sender for message in messages]
     survey: Survey | None = getattr(chat, "survey", None)
+    answers_count = 0
     if survey is not None:
-        # The comment and answers are redacted with the chat, so they share its placeholders.
+        # The comment, answers and questions are redacted with the chat, so they share its
+        # placeholders: a question may address the customer by name.
         answers = [str(value) for value in survey.answers.values()]
+        questions = [str(key) for key in survey.answers]
+        answers_count = len(answers)
         texts.extend([survey.comment, *answers])
         senders.extend(["customer"] * (1 + len(answers)))
+        texts.extend(questions)
+        senders.extend([LABEL_SENDER] * len(questions))
+    tags = [str(tag) for tag in chat.tags or []]
+    texts.extend(tags)
+    senders.extend([LABEL_SENDER] * len(tags))
     customer = chat.customer
     identity = (
         Identity(name=customer.name, email=customer.email, phone=customer.phone)
         if customer is not None
         else Identity()
     )
-    return ChatText(
+    chat_text = ChatText(
         texts=texts, senders=senders, identity=identity, reference_year=chat.started_at.year
     )
+    return chat_text, _Layout(
+        messages=len(messages),
+        answers=answers_count,
+        tags=len(tags),
+        has_survey=survey is not None,
+    )
+
+
+def _keys_unique(keys: Sequence[str]) -> list[str]:
+    """Redacted question keys, made unique: two questions that differ only in a redacted
+    value keep both their answers."""
+    seen: Counter[str] = Counter()
+    unique = []
+    for key in keys:
+        seen[key] += 1
+        unique.append(key if seen[key] == 1 else f"{key} ({seen[key]})")
+    return unique
 
 
 def _chats_redact_loaded(chats: Sequence[Chat], *, now: datetime) -> RedactionCounts:
     counts = RedactionCounts(chats=len(chats))
-    chat_texts = [_chat_text(chat) for chat in chats]
+    laid_out = [_chat_text(chat) for chat in chats]
+    chat_texts = [chat_text for chat_text, _ in laid_out]
     findings = chats_detect(chat_texts)
     messages_changed: list[Message] = []
     surveys_changed: list[Survey] = []
     logs: list[RedactionLog] = []
-    for chat, chat_text, chat_findings in zip(chats, chat_texts, findings, strict=True):
+    tags_changed: list[tuple[int, list[str]]] = []
+    for chat, (chat_text, layout), chat_findings in zip(chats, laid_out, findings, strict=True):
         redacted, entity_counts = texts_redact(chat_text.texts, chat_findings)
         messages = list(chat.messages.all())
         for message, text, found in zip(messages, redacted, entity_counts, strict=False):
@@ -159,14 +205,20 @@ def _chats_redact_loaded(chats: Sequence[Chat], *, now: datetime) -> RedactionCo
                     )
                 )
         survey: Survey | None = getattr(chat, "survey", None)
+        at = layout.messages  # after the messages: comment, answers, questions, then tags
+        tags_at = at + (1 + 2 * layout.answers if layout.has_survey else 0)
+        tags_changed.append((chat.pk, redacted[tags_at : tags_at + layout.tags]))
+        for found in entity_counts[tags_at:]:
+            counts.entities.update(found)
         if survey is not None:
-            at = len(messages)  # the survey's texts follow the messages: comment, then answers
+            answers = redacted[at + 1 : at + 1 + layout.answers]
+            questions = _keys_unique(redacted[at + 1 + layout.answers : tags_at])
             survey.comment_redacted = redacted[at]
-            survey.answers_redacted = dict(zip(survey.answers, redacted[at + 1 :], strict=True))
+            survey.answers_redacted = dict(zip(questions, answers, strict=True))
             surveys_changed.append(survey)
             counts.characters += len(survey.comment)
             survey_counts: Counter[str] = Counter()
-            for found in entity_counts[at:]:
+            for found in entity_counts[at:tags_at]:
                 survey_counts.update(found)
             counts.entities.update(survey_counts)
             if survey_counts:
@@ -191,6 +243,11 @@ def _chats_redact_loaded(chats: Sequence[Chat], *, now: datetime) -> RedactionCo
     RedactionLog.objects.bulk_create(logs, batch_size=1000)
     # update(), not save(): the redaction stamp is not a change of the chat's metadata history.
     Chat.objects.filter(pk__in=chat_ids).update(redacted_at=now, redaction_version=DETECTOR_VERSION)
+    tags_by_layer: dict[str, list[int]] = {}
+    for chat_id, tags in tags_changed:  # most chats share a handful of tag lists
+        tags_by_layer.setdefault(json.dumps(tags), []).append(chat_id)
+    for tags_json, ids in tags_by_layer.items():
+        Chat.objects.filter(pk__in=ids).update(tags_redacted=json.loads(tags_json))
     # The digest of the layer as written (read back, so it is what verify_transcripts rereads):
     # this service is the layer's only legitimate writer (chats.digests, issue #12).
     digests = chats_transcript_digests(chat_ids, layer="redacted")

@@ -226,6 +226,10 @@ DISPOSAL_WORKERS = env.int("DISPOSAL_WORKERS", default=2)
 ALLOW_SIMULATED_CLOCK = env.bool("ALLOW_SIMULATED_CLOCK", default=False)
 QA_SAMPLE_RATE = env.float("QA_SAMPLE_RATE", default=0.05)
 IMPORT_BATCH_SIZE = env.int("IMPORT_BATCH_SIZE", default=1000)
+# Key of the opaque customer ids ("anon-…") given to customers whose source sends no id (or an
+# email, phone or name as the id). Changing it gives re-imported customers new ids, so set it
+# once; by default it is the SECRET_KEY.
+CUSTOMER_ID_KEY = env("CUSTOMER_ID_KEY", default=SECRET_KEY)
 # Redaction (R-PII-*): redact each import batch right after it commits; re-redact chats of an
 # older detector version on the next redact_pii run; extra Celery workers redact_pii fans out to.
 REDACT_ON_IMPORT = env.bool("REDACT_ON_IMPORT", default=True)

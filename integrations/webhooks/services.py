@@ -139,8 +139,11 @@ def webhook_events_emit(*, event: str, payloads: Sequence[dict[str, Any]]) -> li
             cls=DjangoJSONEncoder,
             sort_keys=True,
         )
+        chat_ref = _chat_ref(payload)
         deliveries.extend(
-            WebhookDelivery(subscription=s, event=event, event_id=event_id, body=body)
+            WebhookDelivery(
+                subscription=s, event=event, event_id=event_id, body=body, chat_ref=chat_ref
+            )
             for s in subscriptions
         )
     created = WebhookDelivery.objects.bulk_create(deliveries, batch_size=500)
@@ -160,6 +163,41 @@ def webhook_events_emit(*, event: str, payloads: Sequence[dict[str, Any]]) -> li
     # retry_webhook_deliveries sends them later; the change being reported stands.
     transaction.on_commit(enqueue, robust=True)
     return ids
+
+
+def _chat_ref(payload: dict[str, Any]) -> int | None:
+    """The chat an event is about: `{"chat": {"id": …}}` (chat.closed) or `{"chat": id}`."""
+    chat = payload.get("chat")
+    if isinstance(chat, dict):
+        chat = chat.get("id")
+    return chat if isinstance(chat, int) and not isinstance(chat, bool) else None
+
+
+# Keys of a chat's event body that refer to the customer: nulled when the chat is destroyed.
+CUSTOMER_KEYS = ("customer_external_id",)
+SCRUB_BATCH_SIZE = 500
+
+
+def webhook_deliveries_scrub_chats(chat_ids: list[int]) -> None:
+    """Destruction hook (retention's CHAT_DESTRUCTION_HOOKS): the delivery bodies of destroyed
+    chats lose every reference to the customer, whose identity is destroyed with them; the
+    chat's own id and external id stay, as in its tombstone."""
+    if not chat_ids:
+        return
+    changed = []
+    for delivery in WebhookDelivery.objects.filter(chat_ref__in=chat_ids).only("id", "body"):
+        try:
+            body = json.loads(delivery.body)
+        except ValueError:
+            delivery.body = "{}"  # not ours to keep unread
+            changed.append(delivery)
+            continue
+        chat = body.get("data", {}).get("chat") if isinstance(body.get("data"), dict) else None
+        if isinstance(chat, dict) and any(chat.get(key) is not None for key in CUSTOMER_KEYS):
+            chat.update(dict.fromkeys(CUSTOMER_KEYS))
+            delivery.body = json.dumps(body, sort_keys=True)
+            changed.append(delivery)
+    WebhookDelivery.objects.bulk_update(changed, ["body"], batch_size=SCRUB_BATCH_SIZE)
 
 
 def webhook_backoff_seconds(attempt: int) -> float:

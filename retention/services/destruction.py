@@ -9,8 +9,8 @@ caller's transaction (or its own), with set-based SQL, and:
 - computes the SHA-256 of the content it is about to destroy before destroying it;
 - keeps the Chat row (metadata only; other apps' aggregates reference it by foreign key), the
   Record (status `disposed`/`anonymized`) and a Tombstone; deletes the Messages, blanks the survey
-  comment and answers, unlinks the Customer and deletes it with its history rows when no chat
-  refers to it any more.
+  comment and answers and the tags (in the chat row and its history), unlinks the Customer and
+  deletes it with its history rows when no chat refers to it any more.
 `purge` (original text only) requires a redacted layer on every message: the only copy of a
 text is never destroyed before a redacted copy exists, and skips blocked records
 (retention.selectors.record_ids_blocked: unknown country, pending QA review).
@@ -187,6 +187,21 @@ def _chats_unlink_customers(chat_ids: list[int]) -> set[int]:
     return customer_ids
 
 
+def _chats_tags_destroy(chat_ids: list[int], *, keep_redacted: bool) -> None:
+    """The source's tags may hold personal data (an e-mail as a label): they go from the chat
+    row and from every history row of it. `keep_redacted`: the redacted layer stays (anonymise,
+    purge), as the chat's only tags."""
+    chats = Chat.objects.filter(pk__any_of=chat_ids)
+    history = Chat.history.filter(id__any_of=chat_ids)
+    if keep_redacted:
+        chats.filter(tags_redacted__isnull=False).update(tags=F("tags_redacted"))
+        chats.filter(tags_redacted__isnull=True).update(tags=[])
+        history.update(tags=[])
+    else:
+        chats.update(tags=[], tags_redacted=[])
+        history.update(tags=[], tags_redacted=[])
+
+
 def _quoted(name: str) -> str:
     return connection.ops.quote_name(name)
 
@@ -338,12 +353,14 @@ def records_destroy(
                 author_name=""
             )
             Survey.objects.filter(chat_id__any_of=chat_ids).update(comment="", answers={})
+            _chats_tags_destroy(chat_ids, keep_redacted=True)
             status = RecordStatus.ANONYMIZED
         else:
             _delete_set_based(Message._base_manager.filter(chat_id__any_of=chat_ids))
             Survey.objects.filter(chat_id__any_of=chat_ids).update(
                 comment="", comment_redacted="", answers={}, answers_redacted={}
             )
+            _chats_tags_destroy(chat_ids, keep_redacted=False)
             status = RecordStatus.DISPOSED
         for hook in CHAT_DESTRUCTION_HOOKS:
             hook(chat_ids)
@@ -444,6 +461,7 @@ def records_purge_originals(*, record_ids: Iterable[int], now: datetime) -> Dest
             author_name=""
         )
         Survey.objects.filter(chat_id__any_of=chat_ids).update(comment="", answers={})
+        _chats_tags_destroy(chat_ids, keep_redacted=True)
         _customer_old_identities_purge(ready)
         ready_ids = [r.pk for r in ready]
         Record.objects.filter(pk__any_of=ready_ids).update(pii_purged_at=stamp)
