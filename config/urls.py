@@ -29,6 +29,9 @@ PAGE_APPS = (
     "integrations",
 )
 
+# JSON refusals on the API, webhooks and OData for what Django itself refuses (oversize body…).
+handler400 = "core.middleware.bad_request"
+
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
