@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 import orjson
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 
 from chats.models import SenderRole
 
@@ -137,13 +139,24 @@ def _object(value: Any, where: str) -> dict[str, Any]:
     return value
 
 
+def email_checked(email: str, where: str) -> str:
+    """An email address as Django's validator reads it (one address, no display name, no line
+    break: a header smuggled into a transcript email is refused here, at import)."""
+    if not email:
+        return ""
+    try:
+        validate_email(email)
+    except ValidationError:
+        shown = email.encode("unicode_escape").decode()[:80]
+        raise InterchangeError(f"'{shown}' is not an email address", where) from None
+    return email
+
+
 def _person(value: Any) -> PersonPayload | None:
     if value is None:
         return None
     data = _object(value, "customer")
-    email = _string(data, "email", "customer.", max_length=254)
-    if email and "@" not in email:
-        raise InterchangeError(f"{email!r} is not an email address", "customer.email")
+    email = email_checked(_string(data, "email", "customer.", max_length=254), "customer.email")
     name = _string(data, "name", "customer.", max_length=255)
     phone = _string(data, "phone", "customer.", max_length=64)
     external_id = _string(data, "external_id", "customer.", max_length=MAX_ID_LENGTH)
