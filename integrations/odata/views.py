@@ -23,7 +23,12 @@ from rest_framework.request import Request
 from core.roles import user_has_role
 from integrations.odata.csdl import metadata_document
 from integrations.odata.entities import ENTITY_SETS, EntitySet, Property
-from integrations.odata.query import ODataQueryError, collection_query, select_parse
+from integrations.odata.query import (
+    MAX_INT64,
+    ODataQueryError,
+    collection_query,
+    select_parse,
+)
 
 ODATA_HEADERS = {"OData-Version": "4.0"}
 # What the database says of a query it cannot evaluate (a literal out of a column's range…):
@@ -189,6 +194,8 @@ def entity(request: HttpRequest, name: str, key: str) -> HttpResponse:
         return denied
     assert entity_set is not None  # noqa: S101
     key_field = entity_set.property_by_name[entity_set.key].field
+    if int(key) > MAX_INT64:  # no row has such a key; the database could not even compare it
+        return _error(404, "NotFound", f"{name}({key}) does not exist")
     try:
         obj = entity_set.queryset(request.GET.dict()).filter(**{key_field: key}).first()
     except ODataQueryError as error:

@@ -118,6 +118,13 @@ def test_odata_huge_skip_or_top_is_a_400(lenient: APIClient, option: str) -> Non
 
 
 @pytest.mark.django_db
+def test_odata_entity_key_beyond_64_bits_is_a_404(lenient: APIClient) -> None:
+    response = lenient.get("/odata/Chats(99999999999999999999999)")
+    assert response.status_code == 404
+    _odata_error(response)
+
+
+@pytest.mark.django_db
 def test_odata_nul_anywhere_in_the_query_is_a_400(lenient: APIClient) -> None:
     for params in ({"$filter": "country eq 'a\x00'"}, {"$select": "id\x00"}, {"x\x00": "1"}):
         response = lenient.get("/odata/Chats", params)
