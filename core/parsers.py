@@ -11,9 +11,7 @@ from core.jsonparse import JSONBodyError, json_loads_strict
 class StrictJSONParser(JSONParser):
     """JSON bodies with a depth limit, without lone surrogates, NUL or NaN: a 400 otherwise."""
 
-    def parse(
-        self, stream: Any, media_type: str | None = None, parser_context: Any = None
-    ) -> Any:
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
         raw = stream.read() if stream is not None else b""
         encoding = get_encoding(parser_context or {})
         try:

@@ -10,7 +10,7 @@ class WebhookSubscriptionForm(forms.ModelForm):
 
     class Meta:
         model = WebhookSubscription
-        exclude = ["secret"]
+        fields = ["name", "url", "events", "is_active", "created_by"]
 
     def clean_url(self) -> str:
         url: str = self.cleaned_data["url"]

@@ -78,9 +78,10 @@ def _hold(
     With `replace` (an edit of a held message) the held copy takes the new payload."""
     if not key:
         raise InterchangeError("is required", "conversation id")
-    if chat_external_id and Chat.objects.filter(
-        source=source, external_id=chat_external_id
-    ).exists():
+    if (
+        chat_external_id
+        and Chat.objects.filter(source=source, external_id=chat_external_id).exists()
+    ):
         return JsonResponse({"ignored": kind, "reason": "conversation already imported"})
     held = InboundEvent.objects.filter(source=source, conversation_key=key, kind=kind)
     if event_key and held.filter(event_key=event_key).exists():
@@ -266,7 +267,10 @@ def livechat_webhook(request: HttpRequest) -> HttpResponse:
             events = list(given)
             for held in _held(livechat.SOURCE, key, "event"):
                 event = held.get("event") or {}
-                if held.get("thread_id") in (None, thread.get("id")) and event.get("id") not in seen:
+                if (
+                    held.get("thread_id") in (None, thread.get("id"))
+                    and event.get("id") not in seen
+                ):
                     seen.add(event.get("id"))
                     events.append(event)
             chat["thread"] = {**thread, "events": events, "active": False}
@@ -364,7 +368,9 @@ def twilio_webhook(request: HttpRequest) -> HttpResponse:
                 messages=_held(twilio.SOURCE, key, "message"),
                 participants=_held(twilio.SOURCE, key, "participant"),
             )
-            return _import_closed(twilio.SOURCE, key, _mapped(lambda: twilio.bundle_to_chat(bundle)))
+            return _import_closed(
+                twilio.SOURCE, key, _mapped(lambda: twilio.bundle_to_chat(bundle))
+            )
         return JsonResponse({"ignored": event}, status=202)
     except (InterchangeError, ValueError) as error:
         return _refuse(400, str(error))

@@ -4,19 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('integrations', '0002_inboundevent'),
+        ("integrations", "0002_inboundevent"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='inboundevent',
-            name='event_key',
-            field=models.CharField(blank=True, default='', max_length=255),
+            model_name="inboundevent",
+            name="event_key",
+            field=models.CharField(blank=True, default="", max_length=255),
         ),
         migrations.AddConstraint(
-            model_name='inboundevent',
-            constraint=models.UniqueConstraint(condition=models.Q(('event_key', ''), _negated=True), fields=('source', 'conversation_key', 'kind', 'event_key'), name='inbound_event_once'),
+            model_name="inboundevent",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("event_key", ""), _negated=True),
+                fields=("source", "conversation_key", "kind", "event_key"),
+                name="inbound_event_once",
+            ),
         ),
     ]

@@ -52,7 +52,8 @@ class _PublishedFields(NodeTransformer):
         for arg in node.args:
             if isinstance(arg, ast.Integer) and abs(int(arg.val)) > MAX_INT32:
                 raise ODataQueryError(
-                    f"$filter: {arg.val} is out of range for {node.func.name}() (at most {MAX_INT32})"
+                    f"$filter: {arg.val} is out of range for {node.func.name}() "
+                    f"(at most {MAX_INT32})"
                 )
         return ast.Call(node.func, [self.visit(arg) for arg in node.args])
 

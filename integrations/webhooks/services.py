@@ -28,7 +28,6 @@ from audit.services import audit_event_record
 from core.exceptions import ApplicationError
 from integrations.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from integrations.webhooks.events import WEBHOOK_EVENTS
-from integrations.webhooks.targets import TargetRefused, TargetUnresolved, webhook_target_check
 from integrations.webhooks.signing import (
     DELIVERY_HEADER,
     EVENT_HEADER,
@@ -36,6 +35,7 @@ from integrations.webhooks.signing import (
     TIMESTAMP_HEADER,
     signature_compute,
 )
+from integrations.webhooks.targets import TargetRefused, TargetUnresolved, webhook_target_check
 
 USER_AGENT = "ChatRecords-Webhooks/1"
 
@@ -56,7 +56,8 @@ def _url_checked(url: str) -> str:
         webhook_target_check(url=url)
     except TargetRefused as refusal:
         raise ApplicationError(
-            f"This webhook URL is refused: {refusal}", extra={"field": "url", "reason": str(refusal)}
+            f"This webhook URL is refused: {refusal}",
+            extra={"field": "url", "reason": str(refusal)},
         ) from None
     return url
 
@@ -91,9 +92,11 @@ def webhook_subscription_update(
 ) -> WebhookSubscription:
     changed = [key for key in ("name", "url", "events", "is_active", "secret") if key in data]
     for key in changed:
-        value = _events_checked(data[key]) if key == "events" else data[key]
-        if key == "url":
-            value = _url_checked(value)
+        value: Any = data[key]
+        if key == "events":
+            value = _events_checked(value)
+        elif key == "url":
+            value = _url_checked(str(value))
         setattr(subscription, key, value)
     subscription.full_clean()
     subscription.save()

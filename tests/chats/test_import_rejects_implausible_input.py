@@ -96,9 +96,7 @@ def test_a_chat_repeated_in_one_file_is_rejected_at_its_line(tmp_path: Path) -> 
     assert ":3: rejected: external_id: duplicate of line 1" in err
     assert "imported 2, already present 0, rejected 1" in out
     chat = Chat.objects.get(external_id=first["external_id"])
-    assert "a different conversation" not in " ".join(
-        chat.messages.values_list("text", flat=True)
-    )
+    assert "a different conversation" not in " ".join(chat.messages.values_list("text", flat=True))
     rejected = (tmp_path / "chats.jsonl.rejected.jsonl").read_text().splitlines()
     assert [json.loads(line)["messages"][0]["text"] for line in rejected] == [
         "a different conversation under the same id"
@@ -113,9 +111,7 @@ def test_a_chat_repeated_across_batches_is_rejected_too(tmp_path: Path) -> None:
     path.write_text("".join(json.dumps(chat) + "\n" for chat in chats))
     err = StringIO()
     with pytest.raises(SystemExit):
-        call_command(
-            "import_chats", str(path), "--batch-size", "2", stdout=StringIO(), stderr=err
-        )
+        call_command("import_chats", str(path), "--batch-size", "2", stdout=StringIO(), stderr=err)
     assert ":6: rejected: external_id: duplicate of line 1" in err.getvalue()
     assert Chat.objects.count() == 5
 

@@ -3,7 +3,6 @@ the parser could not take, NUL bytes in query parameters, JSON nested 100,000 de
 lone surrogate, signed webhook payloads of the wrong shape, and an oversize body (Django's HTML
 400 page). Each is now a 4xx in the error format of its surface: `{"message", "extra"}` for the
 API and the webhooks (SPEC §4.1), `{"error": {"code", "message"}}` for OData."""
-# ruff: noqa: S105, S106 - test secrets
 
 import hashlib
 import hmac
@@ -32,7 +31,8 @@ def _api_error(response: Any, *, status: int | None = None) -> dict[str, Any]:
         assert response.status_code == status
     assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
     body = json.loads(response.content)
-    assert isinstance(body.get("message"), str) and body["message"]
+    assert isinstance(body.get("message"), str)
+    assert body["message"]
     assert isinstance(body.get("extra"), dict)
     return body
 
@@ -41,7 +41,8 @@ def _odata_error(response: Any) -> dict[str, Any]:
     assert 400 <= response.status_code < 500, (response.status_code, response.content[:300])
     body = json.loads(response.content)
     assert isinstance(body["error"]["code"], str)
-    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    assert isinstance(body["error"]["message"], str)
+    assert body["error"]["message"]
     return body
 
 

@@ -8,14 +8,12 @@ generated request is sent signed the way its sender signs (Chatwoot HMAC over th
 LiveChat secret_key, Twilio's HMAC over URL and form). No request may answer 5xx, and every
 refusal must come in its surface's error format. Bounded: a few examples per operation.
 """
-# ruff: noqa: S105, S106 - test secrets
 
 import hashlib
 import hmac
 import json
 import os
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -270,7 +268,7 @@ SCHEMA: dict[str, Any] = {
 
 
 @pytest.fixture
-def served(live_server: Any, transactional_db: None, settings: Any) -> Iterator[dict[str, Any]]:
+def served(live_server: Any, transactional_db: None, settings: Any) -> dict[str, Any]:
     """A live server with chats and records to find, the webhook secrets set and a manager's
     token for OData."""
     settings.CHATWOOT_WEBHOOK_SECRET = CHATWOOT_SECRET
@@ -286,7 +284,7 @@ def served(live_server: Any, transactional_db: None, settings: Any) -> Iterator[
     user = User.objects.create_user("fuzz-odata", password="x")
     user.groups.add(Group.objects.get(name=Role.RECORDS_MANAGER.value))
     token, _ = Token.objects.get_or_create(user=user)
-    yield {"base_url": live_server.url, "headers": {"Authorization": f"Token {token.key}"}}
+    return {"base_url": live_server.url, "headers": {"Authorization": f"Token {token.key}"}}
 
 
 def _send(case: Any, base_url: str, headers: dict[str, str]) -> requests.Response:

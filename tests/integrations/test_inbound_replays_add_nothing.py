@@ -2,7 +2,6 @@
 the same event sent again (same message / participant / event id) adds nothing, before the
 conversation closes (nothing held twice) and after (nothing held for an imported chat), for every
 inbound source (issue #13, item 7)."""
-# ruff: noqa: S105, S106 - test secrets
 
 import hashlib
 import hmac
@@ -121,7 +120,9 @@ def test_chatwoot_message_sent_twice_is_stored_once(client: Any, secrets_set: No
     assert _chatwoot(client, message).status_code == 202
     assert _chatwoot(client, message).status_code == 200
     assert InboundEvent.objects.count() == 1
-    assert _chatwoot(client, _sample("chatwoot/chatwoot_conversation_resolved.json")).status_code in (
+    assert _chatwoot(
+        client, _sample("chatwoot/chatwoot_conversation_resolved.json")
+    ).status_code in (
         200,
         201,
     )

@@ -139,7 +139,10 @@ def test_api_refuses_changing_a_subscription_to_an_internal_address(
     manager_api: Any, manager_user: User, dns: dict[str, list[str]]
 ) -> None:
     subscription = webhook_subscription_create(
-        name="CRM", url="https://crm.example.com/hook", events=["chat.closed"], created_by=manager_user
+        name="CRM",
+        url="https://crm.example.com/hook",
+        events=["chat.closed"],
+        created_by=manager_user,
     )
     response = manager_api.patch(
         f"{LIST}{subscription.pk}/", {"url": "http://169.254.169.254/"}, format="json"
@@ -184,7 +187,10 @@ def test_private_targets_are_allowed_when_configured(
 def _subscribed_then_repointed(manager_user: User, url: str) -> int:
     """A subscription accepted while its name was public, and one event for it."""
     webhook_subscription_create(
-        name="CRM", url="https://crm.example.com/hook", events=["chat.closed"], created_by=manager_user
+        name="CRM",
+        url="https://crm.example.com/hook",
+        events=["chat.closed"],
+        created_by=manager_user,
     )
     # Stored directly, as an older row or a changed DNS record leaves it.
     WebhookSubscription.objects.update(url=url)
@@ -218,7 +224,10 @@ def test_delivery_re_resolves_the_name_and_refuses_when_it_now_points_inside(
     manager_user: User, dns: dict[str, list[str]], no_http: list[dict[str, Any]]
 ) -> None:
     webhook_subscription_create(
-        name="CRM", url="https://crm.example.com/hook", events=["chat.closed"], created_by=manager_user
+        name="CRM",
+        url="https://crm.example.com/hook",
+        events=["chat.closed"],
+        created_by=manager_user,
     )
     dns["crm.example.com"] = ["10.0.0.7"]  # DNS rebinding after the check at creation
     (delivery_id,) = webhook_event_emit(event="chat.closed", payload={"chat": {"id": 1}})
@@ -234,7 +243,10 @@ def test_delivery_to_a_public_address_is_sent_without_following_redirects(
     manager_user: User, dns: dict[str, list[str]], no_http: list[dict[str, Any]]
 ) -> None:
     webhook_subscription_create(
-        name="CRM", url="https://crm.example.com/hook", events=["chat.closed"], created_by=manager_user
+        name="CRM",
+        url="https://crm.example.com/hook",
+        events=["chat.closed"],
+        created_by=manager_user,
     )
     (delivery_id,) = webhook_event_emit(event="chat.closed", payload={"chat": {"id": 1}})
     webhook_delivery_attempt(delivery_id=delivery_id)
