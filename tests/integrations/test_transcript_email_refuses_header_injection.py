@@ -63,6 +63,7 @@ def test_api_ingest_refuses_an_injected_customer_email(admin_api: APIClient) -> 
 def stored_with_injection() -> Chat:
     """A chat imported before the check existed: the bad address is already in the database."""
     chat = make_chat()
+    assert chat.customer_id is not None
     Customer.objects.filter(pk=chat.customer_id).update(email=INJECTED[0])
     return chat
 

@@ -215,6 +215,7 @@ def test_delivery_to_an_internal_address_is_not_sent_and_fails_without_retry(
     assert "refused" in delivery.last_error
     assert delivery.delivered_at is None
     # The retry job does not pick it up again.
+    assert delivery.last_attempt_at is not None
     assert webhook_deliveries_retry(now=delivery.last_attempt_at)["attempted"] == 0
     assert no_http == []
 
