@@ -6,11 +6,13 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 import orjson
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 
 from chats.identity import customer_external_id
 from chats.models import SenderRole
@@ -23,6 +25,10 @@ REGION_RE = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
 JSON_NUL_RE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 NUL_REASON = "contains a NUL character (\\u0000), which the database cannot store"
 MAX_ID_LENGTH = 255
+# A chat's moments must fall between these: anything else is a typo or a placeholder date
+# (0001-01-01, 9998-12-31) that would put the record's retention off by centuries.
+EARLIEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
+FUTURE_TOLERANCE = timedelta(days=1)
 MAX_SOURCE_LENGTH = 64
 
 
@@ -139,13 +145,24 @@ def _object(value: Any, where: str) -> dict[str, Any]:
     return value
 
 
+def email_checked(email: str, where: str) -> str:
+    """An email address as Django's validator reads it (one address, no display name, no line
+    break: a header smuggled into a transcript email is refused here, at import)."""
+    if not email:
+        return ""
+    try:
+        validate_email(email)
+    except ValidationError:
+        shown = email.encode("unicode_escape").decode()[:80]
+        raise InterchangeError(f"'{shown}' is not an email address", where) from None
+    return email
+
+
 def _person(value: Any) -> PersonPayload | None:
     if value is None:
         return None
     data = _object(value, "customer")
-    email = _string(data, "email", "customer.", max_length=254)
-    if email and "@" not in email:
-        raise InterchangeError(f"{email!r} is not an email address", "customer.email")
+    email = email_checked(_string(data, "email", "customer.", max_length=254), "customer.email")
     name = _string(data, "name", "customer.", max_length=255)
     phone = _string(data, "phone", "customer.", max_length=64)
     given = _string(data, "external_id", "customer.", max_length=MAX_ID_LENGTH)
@@ -286,6 +303,25 @@ def _tags(value: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(tag.strip().lower() for tag in value if tag.strip()))
 
 
+def _moment_plausible_check(moment: datetime | None, where: str, latest: datetime) -> None:
+    if moment is not None and not EARLIEST_PLAUSIBLE <= moment <= latest:
+        raise InterchangeError(
+            f"{moment.isoformat()} is not a plausible moment (from "
+            f"{EARLIEST_PLAUSIBLE.date().isoformat()} to a day from now)",
+            where,
+        )
+
+
+def chat_moments_plausible_check(payload: "ChatPayload") -> None:
+    """Started, ended and every message's sent_at between EARLIEST_PLAUSIBLE and now plus
+    FUTURE_TOLERANCE (clock skew); ended_at is checked against started_at by the validator."""
+    latest = datetime.now(UTC) + FUTURE_TOLERANCE
+    _moment_plausible_check(payload.started_at, "started_at", latest)
+    _moment_plausible_check(payload.ended_at, "ended_at", latest)
+    for index, message in enumerate(payload.messages):
+        _moment_plausible_check(message.sent_at, f"messages[{index}].sent_at", latest)
+
+
 def chat_payload_from_dict(data: Any, *, content_sha256: str = "") -> ChatPayload:
     """Validates one decoded chat. Unknown keys are ignored (SPEC §3)."""
     data = _object(data, "chat")
@@ -309,7 +345,7 @@ def chat_payload_from_dict(data: Any, *, content_sha256: str = "") -> ChatPayloa
         raise InterchangeError(f"{region!r} is not in country {country!r}", "region")
     if region and not country:
         country = region[:2]
-    return ChatPayload(
+    payload = ChatPayload(
         external_id=_string(data, "external_id", "", required=True, max_length=MAX_ID_LENGTH),
         source=_string(data, "source", "", required=True, max_length=MAX_SOURCE_LENGTH),
         started_at=started_at,
@@ -324,6 +360,8 @@ def chat_payload_from_dict(data: Any, *, content_sha256: str = "") -> ChatPayloa
         tags=_tags(data.get("tags")),
         content_sha256=content_sha256,
     )
+    chat_moments_plausible_check(payload)
+    return payload
 
 
 def chat_payload_from_line(line: bytes | str) -> ChatPayload:

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
@@ -46,10 +47,23 @@ POST_IMPORT_HOOKS: list[Callable[[list[int]], None]] = []
 COUNTRY_CHANGED_HOOKS: list[Callable[[list[int]], object]] = []
 
 
+# (field, reason) of something imported but worth a look, e.g. a customer id reused with another
+# email; reasons name the rule, never the personal values.
+ImportWarning = tuple[str, str]
+CUSTOMER_CONFLICT_REASON = (
+    "customer.external_id already names a customer with another email address; the chat is "
+    "linked to that customer, whose details are kept (check which person this chat is with)"
+)
+UNKNOWN_AGENT_REASON = (
+    "names no agent listed in the chat's agents; the message is kept without an agent"
+)
+
+
 @dataclass
 class ImportBatchResult:
     created_ids: list[int] = field(default_factory=list)
     existing: dict[Key, int] = field(default_factory=dict)
+    warnings: dict[Key, list[ImportWarning]] = field(default_factory=dict)
 
 
 @dataclass
@@ -58,6 +72,7 @@ class ImportSummary:
     already_present: int = 0
     rejected: int = 0
     messages: int = 0
+    warnings: int = 0
 
     @property
     def total(self) -> int:
@@ -111,7 +126,39 @@ def _insert_with_history(model: ImportModel, rows: list[SimpleNamespace], *, now
     history_rows_insert(model, rows, when=now, reason="imported")
 
 
-def _upsert_customers(payloads: Sequence[ChatPayload], *, now: datetime) -> dict[Key, int]:
+def _customer_conflicts(
+    payloads: Sequence[ChatPayload], known_emails: dict[Key, str]
+) -> dict[Key, list[ImportWarning]]:
+    """Chats whose customer id already names someone with another email (stored, or earlier
+    in this batch): reported, never overwritten, so a transcript or a DSR does not silently go
+    to, or miss, the wrong person."""
+    conflicts: dict[Key, list[ImportWarning]] = {}
+    for payload in payloads:
+        customer = payload.customer
+        if customer is None or not customer.email:
+            continue
+        known = known_emails.setdefault((payload.source, customer.external_id), customer.email)
+        if known and known.lower() != customer.email.lower():
+            conflicts.setdefault(payload.key, []).append(
+                ("customer.email", CUSTOMER_CONFLICT_REASON)
+            )
+    return conflicts
+
+
+def _unknown_agents(payload: ChatPayload) -> list[ImportWarning]:
+    listed = {agent.external_id for agent in payload.agents}
+    return [
+        (f"messages[{index}].agent_external_id", UNKNOWN_AGENT_REASON)
+        for index, message in enumerate(payload.messages)
+        if message.agent_external_id and message.agent_external_id not in listed
+    ]
+
+
+def _upsert_customers(
+    payloads: Sequence[ChatPayload], *, now: datetime, known_emails: dict[Key, str] | None = None
+) -> dict[Key, int]:
+    """Creates the customers not yet stored; `known_emails` receives the stored customers'
+    emails (from the same query)."""
     wanted: dict[Key, SimpleNamespace] = {}
     for payload in payloads:
         if payload.customer is not None:
@@ -128,7 +175,16 @@ def _upsert_customers(payloads: Sequence[ChatPayload], *, now: datetime) -> dict
                     created_at=now,
                 ),
             )
-    ids = _existing_ids(Customer, set(wanted))
+    ids: dict[Key, int] = {}
+    if wanted:
+        rows = Customer.objects.filter(_keys_filter(wanted)).values_list(
+            "source", "external_id", "pk", "email"
+        )
+        for source, ext, pk, email in rows:
+            if (source, ext) in wanted:
+                ids[(source, ext)] = pk
+                if known_emails is not None:
+                    known_emails[(source, ext)] = email
     new = [customer for key, customer in wanted.items() if key not in ids]
     if new:
         _insert_with_history(Customer, new, now=now)
@@ -212,7 +268,12 @@ def _insert_batch(payloads: Sequence[ChatPayload]) -> ImportBatchResult:
         return result
 
     now = timezone.now()
-    customer_ids = _upsert_customers(todo, now=now)
+    known_emails: dict[Key, str] = {}
+    customer_ids = _upsert_customers(todo, now=now, known_emails=known_emails)
+    result.warnings = _customer_conflicts(todo, known_emails)
+    for payload in todo:
+        if unknown := _unknown_agents(payload):
+            result.warnings.setdefault(payload.key, []).extend(unknown)
     agent_ids, agent_countries = _upsert_agents(todo, now=now)
     chats = [
         _chat_from_payload(
@@ -308,6 +369,8 @@ def chat_import(*, payload: ChatPayload) -> tuple[Chat, bool]:
 
 
 RejectCallback = Callable[[int, bytes, InterchangeError], None]
+# (line or unit number, field, reason) of a chat imported with something worth a look.
+WarningCallback = Callable[[int, str, str], None]
 
 
 @dataclass
@@ -317,24 +380,39 @@ class _ChunkOutcome:
     messages: int = 0
     # (line number, raw line, reason, field): plain values, so they cross a process boundary
     rejects: list[tuple[int, bytes, str, str]] = field(default_factory=list)
+    # (line number, field, reason)
+    warnings: list[tuple[int, str, str]] = field(default_factory=list)
 
 
-def _import_numbered_lines(numbered: list[tuple[int, bytes]]) -> _ChunkOutcome:
+# (line number, raw line, why it is refused before validation: a repeat of an earlier line)
+NumberedLine = tuple[int, bytes, str | None]
+
+
+def _import_numbered_lines(numbered: list[NumberedLine]) -> _ChunkOutcome:
     """Validates and imports one chunk of numbered lines: one transaction. Runs in the importing
     process or in a worker process of the pool."""
     outcome = _ChunkOutcome()
     payloads: list[ChatPayload] = []
-    for number, raw in numbered:
+    numbers: dict[Key, int] = {}
+    for number, raw, repeated in numbered:
         try:
-            payloads.append(chat_payload_from_line(raw.rstrip(b"\r\n")))
+            if repeated is not None:
+                raise InterchangeError(repeated, "external_id")
+            payload = chat_payload_from_line(raw.rstrip(b"\r\n"))
         except InterchangeError as error:
             outcome.rejects.append((number, raw, error.reason, error.field))
+            continue
+        payloads.append(payload)
+        numbers.setdefault(payload.key, number)
     if payloads:
-        _batch_import_counted(payloads, outcome)
+        result = _batch_import_counted(payloads, outcome)
+        for key, warnings in result.warnings.items():
+            outcome.warnings.extend((numbers[key], where, reason) for where, reason in warnings)
+        outcome.warnings.sort()
     return outcome
 
 
-def _batch_import_counted(payloads: Sequence[ChatPayload], counts: Any) -> None:
+def _batch_import_counted(payloads: Sequence[ChatPayload], counts: Any) -> ImportBatchResult:
     """Imports one batch and adds its imported / already-present / message counts to `counts`
     (an ImportSummary or a _ChunkOutcome). A chat repeated within the batch counts once."""
     result = chats_import_batch(payloads=payloads)
@@ -342,14 +420,49 @@ def _batch_import_counted(payloads: Sequence[ChatPayload], counts: Any) -> None:
     counts.already_present += len(payloads) - len(result.created_ids)
     created = {p.key: len(p.messages) for p in payloads if p.key not in result.existing}
     counts.messages += sum(created.values())
+    return result
 
 
-def _numbered_chunks(lines: Iterable[bytes], size: int) -> Iterator[list[tuple[int, bytes]]]:
-    chunk: list[tuple[int, bytes]] = []
+def _id_text(value: Any) -> str:
+    """An identifier as the validator reads it (a string or a whole number, stripped)."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return ""
+    return str(value).strip()
+
+
+def _line_key(raw: bytes) -> Key | None:
+    """The (source, external_id) of a line, read cheaply; None when the validator will refuse
+    the line anyway."""
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    source, external_id = _id_text(data.get("source")), _id_text(data.get("external_id"))
+    return (source, external_id) if source and external_id else None
+
+
+def duplicate_reason(first_line: int) -> str:
+    return f"duplicate of line {first_line} (the same source and external_id in one file)"
+
+
+def _numbered_chunks(lines: Iterable[bytes], size: int) -> Iterator[list[NumberedLine]]:
+    """Numbered non-blank lines in chunks. A chat repeated in the file is marked at its line
+    here, in the reading process, so it is refused whichever worker gets it (the first copy is
+    imported; a re-import of the file still counts that first copy as already present)."""
+    first_lines: dict[Key, int] = {}
+    chunk: list[NumberedLine] = []
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
-        chunk.append((number, raw))
+        key = _line_key(raw)
+        repeated = None
+        if key is not None:
+            first = first_lines.setdefault(key, number)
+            if first != number:
+                repeated = duplicate_reason(first)
+        chunk.append((number, raw, repeated))
         if len(chunk) >= size:
             yield chunk
             chunk = []
@@ -370,6 +483,7 @@ def chats_import_lines(
     on_progress: Callable[[int], None] | None = None,
     batch_size: int | None = None,
     workers: int = 1,
+    on_warning: WarningCallback | None = None,
 ) -> ImportSummary:
     """Validates JSON Lines and imports the valid chats in batches, one transaction each.
 
@@ -397,6 +511,10 @@ def chats_import_lines(
             for number, raw, reason, where in outcome.rejects:
                 summary.rejected += 1
                 on_reject(number, raw, InterchangeError(reason, where))
+            for number, where, reason in outcome.warnings:
+                summary.warnings += 1
+                if on_warning is not None:
+                    on_warning(number, where, reason)
             if on_progress is not None:
                 on_progress(outcome.imported + outcome.already_present + len(outcome.rejects))
     except BaseException:
@@ -465,6 +583,7 @@ def chats_import_units(
     units: Iterable[tuple[int, bytes, dict[str, Any] | InterchangeError]],
     on_reject: RejectCallback,
     batch_size: int | None = None,
+    on_warning: WarningCallback | None = None,
 ) -> ImportSummary:
     """Imports converted units (number, original bytes, interchange dict or error) in batches.
 
@@ -473,17 +592,31 @@ def chats_import_units(
     batch_size = batch_size or settings.IMPORT_BATCH_SIZE
     summary = ImportSummary()
     pending: list[ChatPayload] = []
+    numbers: dict[Key, int] = {}  # first unit of each chat in the file
 
     def flush() -> None:
         if pending:
-            _batch_import_counted(pending, summary)
+            result = _batch_import_counted(pending, summary)
+            found = sorted(
+                (numbers[key], where, reason)
+                for key, warnings in result.warnings.items()
+                for where, reason in warnings
+            )
+            for number, where, reason in found:
+                summary.warnings += 1
+                if on_warning is not None:
+                    on_warning(number, where, reason)
             pending.clear()
 
     for number, raw, chat in units:
         try:
             if isinstance(chat, InterchangeError):
                 raise chat
-            pending.append(chat_payload_from_dict(chat))
+            payload = chat_payload_from_dict(chat)
+            first = numbers.setdefault(payload.key, number)
+            if first != number:
+                raise InterchangeError(duplicate_reason(first), "external_id")
+            pending.append(payload)
         except InterchangeError as error:
             summary.rejected += 1
             on_reject(number, raw, error)

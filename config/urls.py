@@ -38,6 +38,8 @@ api_docs = login_required(
         SpectacularSwaggerSplitView.as_view(url_name="api-schema")
     )
 )
+# JSON refusals on the API, webhooks and OData for what Django itself refuses (oversize body…).
+handler400 = "core.middleware.bad_request"
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),

@@ -31,11 +31,12 @@ import hmac
 import json
 import logging
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -43,7 +44,9 @@ from django.views.decorators.http import require_POST
 
 from audit.services import audit_event_record
 from chats.interchange import InterchangeError, chat_payload_from_dict
+from chats.models import Chat
 from chats.services import chat_import
+from core.jsonparse import JSONBodyError, json_loads_strict
 from integrations.importers import chatwoot, livechat, twilio
 from integrations.models import InboundEvent
 
@@ -51,6 +54,7 @@ logger = logging.getLogger(__name__)
 
 TIMESTAMP_TOLERANCE_SECONDS = 300
 IDLE_CONVERSATIONS_PER_RUN = 10_000
+T = TypeVar("T")
 
 
 def _refuse(status: int, message: str) -> JsonResponse:
@@ -72,19 +76,89 @@ def _held(source: str, key: str, kind: str) -> list[Any]:
     )
 
 
-def _hold(source: str, key: str, kind: str, payload: Any) -> JsonResponse:
-    InboundEvent.objects.create(source=source, conversation_key=key, kind=kind, payload=payload)
+def _hold(
+    source: str,
+    key: str,
+    kind: str,
+    payload: Any,
+    *,
+    event_key: str = "",
+    chat_external_id: str = "",
+    replace: bool = False,
+) -> JsonResponse:
+    """Holds one piece of an open conversation, once: a replayed event (the same message,
+    participant or thread id — `event_key`) and an event for a conversation already imported
+    (`chat_external_id`) add nothing and are answered 200 so the sender stops retrying.
+    With `replace` (an edit of a held message) the held copy takes the new payload."""
+    if not key:
+        raise InterchangeError("is required", "conversation id")
+    if (
+        chat_external_id
+        and Chat.objects.filter(source=source, external_id=chat_external_id).exists()
+    ):
+        return JsonResponse({"ignored": kind, "reason": "conversation already imported"})
+    held = InboundEvent.objects.filter(source=source, conversation_key=key, kind=kind)
+    if event_key and held.filter(event_key=event_key).exists():
+        if replace:
+            held.filter(event_key=event_key).update(payload=payload)
+            return JsonResponse({"updated": kind, "event_key": event_key})
+        return JsonResponse({"duplicate": kind, "event_key": event_key})
+    try:
+        with transaction.atomic():
+            InboundEvent.objects.create(
+                source=source,
+                conversation_key=key,
+                kind=kind,
+                payload=payload,
+                event_key=event_key,
+            )
+    except IntegrityError:  # the same event, delivered twice at once: one is held
+        return JsonResponse({"duplicate": kind, "event_key": event_key})
     return JsonResponse({"held": kind}, status=202)
 
 
 def _json_body(request: HttpRequest) -> dict[str, Any]:
     try:
-        data = json.loads(request.body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise InterchangeError(f"not valid JSON ({error})") from None
+        data = json_loads_strict(request.body)
+    except JSONBodyError as error:
+        raise InterchangeError(str(error)) from None
     if not isinstance(data, dict):
         raise InterchangeError("not a JSON object")
     return data
+
+
+def _object(value: Any, where: str) -> dict[str, Any]:
+    """An object of the payload; absent or null is an empty one, anything else is refused."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InterchangeError(f"must be an object, not {type(value).__name__}", where)
+    return value
+
+
+def _id(value: Any, where: str) -> str:
+    """An identifier of the payload as text: a string or a whole number, or empty."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise InterchangeError(f"must be a string or a number, not {type(value).__name__}", where)
+    return str(value)
+
+
+def _name(value: Any) -> str | None:
+    """An event or action name; anything that is not a string names nothing we handle."""
+    return value if isinstance(value, str) else None
+
+
+def _mapped(convert: Callable[[], T]) -> T:
+    """Runs a source mapping over a signed but possibly malformed payload: a piece of the wrong
+    type that the mapping did not foresee is the sender's error (400), not ours (500)."""
+    try:
+        return convert()
+    except InterchangeError:
+        raise
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError) as error:
+        raise InterchangeError(f"the payload has an unexpected shape ({error})") from None
 
 
 # --- Chatwoot ---------------------------------------------------------------------------------
@@ -115,10 +189,10 @@ def chatwoot_webhook(request: HttpRequest) -> HttpResponse:
         return _refuse(401, "bad or missing X-Chatwoot-Signature / X-Chatwoot-Timestamp")
     try:
         payload = _json_body(request)
-        event = payload.get("event")
+        event = _name(payload.get("event"))
         if event in chatwoot.MESSAGE_EVENTS:
-            conversation = payload.get("conversation") or {}
-            key = str(conversation.get("id") or "")
+            conversation = _object(payload.get("conversation"), "conversation")
+            key = _id(conversation.get("id"), "conversation.id")
             if not key:
                 raise InterchangeError("is required", "conversation.id")
             message = {
@@ -126,16 +200,25 @@ def chatwoot_webhook(request: HttpRequest) -> HttpResponse:
                 for k, v in payload.items()
                 if k not in {"conversation", "account", "inbox", "event"}
             }
-            return _hold(chatwoot.SOURCE, key, "message", message)
+            return _hold(
+                chatwoot.SOURCE,
+                key,
+                "message",
+                message,
+                event_key=_id(payload.get("id"), "id"),
+                chat_external_id=key,
+                replace=event == "message_updated",
+            )
         if event in chatwoot.CONVERSATION_EVENTS:
             resolved = event == "conversation_resolved" or payload.get("status") == "resolved"
             if not resolved:
                 return JsonResponse({"ignored": event}, status=202)
-            key = str(payload.get("id") or "")
-            chat = chatwoot.conversation_to_chat(
-                payload,
-                event="conversation_resolved",
-                extra_messages=_held(chatwoot.SOURCE, key, "message"),
+            key = _id(payload.get("id"), "id")
+            held = _held(chatwoot.SOURCE, key, "message")
+            chat = _mapped(
+                lambda: chatwoot.conversation_to_chat(
+                    payload, event="conversation_resolved", extra_messages=held
+                )
             )
             return _import_closed(chatwoot.SOURCE, key, chat)
         return JsonResponse({"ignored": event}, status=202)
@@ -152,15 +235,19 @@ def _livechat_held_chat(key: str) -> dict[str, Any]:
     if not chats:
         raise InterchangeError("no incoming_chat was received for this chat", "chat_id")
     chat = dict(chats[-1])
-    thread = dict(chat.get("thread") or {})
-    seen = {e.get("id") for e in thread.get("events") or [] if isinstance(e, dict)}
-    events = list(thread.get("events") or [])
+    thread = dict(_object(chat.get("thread"), "payload.chat.thread"))
+    given = thread.get("events") or []
+    if not isinstance(given, list):
+        raise InterchangeError("must be a list", "payload.chat.thread.events")
+    seen = {e.get("id") for e in given if isinstance(e, dict)}
+    events = list(given)
     for held in _held(livechat.SOURCE, key, "event"):
         event = held.get("event") or {}
         if held.get("thread_id") in (None, thread.get("id")) and event.get("id") not in seen:
+            seen.add(event.get("id"))
             events.append(event)
     chat["thread"] = {**thread, "events": events, "active": False}
-    (converted,) = livechat.chat_to_chats(chat, {})
+    (converted,) = _mapped(lambda: livechat.chat_to_chats(chat, {}))
     return converted
 
 
@@ -177,20 +264,33 @@ def livechat_webhook(request: HttpRequest) -> HttpResponse:
     if not hmac.compare_digest(str(envelope.get("secret_key", "")), secret):
         return _refuse(401, "bad or missing secret_key")
     try:
-        action = envelope.get("action")
-        payload = envelope.get("payload") or {}
+        action = _name(envelope.get("action"))
+        payload = _object(envelope.get("payload"), "payload")
         if action == "incoming_chat":
-            chat = payload.get("chat") or {}
-            return _hold(livechat.SOURCE, str(chat.get("id") or ""), "chat", chat)
-        if action == "incoming_event":
+            chat = _object(payload.get("chat"), "payload.chat")
+            thread = _object(chat.get("thread"), "payload.chat.thread")
+            thread_id = _id(thread.get("id"), "payload.chat.thread.id")
             return _hold(
                 livechat.SOURCE,
-                str(payload.get("chat_id") or ""),
+                _id(chat.get("id"), "payload.chat.id"),
+                "chat",
+                chat,
+                event_key=thread_id,
+                chat_external_id=thread_id,
+            )
+        if action == "incoming_event":
+            thread_id = _id(payload.get("thread_id"), "payload.thread_id")
+            event = _object(payload.get("event"), "payload.event")
+            return _hold(
+                livechat.SOURCE,
+                _id(payload.get("chat_id"), "payload.chat_id"),
                 "event",
-                {"thread_id": payload.get("thread_id"), "event": payload.get("event")},
+                {"thread_id": payload.get("thread_id"), "event": event},
+                event_key=_id(event.get("id"), "payload.event.id"),
+                chat_external_id=thread_id,
             )
         if action == "chat_deactivated":
-            key = str(payload.get("chat_id") or "")
+            key = _id(payload.get("chat_id"), "payload.chat_id")
             return _import_closed(livechat.SOURCE, key, _livechat_held_chat(key))
         return JsonResponse({"ignored": action}, status=202)
     except InterchangeError as error:
@@ -240,6 +340,8 @@ def twilio_webhook(request: HttpRequest) -> HttpResponse:
     if not token:
         return _refuse(404, "the Twilio endpoint is not configured")
     form = request.POST.dict()
+    if any("\x00" in name or "\x00" in value for name, value in form.items()):
+        return _refuse(400, "a form field contains a NUL character")
     url = settings.TWILIO_WEBHOOK_URL or request.build_absolute_uri()
     expected = twilio_signature(auth_token=token, url=url, params=form)
     if not hmac.compare_digest(expected, request.headers.get("X-Twilio-Signature", "")):
@@ -250,9 +352,23 @@ def twilio_webhook(request: HttpRequest) -> HttpResponse:
     event = form.get("EventType")
     try:
         if event == "onParticipantAdded":
-            return _hold(twilio.SOURCE, key, "participant", _twilio_participant(form))
+            return _hold(
+                twilio.SOURCE,
+                key,
+                "participant",
+                _twilio_participant(form),
+                event_key=form.get("ParticipantSid", ""),
+                chat_external_id=key,
+            )
         if event == "onMessageAdded":
-            return _hold(twilio.SOURCE, key, "message", _twilio_message(form))
+            return _hold(
+                twilio.SOURCE,
+                key,
+                "message",
+                _twilio_message(form),
+                event_key=form.get("MessageSid", ""),
+                chat_external_id=key,
+            )
         if event == "onConversationStateUpdated" and form.get("StateTo") == "closed":
             conversation = {
                 "sid": key,
@@ -268,7 +384,9 @@ def twilio_webhook(request: HttpRequest) -> HttpResponse:
                 messages=_held(twilio.SOURCE, key, "message"),
                 participants=_held(twilio.SOURCE, key, "participant"),
             )
-            return _import_closed(twilio.SOURCE, key, twilio.bundle_to_chat(bundle))
+            return _import_closed(
+                twilio.SOURCE, key, _mapped(lambda: twilio.bundle_to_chat(bundle))
+            )
         return JsonResponse({"ignored": event}, status=202)
     except (InterchangeError, ValueError) as error:
         return _refuse(400, str(error))

@@ -5,15 +5,28 @@ original text (it is the customer's own conversation), as plain text and HTML. T
 audited without the address or any text.
 """
 
+import logging
+import smtplib
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.mail import EmailMultiAlternatives
+from django.core.exceptions import ValidationError
+from django.core.mail import BadHeaderError, EmailMultiAlternatives
+from django.core.validators import validate_email
 from django.template.loader import render_to_string
 
 from audit.services import audit_event_record
 from chats.models import Chat
 from chats.selectors import chat_with_transcript, message_text_for
 from core.exceptions import ApplicationError, NotFoundError
+
+logger = logging.getLogger(__name__)
+
+
+class MailNotSentError(ApplicationError):
+    """The mail server refused or could not be reached: nothing was sent."""
+
+    status_code = 503
 
 
 def chat_transcript_send(*, chat_id: int, sent_by: AbstractBaseUser) -> Chat:
@@ -25,6 +38,13 @@ def chat_transcript_send(*, chat_id: int, sent_by: AbstractBaseUser) -> Chat:
         raise ApplicationError(
             "This chat has no customer email address to send to", extra={"chat": chat.pk}
         )
+    try:  # an address stored before import validated it may carry a header (\r\nBcc: …)
+        validate_email(email)
+    except ValidationError:
+        raise ApplicationError(
+            "The customer's email address is not valid; correct it before sending",
+            extra={"chat": chat.pk, "field": "customer.email"},
+        ) from None
     lines = [
         {"message": message, "text": message_text_for(message, redacted=False)}
         for message in chat.messages.all()
@@ -43,7 +63,19 @@ def chat_transcript_send(*, chat_id: int, sent_by: AbstractBaseUser) -> Chat:
     mail.attach_alternative(
         render_to_string("integrations/transcript_email.html", context), "text/html"
     )
-    mail.send(fail_silently=False)
+    try:
+        mail.send(fail_silently=False)
+    except BadHeaderError:
+        raise ApplicationError(
+            "The transcript email has an invalid header; nothing was sent",
+            extra={"chat": chat.pk},
+        ) from None
+    except (smtplib.SMTPException, OSError) as failure:
+        logger.warning("transcript email for chat %s not sent: %s", chat.pk, type(failure).__name__)
+        raise MailNotSentError(
+            "The mail server did not accept the transcript; it was not sent, try again later",
+            extra={"chat": chat.pk},
+        ) from None
     # After the send: the audit log says only what really went out.
     audit_event_record(
         actor=sent_by, action="chat.transcript_sent", target=chat, data={"messages": len(lines)}

@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -8,6 +9,22 @@ from rest_framework.test import APIClient
 from core.roles import Role
 
 PASSWORD = "correct-horse-battery-staple"
+# What every host name resolves to in tests (a public address): webhook targets are resolved
+# before they are accepted and before each delivery, and tests never use the real DNS.
+TEST_PUBLIC_ADDRESS = "93.184.215.14"
+
+
+@pytest.fixture(autouse=True)
+def offline_dns(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    from integrations.webhooks import targets
+
+    def getaddrinfo(host: str, port: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        address = "127.0.0.1" if host == "localhost" else TEST_PUBLIC_ADDRESS
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port or 80))]
+
+    monkeypatch.setattr(targets, "getaddrinfo", getaddrinfo)
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import FieldError, ValidationError
+from django.db import DataError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
@@ -24,9 +25,17 @@ from rest_framework.request import Request
 from core.roles import user_has_role
 from integrations.odata.csdl import metadata_document
 from integrations.odata.entities import ENTITY_SETS, EntitySet, Property
-from integrations.odata.query import ODataQueryError, collection_query, select_parse
+from integrations.odata.query import (
+    MAX_INT64,
+    ODataQueryError,
+    collection_query,
+    select_parse,
+)
 
 ODATA_HEADERS = {"OData-Version": "4.0"}
+# What the database says of a query it cannot evaluate (a literal out of a column's range…):
+# the client's expression, so a 400, never a 500. Other database errors stay 500s.
+EVALUATION_ERRORS = (FieldError, ValidationError, ValueError, TypeError, OverflowError, DataError)
 JSON_TYPE = "application/json;odata.metadata=minimal;charset=utf-8"
 
 
@@ -181,7 +190,7 @@ def collection(request: HttpRequest, name: str) -> HttpResponse:
         objects = list(query.queryset[query.skip : query.skip + take + 1])
     except ODataQueryError as error:
         return _error(400 if error.code == "BadRequest" else 501, error.code, str(error))
-    except (FieldError, ValidationError, ValueError, TypeError) as error:
+    except EVALUATION_ERRORS as error:
         # e.g. comparing a date-time with a string the database cannot read as one
         return _error(400, "BadRequest", f"$filter cannot be evaluated: {error}")
     more = len(objects) > take and (wanted is None or wanted > take)
@@ -192,7 +201,10 @@ def collection(request: HttpRequest, name: str) -> HttpResponse:
         context += f"({','.join(query.select)})"
     body: dict[str, Any] = {"@odata.context": context}
     if query.count:
-        body["@odata.count"] = query.queryset.count()
+        try:
+            body["@odata.count"] = query.queryset.count()
+        except EVALUATION_ERRORS as error:
+            return _error(400, "BadRequest", f"$filter cannot be evaluated: {error}")
     body["value"] = _rows(entity_set, objects, query.select)
     if more:
         params = {k: v for k, v in request.GET.dict().items() if k not in {"$skip", "$top"}}
@@ -212,11 +224,12 @@ def count(request: HttpRequest, name: str) -> HttpResponse:
     params = {k: v for k, v in request.GET.dict().items() if k not in {"$top", "$skip"}}
     try:
         query = collection_query(entity_set, entity_set.queryset(params), params)
+        total = query.queryset.count()
     except ODataQueryError as error:
-        return _error(400, error.code, str(error))
-    return HttpResponse(
-        str(query.queryset.count()), content_type="text/plain", headers=ODATA_HEADERS
-    )
+        return _error(400 if error.code == "BadRequest" else 501, error.code, str(error))
+    except EVALUATION_ERRORS as error:
+        return _error(400, "BadRequest", f"$filter cannot be evaluated: {error}")
+    return HttpResponse(str(total), content_type="text/plain", headers=ODATA_HEADERS)
 
 
 @require_safe
@@ -226,6 +239,8 @@ def entity(request: HttpRequest, name: str, key: str) -> HttpResponse:
         return denied
     assert entity_set is not None  # noqa: S101
     key_field = entity_set.property_by_name[entity_set.key].field
+    if int(key) > MAX_INT64:  # no row has such a key; the database could not even compare it
+        return _error(404, "NotFound", f"{name}({key}) does not exist")
     try:
         obj = entity_set.queryset(request.GET.dict()).filter(**{key_field: key}).first()
     except ODataQueryError as error:

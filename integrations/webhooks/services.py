@@ -35,6 +35,7 @@ from integrations.webhooks.signing import (
     TIMESTAMP_HEADER,
     signature_compute,
 )
+from integrations.webhooks.targets import TargetRefused, TargetUnresolved, webhook_target_check
 
 USER_AGENT = "ChatRecords-Webhooks/1"
 
@@ -49,15 +50,28 @@ def _events_checked(events: list[str]) -> list[str]:
     return [event for event in WEBHOOK_EVENTS if event in events]
 
 
+def _url_checked(url: str) -> str:
+    """The target rule of integrations.webhooks.targets, as a 400 naming the field."""
+    try:
+        webhook_target_check(url=url)
+    except TargetRefused as refusal:
+        raise ApplicationError(
+            f"This webhook URL is refused: {refusal}",
+            extra={"field": "url", "reason": str(refusal)},
+        ) from None
+    return url
+
+
 @transaction.atomic
 def webhook_subscription_create(
     *, name: str, url: str, events: list[str], created_by: User, secret: str = ""
 ) -> WebhookSubscription:
     """Creates a subscription; without a secret one is generated (shown once to its creator)."""
+    checked_events = _events_checked(events)
     subscription = WebhookSubscription(
         name=name,
-        url=url,
-        events=_events_checked(events),
+        url=_url_checked(url),
+        events=checked_events,
         secret=secret or secrets.token_urlsafe(32),
         created_by=created_by,
     )
@@ -78,7 +92,11 @@ def webhook_subscription_update(
 ) -> WebhookSubscription:
     changed = [key for key in ("name", "url", "events", "is_active", "secret") if key in data]
     for key in changed:
-        value = _events_checked(data[key]) if key == "events" else data[key]
+        value: Any = data[key]
+        if key == "events":
+            value = _events_checked(value)
+        elif key == "url":
+            value = _url_checked(str(value))
         setattr(subscription, key, value)
     subscription.full_clean()
     subscription.save()
@@ -211,6 +229,19 @@ class AttemptOutcome:
     retry_in: float | None = None
 
 
+def _target_error(url: str) -> tuple[str, bool] | None:
+    """Re-checks the target just before sending, with a fresh DNS look-up (the name may now
+    point inside). (error, refused): a refused target fails at once and is never retried; a
+    name that does not resolve is an ordinary failed attempt, retried with back-off."""
+    try:
+        webhook_target_check(url=url)
+    except TargetUnresolved as failure:
+        return f"DNS: {failure}"[:500], False
+    except TargetRefused as refusal:
+        return f"refused, not sent: {refusal}"[:500], True
+    return None
+
+
 def webhook_delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> AttemptOutcome:
     """Sends one delivery once and logs the result. Returns when to retry, if at all."""
     delivery = WebhookDelivery.objects.select_related("subscription").filter(pk=delivery_id).first()
@@ -220,8 +251,11 @@ def webhook_delivery_attempt(*, delivery_id: int, now: datetime | None = None) -
     attempts = delivery.attempts + 1
     subscription = delivery.subscription
     code: int | None = None
+    refused = False
     if not subscription.is_active:
         error = "subscription deactivated"
+    elif target_error := _target_error(subscription.url):
+        error, refused = target_error
     else:
         timestamp = int(time.time())
         body = delivery.body.encode()
@@ -257,7 +291,7 @@ def webhook_delivery_attempt(*, delivery_id: int, now: datetime | None = None) -
     retry_in = None
     if not error:
         fields.update(status=DeliveryStatus.DELIVERED, delivered_at=now)
-    elif attempts >= settings.WEBHOOK_MAX_ATTEMPTS or not subscription.is_active:
+    elif refused or attempts >= settings.WEBHOOK_MAX_ATTEMPTS or not subscription.is_active:
         fields["status"] = DeliveryStatus.FAILED
     else:
         retry_in = webhook_backoff_seconds(attempts)

@@ -147,13 +147,16 @@ def test_import_is_batched_not_a_save_per_row(tmp_path, django_assert_max_num_qu
     assert Message.objects.count() == 120
 
 
-def test_same_chat_twice_in_one_file_is_imported_once(tmp_path):
+def test_same_chat_twice_in_one_file_is_imported_once_and_the_repeat_rejected(tmp_path):
+    # issue #13: a repeat inside one file is rejected at its line (it used to count as
+    # "already present", hiding two different chats under one id).
     line = json.dumps(chat_dict(external_id="dup")) + "\n"
     path = tmp_path / "dup.jsonl"
     path.write_text(line + line)
-    code, out, _ = _run_import(str(path))
-    assert code == 0
-    assert "imported 1, already present 1" in out
+    code, out, err = _run_import(str(path))
+    assert code == 1
+    assert "imported 1, already present 0, rejected 1" in out
+    assert ":2: rejected: external_id: duplicate of line 1" in err
     assert Chat.objects.filter(external_id="dup").count() == 1
 
 

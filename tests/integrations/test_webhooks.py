@@ -61,7 +61,9 @@ class Receiver:
 
 
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
+def receiver(settings: Any) -> Iterator[Receiver]:
+    # The receiver listens on loopback, which webhooks refuse unless this is set.
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True
     receiver = Receiver()
     receiver.thread.start()
     yield receiver

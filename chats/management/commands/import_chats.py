@@ -56,12 +56,13 @@ class Command(BaseCommand):
             summary = self._import_file(
                 name, options["format"], options["batch_size"], options["workers"]
             )
-            for attribute in ("imported", "already_present", "rejected", "messages"):
+            for attribute in ("imported", "already_present", "rejected", "messages", "warnings"):
                 setattr(total, attribute, getattr(total, attribute) + getattr(summary, attribute))
         if len(options["files"]) > 1:
             self.stdout.write(
                 f"total: imported {total.imported}, already present {total.already_present}, "
                 f"rejected {total.rejected}"
+                + (f", warnings {total.warnings}" if total.warnings else "")
             )
         if total.rejected:
             sys.exit(1)
@@ -93,6 +94,9 @@ class Command(BaseCommand):
             rejected_file.write(raw if raw.endswith(b"\n") else raw + b"\n")
             self.stderr.write(f"{name}:{number}: rejected: {error}")
 
+        def on_warning(number: int, where: str, reason: str) -> None:
+            self.stderr.write(f"{name}:{number}: warning: {where}: {reason}")
+
         def counted(lines: Any) -> Any:
             for line in lines:
                 progress.update(len(line))
@@ -104,6 +108,7 @@ class Command(BaseCommand):
                 on_reject=on_reject,
                 batch_size=batch_size,
                 workers=workers if workers is not None else import_workers_default(),
+                on_warning=on_warning,
             )
         finally:
             progress.close()
@@ -132,10 +137,14 @@ class Command(BaseCommand):
             rejected.append(raw if raw.endswith(b"\n") else raw + b"\n")
             self.stderr.write(f"{name}: chat {number}: rejected: {error}")
 
+        def on_warning(number: int, where: str, reason: str) -> None:
+            self.stderr.write(f"{name}: chat {number}: warning: {where}: {reason}")
+
         summary = chats_import_units(
             units=import_units_for_format(format_name, data),
             on_reject=on_reject,
             batch_size=batch_size,
+            on_warning=on_warning,
         )
         if rejected:
             rejected_path.write_bytes(b"".join(rejected))
@@ -148,7 +157,9 @@ class Command(BaseCommand):
         if not wrote_rejects and rejected_path.exists():
             rejected_path.unlink()  # a stale file from an earlier run would mislead
         kept = f" (kept in {rejected_path})" if summary.rejected else ""
+        # Warnings: chats imported with something to check, listed line by line on stderr.
+        warnings = f", warnings {summary.warnings}" if summary.warnings else ""
         self.stdout.write(
             f"{name}: imported {summary.imported}, already present {summary.already_present}, "
-            f"rejected {summary.rejected}{kept}; {summary.messages} messages"
+            f"rejected {summary.rejected}{kept}{warnings}; {summary.messages} messages"
         )
