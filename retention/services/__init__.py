@@ -23,9 +23,12 @@ from retention.services.holds import (
     legal_holds_apply,
 )
 from retention.services.purge import pii_originals_purge
+from retention.services.reviews import record_review_decide
 from retention.services.schedules import (
+    ScheduleImpact,
     customer_event_record,
     records_retention_recompute,
+    retention_schedule_impact,
     retention_schedule_save,
 )
 
@@ -33,6 +36,7 @@ __all__ = [
     "CHAT_DESTRUCTION_HOOKS",
     "DISPOSAL_CHUNK_SIZE",
     "DestructionResult",
+    "ScheduleImpact",
     "customer_event_record",
     "disposal_batch_approve",
     "disposal_batch_execute",
@@ -46,8 +50,10 @@ __all__ = [
     "legal_holds_apply",
     "pii_originals_purge",
     "record_destroy",
+    "record_review_decide",
     "records_destroy",
     "records_purge_originals",
     "records_retention_recompute",
+    "retention_schedule_impact",
     "retention_schedule_save",
 ]

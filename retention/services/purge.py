@@ -1,5 +1,9 @@
 """purge_pii_originals (R-PII-4): destroy original text once the schedule's PII period passed.
 
+A record of unknown country is purged at the longest PII period of any schedule of its class
+(it stays flagged, never disposed); when no schedule could say, its originals are kept and the
+job reports how many (`unknown_country_kept`).
+
 Invariants: only records that are live, unheld, past `pii_purge_due` and whose chat has a
 redacted layer on every message are purged (records_purge_originals checks holds and layers
 again under lock); each chunk is its own transaction; a purged record has `pii_purged_at` set
@@ -11,7 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from audit.services import audit_event_record
-from retention.selectors import records_due_for_pii_purge
+from retention.selectors import (
+    records_due_for_pii_purge,
+    records_unknown_country_originals_kept,
+)
 from retention.services.destruction import records_purge_originals
 
 logger = logging.getLogger(__name__)
@@ -24,6 +31,8 @@ class PurgeSummary:
     purged: int = 0
     held: int = 0
     not_redacted: int = 0
+    # Unknown-country records whose originals no schedule lets us purge (kept, fail closed).
+    unknown_country_kept: int = 0
 
 
 def pii_originals_purge(*, now: datetime, chunk_size: int = PURGE_CHUNK_SIZE) -> PurgeSummary:
@@ -45,6 +54,7 @@ def pii_originals_purge(*, now: datetime, chunk_size: int = PURGE_CHUNK_SIZE) ->
         last_pk = ids[-1]
         if len(ids) < chunk_size:
             break
+    summary.unknown_country_kept = records_unknown_country_originals_kept().count()
     if summary.purged:
         audit_event_record(
             actor=None,
