@@ -4,7 +4,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -127,6 +128,7 @@ def _moment(value: date | datetime) -> datetime:
     return datetime.combine(value, time.min, tzinfo=timezone.get_current_timezone())
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class DateOrDateTimeField(serializers.Field):
     """An ISO date ("2030-06-01") or date-time with an offset; 400 naming the field otherwise."""
 
