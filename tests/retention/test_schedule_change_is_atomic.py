@@ -202,3 +202,55 @@ def test_dry_run_answers_the_impact_and_saves_nothing(due_records, manager_api):
     assert shorter["records_moved"] == 5
     assert shorter["records_due_now"] == 5
     assert _state(schedule, records) == before
+
+
+def test_a_date_past_year_9999_is_kept_not_a_crash():
+    from datetime import UTC, datetime
+
+    from retention.rules import disposition_due_compute
+
+    late = datetime(9500, 1, 1, tzinfo=UTC)
+    assert disposition_due_compute(late, action="destroy", years=999, months=0, days=0) is None
+    assert disposition_due_compute(late, action="retain", years=1, months=0, days=0) is None
+
+
+def test_the_schedule_page_offers_the_new_actions_and_refuses_huge_periods(
+    due_records, manager_user
+):
+    from django.test import Client
+
+    from tests.conftest import PASSWORD
+
+    schedule, records = _world(due_records)
+    client = Client()
+    assert client.login(username=manager_user.username, password=PASSWORD)
+    page = client.get(f"/file-plan/schedules/{schedule.pk}/").content.decode()
+    assert 'value="retain"' in page
+    assert 'value="review"' in page
+    before = _state(schedule, records)
+    form = {
+        "record_class": schedule.record_class_id,
+        "jurisdiction": "US",
+        "retention_years": 9000,
+        "retention_months": 0,
+        "retention_days": 0,
+        "trigger": "chat_ended",
+        "pii_period_days": 365,
+        "action": "destroy",
+        "citation": "x",
+        "reason": "forever",
+    }
+    response = client.post(f"/file-plan/schedules/{schedule.pk}/", form)
+    assert response.status_code == 200
+    assert "action=retain" in response.content.decode()
+    assert _state(schedule, records) == before
+    response = client.post(
+        f"/file-plan/schedules/{schedule.pk}/", {**form, "retention_years": 5, "action": "retain"}
+    )
+    assert response.status_code == 302
+    assert all(
+        due is None
+        for due in Record.objects.filter(pk__in=[r.pk for r in records]).values_list(
+            "disposition_due", flat=True
+        )
+    )
