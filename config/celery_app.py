@@ -20,6 +20,7 @@ JOB_SCHEDULE: dict[str, crontab] = {
     # minutes after extract_keywords, which writes the documents it embeds
     "embed_search_documents": crontab(minute="5-59/15"),
     "rollup_trends": crontab(minute=30, hour=2),
+    "dispose_trend_rollups": crontab(minute=15, hour=3),
     "redact_pii": crontab(minute="*/10"),
     "declare_records": crontab(minute="*/15"),
     "build_disposal_batches": crontab(minute=0, hour=2),

@@ -6,7 +6,7 @@ from knowledgebase.selectors.trends import trends_emerging_topics
 from knowledgebase.services.analysis import chats_analyse
 from knowledgebase.services.embeddings import search_documents_embed
 from knowledgebase.services.taxonomy import chats_taxonomy_reapply
-from knowledgebase.services.trends import trends_rollup
+from knowledgebase.services.trends import trend_rollups_dispose, trends_rollup
 
 
 @register_job(
@@ -47,4 +47,19 @@ def rollup_trends(*, now: datetime) -> JobResult:
     return JobResult(
         counts={"weeks": summary.weeks, "rows": summary.rows, "emerging": len(emerging)},
         messages=[f"emerging: {topic.keyword} ({topic.count} this week)" for topic in emerging],
+    )
+
+
+@register_job(
+    "dispose_trend_rollups",
+    "deletes trend rollups past the period of their file-plan schedule (CS-TREND-ROLLUP)",
+    destructive=True,
+)
+def dispose_trend_rollups(*, now: datetime) -> JobResult:
+    summary = trend_rollups_dispose(now=now)
+    return JobResult(
+        # No schedule in force: nothing disposed and a non-zero exit, the file plan needs it.
+        ok=summary.schedule_id is not None,
+        counts={"deleted": summary.deleted, "chunks": summary.chunks},
+        messages=[summary.kept_reason] if summary.kept_reason else [],
     )

@@ -1,8 +1,11 @@
+from datetime import date, datetime, time
 from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,8 +20,13 @@ from records.selectors import (
     record_history,
     records_list,
 )
+from retention.rules import review_is_due
 from retention.selectors import record_active_holds
-from retention.services import customer_event_record, customer_event_withdraw
+from retention.services import (
+    customer_event_record,
+    customer_event_withdraw,
+    record_review_decide,
+)
 
 READ = [IsRecordsManager | IsReadOnlyAuditor]
 
@@ -30,6 +38,7 @@ class RecordSerializer(serializers.ModelSerializer):
     region = serializers.CharField(source="chat.region")
     record_class = serializers.CharField(source="record_class.code")
     holds = serializers.SerializerMethodField()
+    review_due = serializers.SerializerMethodField()
 
     class Meta:
         model = Record
@@ -51,11 +60,20 @@ class RecordSerializer(serializers.ModelSerializer):
             "disposed_at",
             "flag_reason",
             "review_at",
+            "review_due",
+            "review_decision",
+            "retained_until",
             "holds",
         ]
 
     def get_holds(self, record: Record) -> list[int]:
         return list(self.context.get("holds", {}).get(record.pk, []))
+
+    def get_review_due(self, record: Record) -> bool:
+        action = record.schedule.action if record.schedule_id and record.schedule else None
+        return record.is_live and review_is_due(
+            action, record.disposition_due, record.review_decision, timezone.now()
+        )
 
 
 class RecordDetailSerializer(RecordSerializer):
@@ -109,6 +127,72 @@ class RecordHistoryApi(APIView):
     def get(self, request: Request, pk: int) -> Response:
         record = get_object_or_404(Record, pk=pk)
         return Response({"record": record.pk, "results": record_history(record)})
+
+
+def _moment(value: date | datetime) -> datetime:
+    """A date means its first moment in the site's time zone."""
+    if isinstance(value, datetime):
+        return value
+    return datetime.combine(value, time.min, tzinfo=timezone.get_current_timezone())
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class DateOrDateTimeField(serializers.Field):
+    """An ISO date ("2030-06-01") or date-time with an offset; 400 naming the field otherwise."""
+
+    default_error_messages = {"invalid": "Give an ISO 8601 date or date-time (with an offset)."}
+
+    def to_internal_value(self, data: Any) -> datetime:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        try:
+            if len(data) <= 10:
+                return _moment(date.fromisoformat(data))
+            moment = datetime.fromisoformat(data.replace("Z", "+00:00"))
+        except ValueError:
+            self.fail("invalid")
+        if moment.tzinfo is None:
+            self.fail("invalid")
+        return moment
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
+class RecordReviewApi(APIView):
+    """A records manager decides on a record due for review (schedule action `review`):
+    `{"decision": "retain", "retain_until": DATE | "period_days"/"period_months"/"period_years":
+    N, "reason"}` or `{"decision": "destroy", "reason"}` (then proposed in the next batch)."""
+
+    permission_classes = [IsRecordsManager]
+
+    class InputSerializer(serializers.Serializer):
+        decision = serializers.ChoiceField(choices=["retain", "destroy"])
+        reason = serializers.CharField(required=False, allow_blank=True, default="")
+        retain_until = DateOrDateTimeField(required=False)
+        period_days = serializers.IntegerField(required=False)
+        period_months = serializers.IntegerField(required=False)
+        period_years = serializers.IntegerField(required=False)
+
+    @extend_schema(request=InputSerializer, responses={200: RecordDetailSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        record = get_object_or_404(Record, pk=pk)
+        values = data.validated_data
+        record_review_decide(
+            record=record,
+            decision=values["decision"],
+            decided_by=request.user,  # type: ignore[arg-type]
+            reason=values["reason"],
+            retain_until=values.get("retain_until"),
+            period_days=values.get("period_days"),
+            period_months=values.get("period_months"),
+            period_years=values.get("period_years"),
+        )
+        record = records_list().get(pk=pk)
+        context = {"request": request, "holds": record_active_holds([record.pk])}
+        return Response(RecordDetailSerializer(record, context=context).data)
 
 
 class RecordClassSerializer(serializers.ModelSerializer):

@@ -3,11 +3,14 @@ from django.db.models import QuerySet
 
 from core.filters import UtcIsoDateTimeFilter
 from records.models import CustomerEvent, Record, RecordStatus
-from records.selectors import records_filter
+from records.selectors import STATUS_REVIEW_DUE, records_filter
 
 
 class RecordFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=RecordStatus.choices, method="by_status")
+    status = django_filters.ChoiceFilter(
+        choices=[*RecordStatus.choices, (STATUS_REVIEW_DUE, "Due for review (a manager decides)")],
+        method="by_status",
+    )
     record_class = django_filters.CharFilter(method="by_class")
     country = django_filters.CharFilter(method="by_country", help_text="ISO code, or 'unknown'")
     due_before = UtcIsoDateTimeFilter(method="by_due")

@@ -98,6 +98,13 @@ class Record(models.Model):
     flag_reason = models.CharField(max_length=255, blank=True)
     # Not proposed for disposal before this moment (an excluded item or a rejected batch).
     review_at = models.DateTimeField(null=True, blank=True)
+    # A records manager's review decision (schedule action `review`, SPEC §4.2): kept at least
+    # until `retained_until` (a recompute never dates the record earlier), or `review_decision`
+    # "destroy" for the current disposition date (cleared when that date moves).
+    retained_until = models.DateTimeField(null=True, blank=True)
+    review_decision = models.CharField(
+        max_length=8, blank=True, choices=[("destroy", "Destroy at the next disposal batch")]
+    )
     pii_purged_at = models.DateTimeField(null=True, blank=True)
     # SHA-256 of the transcript's original layer taken at declaration (chats.digests); checked
     # by verify_transcripts while the originals exist (issue #12).

@@ -4,12 +4,28 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from chats.selectors import register_chat_extra
 from records.models import CustomerEvent, Record, RecordStatus
 from retention.models import DisposalItem, LegalHold, LegalHoldRecord
-from retention.selectors import record_active_holds, record_ids_blocked, records_held_q
+from retention.rules import (
+    ACTION_RETAIN,
+    ACTION_REVIEW,
+    KEPT_PERMANENTLY,
+    REVIEW_DECISION_DESTROY,
+    review_is_due,
+)
+from retention.selectors import (
+    record_active_holds,
+    record_ids_blocked,
+    records_held_q,
+    records_review_due_q,
+)
+
+# Not a stored status: an active record of a `review` schedule past its date, undecided.
+STATUS_REVIEW_DUE = "review_due"
 
 
 def customer_events_list() -> QuerySet[CustomerEvent]:
@@ -32,7 +48,9 @@ def records_filter(
     due_before: datetime | None = None,
     held: bool | None = None,
 ) -> QuerySet[Record]:
-    if status:
+    if status == STATUS_REVIEW_DUE:
+        queryset = queryset.filter(records_review_due_q(now=timezone.now()))
+    elif status:
         queryset = queryset.filter(status=status)
     if record_class:
         queryset = queryset.filter(record_class__code=record_class)
@@ -84,8 +102,25 @@ def record_explanation(record: Record, *, holds: list[LegalHold] | None = None) 
             "action": schedule.action,
             "citation": schedule.citation,
         }
+    explanation["retained_until"] = record.retained_until
+    explanation["review_decision"] = record.review_decision or None
+    explanation["review_due"] = record.is_live and review_is_due(
+        schedule.action if schedule else None,
+        record.disposition_due,
+        record.review_decision,
+        timezone.now(),
+    )
+    explanation["disposition"] = None
     if record.status in (RecordStatus.DISPOSED, RecordStatus.ANONYMIZED):
         summary = f"{record.get_status_display()} on {record.disposed_at:%Y-%m-%d}."
+    elif schedule is not None and schedule.action == ACTION_RETAIN:
+        explanation["disposition"] = KEPT_PERMANENTLY
+        summary = (
+            f"{record.record_class.code} in {schedule.jurisdiction}: {KEPT_PERMANENTLY} "
+            "(schedule action retain): no disposition date, never proposed for disposal."
+        )
+        if record.pii_purge_due:
+            summary += f" Original text purged after {record.pii_purge_due:%Y-%m-%d}."
     elif schedule is None:
         summary = f"No disposition date: {record.flag_reason or 'no schedule'}. Never disposed."
     elif record.disposition_due is None:
@@ -99,6 +134,15 @@ def record_explanation(record: Record, *, holds: list[LegalHold] | None = None) 
             f"{schedule.trigger} ({record.trigger_at:%Y-%m-%d}) → due "
             f"{record.disposition_due:%Y-%m-%d}, then {schedule.action}."
         )
+        if record.retained_until and record.retained_until >= record.disposition_due:
+            summary += f" Retained until {record.retained_until:%Y-%m-%d} by a review decision."
+        if schedule.action == ACTION_REVIEW:
+            if record.review_decision == REVIEW_DECISION_DESTROY:
+                explanation["disposition"] = "review decided: destroy"
+                summary += " Reviewed: a records manager decided to destroy it (needs a batch)."
+            elif explanation["review_due"]:
+                explanation["disposition"] = "review due"
+                summary += " Due for review: a records manager decides (retain or destroy)."
     if held:
         summary += " Held: not disposed, purged or anonymised while any hold is active."
     blocked = record_ids_blocked([record.pk]).get(record.pk) if record.is_live else None

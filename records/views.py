@@ -9,10 +9,10 @@ from core.views import role_required
 from records.filters import RecordFilter
 from records.models import DeclarationRule, RecordClass
 from records.selectors import record_explanation, record_history, records_list
-from retention.forms import RetentionScheduleForm
+from retention.forms import RetentionScheduleForm, ReviewDecisionForm
 from retention.models import RetentionSchedule
 from retention.selectors import record_active_holds
-from retention.services import retention_schedule_save
+from retention.services import record_review_decide, retention_schedule_save
 
 READERS = (Role.RECORDS_MANAGER, Role.COMPLIANCE_AUDITOR)
 WRITERS = (Role.RECORDS_MANAGER,)
@@ -34,16 +34,34 @@ def record_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(*READERS)
+@role_required(*READERS, write_roles=WRITERS)
 def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The record, why it has its date, its history; a manager decides a due review (POST)."""
     record = get_object_or_404(records_list(), pk=pk)
+    form = ReviewDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_review_decide(
+                record=record,
+                decision=form.cleaned_data["decision"],
+                decided_by=request.user,  # type: ignore[arg-type]
+                reason=form.cleaned_data["reason"],
+                retain_until=form.retain_moment(),
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Review decision recorded.")
+            return redirect("record-detail", pk=record.pk)
+    explanation = record_explanation(record)
     return render(
         request,
         "records/record_detail.html",
         {
             "record": record,
-            "explanation": record_explanation(record),
+            "explanation": explanation,
             "history": record_history(record),
+            "review_form": form if explanation["review_due"] and _is_manager(request) else None,
         },
     )
 
@@ -87,6 +105,8 @@ def schedule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ApplicationError as error:
+            field_name = error.extra.get("field")
+            form.add_error(field_name if field_name in form.fields else None, error.message)
             messages.error(request, error.message)
         else:
             messages.success(request, "Schedule saved; the records of its class are recomputed.")

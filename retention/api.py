@@ -9,8 +9,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.exceptions import ApplicationError
 from core.permissions import IsReadOnlyAuditor, IsRecordsManager
-from records.models import Record
+from records.models import Record, RecordClass
 from retention.models import DisposalBatch, DisposalCertificate, LegalHold, RetentionSchedule
 from retention.selectors import (
     disposal_batch_item_counts,
@@ -26,6 +27,8 @@ from retention.services import (
     hold_scope_preview,
     legal_hold_place,
     legal_hold_release,
+    retention_schedule_impact,
+    retention_schedule_save,
 )
 
 READ = [IsRecordsManager | IsReadOnlyAuditor]
@@ -68,14 +71,101 @@ class RetentionScheduleSerializer(serializers.ModelSerializer):
         ]
 
 
-class RetentionScheduleListApi(generics.ListAPIView):
-    permission_classes = READ
+class RetentionScheduleInputSerializer(serializers.Serializer):
+    """A schedule write (SPEC §4.1, §4.2). Ranges and actions are checked by the service
+    (`rules.schedule_values_problem`), which names the field; `reason` is required there."""
+
+    record_class = serializers.CharField(required=False)
+    jurisdiction = serializers.CharField(required=False, max_length=16)
+    retention_years = serializers.IntegerField(required=False)
+    retention_months = serializers.IntegerField(required=False)
+    retention_days = serializers.IntegerField(required=False)
+    trigger = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    pii_period_days = serializers.IntegerField(required=False, allow_null=True)
+    action = serializers.CharField(required=False, max_length=16)
+    citation = serializers.CharField(required=False, allow_blank=True)
+    effective_from = serializers.DateTimeField(required=False, allow_null=True)
+    effective_to = serializers.DateTimeField(required=False, allow_null=True)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    dry_run = serializers.BooleanField(required=False, default=False)
+
+
+def _schedule_write(
+    request: Request, *, schedule: RetentionSchedule | None, created: bool
+) -> Response:
+    data = RetentionScheduleInputSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    values = dict(data.validated_data)
+    reason, dry_run = values.pop("reason"), values.pop("dry_run")
+    code = values.pop("record_class", None)
+    if code is not None:
+        record_class = RecordClass.objects.filter(code=code).first()
+        if record_class is None:
+            raise ApplicationError(
+                f"Unknown record class {code!r}", extra={"field": "record_class"}
+            )
+    elif schedule is not None:
+        record_class = schedule.record_class
+    else:
+        raise ApplicationError("record_class is required", extra={"field": "record_class"})
+    arguments: dict[str, Any] = {
+        "schedule": schedule,
+        "record_class": record_class,
+        "data": values,
+        "changed_by": request.user,
+        "reason": reason,
+    }
+    if dry_run:
+        impact = retention_schedule_impact(**arguments)
+        return Response(
+            {
+                "dry_run": True,
+                "records_moved": impact.records_moved,
+                "records_due_now": impact.records_due_now,
+                "examples": impact.examples,
+            }
+        )
+    saved = retention_schedule_save(**arguments)
+    saved = RetentionSchedule.objects.select_related("record_class").get(pk=saved.pk)
+    return Response(
+        RetentionScheduleSerializer(saved).data,
+        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+    )
+
+
+class RetentionScheduleListApi(ReadWriteMixin, generics.ListAPIView):
+    """GET: the schedules. POST: a new schedule `{"record_class": CODE, …, "reason"}`;
+    `"dry_run": true` answers the impact (`records_moved`, `records_due_now`, `examples`)."""
+
     serializer_class = RetentionScheduleSerializer
 
     def get_queryset(self) -> QuerySet[RetentionSchedule]:
         return RetentionSchedule.objects.select_related("record_class").order_by(
             "record_class__code", "jurisdiction", "pk"
         )
+
+    @extend_schema(
+        request=RetentionScheduleInputSerializer, responses={201: RetentionScheduleSerializer}
+    )
+    def post(self, request: Request) -> Response:
+        return _schedule_write(request, schedule=None, created=True)
+
+
+class RetentionScheduleDetailApi(ReadWriteMixin, generics.RetrieveAPIView):
+    """GET: one schedule. PATCH: change it with a `reason`; its records are recomputed in the
+    same transaction (a failure changes nothing). `"dry_run": true` saves nothing."""
+
+    serializer_class = RetentionScheduleSerializer
+
+    def get_queryset(self) -> QuerySet[RetentionSchedule]:
+        return RetentionSchedule.objects.select_related("record_class")
+
+    @extend_schema(request=RetentionScheduleInputSerializer, responses=RetentionScheduleSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        schedule = get_object_or_404(
+            RetentionSchedule.objects.select_related("record_class"), pk=pk
+        )
+        return _schedule_write(request, schedule=schedule, created=False)
 
 
 # --- legal holds ----------------------------------------------------------------------------

@@ -8,6 +8,11 @@ urlpatterns = [
         api.RetentionScheduleListApi.as_view(),
         name="api-retention-schedule-list",
     ),
+    path(
+        "retention-schedules/<int:pk>/",
+        api.RetentionScheduleDetailApi.as_view(),
+        name="api-retention-schedule-detail",
+    ),
     path("legal-holds/", api.LegalHoldListCreateApi.as_view(), name="api-legal-hold-list"),
     path("legal-holds/preview/", api.LegalHoldPreviewApi.as_view(), name="api-legal-hold-preview"),
     path("legal-holds/<int:pk>/", api.LegalHoldDetailApi.as_view(), name="api-legal-hold-detail"),

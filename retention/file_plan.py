@@ -14,6 +14,9 @@ from records.models import AgentParticipation, DeclarationRule, RecordClass
 from retention.models import DispositionAction, RetentionSchedule
 
 EXAMPLE_NOTE = "Example — review with counsel."
+# The class of the trend rollups' own schedule (SPEC §6), read by knowledgebase's
+# dispose_trend_rollups job.
+TREND_ROLLUP_CLASS = "CS-TREND-ROLLUP"
 
 RECORD_CLASSES: list[dict[str, Any]] = [
     {
@@ -38,7 +41,7 @@ RECORD_CLASSES: list[dict[str, Any]] = [
         "is_record": False,
     },
     {
-        "code": "CS-TREND-ROLLUP",
+        "code": TREND_ROLLUP_CLASS,
         "title": "Trend rollups",
         "description": "Weekly aggregates of chats; no personal information. " + EXAMPLE_NOTE,
         "citation": "Aggregates, no PII.",
@@ -67,7 +70,7 @@ SCHEDULES: list[tuple[str, str, int, int | None, str, str]] = [
         DispositionAction.DESTROY,
         "3 years unless a regulation requires longer.",
     ),
-    ("CS-TREND-ROLLUP", "*", 10, None, DispositionAction.DESTROY, "Aggregates, no PII."),
+    (TREND_ROLLUP_CLASS, "*", 10, None, DispositionAction.DESTROY, "Aggregates, no PII."),
 ]
 
 COMPLAINT_KEYWORDS = [

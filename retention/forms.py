@@ -60,6 +60,24 @@ class ExcludeForm(forms.Form):
         )
 
 
+class ReviewDecisionForm(forms.Form):
+    """A records manager's decision on a record due for review (schedule action `review`)."""
+
+    decision = forms.ChoiceField(
+        choices=[("retain", "Retain until a new date"), ("destroy", "Destroy (next batch)")]
+    )
+    retain_until = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="for retain"
+    )
+    reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def retain_moment(self) -> datetime | None:
+        value = self.cleaned_data.get("retain_until")
+        if value is None:
+            return None
+        return datetime.combine(value, time.min, tzinfo=timezone.get_current_timezone())
+
+
 class RetentionScheduleForm(forms.ModelForm):
     reason = forms.CharField(
         max_length=255, help_text="why the file plan changes (kept in history)"

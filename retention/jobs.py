@@ -59,5 +59,12 @@ def purge_pii_originals(*, now: datetime) -> JobResult:
             "held": summary.held,
             "not_redacted": summary.not_redacted,
             "blocked": summary.blocked,
+            "unknown_country_kept": summary.unknown_country_kept,
         },
+        messages=[
+            f"{summary.unknown_country_kept} record(s) of unknown country keep their originals: "
+            "no schedule of their class gives a PII period"
+        ]
+        if summary.unknown_country_kept
+        else [],
     )

@@ -18,8 +18,12 @@ TRIGGER_CHAT_ENDED = "chat_ended"
 
 
 class DispositionAction(models.TextChoices):
+    """SPEC §4.2. `transfer` (package, then destroy) is not offered yet: refused by name."""
+
     DESTROY = "destroy", "Destroy"
     ANONYMIZE = "anonymize", "Anonymize (keep redacted text as knowledge)"
+    REVIEW = "review", "Review (a records manager decides at the due date)"
+    RETAIN = "retain", "Retain permanently (never proposed for disposal)"
 
 
 class RetentionSchedule(models.Model):

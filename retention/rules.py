@@ -8,8 +8,16 @@
 - `hold_scope_clean`: validates a legal hold's scope.
 - `approvals_required` / `approvals_counted` (R-DISP-2): how many approvals a batch needs and
   how many of its approvals count (four-eyes).
+- `schedule_values_problem`: what is wrong with a schedule's values (None when nothing), so an
+  implausible period is refused by name before anything is saved.
+- `disposition_due_compute`, `record_disposal_action`, `review_is_due`: the dispositions of
+  SPEC §4.2: `retain` has no date and is never disposed; `review` is disposed only after a
+  records manager decided "destroy" for the current date.
+- `pii_purge_due_longest`: the purge date of a record whose schedule is unknown (R-RET-2, fail
+  closed): the latest of every schedule that could apply, none when any of them cannot say.
 """
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,6 +26,22 @@ from typing import Any, Protocol
 from dateutil.relativedelta import relativedelta
 
 ANY_JURISDICTION = "*"
+
+ACTION_DESTROY = "destroy"
+ACTION_ANONYMIZE = "anonymize"
+ACTION_REVIEW = "review"
+ACTION_RETAIN = "retain"
+ACTION_TRANSFER = "transfer"
+SCHEDULE_ACTIONS = (ACTION_DESTROY, ACTION_ANONYMIZE, ACTION_REVIEW, ACTION_RETAIN)
+# Actions a disposal batch carries out (records_destroy knows exactly these two).
+DISPOSAL_ACTIONS = (ACTION_DESTROY, ACTION_ANONYMIZE)
+REVIEW_DECISION_DESTROY = "destroy"
+# Longer than any retention law; "keep forever" is the `retain` action, not a huge number.
+MAX_RETENTION_YEARS = 1000
+MAX_PERIOD_DAYS = MAX_RETENTION_YEARS * 366
+JURISDICTION_RE = re.compile(r"^(\*|[A-Z]{2}|[A-Z]{2}-[A-Z0-9]{1,3})$")
+TRIGGER_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+KEPT_PERMANENTLY = "kept permanently"
 HOLD_SCOPE_KEYS = (
     "customer_emails",
     "customer_external_ids",
@@ -42,6 +66,130 @@ class ScheduleLike(Protocol):
 
 def period_add(moment: datetime, *, years: int, months: int, days: int) -> datetime:
     return moment + relativedelta(years=years, months=months, days=days)
+
+
+def period_add_or_none(moment: datetime, *, years: int, months: int, days: int) -> datetime | None:
+    """period_add, or None when the date would fall past year 9999 (or before year 1)."""
+    try:
+        return period_add(moment, years=years, months=months, days=days)
+    except (OverflowError, ValueError):
+        return None
+
+
+def _problem_int(values: dict[str, Any], name: str, maximum: int) -> str | None:
+    value = values.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        return f"{name} must be a whole number"
+    if value < 0:
+        return f"{name} cannot be negative"
+    if value > maximum:
+        return (
+            f"{name} {value} is longer than any plausible retention ({MAX_RETENTION_YEARS} "
+            "years at most); use action=retain for permanent retention"
+        )
+    return None
+
+
+def schedule_values_problem(values: dict[str, Any]) -> tuple[str, str] | None:
+    """(field, message) for the first invalid value of a schedule's values, or None."""
+    action = values.get("action")
+    if action == ACTION_TRANSFER:
+        return (
+            "action",
+            "action=transfer (package, then destroy) is not available yet; use "
+            + ", ".join(SCHEDULE_ACTIONS),
+        )
+    if action not in SCHEDULE_ACTIONS:
+        return ("action", f"action must be one of {', '.join(SCHEDULE_ACTIONS)}")
+    jurisdiction = values.get("jurisdiction")
+    if not isinstance(jurisdiction, str) or not JURISDICTION_RE.match(jurisdiction):
+        return (
+            "jurisdiction",
+            "jurisdiction must be *, an ISO 3166-1 country (CA) or an ISO 3166-2 region (CA-QC)",
+        )
+    trigger = values.get("trigger")
+    if not isinstance(trigger, str) or not TRIGGER_RE.match(trigger):
+        return ("trigger", "trigger must be chat_ended or an event name such as account_closed")
+    limits = (
+        ("retention_years", MAX_RETENTION_YEARS),
+        ("retention_months", MAX_RETENTION_YEARS * 12),
+        ("retention_days", MAX_PERIOD_DAYS),
+        ("pii_period_days", MAX_PERIOD_DAYS),
+    )
+    for name, maximum in limits:
+        message = _problem_int(values, name, maximum)
+        if message:
+            return (name, message)
+    total_days = (
+        (values.get("retention_years") or 0) * 365.25
+        + (values.get("retention_months") or 0) * 30.44
+        + (values.get("retention_days") or 0)
+    )
+    if total_days > MAX_RETENTION_YEARS * 365.25:
+        return (
+            "retention_years",
+            f"the retention period is longer than {MAX_RETENTION_YEARS} years; "
+            "use action=retain for permanent retention",
+        )
+    start, end = values.get("effective_from"), values.get("effective_to")
+    if start is not None and end is not None and end <= start:
+        return ("effective_to", "effective_to must be after effective_from")
+    return None
+
+
+def disposition_due_compute(
+    trigger_at: datetime,
+    *,
+    action: str,
+    years: int,
+    months: int,
+    days: int,
+    retained_until: datetime | None = None,
+) -> datetime | None:
+    """The disposition date: none for `retain` (permanent) or past year 9999; never earlier than
+    a records manager's review decision to retain until `retained_until`."""
+    if action == ACTION_RETAIN:
+        return None
+    due = period_add_or_none(trigger_at, years=years, months=months, days=days)
+    if due is None:
+        return None
+    if retained_until is not None and retained_until > due:
+        return retained_until
+    return due
+
+
+def record_disposal_action(schedule_action: str | None, review_decision: str) -> str | None:
+    """What a disposal batch may do to a due record: `destroy`/`anonymize`, or None (never:
+    kept permanently, or a review without a "destroy" decision)."""
+    if schedule_action in DISPOSAL_ACTIONS:
+        return schedule_action
+    if schedule_action == ACTION_REVIEW and review_decision == REVIEW_DECISION_DESTROY:
+        return ACTION_DESTROY
+    return None
+
+
+def review_is_due(
+    schedule_action: str | None,
+    disposition_due: datetime | None,
+    review_decision: str,
+    now: datetime,
+) -> bool:
+    return (
+        schedule_action == ACTION_REVIEW
+        and disposition_due is not None
+        and disposition_due <= now
+        and review_decision != REVIEW_DECISION_DESTROY
+    )
+
+
+def pii_purge_due_longest(candidates: Sequence[datetime | None]) -> datetime | None:
+    """The latest purge date of the schedules that could apply; None when there is none or any
+    of them has no date (no PII period, trigger not happened): the originals are then kept."""
+    if not candidates or any(candidate is None for candidate in candidates):
+        return None
+    return max(candidate for candidate in candidates if candidate is not None)
 
 
 def schedule_in_force(schedule: ScheduleLike, at: datetime) -> bool:

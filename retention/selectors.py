@@ -14,7 +14,20 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from chats.models import Message
@@ -29,6 +42,12 @@ from retention.models import (
     LegalHold,
     LegalHoldRecord,
     RetentionSchedule,
+)
+from retention.rules import (
+    ACTION_DESTROY,
+    ACTION_REVIEW,
+    DISPOSAL_ACTIONS,
+    REVIEW_DECISION_DESTROY,
 )
 
 HoldCondition = Callable[[], Q]
@@ -177,17 +196,57 @@ def records_in_open_batches_q() -> Q:
     )
 
 
-def records_due_for_disposal(*, now: datetime) -> QuerySet[Record]:
-    """Active records past their date, with a schedule, unheld, not blocked (unknown country,
-    pending QA review), not under review and not already proposed. Flagged records never
-    qualify (fail closed)."""
+def records_disposable_action_q() -> Q:
+    """A Q over Record: its schedule's action lets a disposal batch act on it when due
+    (rules.record_disposal_action): destroy or anonymize, or a review decided "destroy".
+    `retain` never qualifies, nor a review without a decision."""
+    return Q(schedule__action__in=DISPOSAL_ACTIONS) | Q(
+        schedule__action=ACTION_REVIEW, review_decision=REVIEW_DECISION_DESTROY
+    )
+
+
+def disposal_action_expression() -> Case:
+    """What a batch does to a record: its schedule's action; `destroy` for a decided review."""
+    return Case(
+        When(schedule__action=ACTION_REVIEW, then=Value(ACTION_DESTROY)),
+        default=F("schedule__action"),
+        output_field=CharField(),
+    )
+
+
+def records_past_disposition_q(*, now: datetime) -> Q:
+    """Active records with a schedule and a known country whose disposition date has come and
+    whose disposition lets a batch act on them (holds and open batches aside)."""
     return (
-        Record.objects.filter(
+        Q(
             status=RecordStatus.ACTIVE,
             schedule__isnull=False,
             disposition_due__isnull=False,
             disposition_due__lte=now,
         )
+        & ~Q(chat__country="")
+        & records_disposable_action_q()
+    )
+
+
+def records_review_due_q(*, now: datetime) -> Q:
+    """Records of a `review` schedule past their date on which no manager has decided yet
+    (rules.review_is_due): listed for review, never proposed for disposal."""
+    return Q(
+        status=RecordStatus.ACTIVE,
+        schedule__action=ACTION_REVIEW,
+        disposition_due__isnull=False,
+        disposition_due__lte=now,
+    ) & ~Q(review_decision=REVIEW_DECISION_DESTROY)
+
+
+def records_due_for_disposal(*, now: datetime) -> QuerySet[Record]:
+    """Active records past their date, with a schedule and a known country, of a disposition a
+    batch carries out, unheld, not blocked (pending QA review), not under review and not already
+    proposed. Flagged, permanent (`retain`) and undecided `review` records never qualify (fail
+    closed)."""
+    return (
+        Record.objects.filter(records_past_disposition_q(now=now))
         .exclude(records_blocked_q())
         .filter(Q(review_at__isnull=True) | Q(review_at__lte=now))
         .exclude(records_held_q())
@@ -199,15 +258,16 @@ def disposal_preview(*, now: datetime) -> list[dict[str, Any]]:
     """Dry run of build_disposal_batches: due records counted by class, jurisdiction, action."""
     rows = (
         records_due_for_disposal(now=now)
-        .values("record_class__code", "jurisdiction", "schedule__action")
+        .annotate(disposal_action=disposal_action_expression())
+        .values("record_class__code", "jurisdiction", "disposal_action")
         .annotate(count=Count("pk"))
-        .order_by("record_class__code", "jurisdiction", "schedule__action")
+        .order_by("record_class__code", "jurisdiction", "disposal_action")
     )
     return [
         {
             "record_class": row["record_class__code"],
             "jurisdiction": row["jurisdiction"],
-            "action": row["schedule__action"],
+            "action": row["disposal_action"],
             "count": row["count"],
         }
         for row in rows
@@ -216,17 +276,52 @@ def disposal_preview(*, now: datetime) -> list[dict[str, Any]]:
 
 def records_due_for_pii_purge(*, now: datetime) -> QuerySet[Record]:
     """Live records past their PII period whose chat has a redacted layer, originals not yet
-    purged, nothing holding them and nothing blocking them (unknown country, pending QA)."""
+    purged and nothing holding them. A flagged record qualifies only when its country is
+    unknown: it then has the longest PII period of its class (schedules.retention values), so no
+    country check can lengthen it and a pending one does not block the purge
+    (records_purge_blocked_q); the record itself stays flagged, never disposed."""
     return (
         Record.objects.filter(
-            status=RecordStatus.ACTIVE,
+            Q(status=RecordStatus.ACTIVE) | Q(status=RecordStatus.FLAGGED, chat__country=""),
             pii_purge_due__isnull=False,
             pii_purge_due__lte=now,
             pii_purged_at__isnull=True,
             chat__redacted_at__isnull=False,
         )
-        .exclude(records_blocked_q())
+        .exclude(records_purge_blocked_q())
         .exclude(records_held_q())
+    )
+
+
+def records_purge_blocked_q() -> Q:
+    """A Q over Record: its originals must wait. A block (a pending QA review) counts only for a
+    record of known country, whose purge date a corrected country could still move later; an
+    unknown-country record's date is already the longest any schedule of its class gives."""
+    return records_blocked_q() & ~Q(chat__country="")
+
+
+def record_ids_purge_blocked(record_ids: Iterable[int]) -> dict[int, str]:
+    """{record id: why its originals must wait} (records_purge_blocked_q), for the purge's
+    re-check under lock."""
+    blocked = record_ids_blocked(record_ids)
+    if not blocked:
+        return blocked
+    unknown_country = set(
+        Record.objects.filter(pk__any_of=list(blocked), chat__country="").values_list(
+            "pk", flat=True
+        )
+    )
+    return {pk: reason for pk, reason in blocked.items() if pk not in unknown_country}
+
+
+def records_unknown_country_originals_kept() -> QuerySet[Record]:
+    """Flagged records of unknown country whose originals have no purge date: no schedule of
+    their class could apply, or one could and has no PII period. Reported by the purge job."""
+    return Record.objects.filter(
+        status=RecordStatus.FLAGGED,
+        chat__country="",
+        pii_purge_due__isnull=True,
+        pii_purged_at__isnull=True,
     )
 
 

@@ -8,22 +8,37 @@ Invariants:
   of chats changes no rollup, and re-running is a no-op.
 - Each week is recomputed whole (delete + insert) in one transaction, with that week's insights
   locked, so a reader never sees a half-written week and an interrupted run loses nothing.
+
+Disposal (`trend_rollups_dispose`, the dispose_trend_rollups job; SPEC §6 "trend rollups, 10
+years"): a week's rows are disposed of once the week has ended and the period of the rollup
+class's file-plan schedule (TREND_ROLLUP_CLASS, jurisdiction "*", in force now) has passed since.
+The period is read from the file plan at every run; no schedule, or one whose action is not
+`destroy` (retain, review, anonymize) or whose trigger is not chat_ended, disposes of nothing
+and says why (fail closed). Chunks of rows, each deleted with its audit event in one
+transaction; a re-run finds nothing more to do; rollup_trends never rebuilds a disposed week.
 """
 
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from statistics import fmean
 
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.db.models import F, Q
 
+from audit.services import audit_event_record
 from knowledgebase.models import ChatCategory, ChatInsight, ChatKeyword, TrendDimension, TrendRollup
+from retention.file_plan import TREND_ROLLUP_CLASS
+from retention.models import TRIGGER_CHAT_ENDED, RetentionSchedule
+from retention.rules import ACTION_DESTROY, ANY_JURISDICTION, schedule_resolve
 
 logger = logging.getLogger(__name__)
 
 ROLLUP_WEEKS_PER_CHUNK = 20
+ROLLUP_DISPOSAL_CHUNK_SIZE = 1000
+WEEK = timedelta(days=7)
 
 
 @dataclass
@@ -102,13 +117,18 @@ def _week_rows(week: date, now: datetime) -> list[TrendRollup]:
 
 
 def trends_rollup(*, now: datetime, chunk_size: int = ROLLUP_WEEKS_PER_CHUNK) -> RollupSummary:
-    """Recomputes every touched week, `chunk_size` weeks per transaction."""
+    """Recomputes every touched week, `chunk_size` weeks per transaction. A week past the
+    rollups' schedule is not rebuilt (it was, or is about to be, disposed of)."""
     summary = RollupSummary()
     weeks = weeks_touched()
+    last_disposable = trend_rollup_disposal_plan(now=now).last_week
     for start in range(0, len(weeks), chunk_size):
         chunk = weeks[start : start + chunk_size]
         with transaction.atomic():
             for week in chunk:
+                if last_disposable is not None and week <= last_disposable:
+                    ChatInsight.objects.filter(week_start=week).update(rolled_up_at=F("updated_at"))
+                    continue
                 rows = _week_rows(week, now)
                 TrendRollup.objects.filter(week_start=week).delete()
                 TrendRollup.objects.bulk_create(rows, batch_size=1000)
@@ -118,4 +138,106 @@ def trends_rollup(*, now: datetime, chunk_size: int = ROLLUP_WEEKS_PER_CHUNK) ->
                 summary.weeks += 1
                 summary.rows += len(rows)
     logger.info("rolled up %d weeks (%d rows)", summary.weeks, summary.rows)
+    return summary
+
+
+@dataclass(frozen=True)
+class RollupDisposalPlan:
+    """Which rollups are past their schedule: weeks starting on or before `last_week`; none
+    (`last_week` None) with the reason when nothing may be disposed of."""
+
+    schedule: RetentionSchedule | None
+    last_week: date | None
+    reason: str
+
+
+def trend_rollup_disposal_plan(*, now: datetime) -> RollupDisposalPlan:
+    schedules = list(
+        RetentionSchedule.objects.filter(
+            record_class__code=TREND_ROLLUP_CLASS, jurisdiction=ANY_JURISDICTION
+        )
+    )
+    resolution = schedule_resolve(schedules, country=ANY_JURISDICTION, region="", at=now)
+    schedule: RetentionSchedule | None = resolution.schedule
+    if schedule is None:
+        return RollupDisposalPlan(
+            None,
+            None,
+            f"no retention schedule in force for {TREND_ROLLUP_CLASS} (*): rollups kept",
+        )
+    if schedule.action != ACTION_DESTROY:
+        return RollupDisposalPlan(
+            schedule, None, f"{TREND_ROLLUP_CLASS} schedule action is {schedule.action}: kept"
+        )
+    if schedule.trigger != TRIGGER_CHAT_ENDED:
+        return RollupDisposalPlan(
+            schedule,
+            None,
+            f"{TREND_ROLLUP_CLASS} schedule trigger {schedule.trigger} does not apply: kept",
+        )
+    try:
+        # A week is over at start + 7 days; it is past the period once that moment is.
+        horizon = now - relativedelta(
+            years=schedule.retention_years,
+            months=schedule.retention_months,
+            days=schedule.retention_days,
+        )
+    except (OverflowError, ValueError):
+        return RollupDisposalPlan(schedule, None, "the period reaches before year 1: kept")
+    return RollupDisposalPlan(schedule, horizon.date() - WEEK, f"schedule {schedule.pk}")
+
+
+@dataclass
+class RollupDisposalSummary:
+    deleted: int = 0
+    chunks: int = 0
+    schedule_id: int | None = None
+    last_week: date | None = None
+    kept_reason: str = ""  # set when nothing may be disposed of (fail closed)
+
+
+def trend_rollups_dispose(
+    *, now: datetime, chunk_size: int = ROLLUP_DISPOSAL_CHUNK_SIZE
+) -> RollupDisposalSummary:
+    """Deletes the rollups past their file-plan schedule, `chunk_size` rows per transaction,
+    each chunk audited with its counts. Idempotent; an interrupted run loses one chunk's
+    transaction at most and a re-run finishes."""
+    plan = trend_rollup_disposal_plan(now=now)
+    summary = RollupDisposalSummary(
+        schedule_id=plan.schedule.pk if plan.schedule else None, last_week=plan.last_week
+    )
+    if plan.last_week is None:
+        summary.kept_reason = plan.reason
+        logger.warning("dispose_trend_rollups: %s", plan.reason)
+        return summary
+    while True:
+        with transaction.atomic():
+            # LIMIT without OFFSET: deleted rows leave the set.
+            rows = list(
+                TrendRollup.objects.filter(week_start__lte=plan.last_week)
+                .select_for_update(skip_locked=True)
+                .order_by("pk")
+                .values_list("pk", "week_start")[:chunk_size]
+            )
+            if rows:
+                TrendRollup.objects.filter(pk__in=[pk for pk, _ in rows]).delete()
+                weeks = sorted({week for _, week in rows})
+                audit_event_record(
+                    actor=None,
+                    action="trends.rollups_disposed",
+                    target_type="knowledgebase.trendrollup",
+                    data={
+                        "rows": len(rows),
+                        "weeks": len(weeks),
+                        "first_week": weeks[0],
+                        "last_week": weeks[-1],
+                        "schedule": summary.schedule_id,
+                        "as_of": now,
+                    },
+                )
+                summary.deleted += len(rows)
+                summary.chunks += 1
+        if len(rows) < chunk_size:
+            break
+    logger.info("dispose_trend_rollups: %s", summary)
     return summary

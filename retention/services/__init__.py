@@ -28,8 +28,11 @@ from retention.services.holds import (
     legal_holds_apply,
 )
 from retention.services.purge import pii_originals_purge
+from retention.services.reviews import record_review_decide
 from retention.services.schedules import (
+    ScheduleImpact,
     records_retention_recompute,
+    retention_schedule_impact,
     retention_schedule_save,
 )
 
@@ -37,6 +40,7 @@ __all__ = [
     "CHAT_DESTRUCTION_HOOKS",
     "DISPOSAL_CHUNK_SIZE",
     "DestructionResult",
+    "ScheduleImpact",
     "customer_event_names",
     "customer_event_record",
     "customer_event_withdraw",
@@ -52,8 +56,10 @@ __all__ = [
     "legal_holds_apply",
     "pii_originals_purge",
     "record_destroy",
+    "record_review_decide",
     "records_destroy",
     "records_purge_originals",
     "records_retention_recompute",
+    "retention_schedule_impact",
     "retention_schedule_save",
 ]

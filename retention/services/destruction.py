@@ -13,7 +13,7 @@ caller's transaction (or its own), with set-based SQL, and:
   deletes it with its history rows when no chat refers to it any more.
 `purge` (original text only) requires a redacted layer on every message: the only copy of a
 text is never destroyed before a redacted copy exists, and skips blocked records
-(retention.selectors.record_ids_blocked: unknown country, pending QA review).
+(retention.selectors.record_ids_purge_blocked: a pending QA review of a known-country record).
 Evidence carries the real time: tombstones' and records' `disposed_at`, `pii_purged_at` and the
 messages' `original_purged_at` are the real clock; `now` (the moment the caller evaluated at)
 is recorded beside it as the tombstone's `as_of` when it differs (core.clock.clock_as_of).
@@ -38,7 +38,7 @@ from integrations.webhooks.services import webhook_events_emit
 from records.models import Record, RecordClass, RecordStatus
 from retention.lookups import pg_bigint_array, sql_any_of
 from retention.models import DisposalBatch, DispositionAction, Tombstone
-from retention.selectors import record_ids_blocked, record_ids_held
+from retention.selectors import record_ids_held, record_ids_purge_blocked
 
 # Other apps append callables(chat_ids) that erase their own per-chat personal data inside the
 # destruction transaction (e.g. copies kept by integrations). They must be set-based.
@@ -54,7 +54,7 @@ class DestructionResult:
     held: list[int] = field(default_factory=list)
     not_live: list[int] = field(default_factory=list)
     not_redacted: list[int] = field(default_factory=list)  # anonymize/purge need a redacted layer
-    blocked: list[int] = field(default_factory=list)  # purge: unknown country, pending QA review
+    blocked: list[int] = field(default_factory=list)  # purge: pending QA review (known country)
 
 
 class _EpochMicroseconds(models.Func):
@@ -422,7 +422,7 @@ def records_purge_originals(*, record_ids: Iterable[int], now: datetime) -> Dest
         records = [r for r in records if r.pii_purged_at is None]
         held = record_ids_held([record.pk for record in records])
         records = [record for record in records if record.pk not in held]
-        blocked = record_ids_blocked([record.pk for record in records])
+        blocked = record_ids_purge_blocked([record.pk for record in records])
         records = [record for record in records if record.pk not in blocked]
         chat_ids = [record.chat_id for record in records if record.redacted_at is not None]
         unredacted_chats = (

@@ -56,8 +56,18 @@ from retention.models import (
     ItemStatus,
     Tombstone,
 )
-from retention.rules import approvals_counted, approvals_required
-from retention.selectors import record_ids_blocked, records_due_for_disposal
+from retention.rules import (
+    ACTION_RETAIN,
+    ACTION_REVIEW,
+    approvals_counted,
+    approvals_required,
+    record_disposal_action,
+)
+from retention.selectors import (
+    disposal_action_expression,
+    record_ids_blocked,
+    records_due_for_disposal,
+)
 from retention.services.destruction import records_destroy
 
 logger = logging.getLogger(__name__)
@@ -105,7 +115,8 @@ def disposal_batches_build(
             records_due_for_disposal(now=now)
             .select_for_update(of=("self",), skip_locked=True)
             .order_by("pk")
-            .values_list("pk", "record_class_id", "jurisdiction", "schedule__action")
+            .annotate(disposal_action=disposal_action_expression())
+            .values_list("pk", "record_class_id", "jurisdiction", "disposal_action")
         )
         groups: dict[tuple[int, str, str], list[int]] = {}
         for pk, class_id, jurisdiction, action in due:
@@ -326,6 +337,7 @@ class _Candidate(NamedTuple):
     schedule_id: int | None
     disposition_due: datetime | None
     schedule_action: str | None
+    review_decision: str
 
 
 def _eligible(record: _Candidate, batch: DisposalBatch, now: datetime) -> str | None:
@@ -333,11 +345,16 @@ def _eligible(record: _Candidate, batch: DisposalBatch, now: datetime) -> str | 
     (unknown country, pending QA review) are checked by record_ids_blocked."""
     if record.status != RecordStatus.ACTIVE:
         return f"record is {record.status}"
+    if record.schedule_action == ACTION_RETAIN:
+        return "kept permanently"
     if record.schedule_id is None or record.disposition_due is None:
         return "no retention schedule"
     if record.disposition_due > now:
         return "not due"
-    if record.schedule_action != batch.action:
+    action = record_disposal_action(record.schedule_action, record.review_decision)
+    if action is None and record.schedule_action == ACTION_REVIEW:
+        return "review: no records manager decided to destroy it"
+    if action != batch.action:
         return "disposition action changed"
     return None
 
@@ -368,6 +385,7 @@ def _execute_chunk(
                 "schedule_id",
                 "disposition_due",
                 "schedule__action",
+                "review_decision",
             )
         }
         not_eligible: dict[int, str] = record_ids_blocked(list(item_of_record))

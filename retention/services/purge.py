@@ -1,11 +1,15 @@
 """purge_pii_originals (R-PII-4): destroy original text once the schedule's PII period passed.
 
+A record of unknown country is purged at the longest PII period of any schedule of its class
+(it stays flagged, never disposed); when no schedule could say, its originals are kept and the
+job reports how many (`unknown_country_kept`).
+
 Invariants: only records that are live, unheld, past `pii_purge_due` and whose chat has a
 redacted layer on every message are purged (records_purge_originals checks holds and layers
 again under lock); each chunk is its own transaction; a purged record has `pii_purged_at` set
 and drops out of the selector, so a re-run purges nothing twice and an interrupted run resumes.
-Blocked records (unknown country, pending QA review: retention.selectors.records_blocked_q) are
-never selected and are re-checked under lock. Due-ness is decided as of
+Blocked records of known country (a pending QA review: retention.selectors.records_purge_blocked_q)
+are never selected and are re-checked under lock. Due-ness is decided as of
 `clock_destruction_moment(now)`: never later than the real clock unless the simulated clock is
 allowed, so a future `now` purges nothing early.
 """
@@ -16,7 +20,10 @@ from datetime import datetime
 
 from audit.services import audit_event_record
 from core.clock import clock_destruction_moment
-from retention.selectors import records_due_for_pii_purge
+from retention.selectors import (
+    records_due_for_pii_purge,
+    records_unknown_country_originals_kept,
+)
 from retention.services.destruction import records_purge_originals
 
 logger = logging.getLogger(__name__)
@@ -30,6 +37,8 @@ class PurgeSummary:
     held: int = 0
     not_redacted: int = 0
     blocked: int = 0
+    # Unknown-country records whose originals no schedule lets us purge (kept, fail closed).
+    unknown_country_kept: int = 0
 
 
 def pii_originals_purge(*, now: datetime, chunk_size: int = PURGE_CHUNK_SIZE) -> PurgeSummary:
@@ -53,6 +62,7 @@ def pii_originals_purge(*, now: datetime, chunk_size: int = PURGE_CHUNK_SIZE) ->
         last_pk = ids[-1]
         if len(ids) < chunk_size:
             break
+    summary.unknown_country_kept = records_unknown_country_originals_kept().count()
     if summary.purged:
         audit_event_record(
             actor=None,

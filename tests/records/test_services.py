@@ -139,7 +139,8 @@ def test_unknown_country_is_flagged_without_date(file_plan):
     record = Record.objects.get(chat=chat)
     assert record.status == "flagged"
     assert record.disposition_due is None
-    assert record.pii_purge_due is None
+    # Issue #12 item 9b: the originals go at the longest PII period of the class (365 days).
+    assert record.pii_purge_due == chat.ended_at + timedelta(days=365)
 
 
 def test_country_correction_recomputes_audits_and_keeps_history(file_plan, manager_user):
