@@ -62,9 +62,7 @@ def nlp_pipeline(*, disable: Sequence[str] = (), language: str = "en") -> "Langu
             import spacy
 
             if not spacy_model_installed(name):
-                raise SpacyModelMissing(
-                    spacy_model_missing_message(name, MODEL_SETTINGS[language])
-                )
+                raise SpacyModelMissing(spacy_model_missing_message(name, MODEL_SETTINGS[language]))
             pipeline = spacy.load(name, exclude=list(disable))
             _pipelines[key] = pipeline
     return pipeline

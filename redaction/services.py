@@ -117,7 +117,11 @@ def _chat_text(chat: Chat) -> ChatText:
         else Identity()
     )
     return ChatText(
-        texts=texts, senders=senders, identity=identity, reference_year=chat.started_at.year
+        texts=texts,
+        senders=senders,
+        identity=identity,
+        reference_year=chat.started_at.year,
+        language=chat.language,
     )
 
 

@@ -167,8 +167,20 @@ def _email_fragments(chat: ChatText) -> set[int]:
     return fragments
 
 
-def _chat_detect(chat: ChatText, ner: _Ner, languages: Sequence[str]) -> list[list[Finding]]:
-    folded = [lexicon.fold(text) for text in chat.texts]
+def _drop_inside_iban(found: list[Finding]) -> None:
+    """An IBAN passed its check digits: the digit groups inside it are not a phone or a card."""
+    ibans = [f for f in found if f.rule == "iban"]
+    if ibans:
+        found[:] = [
+            f
+            for f in found
+            if f.rule == "iban" or not any(i.start <= f.start and f.end <= i.end for i in ibans)
+        ]
+
+
+def _chat_detect(
+    chat: ChatText, folded: Sequence[str], ner: _Ner, languages: Sequence[str]
+) -> list[list[Finding]]:
     identity = names.IdentityMatcher(chat.identity)
     fragments = _phone_fragments(chat, folded)
     email_fragments = _email_fragments(chat)
@@ -201,6 +213,7 @@ def _chat_detect(chat: ChatText, ner: _Ner, languages: Sequence[str]) -> list[li
         if index in email_fragments:
             found.append(Finding(0, len(text.rstrip()), EntityType.EMAIL, "email_fragment"))
         found.extend(conversation.bare_answers_find(context))
+        _drop_inside_iban(found)
         found.extend(identity.find(context))
         found.extend(names.person_rules_find(context))
         found.extend(
@@ -233,8 +246,13 @@ def chats_detect(
 
     `nlp` replaces the English pipeline (tests, benchmarks); French messages are always read
     by the SPACY_MODEL_FR pipeline."""
-    languages = [language.chat_languages(chat.texts, chat.language) for chat in chats]
+    folded = [[lexicon.fold(text) for text in chat.texts] for chat in chats]
+    languages = [
+        language.chat_languages(chat.texts, chat.language, chat_folded)
+        for chat, chat_folded in zip(chats, folded, strict=True)
+    ]
     ner = _persons_by_language(chats, languages, nlp)
     return [
-        _chat_detect(chat, ner, langs) for chat, langs in zip(chats, languages, strict=True)
+        _chat_detect(chat, chat_folded, ner, langs)
+        for chat, chat_folded, langs in zip(chats, folded, languages, strict=True)
     ]

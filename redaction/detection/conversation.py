@@ -63,9 +63,7 @@ def previous_context(
     if not question[index]:
         return " ".join(folded[max(0, index - 2) : index])
     turn = [
-        folded[j]
-        for j in range(max(0, index - 2), index)
-        if chat.senders[j] == chat.senders[index]
+        folded[j] for j in range(max(0, index - 2), index) if chat.senders[j] == chat.senders[index]
     ]
     return " ".join([question[index], *turn])
 
@@ -114,7 +112,7 @@ def bare_answers_find(context: MessageContext) -> Iterator[Finding]:
 
 
 # --- identifiers typed in pieces -------------------------------------------------------------
-_PIECE = re.compile(r"(?<![\w.,:/$#-])\d(?:[ -]?\d){1,7}(?![\w]|[.,:/%]\d|\s*(?:\$|%))")
+_PIECE = re.compile(r"(?<![\w.,:/$#-])\d(?:[ -]?\d){1,11}(?![\w]|[.,:/%]\d|\s*(?:\$|%))")
 _PIECE_WORD = re.compile(r"[^\W\d_]+")
 # A message that names what its number is ("my zip is 60614", "order 4512") is not a piece.
 _LABELLED = re.compile(
@@ -137,9 +135,12 @@ def _piece_type(digits: str, sizes: tuple[int, ...], asked: str) -> EntityType |
         _ASK_SIN.search(asked) or (luhn_valid(digits) and digits[0] not in "08")
     ):
         return E.US_SSN if _ASK_SSN.search(asked) else E.CA_SIN
-    if len(digits) in (10, 11) and _NANP.fullmatch(digits):
-        if _ASK_PHONE.search(asked) or sizes in _PHONE_SHAPES:
-            return E.PHONE
+    if (
+        len(digits) in (10, 11)
+        and _NANP.fullmatch(digits)
+        and (_ASK_PHONE.search(asked) or sizes in _PHONE_SHAPES)
+    ):
+        return E.PHONE
     return None
 
 
@@ -172,9 +173,7 @@ def pieces_find(chat: ChatText, contexts: Sequence[MessageContext]) -> list[list
     return out
 
 
-def _run_pieces(
-    contexts: Sequence[MessageContext], run: range, out: list[list[Finding]]
-) -> None:
+def _run_pieces(contexts: Sequence[MessageContext], run: range, out: list[list[Finding]]) -> None:
     pieces: list[tuple[int, int, int, str]] = []  # (message, start, end, digits)
     for index in run:
         context = contexts[index]

@@ -9,6 +9,8 @@ import unicodedata
 
 def fold(text: str) -> str:
     """Lower case without accents, one character per character (offsets stay valid)."""
+    if text.isascii():
+        return text.lower()
     out = []
     for char in text.lower():
         if ord(char) < 128:
@@ -45,7 +47,7 @@ ASK_PHONE = (
 ASK_ACCOUNT = (
     r"account number|routing|transit|institution|void cheque|void check|bank account|acct|"
     r"numero de compte|compte bancaire|cheque specimen|specimen de cheque|iban|swift|"
-    r"branch|folio|succursale|\b(?:which|what|the) (?:bank |chequing |savings )?account\b|"
+    r"branch|folio|succursale|\b(?:which|what) (?:bank |chequing |savings )?account\b|"
     r"account (?:should|do you|would you|to deposit|for the (?:refund|deposit))|"
     r"(?:quel|votre|le|du) (?:numero de )?compte\b|depot direct|direct deposit"
 )
@@ -67,8 +69,34 @@ MONTH_WORDS = (
     r"oct|october|octobre|nov|november|novembre|dec|december|decembre"
 )
 EMAIL_PROVIDERS = frozenset(
-    "gmail hotmail outlook yahoo icloud live msn aol proton protonmail videotron sympatico "
-    "bell rogers shaw telus cogeco me mac gmx yandex zoho fastmail mail sasktel eastlink".split()
+    [
+        "gmail",
+        "hotmail",
+        "outlook",
+        "yahoo",
+        "icloud",
+        "live",
+        "msn",
+        "aol",
+        "proton",
+        "protonmail",
+        "videotron",
+        "sympatico",
+        "bell",
+        "rogers",
+        "shaw",
+        "telus",
+        "cogeco",
+        "me",
+        "mac",
+        "gmx",
+        "yandex",
+        "zoho",
+        "fastmail",
+        "mail",
+        "sasktel",
+        "eastlink",
+    ]
 )
 EMAIL_TLDS = r"com|ca|net|org|edu|gov|qc\.ca|co|fr|io|us|info|biz|me"
 ASK_POSTAL = r"postal|zip|code postal|address|adresse"

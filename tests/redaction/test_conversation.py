@@ -11,15 +11,19 @@ def test_card_number_split_across_messages_is_redacted(redact: Redactor) -> None
         ["Which card would you like to use?", "4666 1760", "3137 2159"],
         senders=[AGENT, CUSTOMER, CUSTOMER],
     )
-    assert "4666" not in out[1] and "1760" not in out[1]
-    assert "3137" not in out[2] and "2159" not in out[2]
-    assert out[1].startswith("[CREDIT_CARD_") and out[2].startswith("[CREDIT_CARD_")
+    assert "4666" not in out[1]
+    assert "1760" not in out[1]
+    assert "3137" not in out[2]
+    assert "2159" not in out[2]
+    assert out[1].startswith("[CREDIT_CARD_")
+    assert out[2].startswith("[CREDIT_CARD_")
 
 
 def test_card_number_in_four_pieces_without_a_question_is_redacted(redact: Redactor) -> None:
     out = redact(["5384", "8372", "6167", "5136 thats the one"])
     assert all("[CREDIT_CARD_" in text for text in out)
-    assert "5136" not in out[3] and "thats the one" in out[3]
+    assert "5136" not in out[3]
+    assert "thats the one" in out[3]
 
 
 def test_number_pieces_that_do_not_validate_are_kept(redact: Redactor) -> None:
@@ -37,8 +41,10 @@ def test_phone_number_split_across_messages_is_redacted(redact: Redactor) -> Non
         ["Can I get a good number for you?", "sure 438", "291 7764"],
         senders=[AGENT, CUSTOMER, CUSTOMER],
     )
-    assert "438" not in out[1] and "sure" in out[1]
-    assert "291" not in out[2] and "7764" not in out[2]
+    assert "438" not in out[1]
+    assert "sure" in out[1]
+    assert "291" not in out[2]
+    assert "7764" not in out[2]
 
 
 def test_account_number_split_across_messages_is_redacted(redact: Redactor) -> None:
@@ -181,8 +187,11 @@ def test_french_street_types_with_accents_and_units_are_redacted(redact: Redacto
         ],
         language="fr",
     )
-    assert "1185" not in out[0] and "Saint-Hubert" not in out[0] and "app. 4" not in out[0]
-    assert "côte des Érables" not in out[1] and "210" not in out[1]
+    assert "1185" not in out[0]
+    assert "Saint-Hubert" not in out[0]
+    assert "app. 4" not in out[0]
+    assert "côte des Érables" not in out[1]
+    assert "210" not in out[1]
     assert "3320 allée du Parc" not in out[2]
 
 
@@ -221,7 +230,8 @@ def test_full_name_after_chez_in_french_is_redacted(redact: Redactor) -> None:
     out = redact(
         ["Je suis chez Ginette Marchessault pour la semaine, livrez là-bas."], language="fr"
     )
-    assert "Ginette" not in out[0] and "Marchessault" not in out[0]
+    assert "Ginette" not in out[0]
+    assert "Marchessault" not in out[0]
     assert out[0].startswith("Je suis chez [PERSON_1]")
 
 
@@ -263,4 +273,18 @@ def test_french_chat_is_detected_when_the_chat_language_is_wrong(redact: Redacto
         ["Théodore Vaillancourt passera chercher la commande demain."],
         language="en",
     )
-    assert "Théodore" not in out[0] and "Vaillancourt" not in out[0]
+    assert "Théodore" not in out[0]
+    assert "Vaillancourt" not in out[0]
+
+
+def test_iban_keeps_its_type_over_the_digit_groups_inside_it(redact: Redactor) -> None:
+    out = redact(["virement vers nl41 abna 4687 1441 94 svp"], language="fr")
+    assert out == ["virement vers [BANK_ACCOUNT_1] svp"]
+
+
+def test_zip_answer_to_an_address_on_the_account_question_is_a_zip(redact: Redactor) -> None:
+    out = redact(
+        ["Can you confirm the address on the account?", "77 Orchard Lane, Dayton, OH 45402"],
+        senders=[AGENT, CUSTOMER],
+    )
+    assert out[1] == "[STREET_ADDRESS_1], Dayton, OH [US_ZIP_1]"
