@@ -106,9 +106,9 @@ def bare_answers_find(context: MessageContext) -> Iterator[Finding]:
             if not _is_reference(context, match.start()):
                 yield Finding(match.start(), match.end(), E.PHONE, "phone_local_reply")
     if _ASK_ADDRESS.search(question) and not _ASK_ZIP_ONLY.fullmatch(question.strip("? ")):
-        match = _BARE_ADDRESS.match(text)
-        if match is not None and not _NOT_ADDRESS_AFTER_NUMBER.match(match.group(1)):
-            yield Finding(match.start(1), match.end(1), E.STREET_ADDRESS, "address_reply")
+        address = _BARE_ADDRESS.match(text)
+        if address is not None and not _NOT_ADDRESS_AFTER_NUMBER.match(address.group(1)):
+            yield Finding(address.start(1), address.end(1), E.STREET_ADDRESS, "address_reply")
 
 
 # --- identifiers typed in pieces -------------------------------------------------------------

@@ -50,7 +50,7 @@ def test_previous_detector_version_is_rerun_by_the_job_when_enabled(
 def test_rerun_is_chunked_and_resumes_where_a_killed_run_stopped(
     redacted_by_the_previous_detector,
 ):
-    counts, claimed = services.chats_redact_chunk(now=NOW, chunk_size=1, rerun_outdated=True)
+    _, claimed = services.chats_redact_chunk(now=NOW, chunk_size=1, rerun_outdated=True)
     assert claimed == 1
     assert Chat.objects.filter(redaction_version=DETECTOR_VERSION).count() == 1
     assert Chat.objects.filter(redaction_version="pii-1.1").count() == 2  # not touched yet
