@@ -35,14 +35,18 @@ ASK_NAME = (
     r"who (?:do i have|am i (?:speaking|chatting) with|is this)|pleasure of chatting|"
     r"votre nom|votre prenom|a qui ai-je|qui est a l'appareil|nom (?:complet|au dossier)"
 )
-ASK_ID = r"account id|user ?id|user ?name|customer id|member id|client id|order id|login id"
+ASK_ID = (
+    r"account id|user ?id|user ?name|customer id|member id|client id|order id|login id|"
+    r"identifiant|nom d'utilisateur|numero de client|numero de membre|code d'utilisateur"
+)
 ASK_SIN = (
     r"\bsin\b|social insurance|\bnas\b|assurance sociale|\bssn\b|social security|tax id|"
     r"\bitin\b|\bein\b|\bsocial\b"
 )
 ASK_PHONE = (
     r"phone|number to reach|callback|call you|call back|text you|cell|mobile|telephone|"
-    r"numero de telephone|a quel numero|vous joindre|rappeler|\bnumber\b.*\b(?:reach|call)"
+    r"numero de telephone|a quel numero|vous joindre|rappeler|\bnumber\b.*\b(?:reach|call)|"
+    r"cellulaire|\bcell\b|texto|numero ou"
 )
 ASK_ACCOUNT = (
     r"account number|routing|transit|institution|void cheque|void check|bank account|acct|"

@@ -288,3 +288,19 @@ def test_zip_answer_to_an_address_on_the_account_question_is_a_zip(redact: Redac
         senders=[AGENT, CUSTOMER],
     )
     assert out[1] == "[STREET_ADDRESS_1], Dayton, OH [US_ZIP_1]"
+
+
+def test_bare_login_after_french_question_is_redacted(redact: Redactor) -> None:
+    out = redact(
+        ["Quel est votre identifiant?", "mtremblay88"], senders=[AGENT, CUSTOMER], language="fr"
+    )
+    assert out[1] == "[ACCOUNT_ID_1]"
+
+
+def test_bare_local_phone_after_french_cell_question_is_redacted(redact: Redactor) -> None:
+    out = redact(
+        ["Votre cellulaire, s'il vous plaît?", "un instant", "482-0917"],
+        senders=[AGENT, CUSTOMER, CUSTOMER],
+        language="fr",
+    )
+    assert out[2] == "[PHONE_1]"
