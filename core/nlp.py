@@ -1,7 +1,8 @@
 """The one door to spaCy: every module that needs a pipeline gets it here.
 
-The model name is the SPACY_MODEL setting; each worker process loads a pipeline once (per set
-of disabled components) and keeps it. A missing model is a clear error naming the install
+The model names are settings, one per language: SPACY_MODEL (English) and SPACY_MODEL_FR
+(French); each worker process loads a pipeline once (per language and set of disabled
+components) and keeps it. A missing model is a clear error naming the install
 command, never a silent fallback to something weaker (R-PII-5).
 """
 
@@ -29,9 +30,17 @@ class SpacyModelMissing(ImproperlyConfigured):
     pass
 
 
-def spacy_model_missing_message(name: str) -> str:
+# The setting that names the model of each language the detector reads.
+MODEL_SETTINGS = {"en": "SPACY_MODEL", "fr": "SPACY_MODEL_FR"}
+
+
+def spacy_model_name(language: str = "en") -> str:
+    return str(getattr(settings, MODEL_SETTINGS[language]))
+
+
+def spacy_model_missing_message(name: str, setting: str = "SPACY_MODEL") -> str:
     return (
-        f"spaCy model {name!r} (setting SPACY_MODEL) is not installed. "
+        f"spaCy model {name!r} (setting {setting}) is not installed. "
         f"Install it with: {INSTALL_COMMAND}"
     )
 
@@ -40,9 +49,9 @@ def spacy_model_installed(name: str | None = None) -> bool:
     return importlib.util.find_spec(name or settings.SPACY_MODEL) is not None
 
 
-def nlp_pipeline(*, disable: Sequence[str] = ()) -> "Language":
-    """The process-wide pipeline for SPACY_MODEL with `disable`d components left out."""
-    name = settings.SPACY_MODEL
+def nlp_pipeline(*, disable: Sequence[str] = (), language: str = "en") -> "Language":
+    """The process-wide pipeline of `language` with `disable`d components left out."""
+    name = spacy_model_name(language)
     key = (name, tuple(sorted(disable)))
     pipeline = _pipelines.get(key)
     if pipeline is not None:
@@ -53,7 +62,7 @@ def nlp_pipeline(*, disable: Sequence[str] = ()) -> "Language":
             import spacy
 
             if not spacy_model_installed(name):
-                raise SpacyModelMissing(spacy_model_missing_message(name))
+                raise SpacyModelMissing(spacy_model_missing_message(name, MODEL_SETTINGS[language]))
             pipeline = spacy.load(name, exclude=list(disable))
             _pipelines[key] = pipeline
     return pipeline

@@ -82,7 +82,8 @@ def texts_redact(
         counter: Counter[str] = Counter()
         for finding in sorted(found, key=lambda f: f.start):
             parts.append(text[position : finding.start])
-            parts.append(book.placeholder(finding.entity, text[finding.start : finding.end]))
+            value = finding.key or text[finding.start : finding.end]
+            parts.append(book.placeholder(finding.entity, value))
             counter[finding.entity.value] += 1
             position = finding.end
         parts.append(text[position:])

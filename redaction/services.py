@@ -154,7 +154,11 @@ def _chat_text(chat: Chat) -> tuple[ChatText, _Layout]:
         else Identity()
     )
     chat_text = ChatText(
-        texts=texts, senders=senders, identity=identity, reference_year=chat.started_at.year
+        texts=texts,
+        senders=senders,
+        identity=identity,
+        reference_year=chat.started_at.year,
+        language=chat.language,
     )
     return chat_text, _Layout(
         messages=len(messages),

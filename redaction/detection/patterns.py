@@ -28,6 +28,9 @@ class MessageContext:
     sender: str
     reference_year: int
     urls: list[tuple[int, int]]
+    # For a customer's message: the folded question of the agent it answers (conversation.py).
+    question: str = ""
+    language: str = "en"
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -83,14 +86,43 @@ _EMAIL_SPOKEN = _rx(
 )
 
 
+# "ana dot silva at gmail", "sophie point lavoie arobase videotron point ca": spelt in words.
+_SPELT_DOT = r"(?:\s+(?:dot|point)\s+|\s*(?:\(dot\)|\[dot\]|\.)\s*)"
+_SPELT_SEP = r"(?:\s+(?:dot|point|underscore|tiret|dash|trait d'union)\s+|[._-])"
+_EMAIL_SPELT = _rx(
+    rf"\b[a-z0-9]+(?:{_SPELT_SEP}[a-z0-9]+)*\s*(?:\s\bat\b|\(at\)|\[at\]|\s\barobase\b|"
+    rf"\s\barobas\b|@)\s*[a-z0-9-]+(?:{_SPELT_DOT}[a-z]{{2,6}}\b){{0,3}}"
+)
+_SPELT_LOCAL_DOT = _rx(rf"^[a-z0-9]+{_SPELT_SEP}[a-z0-9]")
+_SPELT_TLD = _rx(rf"{_SPELT_DOT}(?:{lx.EMAIL_TLDS})$")
+_SPELT_AT = _rx(r"\s*(?:\bat\b|\(at\)|\[at\]|\barobase\b|\barobas\b|@)\s*")
+
+
+def _spelt_email(value: str) -> bool:
+    """A spelt-out address: a dotted local part or a known provider, or a real top level."""
+    parts = _SPELT_AT.split(value, maxsplit=1)
+    if len(parts) != 2:
+        return False
+    local, domain = parts
+    provider = domain.split()[0].split(".")[0] if domain.split() else ""
+    if _SPELT_TLD.search(domain):
+        return len(local) >= 2 or provider in lx.EMAIL_PROVIDERS
+    return provider in lx.EMAIL_PROVIDERS and _SPELT_LOCAL_DOT.match(local) is not None
+
+
 def emails_find(context: MessageContext) -> Iterator[Finding]:
     text = context.text
     if "@" in text or "%40" in text:
         for match in _EMAIL.finditer(text):
             yield Finding(match.start(), match.end(), E.EMAIL, "email")
-    if " dot " in context.folded or "(at)" in context.folded or "[at]" in context.folded:
+    folded = context.folded
+    if " dot " in folded or "(at)" in folded or "[at]" in folded:
         for match in _EMAIL_SPOKEN.finditer(text):
             yield Finding(match.start(), match.end(), E.EMAIL, "email_spoken")
+    if " at " in folded or "arobas" in folded or "(at)" in folded or "[at]" in folded:
+        for match in _EMAIL_SPELT.finditer(folded):
+            if _spelt_email(match.group()):
+                yield Finding(match.start(), match.end(), E.EMAIL, "email_spelt")
 
 
 # --- IP addresses ----------------------------------------------------------------------------
@@ -270,13 +302,29 @@ _STOP_AFTER_NUMBER = re.compile(
 )
 
 
+# "on June 21 departs from gate 14", "arrives May 9 Drive-thru": the number is a day.
+_MONTH_BEFORE = _rx(rf"\b(?:{lx.MONTH_WORDS})\.?\s*$")
+_MONTH_AFTER = _rx(rf"^\d{{1,2}}(?:st|nd|rd|th|er)?\s+(?:of\s+)?(?:{lx.MONTH_WORDS})\b")
+
+
+def _is_day_of_month(context: MessageContext, start: int) -> bool:
+    folded = context.folded
+    return (
+        _MONTH_BEFORE.search(folded, max(0, start - 12), start) is not None
+        or _MONTH_AFTER.match(folded, start) is not None
+    )
+
+
 def addresses_find(context: MessageContext) -> Iterator[Finding]:
     text = context.text
     if not _DIGIT.search(text):
         return
     for pattern, rule in ((_STREET, "street"), (_FRENCH_STREET, "rue"), (_PO_BOX, "po_box")):
-        for match in pattern.finditer(text):
+        # French street types are listed without accents ("montee", "cote"): read folded text.
+        for match in pattern.finditer(context.folded if rule == "rue" else text):
             if _STOP_AFTER_NUMBER.match(match.group()) or _is_reference(context, match.start()):
+                continue
+            if rule != "po_box" and _is_day_of_month(context, match.start()):
                 continue
             end = match.end()
             while end > match.start() and text[end - 1] in " ,":
@@ -336,19 +384,24 @@ def dates_of_birth_find(context: MessageContext) -> Iterator[Finding]:
 
 
 # --- bank accounts ---------------------------------------------------------------------------
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
+_IBAN = _rx(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
 _CHEQUE = re.compile(r"(?<![\w-])\d{5}[- ]\d{3}[- ]\d{5,12}(?![\w-])")
 _ACCOUNT_LABEL = _rx(
     r"\b(?:account|acct|acc|a/c|compte|chequing|checking|savings|epargne|cheques)\b\.?"
     r"(?!\s*id\b)\s*(?:number|numero|no\.?|num|nr|#)?\s*(?:is|est|:|=|de)?\s*"
     r"(\d[\d -]{3,22}\d)(?![\w-])"
 )
+# Canadian cheque numbers by name: transit (succursale), institution, account (folio).
+_BRANCH_LABEL = _rx(
+    rf"\b(?:{lx.BANK_NUMBER_WORDS})\b\.?\s*(?:number|numero|no\.?|num|#)?\s*"
+    r"(?:is|est|:|=|de|c'est)?\s*(?:le\s+)?(\d[\d -]{1,18}\d)(?![\w-])"
+)
 _BANK_WORDS = _rx(lx.ASK_ACCOUNT)
 _BARE_ACCOUNT = re.compile(r"(?<![\w.,/$#-])\d(?:[ -]?\d){4,16}(?![\w-]|[.,]\d)")
 
 
 def _iban_valid(value: str) -> bool:
-    compact = value.replace(" ", "")
+    compact = value.replace(" ", "").upper()
     rearranged = compact[4:] + compact[:4]
     numeric = "".join(str(int(ch, 36)) for ch in rearranged)
     return len(compact) >= 15 and int(numeric) % 97 == 1
@@ -365,6 +418,9 @@ def bank_accounts_find(context: MessageContext) -> Iterator[Finding]:
         yield Finding(match.start(), match.end(), E.BANK_ACCOUNT, "cheque_line")
     for match in _ACCOUNT_LABEL.finditer(folded):
         yield Finding(match.start(1), match.end(1), E.BANK_ACCOUNT, "account_label")
+    for match in _BRANCH_LABEL.finditer(folded):
+        if not _is_reference(context, match.start()):
+            yield Finding(match.start(1), match.end(1), E.BANK_ACCOUNT, "branch_label")
     if context.sender != "agent" and _BANK_WORDS.search(context.previous) and len(text) < 80:
         for match in _BARE_ACCOUNT.finditer(text):
             if _DATE_WITH_YEAR.fullmatch(match.group()) or _is_reference(context, match.start()):

@@ -47,6 +47,9 @@ class Finding:
     entity: EntityType
     # Which rule found it (for pii_scan and tests), never stored with the value.
     rule: str = ""
+    # The whole value when this finding is one piece of it (a card typed over two messages):
+    # its placeholder is the whole value's.
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,3 +70,5 @@ class ChatText:
     identity: Identity = field(default_factory=Identity)
     # Dates of birth are told from other dates partly by their year, relative to the chat's.
     reference_year: int = 2025
+    # The chat's language as imported ("en", "fr", or ""); each message's own is detected.
+    language: str = ""

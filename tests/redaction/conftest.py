@@ -24,12 +24,14 @@ def redact(ner: object) -> Redactor:
         senders: Sequence[str] | None = None,
         identity: Identity | None = None,
         reference_year: int = 2025,
+        language: str = "",
     ) -> list[str]:
         chat = ChatText(
             texts=list(texts),
             senders=list(senders or ["customer"] * len(texts)),
             identity=identity or Identity(),
             reference_year=reference_year,
+            language=language,
         )
         findings = chats_detect([chat])[0]
         return texts_redact(chat.texts, findings)[0]

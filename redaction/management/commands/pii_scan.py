@@ -24,7 +24,11 @@ def _chat_text(payload: ChatPayload) -> ChatText:
         else Identity()
     )
     return ChatText(
-        texts=texts, senders=senders, identity=identity, reference_year=payload.started_at.year
+        texts=texts,
+        senders=senders,
+        identity=identity,
+        reference_year=payload.started_at.year,
+        language=payload.language,
     )
 
 

@@ -1,0 +1,247 @@
+"""Detection that reads the conversation, not one message at a time (issue #15).
+
+People answer the question the agent just asked, in pieces and in their own words:
+- `questions` finds, for each customer message, the agent's question it answers: the agent's
+  last block of messages (from its last acknowledgement on), while the customer's turn is
+  short. The recognizers read it as the message's context (`MessageContext.previous`).
+- `bare_answers_find` types a bare answer by that question: "6515" after "last four of your
+  SIN?", "331-8820" after "a number to reach you?", "4410 Birchmount" after "the address?".
+- `pieces_find` joins the numbers a sender typed over consecutive short messages
+  ("4666 1760", then "3137 2159") and redacts every piece when the joined number validates
+  (Luhn for cards and SINs, the North American plan for phones, the length of an account
+  after an account question). Every piece carries the joined number as its placeholder key,
+  so the pieces and the whole number share one placeholder.
+- `propagated_values_find`: a value found once (a ZIP, an account, an e-mail) is redacted as
+  the same type wherever it appears again in the chat.
+"""
+
+import re
+from collections.abc import Iterator, Sequence
+
+from redaction.detection import lexicon as lx
+from redaction.detection.patterns import MessageContext, _is_reference, luhn_valid
+from redaction.detection.types import ChatText, EntityType, Finding
+
+E = EntityType
+# Customer messages after the question that may still answer it ("one sec", "ok", answer).
+MAX_TURN = 4
+PIECE_WINDOW = 6  # messages a split identifier may span
+_ACKNOWLEDGED = re.compile(
+    r"^\s*(?:thanks?|thank you|thx|merci|got it|perfect|great|parfait|super|ok(?:ay)?|"
+    r"excellent|d'accord|awesome|all set|noted|c'est note)\b"
+)
+
+
+def questions(chat: ChatText, folded: Sequence[str]) -> list[str]:
+    """For each customer message, the folded question of the agent it answers ("" if none)."""
+    out = [""] * len(folded)
+    block: list[str] = []
+    since = 0
+    in_block = False
+    for index, sender in enumerate(chat.senders):
+        if sender == "system":
+            block, in_block, since = [], False, MAX_TURN + 1
+            continue
+        if sender == "agent":
+            if not in_block or _ACKNOWLEDGED.match(folded[index]):
+                block = []
+            block.append(folded[index])
+            in_block, since = True, 0
+            continue
+        in_block = False
+        since += 1
+        if block and since <= MAX_TURN:
+            out[index] = " ".join(block)
+    return out
+
+
+def previous_context(
+    chat: ChatText, folded: Sequence[str], question: Sequence[str], index: int
+) -> str:
+    """What a message answers: the agent's question and the turn's earlier messages; for
+    the agent's own messages (and a customer speaking first), the two previous messages."""
+    if not question[index]:
+        return " ".join(folded[max(0, index - 2) : index])
+    turn = [
+        folded[j] for j in range(max(0, index - 2), index) if chat.senders[j] == chat.senders[index]
+    ]
+    return " ".join([question[index], *turn])
+
+
+# --- bare answers ----------------------------------------------------------------------------
+_ASK_SIN = re.compile(lx.ASK_SIN)
+_ASK_SSN = re.compile(r"\bssn\b|social security|\bitin\b")
+_ASK_LAST = re.compile(lx.ASK_LAST_DIGITS)
+_ASK_PHONE = re.compile(lx.ASK_PHONE)
+_ASK_ADDRESS = re.compile(lx.ASK_ADDRESS)
+_ASK_ZIP_ONLY = re.compile(lx.ASK_ZIP)
+_SHORT_RUN = re.compile(r"(?<![\w.,/$#:-])\d{3,4}(?![\w-]|[.,:/]\d|\s*(?:\$|%))")
+_LOCAL_PHONE = re.compile(r"(?<![\w.,/$#:-])\d{3}[ .-]?\d{4}(?![\w-]|[.,:/]\d)")
+_FILLER = r"(?:(?:it'?s|its|it is|c'est|yes|yeah|yep|sure|ok(?:ay)?|oui|so|um+|uh+)[,:]?\s+)*"
+_BARE_ADDRESS = re.compile(
+    rf"^\s*{_FILLER}(?:(?:au|at|on|sur)\s+)?"
+    r"(\d{1,6}[a-z]?(?:-\d{1,6})?,?\s+[a-zà-ÿ][\w'’.-]*(?:\s+(?!(?:and|et|in|a)\b)[a-zà-ÿ][\w'’.-]*){0,3})"
+    r"\s*(?:$|[,.;!])",
+    re.IGNORECASE,
+)
+_NOT_ADDRESS_AFTER_NUMBER = re.compile(
+    r"^\d[\d-]*[a-z]?,?\s+(?:days?|hours?|minutes?|months?|years?|weeks?|business|times?|"
+    r"items?|units?|of|x|pm|am|h|jours?|heures?|mois|ans|fois|articles?|ou|or|to|a)\b",
+    re.IGNORECASE,
+)
+
+
+def bare_answers_find(context: MessageContext) -> Iterator[Finding]:
+    """A short customer answer typed by the question it answers."""
+    question, text = context.question, context.text
+    if not question or context.sender == "agent" or len(text) > 60:
+        return
+    if _ASK_SIN.search(question) and _ASK_LAST.search(question):
+        entity = E.US_SSN if _ASK_SSN.search(question) else E.CA_SIN
+        for match in _SHORT_RUN.finditer(text):
+            if not _is_reference(context, match.start()):
+                yield Finding(match.start(), match.end(), entity, "sin_last_digits")
+    if _ASK_PHONE.search(question):
+        for match in _LOCAL_PHONE.finditer(text):
+            if not _is_reference(context, match.start()):
+                yield Finding(match.start(), match.end(), E.PHONE, "phone_local_reply")
+    if _ASK_ADDRESS.search(question) and not _ASK_ZIP_ONLY.fullmatch(question.strip("? ")):
+        address = _BARE_ADDRESS.match(text)
+        if address is not None and not _NOT_ADDRESS_AFTER_NUMBER.match(address.group(1)):
+            yield Finding(address.start(1), address.end(1), E.STREET_ADDRESS, "address_reply")
+
+
+# --- identifiers typed in pieces -------------------------------------------------------------
+_PIECE = re.compile(r"(?<![\w.,:/$#-])\d(?:[ -]?\d){1,11}(?![\w]|[.,:/%]\d|\s*(?:\$|%))")
+_PIECE_WORD = re.compile(r"[^\W\d_]+")
+# A message that names what its number is ("my zip is 60614", "order 4512") is not a piece.
+_LABELLED = re.compile(
+    rf"\b(?:{lx.REFERENCE_WORDS}|{lx.ASK_ZIP}|phone|tel|sin|nas|ssn|born|dob|price|total|"
+    r"qty|units?|items?|pm|am|min|minutes?|hours?|days?|heures?|jours?|x)\b"
+)
+_ASK_ACCOUNT = re.compile(lx.ASK_ACCOUNT)
+_NANP = re.compile(r"1?[2-9]\d\d[2-9]\d{6}")
+_PHONE_SHAPES = {(3, 7), (3, 3, 4), (6, 4), (3, 3, 4, 0)}
+MAX_PIECE_MESSAGE = 40
+MAX_PIECE_WORDS = 4
+
+
+def _piece_type(digits: str, sizes: tuple[int, ...], asked: str) -> EntityType | None:
+    if 13 <= len(digits) <= 19 and digits[0] in "23456" and luhn_valid(digits):
+        return E.CREDIT_CARD
+    if _ASK_ACCOUNT.search(asked) and 5 <= len(digits) <= 17:
+        return E.BANK_ACCOUNT
+    if len(digits) == 9 and (
+        _ASK_SIN.search(asked) or (luhn_valid(digits) and digits[0] not in "08")
+    ):
+        return E.US_SSN if _ASK_SSN.search(asked) else E.CA_SIN
+    if (
+        len(digits) in (10, 11)
+        and _NANP.fullmatch(digits)
+        and (_ASK_PHONE.search(asked) or sizes in _PHONE_SHAPES)
+    ):
+        return E.PHONE
+    return None
+
+
+def _pieces_of(context: MessageContext) -> list[tuple[int, int, str]]:
+    text = context.text
+    if len(text) > MAX_PIECE_MESSAGE or _LABELLED.search(context.folded):
+        return []
+    found = [
+        (m.start(), m.end(), "".join(ch for ch in m.group() if ch.isdigit()))
+        for m in _PIECE.finditer(text)
+        if not _is_reference(context, m.start())
+    ]
+    rest = _PIECE.sub(" ", context.folded)
+    if found and len(_PIECE_WORD.findall(rest)) > MAX_PIECE_WORDS:
+        return []
+    return found
+
+
+def pieces_find(chat: ChatText, contexts: Sequence[MessageContext]) -> list[list[Finding]]:
+    """Findings for the pieces of identifiers typed over consecutive messages of one sender."""
+    out: list[list[Finding]] = [[] for _ in contexts]
+    start = 0
+    while start < len(contexts):
+        end = start
+        while end + 1 < len(contexts) and chat.senders[end + 1] == chat.senders[start]:
+            end += 1
+        if end > start and chat.senders[start] != "system":
+            _run_pieces(contexts, range(start, end + 1), out)
+        start = end + 1
+    return out
+
+
+def _run_pieces(contexts: Sequence[MessageContext], run: range, out: list[list[Finding]]) -> None:
+    pieces: list[tuple[int, int, int, str]] = []  # (message, start, end, digits)
+    for index in run:
+        context = contexts[index]
+        if len(context.text) > MAX_PIECE_MESSAGE:
+            pieces.append((index, -1, -1, ""))  # a long message ends any split number
+            continue
+        pieces.extend((index, a, b, digits) for a, b, digits in _pieces_of(context))
+    first = 0
+    while first < len(pieces):
+        best: tuple[int, EntityType, str] | None = None
+        digits = ""
+        for last in range(first, len(pieces)):
+            index, a, _, piece = pieces[last]
+            if a < 0 or index - pieces[first][0] >= PIECE_WINDOW:
+                break
+            digits += piece
+            if len(digits) > 19:
+                break
+            if index == pieces[first][0]:
+                continue  # one message alone is the single-message recognizers' job
+            sizes = tuple(len(p[3]) for p in pieces[first : last + 1])
+            entity = _piece_type(digits, sizes, contexts[pieces[first][0]].previous)
+            if entity is not None:
+                best = (last, entity, digits)
+        if best is None or pieces[first][1] < 0:
+            first += 1
+            continue
+        last, entity, digits = best
+        for index, a, b, _ in pieces[first : last + 1]:
+            out[index].append(Finding(a, b, entity, "pieces", key=digits))
+        first = last + 1
+
+
+# --- one value, one type, everywhere in the chat ---------------------------------------------
+_PROPAGATED = {
+    E.EMAIL,
+    E.PHONE,
+    E.CREDIT_CARD,
+    E.CA_SIN,
+    E.US_SSN,
+    E.CA_POSTAL_CODE,
+    E.US_ZIP,
+    E.BANK_ACCOUNT,
+    E.IP_ADDRESS,
+}
+
+
+def propagated_values_find(
+    contexts: Sequence[MessageContext], resolved: Sequence[Sequence[Finding]]
+) -> list[list[Finding]]:
+    """A value found in one message is redacted as the same type where else it appears."""
+    values: dict[str, EntityType] = {}
+    for context, found in zip(contexts, resolved, strict=True):
+        for finding in found:
+            value = context.folded[finding.start : finding.end].strip()
+            if finding.entity in _PROPAGATED and len(value) >= 5:
+                values.setdefault(value, finding.entity)
+    out: list[list[Finding]] = [[] for _ in contexts]
+    if not values:
+        return out
+    pattern = re.compile(
+        r"(?<![\w@.-])(?:"
+        + "|".join(re.escape(v) for v in sorted(values, key=len, reverse=True))
+        + r")(?![\w@]|[.-]\w)"
+    )
+    for index, context in enumerate(contexts):
+        for match in pattern.finditer(context.folded):
+            if not _is_reference(context, match.start()):
+                entity = values[match.group()]
+                out[index].append(Finding(match.start(), match.end(), entity, "same_value"))
+    return out

@@ -1,0 +1,71 @@
+"""REDACTION_RERUN_OUTDATED: chats redacted by the previous detector re-redacted, chunk by chunk."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from chats.models import Chat, Message
+from core.jobs import job_run
+from redaction import services
+from redaction.detection import DETECTOR_VERSION
+from redaction.models import RedactionLog
+from tests.factories import make_chat
+
+pytestmark = pytest.mark.django_db
+NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
+SPLIT_CARD = [
+    {"sender": "agent", "sent_at": "2025-03-01T14:02:00Z", "text": "Which card is it?"},
+    {"sender": "customer", "sent_at": "2025-03-01T14:02:30Z", "text": "5384 8372"},
+    {"sender": "customer", "sent_at": "2025-03-01T14:02:40Z", "text": "6167 5136"},
+]
+
+
+@pytest.fixture
+def redacted_by_the_previous_detector(settings) -> list[Chat]:
+    settings.REDACT_ON_IMPORT = False
+    chats = [make_chat(messages=SPLIT_CARD) for _ in range(3)]
+    services.chats_redact(now=NOW)
+    # As the previous detector left them: the pieces of the card in clear.
+    Chat.objects.update(redaction_version="pii-1.1")
+    Message.objects.filter(position__gt=0).update(text_redacted="5384 8372")
+    RedactionLog.objects.update(detector_version="pii-1.1")
+    return chats
+
+
+def test_previous_detector_version_is_rerun_by_the_job_when_enabled(
+    redacted_by_the_previous_detector, settings
+):
+    settings.REDACTION_RERUN_OUTDATED = True
+
+    job_run(name="redact_pii", now=NOW)
+
+    assert set(Chat.objects.values_list("redaction_version", flat=True)) == {DETECTOR_VERSION}
+    texts = set(Message.objects.filter(position__gt=0).values_list("text_redacted", flat=True))
+    assert texts == {"[CREDIT_CARD_1]"}
+    assert set(RedactionLog.objects.values_list("detector_version", flat=True)) == {
+        DETECTOR_VERSION
+    }
+
+
+def test_rerun_is_chunked_and_resumes_where_a_killed_run_stopped(
+    redacted_by_the_previous_detector,
+):
+    _, claimed = services.chats_redact_chunk(now=NOW, chunk_size=1, rerun_outdated=True)
+    assert claimed == 1
+    assert Chat.objects.filter(redaction_version=DETECTOR_VERSION).count() == 1
+    assert Chat.objects.filter(redaction_version="pii-1.1").count() == 2  # not touched yet
+
+    total = services.chats_redact(now=NOW, chunk_size=1, rerun_outdated=True)
+
+    assert total.chats == 2
+    assert not Chat.objects.exclude(redaction_version=DETECTOR_VERSION).exists()
+
+
+def test_previous_version_is_kept_when_rerun_is_not_enabled(
+    redacted_by_the_previous_detector, settings
+):
+    settings.REDACTION_RERUN_OUTDATED = False
+
+    job_run(name="redact_pii", now=NOW)
+
+    assert set(Chat.objects.values_list("redaction_version", flat=True)) == {"pii-1.1"}
