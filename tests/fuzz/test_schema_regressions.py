@@ -59,7 +59,7 @@ def test_emerging_topics_answers_with_week_start_and_results(
     call_valid: Callable[..., Any],
 ) -> None:
     body = call_valid("GET", "/api/v1/trends/emerging/").json()
-    assert set(body) == {"week_start", "results"}
+    assert set(body) == {"granularity", "week_start", "results"}
 
 
 def test_chat_detail_documents_customer_messages_without_agent(
