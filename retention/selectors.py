@@ -5,14 +5,24 @@ apps extend it with `register_hold_condition` (e.g. open data-subject requests, 
 destructive path can forget a kind of hold.
 """
 
+import json
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+)
+from django.db.models.functions import Cast, Coalesce
 
-from chats.models import Message
+from chats.models import Chat, Message, Survey
 from records.models import Record, RecordStatus
 from retention.models import (
     OPEN_BATCH_STATES,
@@ -47,11 +57,13 @@ def legal_hold_active_q() -> Q:
 
 
 def records_held_q() -> Q:
-    """A Q over Record: true when anything holds the record (legal holds and registered sources)."""
+    """A Q over Record: true when anything holds the record (legal holds and registered sources).
+    Only a live record is held: a destroyed one has nothing left to protect, and never reads
+    "disposed" and "held" at once."""
     condition = legal_hold_active_q()
     for extra in _HOLD_CONDITIONS:
         condition |= extra()
-    return condition
+    return Q(status__in=(RecordStatus.ACTIVE, RecordStatus.FLAGGED)) & condition
 
 
 def record_ids_held(record_ids: Iterable[int]) -> set[int]:
@@ -101,15 +113,68 @@ def hold_scope_q(scope: dict[str, Any]) -> Q:
     if scope.get("countries"):
         condition &= Q(chat__country__in=scope["countries"])
     if scope.get("query"):
-        text = scope["query"]
-        condition &= Q(
-            Exists(
-                Message.objects.filter(chat_id=OuterRef("chat_id")).filter(
-                    Q(text__icontains=text) | Q(text_redacted__icontains=text)
-                )
-            )
-        ) | Q(chat__survey__comment__icontains=text)
+        condition &= hold_query_q(scope["query"])
     return condition
+
+
+def _json_text_contains(field: str, text: str) -> Q:
+    """`field` (a JSON column) contains `text` in its serialised form: as written (PostgreSQL's
+    jsonb text) or with non-ASCII characters and quotes escaped (how SQLite stores JSON)."""
+    escaped = json.dumps(text)[1:-1]
+    spellings = {text, escaped}
+    condition = Q()
+    for spelling in spellings:
+        condition |= Q(**{f"{field}_text__icontains": spelling})
+    return condition
+
+
+def hold_query_q(text: str) -> Q:
+    """A Q over Record: the text occurs (case-insensitive) in any layer a record's words live in —
+    messages (original and redacted), the survey comment and answers (original and redacted),
+    the chat's tags and its customer's name, email and phone. After the PII purge only the
+    redacted layers remain, and they are searched too (hold_scope_purged_count says so)."""
+    messages = Message.objects.filter(chat_id=OuterRef("chat_id")).filter(
+        Q(text__icontains=text) | Q(text_redacted__icontains=text)
+    )
+    surveys = (
+        Survey.objects.filter(chat_id=OuterRef("chat_id"))
+        .annotate(
+            answers_text=Cast("answers", TextField()),
+            answers_redacted_text=Cast("answers_redacted", TextField()),
+        )
+        .filter(
+            Q(comment__icontains=text)
+            | Q(comment_redacted__icontains=text)
+            | _json_text_contains("answers", text)
+            | _json_text_contains("answers_redacted", text)
+        )
+    )
+    chats = (
+        Chat.objects.filter(pk=OuterRef("chat_id"))
+        .annotate(tags_text=Cast("tags", TextField()))
+        .filter(
+            _json_text_contains("tags", text)
+            | Q(customer__name__icontains=text)
+            | Q(customer__email__icontains=text)
+            | Q(customer__phone__icontains=text)
+        )
+    )
+    return Q(Exists(messages)) | Q(Exists(surveys)) | Q(Exists(chats))
+
+
+def hold_scope_purged_count(scope: dict[str, Any]) -> int:
+    """How many live records a text query would look at whose originals are purged, so that only
+    their redacted layer could be searched (0 when the scope has no query)."""
+    if not scope.get("query"):
+        return 0
+    rest = {key: value for key, value in scope.items() if key != "query"}
+    candidates = records_live().filter(hold_scope_q(rest)) if rest else records_live()
+    return candidates.filter(
+        Q(pii_purged_at__isnull=False)
+        | Exists(
+            Message.objects.filter(chat_id=OuterRef("chat_id"), original_purged_at__isnull=False)
+        )
+    ).count()
 
 
 def records_live() -> QuerySet[Record]:

@@ -18,6 +18,7 @@ from retention.services.disposal import (
 )
 from retention.services.holds import (
     hold_scope_preview,
+    hold_scope_preview_details,
     legal_hold_place,
     legal_hold_release,
     legal_holds_apply,
@@ -41,6 +42,7 @@ __all__ = [
     "disposal_batches_execute",
     "disposal_item_exclude",
     "hold_scope_preview",
+    "hold_scope_preview_details",
     "legal_hold_place",
     "legal_hold_release",
     "legal_holds_apply",
