@@ -94,6 +94,37 @@ def record_active_holds(record_ids: Iterable[int]) -> dict[int, list[int]]:
     return result
 
 
+def record_destruction_blockers(
+    record_ids: Iterable[int], *, now: datetime
+) -> dict[int, dict[str, Any]]:
+    """{record id: why it may not be destroyed now, as {"reason", "detail", …}} for the reasons a
+    hold or a manager's decision gives: an active legal hold (`legal_hold`, with hold ids),
+    another registered hold (`held`, e.g. an open data-subject request) or an exclusion from
+    disposal whose review date has not come (`excluded_from_disposal`). Set-based: a few
+    queries whatever the number of records. Retention dates are the caller's concern."""
+    ids = sorted(set(record_ids))
+    if not ids:
+        return {}
+    blockers: dict[int, dict[str, Any]] = {}
+    for record_id, holds in record_active_holds(ids).items():
+        blockers[record_id] = {"reason": "legal_hold", "detail": "under legal hold", "holds": holds}
+    for record_id in record_ids_held(ids) - set(blockers):
+        blockers[record_id] = {"reason": "held", "detail": "held (R-HOLD-2 or another hold)"}
+    excluded = Record.objects.filter(pk__any_of=ids, review_at__gt=now).values_list(
+        "pk", "review_at"
+    )
+    for record_id, review_at in excluded:
+        blockers.setdefault(
+            record_id,
+            {
+                "reason": "excluded_from_disposal",
+                "detail": f"excluded from disposal by a manager until {review_at:%Y-%m-%d}",
+                "review_at": review_at.isoformat(),
+            },
+        )
+    return blockers
+
+
 def hold_scope_q(scope: dict[str, Any]) -> Q:
     """A Q over Record for a cleaned hold scope: every given key must match (they narrow)."""
     condition = Q()

@@ -15,6 +15,7 @@ from retention.services.disposal import (
     disposal_batches_build,
     disposal_batches_execute,
     disposal_item_exclude,
+    records_destroy_certified,
 )
 from retention.services.holds import (
     hold_scope_preview,
@@ -49,6 +50,7 @@ __all__ = [
     "pii_originals_purge",
     "record_destroy",
     "records_destroy",
+    "records_destroy_certified",
     "records_purge_originals",
     "records_retention_recompute",
     "retention_schedule_save",

@@ -66,7 +66,9 @@ def test_hold_query_matches_every_text_layer(file_plan: None, manager_user: User
     details = hold_scope_preview(scope={"query": "Blender arrived"})
     assert details == 1
     hold = legal_hold_place(
-        matter="Cracked blenders", reason="class action", scope={"query": "blender arrived"},
+        matter="Cracked blenders",
+        reason="class action",
+        scope={"query": "blender arrived"},
         issued_by=manager_user,
     )
     assert hold.coverage.filter(record=record).exists()
@@ -83,12 +85,49 @@ def test_hold_query_matches_every_text_layer(file_plan: None, manager_user: User
     ("overrides", "query"),
     [
         ({"survey": {"rating": 3, "comment": "x", "answers": {"why": "Zorbex kettle"}}}, "zorbex"),
-        ({"survey": {"rating": 3, "comment": "x", "answers": {"why": "un grille-pain brûlé"}}}, "brûlé"),
+        (
+            {"survey": {"rating": 3, "comment": "x", "answers": {"why": "un grille-pain brûlé"}}},
+            "brûlé",
+        ),
         ({"tags": ["warranty-claim"]}, "WARRANTY-claim"),
-        ({"customer": {"external_id": "q1", "name": "Quentin Zapata", "email": "", "phone": ""}}, "zapata"),
-        ({"customer": {"external_id": "q2", "name": "", "email": "QZ@Mail.example", "phone": ""}}, "qz@mail"),
-        ({"customer": {"external_id": "q3", "name": "", "email": "", "phone": "+1 212 555 0188"}}, "555 0188"),
-        ({"messages": [{"sender": "customer", "sent_at": "2016-01-05T10:00:00+00:00", "text": "my Frobnicator died"}]}, "frobnicator"),
+        (
+            {"customer": {"external_id": "q1", "name": "Quentin Zapata", "email": "", "phone": ""}},
+            "zapata",
+        ),
+        (
+            {
+                "customer": {
+                    "external_id": "q2",
+                    "name": "",
+                    "email": "QZ@Mail.example",
+                    "phone": "",
+                }
+            },
+            "qz@mail",
+        ),
+        (
+            {
+                "customer": {
+                    "external_id": "q3",
+                    "name": "",
+                    "email": "",
+                    "phone": "+1 212 555 0188",
+                }
+            },
+            "555 0188",
+        ),
+        (
+            {
+                "messages": [
+                    {
+                        "sender": "customer",
+                        "sent_at": "2016-01-05T10:00:00+00:00",
+                        "text": "my Frobnicator died",
+                    }
+                ]
+            },
+            "frobnicator",
+        ),
     ],
 )
 def test_every_layer_is_searched(
@@ -96,21 +135,19 @@ def test_every_layer_is_searched(
 ) -> None:
     record = _record(**overrides)
     _record()  # another record, not matching
-    hold = legal_hold_place(
-        matter="m", reason="r", scope={"query": query}, issued_by=manager_user
-    )
+    hold = legal_hold_place(matter="m", reason="r", scope={"query": query}, issued_by=manager_user)
     assert list(hold.coverage.values_list("record_id", flat=True)) == [record.pk]
 
 
-def test_redacted_answers_are_searched_after_the_purge(
-    file_plan: None, manager_user: User
-) -> None:
+def test_redacted_answers_are_searched_after_the_purge(file_plan: None, manager_user: User) -> None:
     record = _record(
         survey={"rating": 3, "comment": "", "answers": {"why": "Ana said the Zorbex leaked"}}
     )
     _redact_and_purge(record, answers={"why": "[PERSON_1] said the Zorbex leaked"})
     assert Survey.objects.get(chat_id=record.chat_id).answers == {}
-    hold = legal_hold_place(matter="m", reason="r", scope={"query": "zorbex"}, issued_by=manager_user)
+    hold = legal_hold_place(
+        matter="m", reason="r", scope={"query": "zorbex"}, issued_by=manager_user
+    )
     assert list(hold.coverage.values_list("record_id", flat=True)) == [record.pk]
 
 
