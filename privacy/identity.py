@@ -69,7 +69,8 @@ class Identity:
 
 def identity_compare(wanted: Identity, found: Identity) -> tuple[set[str], set[str]]:
     """(identifiers that agree, identifiers present on both sides that disagree)."""
-    agree, conflicts = set(), set()
+    agree: set[str] = set()
+    conflicts: set[str] = set()
     theirs = found.values()
     for key, value in wanted.values().items():
         if value and theirs[key]:

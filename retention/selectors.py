@@ -114,6 +114,8 @@ def record_destruction_blockers(
         "pk", "review_at"
     )
     for record_id, review_at in excluded:
+        if review_at is None:  # filtered out above; for the type checker
+            continue
         blockers.setdefault(
             record_id,
             {
