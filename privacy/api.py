@@ -15,7 +15,13 @@ from rest_framework.views import APIView
 
 from core.permissions import IsReadOnlyAuditor, IsRecordsManager
 from privacy.filters import SubjectRequestFilter
-from privacy.models import DataSubjectMatch, DataSubjectRequest, RequestKind, RequestStatus
+from privacy.models import (
+    DataSubjectMatch,
+    DataSubjectRequest,
+    MatchBasis,
+    RequestKind,
+    RequestStatus,
+)
 from privacy.selectors import subject_request_matches, subject_requests_list
 from privacy.services import (
     EXPORT_FORMATS,
@@ -24,6 +30,7 @@ from privacy.services import (
     subject_request_create,
     subject_request_erase,
     subject_request_export,
+    subject_request_match_confirm,
     subject_request_matches_confirm,
     subject_request_search,
 )
@@ -34,6 +41,7 @@ WRITE = [IsRecordsManager]
 
 class SubjectRequestSerializer(serializers.ModelSerializer):
     is_overdue = serializers.BooleanField(read_only=True)
+    customer_id = serializers.CharField(source="customer_external_id", read_only=True)
     handled_by = serializers.SerializerMethodField()
 
     class Meta:
@@ -51,6 +59,7 @@ class SubjectRequestSerializer(serializers.ModelSerializer):
             "email",
             "phone",
             "name",
+            "customer_id",
             "reference",
             "handled_by",
             "searched_at",
@@ -66,6 +75,10 @@ class MatchSerializer(serializers.ModelSerializer):
     chat_source = serializers.CharField(source="chat.source")
     record = serializers.SerializerMethodField()
     record_status = serializers.SerializerMethodField()
+    match_basis = serializers.ListField(child=serializers.CharField(), read_only=True)
+    conflicts = serializers.ListField(child=serializers.CharField(), read_only=True)
+    mentioned = serializers.SerializerMethodField()
+    confirmed_by = serializers.SerializerMethodField()
 
     class Meta:
         model = DataSubjectMatch
@@ -74,12 +87,22 @@ class MatchSerializer(serializers.ModelSerializer):
             "chat",
             "chat_external_id",
             "chat_source",
+            "match_basis",
+            "conflicts",
+            "mentioned",
             "bases",
             "confirmed",
+            "confirmed_by",
             "found_at",
             "record",
             "record_status",
         ]
+
+    def get_mentioned(self, match: DataSubjectMatch) -> bool:
+        return MatchBasis.MENTION in match.bases
+
+    def get_confirmed_by(self, match: DataSubjectMatch) -> str | None:
+        return match.confirmed_by.get_username() if match.confirmed_by else None
 
     def get_record(self, match: DataSubjectMatch) -> int | None:
         record = getattr(match.chat, "record", None)
@@ -120,6 +143,7 @@ class SubjectRequestListCreateApi(generics.ListAPIView):
         email = serializers.CharField(required=False, allow_blank=True, default="")
         phone = serializers.CharField(required=False, allow_blank=True, default="")
         name = serializers.CharField(required=False, allow_blank=True, default="")
+        customer_id = serializers.CharField(required=False, allow_blank=True, default="")
         reference = serializers.CharField(required=False, allow_blank=True, default="")
         received_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
@@ -178,6 +202,31 @@ class SubjectRequestMatchesConfirmApi(APIView):
             request=dsr,
             match_ids=data.validated_data["matches"],
             confirmed_by=request.user,  # type: ignore[arg-type]
+        )
+        return _detail(pk)
+
+
+class SubjectRequestConfirmApi(APIView):
+    """Confirms one match, named by chat id or chat external id, as the person's own chat."""
+
+    permission_classes = WRITE
+
+    class SubjectRequestConfirmInput(serializers.Serializer):
+        chat = serializers.IntegerField(required=False, allow_null=True, default=None)
+        chat_external_id = serializers.CharField(required=False, allow_blank=True, default="")
+
+    @extend_schema(
+        request=SubjectRequestConfirmInput, responses={200: SubjectRequestDetailSerializer}
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        data = self.SubjectRequestConfirmInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        dsr = get_object_or_404(DataSubjectRequest, pk=pk)
+        subject_request_match_confirm(
+            request=dsr,
+            confirmed_by=request.user,  # type: ignore[arg-type]
+            chat_id=data.validated_data["chat"],
+            chat_external_id=data.validated_data["chat_external_id"],
         )
         return _detail(pk)
 

@@ -24,6 +24,11 @@ urlpatterns = [
         name="api-subject-request-matches-confirm",
     ),
     path(
+        "subject-requests/<int:pk>/confirm/",
+        api.SubjectRequestConfirmApi.as_view(),
+        name="api-subject-request-confirm",
+    ),
+    path(
         "subject-requests/<int:pk>/export/",
         api.SubjectRequestExportApi.as_view(),
         name="api-subject-request-export",

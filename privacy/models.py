@@ -47,6 +47,8 @@ class DataSubjectRequest(models.Model):
     phone = models.CharField(max_length=64, blank=True)
     phone_e164 = models.CharField(max_length=20, blank=True)
     name = models.CharField(max_length=255, blank=True)
+    # The person's customer id in a source system (chats.Customer.external_id), when known.
+    customer_external_id = models.CharField(max_length=255, blank=True)
     reference = models.CharField(max_length=128, blank=True)  # the requester's ticket number
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -74,28 +76,36 @@ class DataSubjectRequest(models.Model):
 
 
 class MatchBasis(models.TextChoices):
+    CUSTOMER_ID = "customer_id", "Customer id"
     EMAIL = "email", "Customer email"
     PHONE = "phone", "Customer phone"
     NAME = "name", "Customer name"
     MENTION = "mention", "Mentioned in the text"
 
 
-# Bases that identify the person reliably enough to act without a manager's confirmation.
-VERIFIED_BASES = frozenset({MatchBasis.EMAIL, MatchBasis.PHONE})
-IDENTITY_BASES = frozenset({MatchBasis.EMAIL, MatchBasis.PHONE, MatchBasis.NAME})
+IDENTITY_BASES = frozenset(
+    {MatchBasis.CUSTOMER_ID, MatchBasis.EMAIL, MatchBasis.PHONE, MatchBasis.NAME}
+)
 
 
 class DataSubjectMatch(models.Model):
-    """A chat found for a request, with why it matched. `confirmed`: this is the person's own
-    chat, so it is exported and erased; name-only matches wait for a manager to confirm them,
-    and chats that merely mention the person (another customer's chat) are never acted on."""
+    """A chat found for a request, with why it matched. `bases`: the identifiers that agree (and
+    `mention` when the text names the person); `conflicts`: identifiers present on both sides that
+    disagree. `confirmed`: this is the person's own chat, so it is exported and erased. A match
+    with a conflict, or on a phone or a name alone, is a candidate until a manager confirms that
+    chat (`confirmed_by`); chats that merely mention the person are never acted on."""
 
     request = models.ForeignKey(
         DataSubjectRequest, on_delete=models.CASCADE, related_name="matches"
     )
     chat = models.ForeignKey("chats.Chat", on_delete=models.CASCADE, related_name="+")
     bases = models.JSONField(default=list)
+    conflicts = models.JSONField(default=list, blank=True)
     confirmed = models.BooleanField(default=False)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
     found_at = models.DateTimeField()
 
     class Meta:
@@ -111,3 +121,7 @@ class DataSubjectMatch(models.Model):
     @property
     def is_identity(self) -> bool:
         return bool(IDENTITY_BASES & set(self.bases))
+
+    @property
+    def match_basis(self) -> list[str]:
+        return [basis for basis in self.bases if basis in IDENTITY_BASES]

@@ -5,14 +5,16 @@ its findings are chat ids and match bases, never the text.
 """
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime
 
 import phonenumbers
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
 
 from chats.models import Chat, Customer, Message, Survey
+from privacy.identity import Identity, identity_compare, name_regex
 from privacy.models import (
     OPEN_STATUSES,
     DataSubjectMatch,
@@ -30,14 +32,106 @@ PHONE_SUFFIX_DIGITS = 4
 
 def subject_request_hold_q() -> Q:
     """A Q over Record (registered with retention.selectors.register_hold_condition): the record's
-    chat is matched by an open data-subject request (R-HOLD-2)."""
+    chat is matched by an open data-subject request, or its customer has that request's identity
+    now — so a chat of the person imported after the search is held too (R-HOLD-2). Evaluated
+    whenever a destructive path asks (batch build, execution, purge), never from a stored list
+    alone; a few set-based queries for all open requests together, none per record."""
+    exempt = _HOLD_EXEMPT.get()
     matches = DataSubjectMatch.objects.filter(
         chat_id=OuterRef("chat_id"), request__status__in=OPEN_STATUSES
     )
-    exempt = _HOLD_EXEMPT.get()
     if exempt:
         matches = matches.exclude(request_id__in=exempt)
-    return Q(Exists(matches))
+    customers: set[int] = set()
+    for ids in open_request_customers(exclude=exempt).values():
+        customers |= ids
+    condition = Q(Exists(matches))
+    if customers:
+        condition |= Q(chat__customer_id__in=sorted(customers))
+    return condition
+
+
+def _identity_of(request: DataSubjectRequest) -> Identity:
+    return Identity.of(
+        customer_id=request.customer_external_id,
+        email=request.email,
+        phone=request.phone_e164 or request.phone,
+        name=request.name,
+    )
+
+
+def _candidate_customers(identities: list[Identity]) -> list[tuple[int, Identity]]:
+    """Customers agreeing with any of these identities on at least one identifier: one query per
+    kind of identifier for all identities together, then exact comparison in Python."""
+    emails = sorted({i.email for i in identities if i.email})
+    customer_ids = sorted({i.customer_id for i in identities if i.customer_id})
+    phones = sorted({i.phone_e164 for i in identities if i.phone_e164})
+    names = sorted({i.name for i in identities if i.name})
+    narrow = Q(pk__in=[])
+    if emails:
+        by_email = Q()
+        for email in emails:
+            by_email |= Q(email__iexact=email)
+        narrow |= by_email
+    if customer_ids:
+        narrow |= Q(external_id__in=customer_ids)
+    for phone in phones:
+        narrow |= Q(phone__contains=phone[-PHONE_SUFFIX_DIGITS:])
+    for name in names:
+        narrow |= Q(name__iregex=name_regex(name))
+    if not (emails or customer_ids or phones or names):
+        return []
+    rows = Customer.objects.filter(narrow).values_list(
+        "pk", "external_id", "email", "phone", "name"
+    )
+    return [
+        (pk, Identity.of(customer_id=external_id, email=email, phone=phone, name=name))
+        for pk, external_id, email, phone, name in rows
+    ]
+
+
+def open_request_customers(*, exclude: Iterable[int] = ()) -> dict[int, set[int]]:
+    """{open request id: ids of the customers that agree with its identity on any identifier}.
+    Holding errs on the safe side: a name or a phone alone holds (it is not erased for that)."""
+    requests = list(
+        DataSubjectRequest.objects.filter(status__in=OPEN_STATUSES).exclude(pk__in=list(exclude))
+    )
+    if not requests:
+        return {}
+    identities = {request.pk: _identity_of(request) for request in requests}
+    candidates = _candidate_customers(list(identities.values()))
+    result: dict[int, set[int]] = {}
+    for request_id, wanted in identities.items():
+        for customer_id, found in candidates:
+            agree, _ = identity_compare(wanted, found)
+            if agree:
+                result.setdefault(request_id, set()).add(customer_id)
+    return result
+
+
+def subject_requests_holding(
+    chat_ids: list[int], *, exclude: Iterable[int] = ()
+) -> dict[int, list[int]]:
+    """{chat id: ids of the open requests holding it} (stored matches and identity now)."""
+    excluded = list(exclude)
+    holding: dict[int, set[int]] = {}
+    rows = (
+        DataSubjectMatch.objects.filter(chat_id__in=chat_ids, request__status__in=OPEN_STATUSES)
+        .exclude(request_id__in=excluded)
+        .values_list("chat_id", "request_id")
+    )
+    for chat_id, request_id in rows:
+        holding.setdefault(chat_id, set()).add(request_id)
+    by_customer: dict[int, set[int]] = {}
+    for request_id, customers in open_request_customers(exclude=excluded).items():
+        for customer_id in customers:
+            by_customer.setdefault(customer_id, set()).add(request_id)
+    if by_customer:
+        for chat_id, customer_id in Chat.objects.filter(
+            pk__in=chat_ids, customer_id__in=list(by_customer)
+        ).values_list("pk", "customer_id"):
+            holding.setdefault(chat_id, set()).update(by_customer[customer_id])
+    return {chat_id: sorted(ids) for chat_id, ids in holding.items()}
 
 
 @contextlib.contextmanager
@@ -47,18 +141,6 @@ def subject_request_hold_lifted(request_id: int) -> Iterator[None]:
         yield
     finally:
         _HOLD_EXEMPT.reset(token)
-
-
-def phone_normalise(phone: str) -> str:
-    """E.164, or "" when the text is not a possible phone number (read as North American
-    without a +, like country inference)."""
-    try:
-        number = phonenumbers.parse(phone, "US")
-    except phonenumbers.NumberParseException:
-        return ""
-    if not phonenumbers.is_possible_number(number):
-        return ""
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _phone_spellings(e164: str) -> list[str]:
@@ -80,19 +162,20 @@ def _phone_spellings(e164: str) -> list[str]:
     return sorted(spellings)
 
 
-def _customers_matching(*, email: str, phone_e164: str, name: str) -> dict[int, set[str]]:
-    found: dict[int, set[str]] = {}
-    if email:
-        for pk in Customer.objects.filter(email__iexact=email).values_list("pk", flat=True):
-            found.setdefault(pk, set()).add(MatchBasis.EMAIL)
-    if phone_e164:
-        suffix = phone_e164[-PHONE_SUFFIX_DIGITS:]
-        for pk, phone in Customer.objects.filter(phone__contains=suffix).values_list("pk", "phone"):
-            if phone_normalise(phone) == phone_e164:
-                found.setdefault(pk, set()).add(MatchBasis.PHONE)
-    if name:
-        for pk in Customer.objects.filter(name__iexact=name).values_list("pk", flat=True):
-            found.setdefault(pk, set()).add(MatchBasis.NAME)
+@dataclass(frozen=True)
+class Found:
+    """Why a chat was found: identifiers that agree (and `mention`), identifiers that conflict."""
+
+    bases: frozenset[str]
+    conflicts: frozenset[str] = frozenset()
+
+
+def _customers_matching(wanted: Identity) -> dict[int, tuple[set[str], set[str]]]:
+    found: dict[int, tuple[set[str], set[str]]] = {}
+    for pk, identity in _candidate_customers([wanted]):
+        agree, conflicts = identity_compare(wanted, identity)
+        if agree:
+            found[pk] = (agree, conflicts)
     return found
 
 
@@ -113,19 +196,28 @@ def _chats_mentioning(*, email: str, phone_e164: str, name: str) -> set[int]:
     )
 
 
-def subject_chats_find(*, email: str, phone_e164: str, name: str) -> dict[int, set[str]]:
-    """{chat id: match bases} for every chat of the person (exact identity: customer email,
-    normalised phone, name) or mentioning them in its text."""
-    customers = _customers_matching(email=email, phone_e164=phone_e164, name=name)
-    found: dict[int, set[str]] = {}
+def subject_chats_find(
+    *, email: str, phone_e164: str, name: str, customer_id: str = ""
+) -> dict[int, Found]:
+    """{chat id: Found} for every chat of a customer agreeing with the person on at least one
+    identifier (with the identifiers that conflict), or mentioning them in its text."""
+    wanted = Identity.of(customer_id=customer_id, email=email, phone=phone_e164, name=name)
+    customers = _customers_matching(wanted)
+    bases: dict[int, set[str]] = {}
+    conflicts: dict[int, set[str]] = {}
     if customers:
-        for chat_id, customer_id in Chat.objects.filter(customer_id__in=customers).values_list(
+        for chat_id, customer in Chat.objects.filter(customer_id__in=customers).values_list(
             "pk", "customer_id"
         ):
-            found.setdefault(chat_id, set()).update(customers[customer_id])
+            agree, disagree = customers[customer]
+            bases.setdefault(chat_id, set()).update(agree)
+            conflicts.setdefault(chat_id, set()).update(disagree)
     for chat_id in _chats_mentioning(email=email, phone_e164=phone_e164, name=name):
-        found.setdefault(chat_id, set()).add(MatchBasis.MENTION)
-    return found
+        bases.setdefault(chat_id, set()).add(MatchBasis.MENTION)
+    return {
+        chat_id: Found(frozenset(found), frozenset(conflicts.get(chat_id, ())))
+        for chat_id, found in bases.items()
+    }
 
 
 def subject_requests_list(*, now: datetime) -> QuerySet[DataSubjectRequest]:
@@ -146,6 +238,6 @@ def subject_requests_list(*, now: datetime) -> QuerySet[DataSubjectRequest]:
 def subject_request_matches(request: DataSubjectRequest) -> QuerySet[DataSubjectMatch]:
     return (
         DataSubjectMatch.objects.filter(request=request)
-        .select_related("chat__record__record_class")
+        .select_related("chat__record__record_class", "confirmed_by")
         .order_by("chat__started_at", "chat_id")
     )

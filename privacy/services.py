@@ -3,20 +3,28 @@
 Deadlines: PIPEDA (CA) 30 days, CCPA (US) 45 days after receipt. A request for another
 jurisdiction is refused at intake rather than given an invented deadline.
 
+Matching (privacy.identity): each match records the identifiers that agree (`match_basis`) and
+those present on both sides that disagree (`conflicts`). Only a match without conflicts that rests
+on the customer id or the email (or on both phone and name) is confirmed by itself; any other is
+a candidate until a records manager confirms that chat by id — never exported or erased before.
+
 Erasure rule (PIPEDA s. 4.5 / CCPA §1798.105(d) both let an organisation keep what the law or
-a legal proceeding requires it to keep). For each of the person's own chats (confirmed matches):
+a legal proceeding requires it to keep). Every chat is answered `erased` or `kept` with a reason.
+For each of the person's own chats (confirmed matches):
 - held by a legal hold or by another open data-subject request → kept (reason and hold ids);
+- excluded from disposal by a manager (review date not reached) → kept, `excluded_from_disposal`;
 - a record (not transitory) still inside its retention period → kept: a retention obligation,
   until its disposition date, with the schedule's citation;
 - a record whose retention cannot be determined (country unknown, no schedule, trigger event
   not yet happened) → kept (fail closed) until that is resolved;
 - transitory chats (record class not a record) and records past their disposition date →
-  erased through retention.services.records_destroy, the same path as disposal (tombstone,
-  content hash, customer identity and history rows removed, holds re-checked under lock);
+  erased through retention.services.disposal.records_destroy_certified: the disposal path
+  (tombstone, content hash, customer identity and history rows removed, holds re-checked under
+  lock) inside a completed disposal batch with its chained certificate;
 - chats without a record yet (still open or undeclared) → kept and listed: the destruction path
   works on records; erase again once declared;
-- chats that only mention the person (another customer's chat) or matched by name alone and not
-  confirmed by a manager → not touched, and listed.
+- chats that only mention the person (another customer's chat) or candidates not confirmed by a
+  manager → kept (`mentioned_only`, `not_confirmed`), not touched.
 The whole erasure is one transaction: it happens entirely or not at all.
 """
 
@@ -39,9 +47,8 @@ from chats.models import Chat
 from chats.selectors import chats_export
 from core.exceptions import ApplicationError, ConflictError
 from integrations.webhooks.services import webhook_event_emit
+from privacy.identity import confirmed_without_manager, phone_normalise
 from privacy.models import (
-    OPEN_STATUSES,
-    VERIFIED_BASES,
     DataSubjectMatch,
     DataSubjectRequest,
     MatchBasis,
@@ -49,14 +56,14 @@ from privacy.models import (
     RequestStatus,
 )
 from privacy.selectors import (
-    phone_normalise,
     subject_chats_find,
     subject_request_hold_lifted,
     subject_request_matches,
+    subject_requests_holding,
 )
 from records.models import RecordStatus
-from retention.selectors import record_active_holds
-from retention.services import records_destroy
+from retention.selectors import record_destruction_blockers
+from retention.services.disposal import records_destroy_certified
 
 logger = logging.getLogger(__name__)
 
@@ -76,8 +83,6 @@ INTERCHANGE_FORMAT = "chatrecords-interchange-v1"
 class Outcome:
     ERASED = "erased"
     KEPT = "kept"
-    ALREADY_ERASED = "already_erased"
-    NOT_ACTED_ON = "not_acted_on"
 
 
 def _law_for(jurisdiction: str) -> Law:
@@ -121,6 +126,7 @@ def subject_request_create(
     email: str = "",
     phone: str = "",
     name: str = "",
+    customer_id: str = "",
     reference: str = "",
     received_at: datetime | None = None,
     created_by: User | None,
@@ -129,11 +135,13 @@ def subject_request_create(
     """Records a request, sets its deadline and searches at once: the hold starts now."""
     moment = now or timezone.now()
     email, phone, name = email.strip().lower(), phone.strip(), " ".join(name.split())
+    customer_id = customer_id.strip()
     if kind not in RequestKind.values:
         raise ApplicationError("Unknown request kind", extra={"field": "kind"})
-    if not (email or phone or name):
+    if not (email or phone or name or customer_id):
         raise ApplicationError(
-            "Give at least one identifier: email, phone or name", extra={"field": "email"}
+            "Give at least one identifier: email, phone, name or customer_id",
+            extra={"field": "email"},
         )
     phone_e164 = phone_normalise(phone) if phone else ""
     if phone and not phone_e164:
@@ -151,6 +159,7 @@ def subject_request_create(
         phone=phone,
         phone_e164=phone_e164,
         name=name,
+        customer_external_id=customer_id,
         reference=reference.strip(),
         created_by=created_by,
     )
@@ -168,38 +177,54 @@ def subject_request_create(
 
 
 def _search(request: DataSubjectRequest, *, by: User | None, now: datetime) -> dict[str, int]:
+    """Adds the chats found now; a match is confirmed without a manager only when nothing
+    conflicts and it rests on more than a phone or a name alone (privacy.identity). A new
+    conflict takes back an automatic confirmation, never a manager's."""
     found = subject_chats_find(
-        email=request.email, phone_e164=request.phone_e164, name=request.name
+        email=request.email,
+        phone_e164=request.phone_e164,
+        name=request.name,
+        customer_id=request.customer_external_id,
     )
     existing = {m.chat_id: m for m in DataSubjectMatch.objects.filter(request=request)}
     new, changed = [], []
-    for chat_id, bases in found.items():
+    for chat_id, why in found.items():
         match = existing.get(chat_id)
         if match is None:
             new.append(
                 DataSubjectMatch(
                     request=request,
                     chat_id=chat_id,
-                    bases=sorted(bases),
-                    confirmed=bool(VERIFIED_BASES & bases),
+                    bases=sorted(why.bases),
+                    conflicts=sorted(why.conflicts),
+                    confirmed=confirmed_without_manager(set(why.bases), set(why.conflicts)),
                     found_at=now,
                 )
             )
-        elif not bases <= set(match.bases):
-            # Matches only grow while the request is open: the hold never silently shrinks.
-            match.bases = sorted(bases | set(match.bases))
-            match.confirmed = match.confirmed or bool(VERIFIED_BASES & bases)
+            continue
+        # Matches only grow while the request is open: the hold never silently shrinks.
+        bases = set(why.bases) | set(match.bases)
+        conflicts = set(why.conflicts) | set(match.conflicts)
+        confirmed = match.confirmed_by_id is not None or confirmed_without_manager(bases, conflicts)
+        if (bases, conflicts, confirmed) != (
+            set(match.bases),
+            set(match.conflicts),
+            match.confirmed,
+        ):
+            match.bases, match.conflicts = sorted(bases), sorted(conflicts)
+            match.confirmed = confirmed
             changed.append(match)
     DataSubjectMatch.objects.bulk_create(new)
-    DataSubjectMatch.objects.bulk_update(changed, ["bases", "confirmed"])
+    DataSubjectMatch.objects.bulk_update(changed, ["bases", "conflicts", "confirmed"])
     request.searched_at = now
     request.save(update_fields=["searched_at"])
     counts = {
         "request": request.pk,
         "matches": len(existing) + len(new),
         "new": len(new),
-        "identity": sum(1 for bases in found.values() if bases - {MatchBasis.MENTION}),
-        "mentions": sum(1 for bases in found.values() if bases == {MatchBasis.MENTION}),
+        "identity": sum(1 for why in found.values() if why.bases - {MatchBasis.MENTION}),
+        "mentions": sum(1 for why in found.values() if why.bases == {MatchBasis.MENTION}),
+        "with_conflicts": sum(1 for why in found.values() if why.conflicts),
     }
     audit_event_record(actor=by, action="dsr.searched", target=request, data=counts)
     return counts
@@ -230,8 +255,10 @@ def subject_request_matches_confirm(
             "A chat that only mentions the person is another customer's chat",
             extra={"field": "matches"},
         )
-    todo = [match.pk for match in matches if not match.confirmed]
-    DataSubjectMatch.objects.filter(pk__in=todo).update(confirmed=True)
+    todo = [match.pk for match in matches if match.confirmed_by_id is None]
+    DataSubjectMatch.objects.filter(pk__in=todo).update(
+        confirmed=True, confirmed_by=confirmed_by, confirmed_at=timezone.now()
+    )
     _mark_in_progress(request, by=confirmed_by, reason="matches confirmed")
     audit_event_record(
         actor=confirmed_by,
@@ -240,6 +267,57 @@ def subject_request_matches_confirm(
         data={"request": request.pk, "matches": sorted(todo)},
     )
     return len(todo)
+
+
+@transaction.atomic
+def subject_request_match_confirm(
+    *,
+    request: DataSubjectRequest,
+    confirmed_by: User,
+    chat_id: int | None = None,
+    chat_external_id: str = "",
+) -> DataSubjectMatch:
+    """A manager confirms one chat, named by id (or by its external id), as the person's own —
+    the only way a match with a conflict, or on a phone or a name alone, is ever acted on."""
+    request = _open_locked(request)
+    matches = DataSubjectMatch.objects.filter(request=request).select_related("chat")
+    if chat_id is not None:
+        candidates = list(matches.filter(chat_id=chat_id))
+    elif chat_external_id.strip():
+        candidates = list(matches.filter(chat__external_id=chat_external_id.strip()))
+    else:
+        raise ApplicationError("Name the chat: chat or chat_external_id", extra={"field": "chat"})
+    if not candidates:
+        raise ApplicationError(
+            "That chat is not a match of this request", extra={"field": "chat", "chat": chat_id}
+        )
+    if len(candidates) > 1:
+        raise ApplicationError(
+            "That external id names several chats: confirm by chat id",
+            extra={"field": "chat_external_id", "chats": [m.chat_id for m in candidates]},
+        )
+    (match,) = candidates
+    if not match.is_identity:
+        raise ApplicationError(
+            "A chat that only mentions the person is another customer's chat",
+            extra={"field": "chat", "chat": match.chat_id},
+        )
+    if match.confirmed_by_id is None:
+        match.confirmed, match.confirmed_by, match.confirmed_at = True, confirmed_by, timezone.now()
+        match.save(update_fields=["confirmed", "confirmed_by", "confirmed_at"])
+        _mark_in_progress(request, by=confirmed_by, reason="match confirmed")
+        audit_event_record(
+            actor=confirmed_by,
+            action="dsr.match_confirmed",
+            target=request,
+            data={
+                "request": request.pk,
+                "chat": match.chat_id,
+                "match_basis": match.match_basis,
+                "conflicts": match.conflicts,
+            },
+        )
+    return match
 
 
 # --- access and portability ---------------------------------------------------------------
@@ -337,25 +415,10 @@ def _item(
     }
 
 
-def _other_requests_holding(
-    request: DataSubjectRequest, chat_ids: list[int]
-) -> dict[int, list[int]]:
-    holding: dict[int, list[int]] = {}
-    rows = (
-        DataSubjectMatch.objects.filter(chat_id__in=chat_ids, request__status__in=OPEN_STATUSES)
-        .exclude(request=request)
-        .order_by("request_id")
-        .values_list("chat_id", "request_id")
-    )
-    for chat_id, request_id in rows:
-        holding.setdefault(chat_id, []).append(request_id)
-    return holding
-
-
 def _decide(
     match: DataSubjectMatch,
     *,
-    legal_holds: dict[int, list[int]],
+    blockers: dict[int, dict[str, Any]],
     other_requests: dict[int, list[int]],
     now: datetime,
 ) -> dict[str, Any] | None:
@@ -363,16 +426,19 @@ def _decide(
     if not match.is_identity:
         return _item(
             match,
-            Outcome.NOT_ACTED_ON,
+            Outcome.KEPT,
             "mentioned_only",
             "the person is only mentioned in another customer's chat",
         )
     if not match.confirmed:
         return _item(
             match,
-            Outcome.NOT_ACTED_ON,
-            "identity_unconfirmed",
-            "matched by name only; a records manager has not confirmed it is the person's chat",
+            Outcome.KEPT,
+            "not_confirmed",
+            "a candidate only (identifiers conflict, or a phone or a name alone agrees); "
+            "a records manager has not confirmed it is the person's chat",
+            match_basis=match.match_basis,
+            conflicts=match.conflicts,
         )
     record = getattr(match.chat, "record", None)
     if record is None:
@@ -382,18 +448,11 @@ def _decide(
             "not_declared",
             "no record yet (chat open or not declared); erase again once it is declared",
         )
-    if record.status not in (RecordStatus.ACTIVE, RecordStatus.FLAGGED):
-        return _item(
-            match, Outcome.ALREADY_ERASED, record.status, f"record already {record.status}"
-        )
-    if record.pk in legal_holds:
-        return _item(
-            match,
-            Outcome.KEPT,
-            "legal_hold",
-            "under legal hold",
-            holds=legal_holds[record.pk],
-        )
+    if not record.is_live:
+        return _item(match, Outcome.KEPT, "already_disposed", f"record already {record.status}")
+    blocker = blockers.get(record.pk)
+    if blocker is not None and blocker["reason"] == "legal_hold":
+        return _item(match, Outcome.KEPT, **blocker)
     if match.chat_id in other_requests:
         return _item(
             match,
@@ -402,6 +461,8 @@ def _decide(
             "held by another open data-subject request",
             requests=other_requests[match.chat_id],
         )
+    if blocker is not None:
+        return _item(match, Outcome.KEPT, **blocker)
     if not record.record_class.is_record:
         return None  # transitory: not a record, nothing obliges us to keep it
     if record.status == RecordStatus.FLAGGED or record.disposition_due is None:
@@ -429,8 +490,8 @@ def _decide(
 def subject_request_erase(
     *, request: DataSubjectRequest, erased_by: User, now: datetime | None = None
 ) -> dict[str, Any]:
-    """Erases the person's chats that may be erased (see the module docstring) and stores, per
-    chat, what was erased and why anything was kept."""
+    """Erases the person's confirmed chats that nothing protects (see the module docstring) and
+    stores, per chat, `erased` (with its certificate) or `kept` and why."""
     request = _open_locked(request)
     if request.kind != RequestKind.ERASURE:
         raise ApplicationError(
@@ -440,19 +501,21 @@ def subject_request_erase(
     _search(request, by=erased_by, now=moment)
     matches = list(subject_request_matches(request).select_related("chat__record__schedule"))
     record_ids = [m.chat.record.pk for m in matches if getattr(m.chat, "record", None) is not None]
-    legal_holds = record_active_holds(record_ids)
-    other_requests = _other_requests_holding(request, [m.chat_id for m in matches])
+    with subject_request_hold_lifted(request.pk):
+        blockers = record_destruction_blockers(record_ids, now=moment)
+    other_requests = subject_requests_holding([m.chat_id for m in matches], exclude=[request.pk])
     items: list[dict[str, Any]] = []
     erasable: dict[int, DataSubjectMatch] = {}
     for match in matches:
-        kept = _decide(match, legal_holds=legal_holds, other_requests=other_requests, now=moment)
+        kept = _decide(match, blockers=blockers, other_requests=other_requests, now=moment)
         if kept is None:
             erasable[match.chat.record.pk] = match
         else:
             items.append(kept)
     with subject_request_hold_lifted(request.pk):
-        # The same path as disposal; it re-checks every hold under lock.
-        destroyed = records_destroy(
+        # The disposal path: tombstones, a completed batch and its certificate; holds re-checked
+        # under lock.
+        destroyed = records_destroy_certified(
             record_ids=list(erasable),
             now=moment,
             reason=f"erasure request {request.pk}",
@@ -465,7 +528,15 @@ def subject_request_erase(
             if not match.chat.record.record_class.is_record
             else "retention period over"
         )
-        items.append(_item(match, Outcome.ERASED, "erasable", why))
+        items.append(
+            _item(
+                match,
+                Outcome.ERASED,
+                "erasable",
+                why,
+                certificate=destroyed.certificates.get(record_id),
+            )
+        )
     for record_id in [*destroyed.held, *destroyed.not_live]:
         items.append(_item(erasable[record_id], Outcome.KEPT, "held", "held when the erasure ran"))
     items.sort(key=lambda item: item["chat"])
@@ -482,7 +553,11 @@ def subject_request_erase(
         actor=erased_by,
         action="dsr.erased",
         target=request,
-        data={"request": request.pk, "counts": counts},
+        data={
+            "request": request.pk,
+            "counts": counts,
+            "certificates": sorted(set(destroyed.certificates.values())),
+        },
     )
     return result
 

@@ -18,6 +18,7 @@ from privacy.services import (
     subject_request_create,
     subject_request_erase,
     subject_request_export,
+    subject_request_match_confirm,
     subject_request_matches_confirm,
     subject_request_search,
 )
@@ -69,6 +70,15 @@ def _action(request: HttpRequest, pk: int) -> HttpResponse | None:
             raise ApplicationError("Select the matches to confirm")
         count = subject_request_matches_confirm(request=dsr, match_ids=ids, confirmed_by=user)
         messages.success(request, f"{count} match(es) confirmed.")
+    elif action == "confirm_chat":
+        chat = request.POST.get("chat", "") or request.GET.get("chat", "")
+        match = subject_request_match_confirm(
+            request=dsr,
+            confirmed_by=user,
+            chat_id=int(chat) if chat.isdigit() else None,
+            chat_external_id=request.POST.get("chat_external_id", ""),
+        )
+        messages.success(request, f"Chat {match.chat_id} confirmed as the person's own.")
     elif action == "export":
         file = subject_request_export(
             request=dsr, exported_by=user, fmt=request.POST.get("format", "zip")

@@ -24,7 +24,7 @@ from retention.services import (
     disposal_batch_approve,
     disposal_batch_reject,
     disposal_item_exclude,
-    hold_scope_preview,
+    hold_scope_preview_details,
     legal_hold_place,
     legal_hold_release,
     retention_schedule_impact,
@@ -261,12 +261,20 @@ class LegalHoldPreviewApi(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses=inline_serializer("HoldPreview", {"count": serializers.IntegerField()}),
+        responses=inline_serializer(
+            "HoldPreview",
+            {
+                "count": serializers.IntegerField(),
+                "purged_text_searched": serializers.BooleanField(),
+                "records_with_purged_originals": serializers.IntegerField(),
+                "note": serializers.CharField(),
+            },
+        ),
     )
     def post(self, request: Request) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return Response({"count": hold_scope_preview(scope=data.validated_data["scope"])})
+        return Response(hold_scope_preview_details(scope=data.validated_data["scope"]))
 
 
 # --- disposal batches -----------------------------------------------------------------------

@@ -10,6 +10,7 @@ purged yet, and why" beside holds: an unknown country, and whatever other apps r
 use them, so a record waiting for a check is never destroyed by any of those paths.
 """
 
+import json
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
@@ -25,12 +26,13 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    TextField,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 
-from chats.models import Message
+from chats.models import Chat, Message, Survey
 from records.models import Record, RecordStatus
 from retention.models import (
     OPEN_BATCH_STATES,
@@ -110,11 +112,13 @@ def legal_hold_active_q() -> Q:
 
 
 def records_held_q() -> Q:
-    """A Q over Record: true when anything holds the record (legal holds and registered sources)."""
+    """A Q over Record: true when anything holds the record (legal holds and registered sources).
+    Only a live record is held: a destroyed one has nothing left to protect, and never reads
+    "disposed" and "held" at once."""
     condition = legal_hold_active_q()
     for extra in _HOLD_CONDITIONS:
         condition |= extra()
-    return condition
+    return Q(status__in=(RecordStatus.ACTIVE, RecordStatus.FLAGGED)) & condition
 
 
 def record_ids_held(record_ids: Iterable[int]) -> set[int]:
@@ -145,6 +149,42 @@ def record_active_holds(record_ids: Iterable[int]) -> dict[int, list[int]]:
     return result
 
 
+def record_destruction_blockers(
+    record_ids: Iterable[int], *, now: datetime
+) -> dict[int, dict[str, Any]]:
+    """{record id: why it may not be destroyed now, as {"reason", "detail", …}} for the reasons a
+    hold or a manager's decision gives: an active legal hold (`legal_hold`, with hold ids),
+    another registered hold (`held`, e.g. an open data-subject request) or an exclusion from
+    disposal whose review date has not come (`excluded_from_disposal`), or a block that makes
+    the record wait (`country_unknown`, `qa_review_pending`: records_blocked_q). Set-based: a few
+    queries whatever the number of records. Retention dates are the caller's concern."""
+    ids = sorted(set(record_ids))
+    if not ids:
+        return {}
+    blockers: dict[int, dict[str, Any]] = {}
+    for record_id, holds in record_active_holds(ids).items():
+        blockers[record_id] = {"reason": "legal_hold", "detail": "under legal hold", "holds": holds}
+    for record_id in record_ids_held(ids) - set(blockers):
+        blockers[record_id] = {"reason": "held", "detail": "held (R-HOLD-2 or another hold)"}
+    excluded = Record.objects.filter(pk__any_of=ids, review_at__gt=now).values_list(
+        "pk", "review_at"
+    )
+    for record_id, review_at in excluded:
+        if review_at is None:  # filtered out above; for the type checker
+            continue
+        blockers.setdefault(
+            record_id,
+            {
+                "reason": "excluded_from_disposal",
+                "detail": f"excluded from disposal by a manager until {review_at:%Y-%m-%d}",
+                "review_at": review_at.isoformat(),
+            },
+        )
+    for record_id, why in record_ids_blocked(ids).items():
+        blockers.setdefault(record_id, {"reason": why.lower().replace(" ", "_"), "detail": why})
+    return blockers
+
+
 def hold_scope_q(scope: dict[str, Any]) -> Q:
     """A Q over Record for a cleaned hold scope: every given key must match (they narrow)."""
     condition = Q()
@@ -164,15 +204,68 @@ def hold_scope_q(scope: dict[str, Any]) -> Q:
     if scope.get("countries"):
         condition &= Q(chat__country__in=scope["countries"])
     if scope.get("query"):
-        text = scope["query"]
-        condition &= Q(
-            Exists(
-                Message.objects.filter(chat_id=OuterRef("chat_id")).filter(
-                    Q(text__icontains=text) | Q(text_redacted__icontains=text)
-                )
-            )
-        ) | Q(chat__survey__comment__icontains=text)
+        condition &= hold_query_q(scope["query"])
     return condition
+
+
+def _json_text_contains(field: str, text: str) -> Q:
+    """`field` (a JSON column) contains `text` in its serialised form: as written (PostgreSQL's
+    jsonb text) or with non-ASCII characters and quotes escaped (how SQLite stores JSON)."""
+    escaped = json.dumps(text)[1:-1]
+    spellings = {text, escaped}
+    condition = Q()
+    for spelling in spellings:
+        condition |= Q(**{f"{field}_text__icontains": spelling})
+    return condition
+
+
+def hold_query_q(text: str) -> Q:
+    """A Q over Record: the text occurs (case-insensitive) in any layer a record's words live in —
+    messages (original and redacted), the survey comment and answers (original and redacted),
+    the chat's tags and its customer's name, email and phone. After the PII purge only the
+    redacted layers remain, and they are searched too (hold_scope_purged_count says so)."""
+    messages = Message.objects.filter(chat_id=OuterRef("chat_id")).filter(
+        Q(text__icontains=text) | Q(text_redacted__icontains=text)
+    )
+    surveys = (
+        Survey.objects.filter(chat_id=OuterRef("chat_id"))
+        .annotate(
+            answers_text=Cast("answers", TextField()),
+            answers_redacted_text=Cast("answers_redacted", TextField()),
+        )
+        .filter(
+            Q(comment__icontains=text)
+            | Q(comment_redacted__icontains=text)
+            | _json_text_contains("answers", text)
+            | _json_text_contains("answers_redacted", text)
+        )
+    )
+    chats = (
+        Chat.objects.filter(pk=OuterRef("chat_id"))
+        .annotate(tags_text=Cast("tags", TextField()))
+        .filter(
+            _json_text_contains("tags", text)
+            | Q(customer__name__icontains=text)
+            | Q(customer__email__icontains=text)
+            | Q(customer__phone__icontains=text)
+        )
+    )
+    return Q(Exists(messages)) | Q(Exists(surveys)) | Q(Exists(chats))
+
+
+def hold_scope_purged_count(scope: dict[str, Any]) -> int:
+    """How many live records a text query would look at whose originals are purged, so that only
+    their redacted layer could be searched (0 when the scope has no query)."""
+    if not scope.get("query"):
+        return 0
+    rest = {key: value for key, value in scope.items() if key != "query"}
+    candidates = records_live().filter(hold_scope_q(rest)) if rest else records_live()
+    return candidates.filter(
+        Q(pii_purged_at__isnull=False)
+        | Exists(
+            Message.objects.filter(chat_id=OuterRef("chat_id"), original_purged_at__isnull=False)
+        )
+    ).count()
 
 
 def records_live() -> QuerySet[Record]:

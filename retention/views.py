@@ -23,7 +23,7 @@ from retention.services import (
     disposal_batch_approve,
     disposal_batch_reject,
     disposal_item_exclude,
-    hold_scope_preview,
+    hold_scope_preview_details,
     legal_hold_place,
     legal_hold_release,
 )
@@ -45,6 +45,7 @@ def legal_hold_list(request: HttpRequest) -> HttpResponse:
     """Lists holds; managers create one in two steps: preview the scope's count, then save."""
     form = LegalHoldForm(request.POST or None)
     preview: int | None = None
+    preview_note = ""
     if request.method == "POST" and form.is_valid():
         try:
             if request.POST.get("step") == "save":
@@ -57,7 +58,8 @@ def legal_hold_list(request: HttpRequest) -> HttpResponse:
                 )
                 messages.success(request, f"Hold {hold.pk} placed.")
                 return redirect("legal-hold-detail", pk=hold.pk)
-            preview = hold_scope_preview(scope=form.scope())
+            details = hold_scope_preview_details(scope=form.scope())
+            preview, preview_note = details["count"], details["note"]
         except ApplicationError as error:
             form.add_error(None, error.message)
     return render(
@@ -67,6 +69,7 @@ def legal_hold_list(request: HttpRequest) -> HttpResponse:
             "holds": legal_holds_list(),
             "form": form,
             "preview": preview,
+            "preview_note": preview_note,
             "may_write": _may_write(request),
         },
     )

@@ -15,6 +15,7 @@ from retention.services.disposal import (
     disposal_batches_build,
     disposal_batches_execute,
     disposal_item_exclude,
+    records_destroy_certified,
 )
 from retention.services.events import (
     customer_event_names,
@@ -23,6 +24,7 @@ from retention.services.events import (
 )
 from retention.services.holds import (
     hold_scope_preview,
+    hold_scope_preview_details,
     legal_hold_place,
     legal_hold_release,
     legal_holds_apply,
@@ -51,6 +53,7 @@ __all__ = [
     "disposal_batches_execute",
     "disposal_item_exclude",
     "hold_scope_preview",
+    "hold_scope_preview_details",
     "legal_hold_place",
     "legal_hold_release",
     "legal_holds_apply",
@@ -58,6 +61,7 @@ __all__ = [
     "record_destroy",
     "record_review_decide",
     "records_destroy",
+    "records_destroy_certified",
     "records_purge_originals",
     "records_retention_recompute",
     "retention_schedule_impact",

@@ -27,6 +27,7 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -66,9 +67,10 @@ from retention.rules import (
 from retention.selectors import (
     disposal_action_expression,
     record_ids_blocked,
+    record_ids_held,
     records_due_for_disposal,
 )
-from retention.services.destruction import records_destroy
+from retention.services.destruction import LIVE_STATUSES, DestructionResult, records_destroy
 
 logger = logging.getLogger(__name__)
 
@@ -525,6 +527,82 @@ def _batch_complete(batch_id: int, now: datetime) -> DisposalCertificate | None:
             as_of=now,
         )
         return certificate
+
+
+@dataclass
+class CertifiedDestruction(DestructionResult):
+    certificates: dict[int, int] = field(default_factory=dict)  # record id → certificate id
+
+
+def records_destroy_certified(
+    *, record_ids: Iterable[int], now: datetime, reason: str, actor: User
+) -> CertifiedDestruction:
+    """Destroys live, unheld records outside the build/approve cycle (a data-subject erasure the
+    caller has decided) exactly like a disposal: per record class and jurisdiction a batch
+    proposed and approved by `actor`, executed through records_destroy (tombstones, holds
+    re-checked under lock) and completed with its chained certificate, in one transaction."""
+    ids = sorted(set(record_ids))
+    result = CertifiedDestruction()
+    if not ids:
+        return result
+    with transaction.atomic():
+        rows = list(
+            Record.objects.filter(pk__any_of=ids, status__in=LIVE_STATUSES)
+            .select_for_update(of=("self",))
+            .order_by("pk")
+            .values_list("pk", "record_class_id", "jurisdiction")
+        )
+        live = {pk for pk, _, _ in rows}
+        result.not_live = [pk for pk in ids if pk not in live]
+        held = record_ids_held(live)
+        result.held = sorted(held)
+        groups: dict[tuple[int, str], list[int]] = {}
+        for pk, class_id, jurisdiction in rows:
+            if pk not in held:
+                groups.setdefault((class_id, jurisdiction), []).append(pk)
+        approver = [actor.get_username()]
+        for (class_id, jurisdiction), group in sorted(groups.items()):
+            batch = DisposalBatch(
+                record_class_id=class_id,
+                jurisdiction=jurisdiction,
+                action=DispositionAction.DESTROY,
+                state=BatchState.EXECUTING,
+                proposed_at=now,
+                proposed_by=actor,
+                required_approvals=1,
+                approved_at=now,
+                execution_started_at=now,
+            )
+            batch._history_user = actor  # type: ignore[attr-defined]
+            batch._change_reason = reason[:100]  # type: ignore[attr-defined]
+            batch.save()
+            DisposalApproval.objects.create(batch=batch, approver=actor, approved_at=now)
+            _items_insert(batch, group)
+            part = records_destroy(
+                record_ids=group,
+                now=now,
+                reason=reason,
+                batch=batch,
+                approvers=approver,
+                actor=actor,
+            )
+            outcomes = [
+                (ItemStatus.DESTROYED, part.destroyed, reason),
+                (ItemStatus.SKIPPED_HELD, part.held, "held at execution"),
+                (ItemStatus.SKIPPED_NOT_DUE, part.not_live, "record no longer live"),
+            ]
+            for status, done, why in outcomes:
+                if done:
+                    DisposalItem.objects.filter(batch=batch, record_id__in=done).update(
+                        status=status, reason=why[:255], processed_at=now
+                    )
+            certificate = _batch_complete(batch.pk, now)
+            result.destroyed += part.destroyed
+            result.held += part.held
+            result.not_live += part.not_live
+            if certificate is not None:
+                result.certificates.update(dict.fromkeys(part.destroyed, certificate.pk))
+    return result
 
 
 def disposal_workers_default() -> int:

@@ -21,7 +21,12 @@ from core.exceptions import ApplicationError, ConflictError
 from records.models import Record
 from retention.models import LegalHold, LegalHoldRecord
 from retention.rules import hold_scope_clean
-from retention.selectors import hold_scope_q, hold_scope_records, records_live
+from retention.selectors import (
+    hold_scope_purged_count,
+    hold_scope_q,
+    hold_scope_records,
+    records_live,
+)
 
 HOLD_INSERT_BATCH = 2000
 
@@ -36,6 +41,25 @@ def hold_scope_validate(scope: Any) -> dict[str, Any]:
 def hold_scope_preview(*, scope: Any) -> int:
     """How many live records a scope would cover now (shown before a hold is saved)."""
     return hold_scope_records(hold_scope_validate(scope)).count()
+
+
+PURGED_TEXT_NOTE = (
+    "{n} record(s) the text query looked at have their original text purged: only their "
+    "redacted layer (and tags, survey answers, customer identity) could be searched."
+)
+
+
+def hold_scope_preview_details(*, scope: Any) -> dict[str, Any]:
+    """The preview count, and whether the text query searched records whose originals are
+    purged (so only their redacted layer was searched): a manager is told, not left to assume."""
+    clean = hold_scope_validate(scope)
+    purged = hold_scope_purged_count(clean)
+    return {
+        "count": hold_scope_records(clean).count(),
+        "purged_text_searched": purged > 0,
+        "records_with_purged_originals": purged,
+        "note": PURGED_TEXT_NOTE.format(n=purged) if purged else "",
+    }
 
 
 def _cover(hold: LegalHold, record_ids: list[int], now: datetime) -> int:
@@ -95,7 +119,12 @@ def legal_hold_place(
         actor=issued_by,
         action="hold.placed",
         target=hold,
-        data={"reference": hold.reference, "scope_keys": sorted(clean), "records": covered},
+        data={
+            "reference": hold.reference,
+            "scope_keys": sorted(clean),
+            "records": covered,
+            "records_with_purged_originals": hold_scope_purged_count(clean),
+        },
     )
     return hold
 

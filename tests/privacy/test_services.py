@@ -21,7 +21,7 @@ from privacy.services import (
     subject_request_search,
 )
 from records.models import Record, RecordStatus
-from retention.models import DisposalItem, ItemStatus, Tombstone
+from retention.models import DisposalCertificate, DisposalItem, ItemStatus, Tombstone
 from retention.services import (
     disposal_batch_approve,
     disposal_batches_build,
@@ -84,7 +84,9 @@ def test_search_finds_identity_and_mentions(
 
     found = _matches(request)
     assert found[by_email.pk] == (["email", "name", "phone"], True)
-    assert found[by_phone.pk] == (["phone"], True)
+    # Phone agrees but the email conflicts: a candidate only (was auto-confirmed before #12).
+    assert found[by_phone.pk] == (["phone"], False)
+    assert DataSubjectMatch.objects.get(request=request, chat=by_phone).conflicts == ["email"]
     assert found[by_name.pk] == (["name"], False)
     assert found[mention.pk] == (["mention"], False)
     assert unrelated.pk not in found
@@ -179,8 +181,12 @@ def test_erasure_for_a_held_customer_keeps_the_held_erases_the_rest_and_says_why
     assert by_chat[chats["obligation"].pk]["until"].startswith("2031")
     assert by_chat[chats["past_due"].pk]["outcome"] == "erased"
     assert by_chat[chats["transitory"].pk]["outcome"] == "erased"
-    assert by_chat[chats["mention"].pk]["outcome"] == "not_acted_on"
-    assert result["counts"] == {"kept": 2, "erased": 2, "not_acted_on": 1}
+    # Every chat is answered erased or kept (SPEC §4.1); a mention is kept, untouched.
+    assert (by_chat[chats["mention"].pk]["outcome"], by_chat[chats["mention"].pk]["reason"]) == (
+        "kept",
+        "mentioned_only",
+    )
+    assert result["counts"] == {"kept": 3, "erased": 2}
     # What was kept is intact; what was erased is gone, through the disposal path.
     for name in ("held", "obligation", "mention"):
         assert Message.objects.filter(chat=chats[name]).exists(), name
@@ -190,7 +196,9 @@ def test_erasure_for_a_held_customer_keeps_the_held_erases_the_rest_and_says_why
         assert record.status == RecordStatus.DISPOSED
         tomb = Tombstone.objects.get(record_id_value=record.pk)
         assert tomb.reason == f"erasure request {request.pk}"
-        assert tomb.batch is None
+        # Like any disposal: a completed batch with its certificate (was batch-less before #12).
+        assert tomb.batch is not None
+        assert tomb.batch.certificate.payload["items"]
     # The customer stays while a kept chat refers to it.
     assert Customer.objects.filter(email__iexact=EMAIL).exists()
     request.refresh_from_db()
@@ -208,26 +216,28 @@ def test_erasure_is_all_or_nothing(
 ) -> None:
     chats = _held_customer_scenario(manager_user)
     request = make_request(kind="erasure", jurisdiction="US")
-    real = services.records_destroy
 
     def destroy_then_die(**kwargs: Any) -> Any:
         real(**kwargs)
         raise RuntimeError("killed mid-way")
 
-    monkeypatch.setattr(services, "records_destroy", destroy_then_die)
+    real = services.records_destroy_certified
+    monkeypatch.setattr(services, "records_destroy_certified", destroy_then_die)
     with pytest.raises(RuntimeError):
         subject_request_erase(request=request, erased_by=manager_user, now=NOW)
     assert Message.objects.filter(chat=chats["past_due"]).exists()
     assert Record.objects.get(chat=chats["past_due"]).status == RecordStatus.ACTIVE
     assert not Tombstone.objects.exists()
+    assert not DisposalCertificate.objects.exists()
     request.refresh_from_db()
     assert request.result == {}
 
-    monkeypatch.setattr(services, "records_destroy", real)
+    monkeypatch.setattr(services, "records_destroy_certified", real)
     result = subject_request_erase(request=request, erased_by=manager_user, now=NOW)
     assert result["counts"]["erased"] == 2
     again = subject_request_erase(request=request, erased_by=manager_user, now=NOW)
-    assert again["counts"] == {"kept": 2, "already_erased": 2, "not_acted_on": 1}
+    assert again["counts"] == {"kept": 5}
+    assert sum(i["reason"] == "already_disposed" for i in again["items"]) == 2
     assert Tombstone.objects.count() == 2
 
 
@@ -258,7 +268,7 @@ def test_name_only_matches_need_confirmation(
     records_declare(now=NOW)
     request = make_request(kind="erasure", jurisdiction="US", email="", name="Jo Name")
     first = subject_request_erase(request=request, erased_by=manager_user, now=NOW)
-    assert first["items"][0]["reason"] == "identity_unconfirmed"
+    assert first["items"][0]["reason"] == "not_confirmed"
     match = DataSubjectMatch.objects.get(request=request)
     assert (
         subject_request_matches_confirm(

@@ -39,7 +39,13 @@ def test_manager_places_previews_and_releases_hold(manager_api, due_records):
     preview = manager_api.post(
         "/api/v1/legal-holds/preview/", {"scope": HOLD["scope"]}, format="json"
     )
-    assert preview.json() == {"count": 2}
+    # #12: the preview also says whether its text query searched purged originals.
+    assert preview.json() == {
+        "count": 2,
+        "purged_text_searched": False,
+        "records_with_purged_originals": 0,
+        "note": "",
+    }
     response = manager_api.post("/api/v1/legal-holds/", HOLD, format="json")
     assert response.status_code == 201
     body = response.json()
