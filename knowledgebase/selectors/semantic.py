@@ -6,8 +6,9 @@ on one core, and exact (no recall lost to an approximate index); see docs/scalin
 approximate library (hnswlib) pays off.
 
 Each process keeps the matrix in memory and refreshes it from the database when vectors were
-written since it was loaded (one indexed `max(embedded_at)` read, at most every
-REFRESH_SECONDS). Vectors of documents deleted since (destroyed chats) may stay in memory until
+written since it was loaded: every search reads one indexed `max(embedded_at)` (a constant
+query, so a search costs the same number of queries whatever the data and the timing).
+Vectors of documents deleted since (destroyed chats) may stay in memory until
 the next full reload: they are harmless, because every hit is joined back to the live document
 table before anything is shown, and a deleted document has no row there.
 """
@@ -25,7 +26,6 @@ from core.embeddings import embedding_model_name, text_embed
 from knowledgebase.models import DocumentVector
 from knowledgebase.services.embeddings import vectors_from_bytes
 
-REFRESH_SECONDS = 2.0
 FULL_RELOAD_SECONDS = 600.0
 LOAD_CHUNK = 20_000
 
@@ -37,7 +37,6 @@ class _Index:
     matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
     quality: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
     loaded_until: datetime | None = None
-    checked_at: float = 0.0
     fully_loaded_at: float = 0.0
 
 
@@ -73,11 +72,13 @@ def _refresh(index: _Index) -> None:
     newest = DocumentVector.objects.filter(model=model).aggregate(newest=Max("embedded_at"))[
         "newest"
     ]
-    full = (
-        model != index.model
-        or time.monotonic() - index.fully_loaded_at > FULL_RELOAD_SECONDS
-        or newest is None
-    )
+    if newest is None:  # no vector yet (or none of this model): nothing to load
+        index.ids = np.zeros(0, dtype=np.int64)
+        index.matrix = np.zeros((0, 0), dtype=np.float32)
+        index.quality = np.zeros(0, dtype=np.float32)
+        index.model, index.loaded_until = model, None
+        return
+    full = model != index.model or time.monotonic() - index.fully_loaded_at > FULL_RELOAD_SECONDS
     if not full and newest == index.loaded_until:
         return
     ids, blobs, qualities = _rows_since(model, None if full else index.loaded_until)
@@ -99,9 +100,7 @@ def _refresh(index: _Index) -> None:
 
 def _current_index() -> _Index:
     with _lock:
-        if time.monotonic() - _index.checked_at >= REFRESH_SECONDS or not _index.model:
-            _refresh(_index)
-            _index.checked_at = time.monotonic()
+        _refresh(_index)
         return _index
 
 

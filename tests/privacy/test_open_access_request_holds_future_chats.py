@@ -66,7 +66,7 @@ def test_open_access_request_holds_future_chats(
     assert not request.matches.exists()
     later = _later_chat(customer)
     unrelated = _later_chat(
-        {"external_id": "someone", "name": "Zed", "email": "z@z.z", "phone": ""}
+        {"external_id": "someone", "name": "Zed", "email": "z@example.net", "phone": ""}
     )
     texts = list(Message.objects.filter(chat=later).values_list("text", flat=True))
 
