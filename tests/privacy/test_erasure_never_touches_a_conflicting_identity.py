@@ -29,7 +29,7 @@ def _chat(customer: dict[str, Any]) -> Chat:
 
 def _state(chat: Chat) -> tuple[Any, ...]:
     record = Record.objects.get(chat=chat)
-    customer = Customer.objects.get(pk=Chat.objects.get(pk=chat.pk).customer_id)
+    customer = Customer.objects.get(chats=Chat.objects.get(pk=chat.pk))
     return (
         record.status,
         list(Message.objects.filter(chat=chat).values_list("text", flat=True)),
