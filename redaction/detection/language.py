@@ -5,7 +5,7 @@ identifiers are weakest and slowest; the detector only has to tell English from 
 function words do that well: each message is scored by how many of its words are frequent
 English-only or French-only words. A message with no clear majority takes the language of
 the chat: its `language` when it names one, else the majority of its clear messages.
-Measured on the development samples: see docs/notes/h8.md.
+Measured on the development samples: see the README (PII redaction).
 """
 
 import re
