@@ -149,7 +149,7 @@ def _merged_into_topics(
             continue
         chat_ids, related = term_chats_and_related(term=issue.keyword, start=start, end=end)
         # A term in most of these chats belongs to this topic.
-        members = [term for term, seen in related.most_common() if seen * 2 >= len(set(chat_ids))]
+        members = [term for term, seen in related.most_common() if seen * 2 >= len(chat_ids)]
         covered.update(members)
         topics.append(
             EmergingIssue(
