@@ -31,7 +31,7 @@ from chats.interchange import (
     chat_payload_from_line,
 )
 from chats.models import Agent, Chat, Customer, Message, Survey
-from core.bulk import history_rows_insert, ids_allocate, rows_insert
+from core.db import history_write, ids_allocate, rows_insert
 
 logger = logging.getLogger(__name__)
 
@@ -123,7 +123,7 @@ def _insert_with_history(model: ImportModel, rows: list[SimpleNamespace], *, now
         ids = _existing_ids(model, {(row.source, row.external_id) for row in rows})
         for row in rows:
             row.id = ids[(row.source, row.external_id)]
-    history_rows_insert(model, rows, when=now, reason="imported")
+    history_write(model, rows, when=now, reason="imported")
 
 
 def _customer_conflicts(

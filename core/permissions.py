@@ -56,3 +56,18 @@ class CanIngestChats(BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user
         return bool(user.is_authenticated and user.has_perm("chats.ingest_chat"))
+
+
+# The governance pair of SPEC §1 used by every records, retention, QA, privacy and audit endpoint.
+GOVERNANCE_READ = [IsRecordsManager | IsReadOnlyAuditor]
+GOVERNANCE_WRITE = [IsRecordsManager]
+
+
+class GovernanceReadWriteMixin:
+    """GET for records managers and auditors; anything else for records managers only."""
+
+    request: Request
+
+    def get_permissions(self) -> list[Any]:
+        classes = GOVERNANCE_READ if self.request.method in SAFE_METHODS else GOVERNANCE_WRITE
+        return [permission() for permission in classes]

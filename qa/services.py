@@ -29,7 +29,7 @@ from django.utils import timezone
 from audit.services import audit_event_record
 from chats.country import CONFIDENCE_QA_VERIFIED, LOW_CONFIDENCE_THRESHOLD
 from chats.models import Chat, CountrySource
-from core.bulk import tables_analyze_after_bulk
+from core.db import tables_analyze_after_bulk
 from core.exceptions import ApplicationError, ConflictError
 from qa.models import QAReason, QAReview, QASamplingState, QAStatus
 from records.models import Record, RecordClass, RecordStatus

@@ -23,7 +23,7 @@ from django.utils import timezone
 from audit.services import audit_event_record
 from chats.digests import chats_transcript_digests
 from chats.models import Chat, CountrySource, Message, SenderRole, Survey
-from core.bulk import tables_analyze_after_bulk
+from core.db import tables_analyze_after_bulk
 from core.exceptions import ApplicationError, ConflictError
 from core.isolation import chunk_process_isolated
 from integrations.webhooks.services import webhook_events_emit

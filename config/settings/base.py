@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "qa",
     "privacy",
     "integrations",
+    "config.apps.WiringConfig",  # last: connects the hook receivers (config/wiring.py)
 ]
 
 MIDDLEWARE = [

@@ -41,7 +41,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from audit.services import audit_event_record
-from core.bulk import tables_analyze_after_bulk
+from core.db import tables_analyze_after_bulk
 from core.clock import clock_as_of, clock_destruction_moment
 from core.exceptions import ApplicationError, ConflictError
 from records.models import Record, RecordClass, RecordStatus

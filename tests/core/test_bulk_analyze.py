@@ -5,7 +5,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from core import bulk
+from core.db import copy as bulk
 from qa.models import QAReview
 from retention.models import DisposalItem
 

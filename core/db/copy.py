@@ -9,6 +9,8 @@ from typing import Any
 
 from django.db import connection, models, transaction
 
+from core.db.dialect import is_postgresql
+
 
 def rows_insert(
     model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]
@@ -18,7 +20,7 @@ def rows_insert(
     Values must already be what the column stores (aware datetimes, str, numbers; dict/list for
     JSON fields). The caller owns the transaction.
     """
-    if connection.vendor == "postgresql":
+    if is_postgresql():
         _copy_rows(model, fields, rows)
         return
     model._default_manager.bulk_create(
@@ -55,37 +57,10 @@ def _copy_rows(
             copy.write_row(row)
 
 
-def history_rows_insert(
-    model: type[models.Model],
-    instances: Iterable[Any],
-    *,
-    history_type: str = "+",
-    reason: str | None = None,
-    when: Any,
-) -> None:
-    """Writes django-simple-history rows for instances saved by a bulk path (COPY/bulk_create).
-
-    The same rows `bulk_create_with_history` would write, without building model instances
-    twice: every tracked field of the instance plus the history columns.
-    """
-    history_model = model.history.model  # type: ignore[attr-defined]
-    tracked = [
-        field.attname
-        for field in history_model._meta.concrete_fields
-        if not field.name.startswith("history_")
-    ]
-    fields = [*tracked, "history_date", "history_type", "history_change_reason", "history_user_id"]
-    rows = (
-        [*(getattr(instance, name) for name in tracked), when, history_type, reason, None]
-        for instance in instances
-    )
-    rows_insert(history_model, fields, rows)
-
-
 def ids_allocate(model: type[models.Model], count: int) -> list[int] | None:
     """Reserves `count` primary keys from the table's sequence (PostgreSQL), so rows can be
     COPYed with their ids and children written without reading the ids back. None elsewhere."""
-    if connection.vendor != "postgresql" or count == 0:
+    if not is_postgresql() or count == 0:
         return None
     meta = model._meta
     with connection.cursor() as cursor:
@@ -108,7 +83,7 @@ def tables_analyze_after_bulk(models_written: Sequence[type[models.Model]], rows
     batch's page took 200 ms instead of 20 ms. ANALYZE samples a bounded number of rows, so it
     costs tens of milliseconds. Runs after the caller's transaction commits, so it sees the rows.
     """
-    if connection.vendor != "postgresql" or rows < ANALYZE_AFTER_ROWS:
+    if not is_postgresql() or rows < ANALYZE_AFTER_ROWS:
         return
     tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in models_written)
 

@@ -1,0 +1,16 @@
+"""Every hook listener of the project, connected in one place (STYLE §1b).
+
+Each app that listens to another app's hooks has a `receivers.py` with a `connect()` function;
+this list names them all, so `grep` from a hook finds its receivers and this file shows the
+whole wiring. The hooks themselves are declared in each owner's `hooks.py`.
+"""
+
+from importlib import import_module
+
+# In layer order; each module's connect() connects its receivers to the hooks they listen to.
+RECEIVER_MODULES: tuple[str, ...] = ()
+
+
+def receivers_connect() -> None:
+    for module in RECEIVER_MODULES:
+        import_module(module).connect()

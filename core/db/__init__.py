@@ -1,0 +1,19 @@
+"""Dialect plumbing: everything that differs between PostgreSQL and SQLite, and every raw
+statement the services need, behind functions named after what they do."""
+
+from core.db.any_of import any_of, pg_bigint_array, sql_any_of
+from core.db.copy import ids_allocate, rows_insert, tables_analyze_after_bulk
+from core.db.dialect import is_postgresql
+from core.db.history import history_model_of, history_write
+
+__all__ = [
+    "any_of",
+    "history_model_of",
+    "history_write",
+    "ids_allocate",
+    "is_postgresql",
+    "pg_bigint_array",
+    "rows_insert",
+    "sql_any_of",
+    "tables_analyze_after_bulk",
+]

@@ -1,0 +1,60 @@
+"""Membership of an integer column in a list of ids, sent as ONE parameter on PostgreSQL.
+
+Disposal and destruction work on chunks of a thousand ids in a couple of dozen statements; with
+`__in`, every id is a separate placeholder that Django processes and psycopg interpolates one by
+one, which cost more than the statements themselves. On PostgreSQL the condition is
+`= ANY(%s::bigint[])` with the list as one array literal; elsewhere it is a plain IN list.
+
+`any_of` is an expression, not a registered lookup, so a caller imports what it uses:
+`Record.objects.filter(any_of("pk", ids))`.
+"""
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db.models import BooleanField, Expression, F
+
+from core.db.dialect import is_postgresql
+
+
+class AnyOf(Expression):
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, field: str | F, values: Iterable[int]) -> None:
+        super().__init__()
+        self.lhs: Any = F(field) if isinstance(field, str) else field
+        self.values = [int(value) for value in values]
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.lhs]
+
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
+        (self.lhs,) = exprs
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        lhs, lhs_params = compiler.compile(self.lhs)
+        condition, params = sql_any_of(lhs, self.values, vendor=connection.vendor)
+        return condition, (*lhs_params, *params)
+
+
+def any_of(field: str | F, values: Iterable[int]) -> AnyOf:
+    """`field` is one of `values` (an empty list matches nothing)."""
+    return AnyOf(field, values)
+
+
+def pg_bigint_array(values: Iterable[int]) -> str:
+    """An array literal of integers: psycopg adapts a Python list element by element in Python
+    (about 2 ms for a thousand ids, more than many of the statements that use it)."""
+    return "{" + ",".join(map(str, map(int, values))) + "}"
+
+
+def sql_any_of(
+    column: str, values: list[int], *, vendor: str | None = None
+) -> tuple[str, list[Any]]:
+    """The same condition for hand-written SQL (`column` is already quoted)."""
+    if not values:
+        return "1 = 0", []
+    if is_postgresql(vendor):
+        return f"{column} = ANY(%s::bigint[])", [pg_bigint_array(values)]
+    return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
