@@ -4,6 +4,7 @@ Receivers connect in their app's `receivers.py`; `config/wiring.py` lists every 
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from core.hooks import Hook
 
@@ -33,3 +34,26 @@ chat_country_changed: Hook[ChatsCountryChanged, object] = Hook("chats.country_ch
 """Sent inside the transaction that changed the chats' country, so what follows from it commits
 with it or not at all. Listeners: records (recompute the retention of the chats' records,
 R-RET-3)."""
+
+
+@dataclass(frozen=True)
+class ChatExtrasQuery:
+    """The chats of one page or export chunk whose extra keys are asked for."""
+
+    chat_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ChatExtra:
+    """One extra key of a chat's API/export view: `values` by chat id, `default` for the rest."""
+
+    key: str
+    values: dict[int, Any]
+    default: Any = None
+
+
+chat_extras_collect: Hook[ChatExtrasQuery, ChatExtra] = Hook("chats.extras_collect")
+"""Asked when chats are shown through the API, the pages or `export_chats`: each receiver
+answers for all the chats of the page at once (one query per receiver, never one per chat).
+Listeners: retention (`record`: id, class, status, due date, holds), knowledgebase (`sentiment`,
+`satisfaction`, `keywords`)."""
