@@ -49,6 +49,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),
     path("odata/", include("integrations.odata.urls")),
+    path("audit/evidence/", include("retention.evidence.urls")),
     *[path("api/v1/", include(f"{app}.api_urls")) for app in API_APPS],
     *[path("", include(f"{app}.urls")) for app in PAGE_APPS],
 ]
