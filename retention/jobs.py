@@ -1,6 +1,7 @@
 from datetime import datetime
 
 from core.jobs import JobResult, register_job
+from retention.evidence.certificates import certificates_chain_verify
 from retention.selectors import disposal_preview
 from retention.services import (
     disposal_batches_build,
@@ -68,3 +69,9 @@ def purge_pii_originals(*, now: datetime) -> JobResult:
         if summary.unknown_country_kept
         else [],
     )
+
+
+@register_job("verify_certificates", "re-hashes the chain of disposal certificates (read-only)")
+def verify_certificates(*, now: datetime) -> JobResult:
+    ok, message = certificates_chain_verify()
+    return JobResult(ok=ok, messages=[message])

@@ -167,3 +167,17 @@ def test_an_auditor_downloads_the_package_of_a_period_from_the_audit_log(
         assert {"README.txt", "verify.py", "SHA256SUMS", "manifest.json"} <= set(archive.namelist())
     exported = AuditEvent.objects.get(action="evidence.exported")
     assert exported.actor_pk == auditor_user.pk
+
+
+def test_verify_certificates_names_an_altered_certificate(disposed):
+    certificate = DisposalCertificate.objects.get()
+    DisposalCertificate.objects.filter(pk=certificate.pk).update(
+        payload={**certificate.payload, "counts": {"destroyed": 0}}
+    )
+    with pytest.raises(CommandError, match=r"certificate #\d+ \(id \d+\) was altered"):
+        call_command("run_job", "verify_certificates")
+
+
+def test_verify_certificates_passes_an_intact_chain(disposed, capsys):
+    call_command("run_job", "verify_certificates")
+    assert "certificate chain intact: 1 certificates verified" in capsys.readouterr().out
