@@ -15,6 +15,7 @@ app.autodiscover_tasks()
 JOB_SCHEDULE: dict[str, crontab] = {
     "infer_countries": crontab(minute=5, hour="*/6"),
     "verify_audit_chain": crontab(minute=0, hour=4),
+    "verify_certificates": crontab(minute=10, hour=4),
     "anchor_audit_chain": crontab(minute=55),  # hourly: bounds what a truncation can hide
     "extract_keywords": crontab(minute="*/15"),
     # minutes after extract_keywords, which writes the documents it embeds

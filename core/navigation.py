@@ -27,6 +27,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Trends", "kb-trends", ALL_ROLES),
     NavItem("Agents", "kb-agents", ALL_ROLES),
     NavItem("Taxonomy", "kb-taxonomy", ALL_ROLES),
+    NavItem("KB usage", "kb-usage", MANAGERS_AND_AUDITORS),
     NavItem("Records", "record-list", MANAGERS_AND_AUDITORS),
     NavItem("File plan", "file-plan", MANAGERS_AND_AUDITORS),
     NavItem("Holds", "legal-hold-list", MANAGERS_AND_AUDITORS),

@@ -50,6 +50,12 @@ class IsAnyRoleReadOnly(_RolePermission):
     read_only = True
 
 
+class IsAnyRole(_RolePermission):
+    """Every role, reading and writing (e.g. a "Was this helpful?" vote, SPEC §4.1)."""
+
+    roles = tuple(Role)
+
+
 class CanIngestChats(BasePermission):
     """Admins and ingest service accounts (permission chats.ingest_chat) may POST chats."""
 

@@ -17,9 +17,10 @@ from rest_framework.views import APIView
 
 from chats.models import Chat
 from core.exceptions import ApplicationError
+from core.http import acting_user
 from core.pagination import StandardPagination
 from core.permissions import IsAnyRoleReadOnly, IsRecordsManager, IsSupportStaff
-from knowledgebase.models import Article, ArticleStatus, Category, TrendRollup
+from knowledgebase.models import Article, ArticleStatus, Category, SearchChannel, TrendRollup
 from knowledgebase.selectors.articles import (
     article_sources_status,
     article_with_sources,
@@ -29,6 +30,7 @@ from knowledgebase.selectors.emerging import trends_emerging_issues_daily
 from knowledgebase.selectors.search import SearchFilters, kb_search
 from knowledgebase.selectors.trends import trends_emerging_topics, trends_rollups, week_of
 from knowledgebase.services.articles import article_create, article_update
+from knowledgebase.services.usage import article_view_log, kb_search_log
 
 SEARCH_PAGE_SIZE = 20
 SEARCH_MAX_PAGE_SIZE = 100
@@ -152,6 +154,13 @@ class KbSearchApi(APIView):
             limit=page_size,
             offset=(page_number - 1) * page_size,
         )
+        if page_number == 1:
+            kb_search_log(
+                user=acting_user(request),
+                query=request.query_params.get("q", ""),
+                results=result.count,
+                channel=SearchChannel.API,
+            )
         url = request.build_absolute_uri()
         has_next = page_number * page_size < result.count
         return Response(
@@ -255,7 +264,9 @@ class ArticleDetailApi(generics.GenericAPIView):
         return article_with_sources(Article.objects.all())
 
     def get(self, request: Request, pk: int) -> Response:
-        return Response(ArticleSerializer(get_object_or_404(self.get_queryset(), pk=pk)).data)
+        article = get_object_or_404(self.get_queryset(), pk=pk)
+        article_view_log(article=article, user=acting_user(request))
+        return Response(ArticleSerializer(article).data)
 
     def put(self, request: Request, pk: int) -> Response:
         article = get_object_or_404(Article.objects.all(), pk=pk)

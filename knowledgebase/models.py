@@ -300,3 +300,62 @@ class DocumentVector(models.Model):
 
     def __str__(self) -> str:
         return f"vector of document {self.document_id}"
+
+
+class SearchChannel(models.TextChoices):
+    API = "api", "API"
+    PAGE = "page", "Page"
+
+
+class KbSearchLog(models.Model):
+    """One knowledge-base search (its first page), for the usage report. The query is stored
+    redacted: staff sometimes type a customer's name or number into the search box."""
+
+    searched_at = models.DateTimeField(db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    query = models.CharField(max_length=500)
+    results = models.PositiveIntegerField()
+    channel = models.CharField(max_length=4, choices=SearchChannel.choices)
+
+    class Meta:
+        ordering = ["-searched_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"search {self.query!r} ({self.results} results)"
+
+
+class ArticleView(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="views")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    viewed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-viewed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"view of article {self.article_id}"
+
+
+class ArticleFeedback(models.Model):
+    """ "Was this helpful?" — one vote per user and article; voting again replaces the vote. The
+    comment is stored redacted."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="feedback")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    helpful = models.BooleanField()
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user"], name="kb_feedback_once_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{'helpful' if self.helpful else 'not helpful'}: article {self.article_id}"

@@ -1,12 +1,18 @@
 from django.urls import path
 
-from knowledgebase import views
+from knowledgebase import usage_views, views
 
 urlpatterns = [
     path("kb/", views.kb_search_page, name="kb-search"),
     path("kb/articles/", views.article_list, name="kb-article-list"),
     path("kb/articles/new/", views.article_create_page, name="kb-article-create"),
     path("kb/articles/<int:pk>/", views.article_detail, name="kb-article-detail"),
+    path(
+        "kb/articles/<int:pk>/feedback/",
+        usage_views.article_feedback_page,
+        name="kb-article-feedback",
+    ),
+    path("kb/usage/", usage_views.kb_usage_page, name="kb-usage"),
     path("kb/articles/<int:pk>/edit/", views.article_edit_page, name="kb-article-edit"),
     path("kb/chats/<int:pk>/tags/", views.chat_tags, name="kb-chat-tags"),
     path("kb/taxonomy/", views.taxonomy_page, name="kb-taxonomy"),

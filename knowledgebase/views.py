@@ -12,12 +12,21 @@ from django.utils import timezone
 
 from chats.models import Chat
 from core.exceptions import ApplicationError
+from core.http import acting_user
 from core.roles import Role, user_has_role
 from core.views import role_required
 from knowledgebase.api import SEARCH_MAX_PAGE, search_filters_from
 from knowledgebase.charts import bar_chart, line_chart
 from knowledgebase.forms import ArticleForm, TagForm, TaxonomyTermForm
-from knowledgebase.models import Article, ArticleStatus, Category, TaxonomyTerm, TrendRollup
+from knowledgebase.models import (
+    Article,
+    ArticleFeedback,
+    ArticleStatus,
+    Category,
+    SearchChannel,
+    TaxonomyTerm,
+    TrendRollup,
+)
 from knowledgebase.selectors.agents import agents_performance
 from knowledgebase.selectors.articles import (
     article_sources_status,
@@ -35,6 +44,7 @@ from knowledgebase.selectors.trends import (
 from knowledgebase.services.articles import article_create, article_update
 from knowledgebase.services.tags import chat_tag_add, chat_tag_remove
 from knowledgebase.services.taxonomy import taxonomy_term_delete, taxonomy_term_set
+from knowledgebase.services.usage import article_view_log, kb_search_log
 
 ALL_ROLES = tuple(Role)
 WRITERS = (Role.SUPPORT_STAFF, Role.RECORDS_MANAGER)
@@ -64,6 +74,13 @@ def kb_search_page(request: HttpRequest) -> HttpResponse:
         limit=SEARCH_PAGE_SIZE,
         offset=(page_number - 1) * SEARCH_PAGE_SIZE,
     )
+    if page_number == 1 and not error:
+        kb_search_log(
+            user=acting_user(request),
+            query=query,
+            results=result.count,
+            channel=SearchChannel.PAGE,
+        )
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -109,6 +126,8 @@ def article_list(request: HttpRequest) -> HttpResponse:
 @role_required(*ALL_ROLES)
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(article_with_sources(Article.objects.all()), pk=pk)
+    user = acting_user(request)
+    article_view_log(article=article, user=user)
     return render(
         request,
         "knowledgebase/article_detail.html",
@@ -116,6 +135,7 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "article": article,
             "sources": article_sources_status(article),
             "may_write": may_write(request),
+            "my_feedback": ArticleFeedback.objects.filter(article=article, user=user).first(),
         },
     )
 
