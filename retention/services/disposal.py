@@ -41,8 +41,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from audit.services import audit_event_record
-from core.db import tables_analyze_after_bulk
 from core.clock import clock_as_of, clock_destruction_moment
+from core.db import tables_analyze_after_bulk
 from core.exceptions import ApplicationError, ConflictError
 from records.models import Record, RecordClass, RecordStatus
 from retention.lookups import sql_any_of
