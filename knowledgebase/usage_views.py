@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError
 from core.http import acting_user
-from core.roles import Role
+from core.roles import Role, user_has_role
 from core.views import role_required
 from knowledgebase.models import Article
 from knowledgebase.selectors.usage import UsagePeriod, kb_usage
@@ -62,6 +62,10 @@ def kb_usage_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "knowledgebase/usage.html",
-        {"usage": usage, "error": error},
+        {
+            "usage": usage,
+            "error": error,
+            "may_write": user_has_role(request.user, Role.SUPPORT_STAFF, Role.RECORDS_MANAGER),
+        },
         status=400 if error else 200,
     )

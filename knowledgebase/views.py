@@ -49,6 +49,7 @@ from knowledgebase.services.usage import article_view_log, kb_search_log
 ALL_ROLES = tuple(Role)
 WRITERS = (Role.SUPPORT_STAFF, Role.RECORDS_MANAGER)
 SEARCH_PAGE_SIZE = 20
+QUESTION_MAX_CHARS = 500  # Article.question's max_length
 DEFAULT_TREND_WEEKS = 12
 MAX_TREND_WEEKS = 104
 
@@ -143,7 +144,9 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _article_form_initial(request: HttpRequest) -> tuple[dict[str, Any], Chat | None]:
     chat_id = request.GET.get("chat")
     if not chat_id or not chat_id.isdigit():
-        return {}, None
+        # From the usage page's content gaps: a question nobody found an answer to.
+        question = request.GET.get("question", "").strip()[:QUESTION_MAX_CHARS]
+        return ({"question": question} if question else {}), None
     chat = get_object_or_404(Chat, pk=int(chat_id))
     suggestion = article_suggestion_from_chat(chat=chat)
     return {

@@ -134,3 +134,14 @@ def test_an_auditor_reads_the_usage_page_and_support_staff_do_not(
     page = client.get("/kb/usage/")
     assert page.status_code == 200
     assert b"Searches that found nothing" in page.content
+
+
+def test_a_content_gap_links_a_manager_to_a_new_article_with_the_question(
+    client, support_api, manager_user
+) -> None:
+    support_api.get("/api/v1/kb/search/", {"q": "zzqx warranty abroad"})
+    client.force_login(manager_user)
+    page = client.get("/kb/usage/").content.decode()
+    assert "/kb/articles/new/?question=zzqx%20warranty%20abroad" in page
+    form = client.get("/kb/articles/new/", {"question": "zzqx warranty abroad"}).content.decode()
+    assert ">zzqx warranty abroad</textarea>" in form
