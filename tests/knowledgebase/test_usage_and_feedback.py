@@ -144,4 +144,4 @@ def test_a_content_gap_links_a_manager_to_a_new_article_with_the_question(
     page = client.get("/kb/usage/").content.decode()
     assert "/kb/articles/new/?question=zzqx%20warranty%20abroad" in page
     form = client.get("/kb/articles/new/", {"question": "zzqx warranty abroad"}).content.decode()
-    assert ">zzqx warranty abroad</textarea>" in form
+    assert ">\nzzqx warranty abroad</textarea>" in form
