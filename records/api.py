@@ -14,13 +14,13 @@ from rest_framework.views import APIView
 from core.permissions import IsReadOnlyAuditor, IsRecordsManager
 from records.filters import CustomerEventFilter, RecordFilter
 from records.models import CustomerEvent, Record, RecordClass
+from records.rules import review_is_due
 from records.selectors import (
     customer_events_list,
     record_explanation,
     record_history,
     records_list,
 )
-from retention.rules import review_is_due
 from retention.selectors import record_active_holds
 from retention.services import (
     customer_event_record,

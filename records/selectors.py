@@ -9,14 +9,9 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from chats.selectors import register_chat_extra
 from records.models import CustomerEvent, Record, RecordStatus
+from records.rules import ACTION_RETAIN, ACTION_REVIEW, REVIEW_DECISION_DESTROY, review_is_due
 from retention.models import DisposalItem, LegalHold, LegalHoldRecord
-from retention.rules import (
-    ACTION_RETAIN,
-    ACTION_REVIEW,
-    KEPT_PERMANENTLY,
-    REVIEW_DECISION_DESTROY,
-    review_is_due,
-)
+from retention.rules import KEPT_PERMANENTLY
 from retention.selectors import (
     record_active_holds,
     record_ids_blocked,

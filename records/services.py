@@ -28,7 +28,7 @@ from core.exceptions import ApplicationError, ConflictError
 from core.isolation import chunk_process_isolated
 from integrations.webhooks.services import webhook_events_emit
 from records.models import DeclarationRule, Record, RecordClass, RecordStatus
-from retention.rules import ChatSummary, declaration_rule_first
+from records.rules import ChatSummary, declaration_rule_first
 from retention.services.holds import legal_holds_apply
 from retention.services.schedules import records_retention_fill, records_retention_recompute
 

@@ -7,10 +7,9 @@ from core.exceptions import ApplicationError
 from core.roles import Role
 from core.views import role_required
 from records.filters import RecordFilter
-from records.models import DeclarationRule, RecordClass
+from records.models import DeclarationRule, RecordClass, RetentionSchedule
 from records.selectors import record_explanation, record_history, records_list
 from retention.forms import RetentionScheduleForm, ReviewDecisionForm
-from retention.models import RetentionSchedule
 from retention.selectors import record_active_holds
 from retention.services import record_review_decide, retention_schedule_save
 

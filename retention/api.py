@@ -11,8 +11,8 @@ from rest_framework.views import APIView
 
 from core.exceptions import ApplicationError
 from core.permissions import IsReadOnlyAuditor, IsRecordsManager
-from records.models import Record, RecordClass
-from retention.models import DisposalBatch, DisposalCertificate, LegalHold, RetentionSchedule
+from records.models import Record, RecordClass, RetentionSchedule
+from retention.models import DisposalBatch, DisposalCertificate, LegalHold
 from retention.selectors import (
     disposal_batch_item_counts,
     disposal_batch_items,

@@ -4,7 +4,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from retention.models import DispositionAction, RetentionSchedule
+from records.models import DispositionAction, RetentionSchedule
 
 
 def _lines(value: str) -> list[str]:

@@ -41,10 +41,11 @@ from django.db.models import Count
 from django.utils import timezone
 
 from audit.services import audit_event_record
-from core.db import tables_analyze_after_bulk
 from core.clock import clock_as_of, clock_destruction_moment
+from core.db import tables_analyze_after_bulk
 from core.exceptions import ApplicationError, ConflictError
-from records.models import Record, RecordClass, RecordStatus
+from records.models import DispositionAction, Record, RecordClass, RecordStatus
+from records.rules import ACTION_RETAIN, ACTION_REVIEW, record_disposal_action
 from retention.lookups import sql_any_of
 from retention.models import (
     OPEN_BATCH_STATES,
@@ -53,17 +54,10 @@ from retention.models import (
     DisposalBatch,
     DisposalCertificate,
     DisposalItem,
-    DispositionAction,
     ItemStatus,
     Tombstone,
 )
-from retention.rules import (
-    ACTION_RETAIN,
-    ACTION_REVIEW,
-    approvals_counted,
-    approvals_required,
-    record_disposal_action,
-)
+from retention.rules import approvals_counted, approvals_required
 from retention.selectors import (
     disposal_action_expression,
     record_ids_blocked,

@@ -19,7 +19,7 @@ from django.utils import timezone
 from audit.services import audit_event_record
 from core.exceptions import ApplicationError, ConflictError
 from records.models import Record
-from retention.rules import (
+from records.rules import (
     MAX_PERIOD_DAYS,
     MAX_RETENTION_YEARS,
     REVIEW_DECISION_DESTROY,

@@ -19,15 +19,15 @@ from django.utils import timezone
 from audit.services import audit_event_record
 from chats.models import Chat
 from core.exceptions import ApplicationError
-from records.models import CustomerEvent, Record, RecordClass, RecordStatus
-from retention.models import (
-    OPEN_BATCH_STATES,
+from records.models import (
     TRIGGER_CHAT_ENDED,
-    DisposalItem,
-    ItemStatus,
+    CustomerEvent,
+    Record,
+    RecordClass,
+    RecordStatus,
     RetentionSchedule,
 )
-from retention.rules import (
+from records.rules import (
     ACTION_RETAIN,
     ACTION_REVIEW,
     disposition_due_compute,
@@ -37,6 +37,7 @@ from retention.rules import (
     schedule_resolve,
     schedule_values_problem,
 )
+from retention.models import OPEN_BATCH_STATES, DisposalItem, ItemStatus
 from retention.selectors import records_past_disposition_q
 
 logger = logging.getLogger(__name__)

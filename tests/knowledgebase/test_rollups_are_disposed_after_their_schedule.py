@@ -12,8 +12,8 @@ from core.jobs import job_run
 from knowledgebase.models import TrendRollup
 from knowledgebase.services import trends
 from knowledgebase.services.trends import trend_rollups_dispose
+from records.models import RetentionSchedule
 from retention.file_plan import TREND_ROLLUP_CLASS, file_plan_seed
-from retention.models import RetentionSchedule
 from retention.services import retention_schedule_save
 
 pytestmark = pytest.mark.django_db

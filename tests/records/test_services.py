@@ -8,9 +8,9 @@ from chats.models import Chat
 from chats.selectors import chat_extras
 from core.exceptions import ApplicationError
 from records import services
-from records.models import DeclarationRule, Record, RecordClass
+from records.models import DeclarationRule, Record, RecordClass, RetentionSchedule
 from records.services import record_class_correct, record_country_correct, records_declare
-from retention.models import LegalHold, RetentionSchedule
+from retention.models import LegalHold
 from retention.services import legal_hold_place
 from tests.factories import make_chat
 

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from chats.models import Message
-from records.models import CustomerEvent, Record
+from records.models import CustomerEvent, Record, RetentionSchedule
 from records.services import records_declare
-from retention.models import DisposalItem, ItemStatus, RetentionSchedule
+from retention.models import DisposalItem, ItemStatus
 from retention.services import (
     disposal_batches_build,
     pii_originals_purge,

@@ -6,15 +6,8 @@ from django.db.models import F
 from audit.services import audit_chain_verify
 from chats.models import Chat, Customer, Message, Survey
 from core.exceptions import ApplicationError, ConflictError
-from records.models import Record
-from retention.models import (
-    BatchState,
-    DisposalBatch,
-    DisposalCertificate,
-    DisposalItem,
-    RetentionSchedule,
-    Tombstone,
-)
+from records.models import Record, RetentionSchedule
+from retention.models import BatchState, DisposalBatch, DisposalCertificate, DisposalItem, Tombstone
 from retention.services import (
     destruction,
     disposal_batch_approve,

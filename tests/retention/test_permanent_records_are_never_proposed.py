@@ -10,16 +10,9 @@ import pytest
 
 from audit.models import AuditEvent
 from chats.models import Message
-from records.models import Record
+from records.models import Record, RetentionSchedule
 from records.selectors import record_explanation
-from retention.models import (
-    BatchState,
-    DisposalBatch,
-    DisposalItem,
-    ItemStatus,
-    RetentionSchedule,
-    Tombstone,
-)
+from retention.models import BatchState, DisposalBatch, DisposalItem, ItemStatus, Tombstone
 from retention.services import (
     disposal_batch_approve,
     disposal_batches_build,

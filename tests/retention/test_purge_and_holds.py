@@ -5,8 +5,8 @@ import pytest
 from audit.models import AuditEvent
 from chats.models import Chat, Customer, Message, Survey
 from core.exceptions import ApplicationError, ConflictError
-from records.models import Record
-from retention.models import LegalHold, RetentionSchedule
+from records.models import Record, RetentionSchedule
+from retention.models import LegalHold
 from retention.selectors import _HOLD_CONDITIONS, record_ids_held, register_hold_condition
 from retention.services import (
     customer_event_record,

@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 
 from audit.models import AuditEvent
-from records.models import Record
-from retention.models import DisposalItem, RetentionSchedule, Tombstone
+from records.models import Record, RetentionSchedule
+from retention.models import DisposalItem, Tombstone
 from retention.services import (
     disposal_batch_approve,
     disposal_batches_build,

@@ -4,13 +4,8 @@ from typing import Any
 
 import pytest
 
-from retention.rules import (
-    ChatSummary,
-    declaration_rule_matches,
-    hold_scope_clean,
-    period_add,
-    schedule_resolve,
-)
+from records.rules import ChatSummary, declaration_rule_matches, period_add, schedule_resolve
+from retention.rules import hold_scope_clean
 
 AT = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -9,8 +9,7 @@ import json
 import pytest
 
 from audit.models import AuditEvent
-from records.models import Record
-from retention.models import RetentionSchedule
+from records.models import Record, RetentionSchedule
 from retention.services import retention_schedule_save, schedules
 from tests.factories import make_chat
 from tests.retention.conftest import NOW
@@ -207,7 +206,7 @@ def test_dry_run_answers_the_impact_and_saves_nothing(due_records, manager_api):
 def test_a_date_past_year_9999_is_kept_not_a_crash():
     from datetime import UTC, datetime
 
-    from retention.rules import disposition_due_compute
+    from records.rules import disposition_due_compute
 
     late = datetime(9500, 1, 1, tzinfo=UTC)
     assert disposition_due_compute(late, action="destroy", years=999, months=0, days=0) is None

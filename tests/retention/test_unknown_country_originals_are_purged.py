@@ -8,10 +8,9 @@ import pytest
 
 from chats.models import Message
 from core.jobs import job_run
-from records.models import Record, RecordClass
+from records.models import Record, RecordClass, RetentionSchedule
 from records.selectors import record_explanation
 from records.services import records_declare
-from retention.models import RetentionSchedule
 from retention.services import (
     disposal_batches_build,
     legal_hold_place,
