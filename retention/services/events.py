@@ -22,7 +22,7 @@ from audit.services import audit_event_record
 from chats.models import Chat, Customer
 from core.exceptions import ApplicationError, ConflictError, NotFoundError
 from records.models import TRIGGER_CHAT_ENDED, CustomerEvent, Record, RetentionSchedule
-from retention.services.schedules import records_retention_recompute
+from records.recompute import records_retention_recompute
 
 
 def customer_event_names() -> list[str]:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from audit.services import audit_event_record
 from core.exceptions import ApplicationError, ConflictError
 from records.models import Record
+from records.recompute import records_retention_recompute
 from records.rules import (
     MAX_PERIOD_DAYS,
     MAX_RETENTION_YEARS,
@@ -26,7 +27,6 @@ from records.rules import (
     period_add_or_none,
     review_is_due,
 )
-from retention.services.schedules import records_retention_recompute
 
 REVIEW_DECISIONS = ("retain", "destroy")
 

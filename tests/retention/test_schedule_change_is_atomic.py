@@ -9,8 +9,9 @@ import json
 import pytest
 
 from audit.models import AuditEvent
+from records import recompute, schedules
 from records.models import Record, RetentionSchedule
-from retention.services import retention_schedule_save, schedules
+from records.schedules import retention_schedule_save
 from tests.factories import make_chat
 from tests.retention.conftest import NOW
 
@@ -100,7 +101,7 @@ def test_a_failure_during_the_recompute_changes_nothing(due_records, manager_api
     schedule, records = _world(due_records)
     before = _state(schedule, records)
     monkeypatch.setattr(schedules, "RECOMPUTE_CHUNK_SIZE", 2)
-    real_fill = schedules.records_retention_fill
+    real_fill = recompute.records_retention_fill
     calls = []
 
     def failing_fill(records, *, now):
@@ -109,7 +110,7 @@ def test_a_failure_during_the_recompute_changes_nothing(due_records, manager_api
             raise RuntimeError("disk full")
         return real_fill(records, now=now)
 
-    monkeypatch.setattr(schedules, "records_retention_fill", failing_fill)
+    monkeypatch.setattr(recompute, "records_retention_fill", failing_fill)
     manager_api.raise_request_exception = False
     response = manager_api.patch(
         f"/api/v1/retention-schedules/{schedule.pk}/",

@@ -2,23 +2,24 @@
 
 Invariants: a record's disposition date comes only from `schedule_resolve`; unknown country, no
 schedule in force or a missing trigger event leave `disposition_due` empty (never disposed);
-a recompute that moves the date of a record already proposed for disposal withdraws it from the
-batch, so the change gets a new review (R-RET-3). Disposed and anonymised records are final.
+a recompute that moves the date of a record already proposed for disposal sends
+`records.hooks.records_disposition_moved` in the chunk's transaction, and retention withdraws it
+from the batch, so the change gets a new review (R-RET-3). Disposed and anonymised records are
+final.
 """
 
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db import transaction
 from django.utils import timezone
 
-from audit.services import audit_event_record
 from chats.models import Chat
-from core.exceptions import ApplicationError
+from core.batching import chunks_process, rows_after
+from core.db import any_of
+from records.hooks import DispositionsMoved, records_disposition_moved
 from records.models import (
     TRIGGER_CHAT_ENDED,
     CustomerEvent,
@@ -33,12 +34,10 @@ from records.rules import (
     disposition_due_compute,
     period_add_or_none,
     pii_purge_due_longest,
+    records_live_q,
     schedule_in_force,
     schedule_resolve,
-    schedule_values_problem,
 )
-from retention.models import OPEN_BATCH_STATES, DisposalItem, ItemStatus
-from retention.selectors import records_past_disposition_q
 
 logger = logging.getLogger(__name__)
 
@@ -163,7 +162,7 @@ def _events_for(records: list[Record]) -> dict[tuple[int, str], datetime]:
     customer_ids = {r.chat.customer_id for r in records if r.chat.customer_id is not None}
     if not customer_ids:
         return {}
-    # Withdrawn events no longer count (retention.services.events).
+    # Withdrawn events no longer count (retention.services.events.customer_event_withdraw).
     rows = CustomerEvent.objects.filter(
         customer_id__in=customer_ids, withdrawn_at__isnull=True
     ).values_list("customer_id", "name", "occurred_at")
@@ -213,12 +212,9 @@ def _recompute_chunk(
         default_date=timezone.now(),
     )
     if moved_due:
-        # R-RET-3: a proposed or approved disposal of a record whose date moved needs a new review.
-        DisposalItem.objects.filter(
-            record_id__in=moved_due,
-            status=ItemStatus.PENDING,
-            batch__state__in=OPEN_BATCH_STATES,
-        ).update(status=ItemStatus.WITHDRAWN, reason=f"retention recomputed: {reason}"[:500])
+        records_disposition_moved.send(
+            DispositionsMoved(record_ids=tuple(moved_due), reason=reason)
+        )
     return len(changed)
 
 
@@ -235,202 +231,25 @@ def records_retention_recompute(
 
     Chunked by primary key, each chunk its own transaction; safe to re-run (a record whose
     values did not change is not written)."""
-    base = Record.objects.filter(status__in=(RecordStatus.ACTIVE, RecordStatus.FLAGGED))
+    base = Record.objects.filter(records_live_q())
     if record_ids is not None:
-        base = base.filter(pk__in=list(record_ids))
+        base = base.filter(any_of("pk", list(record_ids)))
     if record_class is not None:
         base = base.filter(record_class=record_class)
-    changed, last_pk = 0, 0
-    while True:
-        with transaction.atomic():
-            chunk = list(
-                base.filter(pk__gt=last_pk)
-                .select_related("chat")
-                .select_for_update(of=("self",))
-                .order_by("pk")[:chunk_size]
-            )
-            changed += _recompute_chunk(
-                records=chunk,
-                now=now,
-                reason=reason,
-                changed_by=changed_by,
-            )
-        if len(chunk) < chunk_size:
-            break
-        last_pk = chunk[-1].pk
+    claimable = base.select_related("chat").select_for_update(of=("self",))
+    changed = 0
+
+    def recompute(chunk: Sequence[Record]) -> None:
+        nonlocal changed
+        changed += _recompute_chunk(
+            records=list(chunk), now=now, reason=reason, changed_by=changed_by
+        )
+
+    chunks_process(
+        claim=lambda after: rows_after(claimable, after, chunk_size),
+        process=recompute,
+        chunk_size=chunk_size,
+        label="records_retention_recompute",
+    )
     logger.info("retention recomputed: %s records changed (%s)", changed, reason)
     return changed
-
-
-SCHEDULE_FIELDS = (
-    "jurisdiction",
-    "retention_years",
-    "retention_months",
-    "retention_days",
-    "trigger",
-    "pii_period_days",
-    "action",
-    "citation",
-    "effective_from",
-    "effective_to",
-)
-
-
-def _schedule_apply(
-    schedule: RetentionSchedule, *, record_class: RecordClass, data: dict[str, Any]
-) -> None:
-    """Sets the new values on `schedule` and refuses, by field, anything implausible."""
-    schedule.record_class = record_class
-    for name in SCHEDULE_FIELDS:
-        if name in data:
-            setattr(schedule, name, data[name])
-    if isinstance(schedule.jurisdiction, str):
-        schedule.jurisdiction = (schedule.jurisdiction.strip() or "*").upper()
-    if isinstance(schedule.trigger, str):
-        schedule.trigger = schedule.trigger.strip()
-    problem = schedule_values_problem({name: getattr(schedule, name) for name in SCHEDULE_FIELDS})
-    if problem is not None:
-        field_name, message = problem
-        raise ApplicationError(message, extra={"field": field_name})
-    schedule.full_clean()
-
-
-@transaction.atomic
-def retention_schedule_save(
-    *,
-    schedule: RetentionSchedule | None = None,
-    record_class: RecordClass,
-    data: dict[str, Any],
-    changed_by: User | None,
-    reason: str,
-    now: datetime | None = None,
-) -> RetentionSchedule:
-    """Creates or changes a schedule and recomputes the records of its class (R-RET-3), in one
-    transaction: when the recompute fails, the schedule change rolls back with it."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ApplicationError(
-            "A reason is required to change the file plan", extra={"field": "reason"}
-        )
-    created = schedule is None
-    before: dict[str, Any] = {}
-    if schedule is None:
-        schedule = RetentionSchedule(record_class=record_class)
-        class_ids = {record_class.pk}
-    else:
-        # A fresh, locked copy: a refused change leaves the caller's instance as it was, and two
-        # managers editing one schedule are serialised.
-        schedule = RetentionSchedule.objects.select_for_update().get(pk=schedule.pk)
-        before = {name: getattr(schedule, name) for name in SCHEDULE_FIELDS}
-        class_ids = {schedule.record_class_id, record_class.pk}
-    _schedule_apply(schedule, record_class=record_class, data=data)
-    schedule._change_reason = reason[:100]  # type: ignore[attr-defined]
-    schedule._history_user = changed_by  # type: ignore[attr-defined]
-    schedule.save()
-    changes = {
-        name: {"before": before[name], "after": getattr(schedule, name)}
-        for name in SCHEDULE_FIELDS
-        if not created and before[name] != getattr(schedule, name)
-    }
-    moment = now or timezone.now()
-    recomputed = 0
-    for affected in RecordClass.objects.filter(pk__in=class_ids).order_by("pk"):
-        recomputed += records_retention_recompute(
-            record_class=affected,
-            now=moment,
-            reason=f"schedule {schedule.pk} changed: {reason}",
-            changed_by=changed_by,
-            chunk_size=RECOMPUTE_CHUNK_SIZE,
-        )
-    audit_event_record(
-        actor=changed_by,
-        action="schedule.created" if created else "schedule.changed",
-        target=schedule,
-        data={
-            "record_class": record_class.code,
-            "jurisdiction": schedule.jurisdiction,
-            "period": schedule.period_label,
-            "action": schedule.action,
-            "changes": changes,
-            "records_recomputed": recomputed,
-            "reason": reason,
-        },
-    )
-    return schedule
-
-
-@dataclass
-class ScheduleImpact:
-    """What a schedule change would do (`dry_run`), measured by doing it and rolling back."""
-
-    records_moved: int = 0
-    records_due_now: int = 0
-    examples: list[dict[str, Any]] = field(default_factory=list)
-
-
-class _DryRunRollback(Exception):
-    pass
-
-
-IMPACT_EXAMPLES = 10
-
-
-def _due_dates(class_ids: set[int]) -> dict[int, datetime | None]:
-    return dict(
-        Record.objects.filter(
-            record_class_id__in=class_ids, status__in=(RecordStatus.ACTIVE, RecordStatus.FLAGGED)
-        ).values_list("pk", "disposition_due")
-    )
-
-
-def retention_schedule_impact(
-    *,
-    schedule: RetentionSchedule | None = None,
-    record_class: RecordClass,
-    data: dict[str, Any],
-    changed_by: User | None,
-    reason: str,
-    now: datetime | None = None,
-) -> ScheduleImpact:
-    """The impact of retention_schedule_save with these values, which is run in full inside a
-    transaction that is then rolled back: nothing is saved, nothing is audited."""
-    moment = now or timezone.now()
-    class_ids = {record_class.pk} | ({schedule.record_class_id} if schedule else set())
-    before = _due_dates(class_ids)
-    impact = ScheduleImpact()
-    try:
-        with transaction.atomic():
-            retention_schedule_save(
-                schedule=schedule,
-                record_class=record_class,
-                data=data,
-                changed_by=changed_by,
-                reason=reason,
-                now=moment,
-            )
-            after = _due_dates(class_ids)
-            impact.records_due_now = (
-                Record.objects.filter(record_class_id__in=class_ids)
-                .filter(records_past_disposition_q(now=moment))
-                .count()
-            )
-            moved = sorted(pk for pk, due in after.items() if before.get(pk) != due)
-            impact.records_moved = len(moved)
-            external = dict(
-                Record.objects.filter(pk__in=moved[:IMPACT_EXAMPLES]).values_list(
-                    "pk", "chat__external_id"
-                )
-            )
-            impact.examples = [
-                {
-                    "record": pk,
-                    "chat_external_id": external.get(pk),
-                    "disposition_due_before": before.get(pk),
-                    "disposition_due_after": after[pk],
-                }
-                for pk in moved[:IMPACT_EXAMPLES]
-            ]
-            raise _DryRunRollback
-    except _DryRunRollback:
-        pass
-    return impact
