@@ -1,7 +1,7 @@
 """The file plan and its records (SPEC §2.2).
 
 A Record is declared once per closed chat (R-REC-2). Its retention fields (schedule, trigger,
-disposition_due, pii_purge_due, status) are computed by `records.services.recompute` from the
+disposition_due, pii_purge_due, status) are computed by `records.recompute` from the
 retention schedules of its class (`RetentionSchedule`, part of the file plan); a record whose
 country is unknown or for which no schedule applies has status `flagged` and no disposition date,
 so nothing ever disposes of it (fail closed, R-RET-2).
@@ -135,7 +135,7 @@ class Record(models.Model):
     declared_by_rule = models.ForeignKey(
         DeclarationRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # Retention, computed by records.services.recompute.records_retention_recompute.
+    # Retention, computed by records.recompute.records_retention_recompute.
     schedule = models.ForeignKey(
         RetentionSchedule,
         null=True,

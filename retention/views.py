@@ -1,4 +1,3 @@
-from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
