@@ -24,9 +24,9 @@ from django.contrib.auth.models import User  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from chats.models import Chat, Customer, Message, Survey  # noqa: E402
-from records.models import Record, RecordClass, RecordStatus  # noqa: E402
-from retention.file_plan import file_plan_seed  # noqa: E402
-from retention.models import DisposalCertificate, RetentionSchedule, Tombstone  # noqa: E402
+from records.file_plan import file_plan_seed
+from records.models import Record, RecordClass, RecordStatus, RetentionSchedule  # noqa: E402
+from retention.models import DisposalCertificate, Tombstone
 from retention.services import (  # noqa: E402
     disposal_batch_approve,
     disposal_batches_build,

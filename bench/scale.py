@@ -196,7 +196,7 @@ def main() -> None:
     from chats.models import Chat
     from core.jobs import job_run
     from core.roles import Role
-    from retention.file_plan import file_plan_seed
+    from records.file_plan import file_plan_seed
 
     chats = args.messages // args.per_chat
     _bootstrap.banner(f"scale: {chats:,} chats x {args.per_chat} messages")

@@ -72,7 +72,9 @@ GOVERNANCE_WRITE = [IsRecordsManager]
 class GovernanceReadWriteMixin:
     """GET for records managers and auditors; anything else for records managers only."""
 
-    request: Request
+    # Any, not Request: the mixin then composes with View/APIView, whose `request` is typed
+    # differently (mypy refused every `class X(GovernanceReadWriteMixin, generics.…)`).
+    request: Any
 
     def get_permissions(self) -> list[Any]:
         classes = GOVERNANCE_READ if self.request.method in SAFE_METHODS else GOVERNANCE_WRITE

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from records.models import CustomerEvent, DeclarationRule, Record, RecordClass
+from records.models import CustomerEvent, DeclarationRule, Record, RecordClass, RetentionSchedule
 
 
 @admin.register(RecordClass)
@@ -15,6 +15,19 @@ class DeclarationRuleAdmin(SimpleHistoryAdmin):
     list_display = ("position", "name", "record_class", "agent_participation", "is_active")
     list_filter = ("is_active", "record_class")
     ordering = ("position",)
+
+
+@admin.register(RetentionSchedule)
+class RetentionScheduleAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "record_class",
+        "jurisdiction",
+        "period_label",
+        "trigger",
+        "pii_period_days",
+        "action",
+    )
+    list_filter = ("record_class", "action")
 
 
 @admin.register(Record)

@@ -1,198 +1,19 @@
-from datetime import date, datetime, time
+"""The file plan's API: record classes and retention schedules (SPEC §4.1, §4.2)."""
+
 from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from core.permissions import IsReadOnlyAuditor, IsRecordsManager
-from records.filters import CustomerEventFilter, RecordFilter
-from records.models import CustomerEvent, Record, RecordClass
-from records.selectors import (
-    customer_events_list,
-    record_explanation,
-    record_history,
-    records_list,
-)
-from retention.rules import review_is_due
-from retention.selectors import record_active_holds
-from retention.services import (
-    customer_event_record,
-    customer_event_withdraw,
-    record_review_decide,
-)
-
-READ = [IsRecordsManager | IsReadOnlyAuditor]
-
-
-class RecordSerializer(serializers.ModelSerializer):
-    chat_external_id = serializers.CharField(source="chat.external_id")
-    chat_source = serializers.CharField(source="chat.source")
-    country = serializers.CharField(source="chat.country")
-    region = serializers.CharField(source="chat.region")
-    record_class = serializers.CharField(source="record_class.code")
-    holds = serializers.SerializerMethodField()
-    review_due = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Record
-        fields = [
-            "id",
-            "chat",
-            "chat_external_id",
-            "chat_source",
-            "record_class",
-            "status",
-            "country",
-            "region",
-            "jurisdiction",
-            "trigger",
-            "trigger_at",
-            "disposition_due",
-            "pii_purge_due",
-            "pii_purged_at",
-            "disposed_at",
-            "flag_reason",
-            "review_at",
-            "review_due",
-            "review_decision",
-            "retained_until",
-            "holds",
-        ]
-
-    def get_holds(self, record: Record) -> list[int]:
-        return list(self.context.get("holds", {}).get(record.pk, []))
-
-    def get_review_due(self, record: Record) -> bool:
-        action = record.schedule.action if record.schedule_id and record.schedule else None
-        return record.is_live and review_is_due(
-            action, record.disposition_due, record.review_decision, timezone.now()
-        )
-
-
-class RecordDetailSerializer(RecordSerializer):
-    explanation = serializers.SerializerMethodField()
-
-    class Meta(RecordSerializer.Meta):
-        fields = [*RecordSerializer.Meta.fields, "declared_at", "explanation"]
-
-    def get_explanation(self, record: Record) -> dict[str, Any]:
-        return record_explanation(record)
-
-
-class RecordListApi(generics.ListAPIView):
-    """Records, filtered by status, record_class, country, due_before, held."""
-
-    permission_classes = READ
-    serializer_class = RecordSerializer
-    filterset_class = RecordFilter
-
-    def get_queryset(self) -> QuerySet[Record]:
-        return records_list()
-
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        assert page is not None  # noqa: S101 - pagination is always on
-        context = {"request": request, "holds": record_active_holds([r.pk for r in page])}
-        return self.get_paginated_response(RecordSerializer(page, many=True, context=context).data)
-
-
-class RecordDetailApi(generics.RetrieveAPIView):
-    permission_classes = READ
-    serializer_class = RecordDetailSerializer
-
-    def get_queryset(self) -> QuerySet[Record]:
-        return records_list()
-
-    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        record = self.get_object()
-        context = {"request": request, "holds": record_active_holds([record.pk])}
-        return Response(RecordDetailSerializer(record, context=context).data)
-
-
-class RecordHistoryApi(APIView):
-    """The record's change history, audit events, holds and disposal steps, oldest first."""
-
-    permission_classes = READ
-
-    @extend_schema(
-        responses=inline_serializer("RecordHistory", {"results": serializers.ListField()})
-    )
-    def get(self, request: Request, pk: int) -> Response:
-        record = get_object_or_404(Record, pk=pk)
-        return Response({"record": record.pk, "results": record_history(record)})
-
-
-def _moment(value: date | datetime) -> datetime:
-    """A date means its first moment in the site's time zone."""
-    if isinstance(value, datetime):
-        return value
-    return datetime.combine(value, time.min, tzinfo=timezone.get_current_timezone())
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class DateOrDateTimeField(serializers.Field):
-    """An ISO date ("2030-06-01") or date-time with an offset; 400 naming the field otherwise."""
-
-    default_error_messages = {"invalid": "Give an ISO 8601 date or date-time (with an offset)."}
-
-    def to_internal_value(self, data: Any) -> datetime:
-        if not isinstance(data, str):
-            self.fail("invalid")
-        try:
-            if len(data) <= 10:
-                return _moment(date.fromisoformat(data))
-            moment = datetime.fromisoformat(data.replace("Z", "+00:00"))
-        except ValueError:
-            self.fail("invalid")
-        if moment.tzinfo is None:
-            self.fail("invalid")
-        return moment
-
-    def to_representation(self, value: Any) -> Any:
-        return value
-
-
-class RecordReviewApi(APIView):
-    """A records manager decides on a record due for review (schedule action `review`):
-    `{"decision": "retain", "retain_until": DATE | "period_days"/"period_months"/"period_years":
-    N, "reason"}` or `{"decision": "destroy", "reason"}` (then proposed in the next batch)."""
-
-    permission_classes = [IsRecordsManager]
-
-    class InputSerializer(serializers.Serializer):
-        decision = serializers.ChoiceField(choices=["retain", "destroy"])
-        reason = serializers.CharField(required=False, allow_blank=True, default="")
-        retain_until = DateOrDateTimeField(required=False)
-        period_days = serializers.IntegerField(required=False)
-        period_months = serializers.IntegerField(required=False)
-        period_years = serializers.IntegerField(required=False)
-
-    @extend_schema(request=InputSerializer, responses={200: RecordDetailSerializer})
-    def post(self, request: Request, pk: int) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        record = get_object_or_404(Record, pk=pk)
-        values = data.validated_data
-        record_review_decide(
-            record=record,
-            decision=values["decision"],
-            decided_by=request.user,  # type: ignore[arg-type]
-            reason=values["reason"],
-            retain_until=values.get("retain_until"),
-            period_days=values.get("period_days"),
-            period_months=values.get("period_months"),
-            period_years=values.get("period_years"),
-        )
-        record = records_list().get(pk=pk)
-        context = {"request": request, "holds": record_active_holds([record.pk])}
-        return Response(RecordDetailSerializer(record, context=context).data)
+from core.exceptions import ApplicationError
+from core.http import acting_user
+from core.permissions import GOVERNANCE_READ, GovernanceReadWriteMixin
+from records.models import RecordClass, RetentionSchedule
+from records.schedules import retention_schedule_impact, retention_schedule_save
 
 
 class RecordClassSerializer(serializers.ModelSerializer):
@@ -202,89 +23,129 @@ class RecordClassSerializer(serializers.ModelSerializer):
 
 
 class RecordClassListApi(generics.ListAPIView):
-    permission_classes = READ
+    permission_classes = GOVERNANCE_READ
     serializer_class = RecordClassSerializer
     queryset = RecordClass.objects.order_by("code")
 
 
-class CustomerEventSerializer(serializers.ModelSerializer):
-    event = serializers.CharField(source="name")
-    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True, default=None)
-    withdrawn_by = serializers.CharField(
-        source="withdrawn_by.username", read_only=True, default=None
-    )
+# --- file plan ------------------------------------------------------------------------------
+
+
+class RetentionScheduleSerializer(serializers.ModelSerializer):
+    record_class = serializers.CharField(source="record_class.code")
+    period = serializers.CharField(source="period_label")
 
     class Meta:
-        model = CustomerEvent
+        model = RetentionSchedule
         fields = [
             "id",
-            "customer",
-            "event",
-            "occurred_at",
-            "reason",
-            "recorded_at",
-            "recorded_by",
-            "withdrawn_at",
-            "withdrawn_by",
-            "withdrawal_reason",
+            "record_class",
+            "jurisdiction",
+            "period",
+            "retention_years",
+            "retention_months",
+            "retention_days",
+            "trigger",
+            "pii_period_days",
+            "action",
+            "citation",
+            "effective_from",
+            "effective_to",
         ]
 
 
-class CustomerEventListCreateApi(generics.ListAPIView):
-    """GET: trigger events (managers, auditors), filtered by customer, event, withdrawn.
-    POST: records one {"customer", "event", "occurred_at", "reason"} (managers); 400 when the
-    event triggers no schedule, is in the future or precedes the customer's first chat."""
+class RetentionScheduleInputSerializer(serializers.Serializer):
+    """A schedule write (SPEC §4.1, §4.2). Ranges and actions are checked by the service
+    (`rules.schedule_values_problem`), which names the field; `reason` is required there."""
 
-    serializer_class = CustomerEventSerializer
-    filterset_class = CustomerEventFilter
+    record_class = serializers.CharField(required=False)
+    jurisdiction = serializers.CharField(required=False, max_length=16)
+    retention_years = serializers.IntegerField(required=False)
+    retention_months = serializers.IntegerField(required=False)
+    retention_days = serializers.IntegerField(required=False)
+    trigger = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    pii_period_days = serializers.IntegerField(required=False, allow_null=True)
+    action = serializers.CharField(required=False, max_length=16)
+    citation = serializers.CharField(required=False, allow_blank=True)
+    effective_from = serializers.DateTimeField(required=False, allow_null=True)
+    effective_to = serializers.DateTimeField(required=False, allow_null=True)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    dry_run = serializers.BooleanField(required=False, default=False)
 
-    class InputSerializer(serializers.Serializer):
-        customer = serializers.IntegerField()
-        event = serializers.CharField(max_length=64, allow_blank=True)
-        occurred_at = serializers.DateTimeField()
-        reason = serializers.CharField(allow_blank=True, trim_whitespace=False)
 
-    def get_permissions(self) -> list[Any]:
-        if self.request.method in ("GET", "HEAD", "OPTIONS"):
-            return [permission() for permission in READ]
-        return [IsRecordsManager()]
-
-    def get_queryset(self) -> QuerySet[CustomerEvent]:
-        return customer_events_list()
-
-    @extend_schema(request=InputSerializer, responses={201: CustomerEventSerializer})
-    def post(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        event, created = customer_event_record(
-            customer_id=data.validated_data["customer"],
-            name=data.validated_data["event"].strip(),
-            occurred_at=data.validated_data["occurred_at"],
-            reason=data.validated_data["reason"],
-            recorded_by=request.user,  # type: ignore[arg-type]
-        )
+def _schedule_write(
+    request: Request, *, schedule: RetentionSchedule | None, created: bool
+) -> Response:
+    data = RetentionScheduleInputSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    values = dict(data.validated_data)
+    reason, dry_run = values.pop("reason"), values.pop("dry_run")
+    code = values.pop("record_class", None)
+    if code is not None:
+        record_class = RecordClass.objects.filter(code=code).first()
+        if record_class is None:
+            raise ApplicationError(
+                f"Unknown record class {code!r}", extra={"field": "record_class"}
+            )
+    elif schedule is not None:
+        record_class = schedule.record_class
+    else:
+        raise ApplicationError("record_class is required", extra={"field": "record_class"})
+    arguments: dict[str, Any] = {
+        "schedule": schedule,
+        "record_class": record_class,
+        "data": values,
+        "changed_by": acting_user(request),
+        "reason": reason,
+    }
+    if dry_run:
+        impact = retention_schedule_impact(**arguments)
         return Response(
-            CustomerEventSerializer(event).data,
-            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            {
+                "dry_run": True,
+                "records_moved": impact.records_moved,
+                "records_due_now": impact.records_due_now,
+                "examples": impact.examples,
+            }
+        )
+    saved = retention_schedule_save(**arguments)
+    saved = RetentionSchedule.objects.select_related("record_class").get(pk=saved.pk)
+    return Response(
+        RetentionScheduleSerializer(saved).data,
+        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+    )
+
+
+class RetentionScheduleListApi(GovernanceReadWriteMixin, generics.ListAPIView):
+    """GET: the schedules. POST: a new schedule `{"record_class": CODE, …, "reason"}`;
+    `"dry_run": true` answers the impact (`records_moved`, `records_due_now`, `examples`)."""
+
+    serializer_class = RetentionScheduleSerializer
+
+    def get_queryset(self) -> QuerySet[RetentionSchedule]:
+        return RetentionSchedule.objects.select_related("record_class").order_by(
+            "record_class__code", "jurisdiction", "pk"
         )
 
+    @extend_schema(
+        request=RetentionScheduleInputSerializer, responses={201: RetentionScheduleSerializer}
+    )
+    def post(self, request: Request) -> Response:
+        return _schedule_write(request, schedule=None, created=True)
 
-class CustomerEventWithdrawApi(APIView):
-    """Withdraws a trigger event {"reason"} and recomputes the customer's records; managers."""
 
-    permission_classes = [IsRecordsManager]
+class RetentionScheduleDetailApi(GovernanceReadWriteMixin, generics.RetrieveAPIView):
+    """GET: one schedule. PATCH: change it with a `reason`; its records are recomputed in the
+    same transaction (a failure changes nothing). `"dry_run": true` saves nothing."""
 
-    class InputSerializer(serializers.Serializer):
-        reason = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    serializer_class = RetentionScheduleSerializer
 
-    @extend_schema(request=InputSerializer, responses={200: CustomerEventSerializer})
-    def post(self, request: Request, pk: int) -> Response:
-        data = self.InputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        event = get_object_or_404(CustomerEvent, pk=pk)
-        event = customer_event_withdraw(
-            event=event,
-            withdrawn_by=request.user,  # type: ignore[arg-type]
-            reason=data.validated_data["reason"],
+    def get_queryset(self) -> QuerySet[RetentionSchedule]:
+        return RetentionSchedule.objects.select_related("record_class")
+
+    @extend_schema(request=RetentionScheduleInputSerializer, responses=RetentionScheduleSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        schedule = get_object_or_404(
+            RetentionSchedule.objects.select_related("record_class"), pk=pk
         )
-        return Response(CustomerEventSerializer(customer_events_list().get(pk=event.pk)).data)
+        return _schedule_write(request, schedule=schedule, created=False)

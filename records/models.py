@@ -1,7 +1,8 @@
 """The file plan and its records (SPEC §2.2).
 
 A Record is declared once per closed chat (R-REC-2). Its retention fields (schedule, trigger,
-disposition_due, pii_purge_due, status) are computed by `retention.services`; a record whose
+disposition_due, pii_purge_due, status) are computed by `records.recompute` from the
+retention schedules of its class (`RetentionSchedule`, part of the file plan); a record whose
 country is unknown or for which no schedule applies has status `flagged` and no disposition date,
 so nothing ever disposes of it (fail closed, R-RET-2).
 """
@@ -64,6 +65,62 @@ class DeclarationRule(models.Model):
         return f"{self.position}. {self.name} → {self.record_class.code}"
 
 
+ANY_JURISDICTION = "*"
+TRIGGER_CHAT_ENDED = "chat_ended"
+
+
+class DispositionAction(models.TextChoices):
+    """SPEC §4.2. `transfer` (package, then destroy) is not offered yet: refused by name."""
+
+    DESTROY = "destroy", "Destroy"
+    ANONYMIZE = "anonymize", "Anonymize (keep redacted text as knowledge)"
+    REVIEW = "review", "Review (a records manager decides at the due date)"
+    RETAIN = "retain", "Retain permanently (never proposed for disposal)"
+
+
+class RetentionSchedule(models.Model):
+    """How long the records of one class are kept in one jurisdiction, and what happens then.
+    The tables keep their retention_* names (the model moved from retention to records)."""
+
+    record_class = models.ForeignKey(
+        RecordClass, on_delete=models.PROTECT, related_name="schedules"
+    )
+    # "*", an ISO 3166-1 country ("CA") or an ISO 3166-2 region ("CA-QC").
+    jurisdiction = models.CharField(max_length=6, default=ANY_JURISDICTION)
+    retention_years = models.PositiveIntegerField(default=0)
+    retention_months = models.PositiveIntegerField(default=0)
+    retention_days = models.PositiveIntegerField(default=0)
+    trigger = models.CharField(max_length=64, default=TRIGGER_CHAT_ENDED)
+    # Days after the trigger when original text is purged; null: never purged early.
+    pii_period_days = models.PositiveIntegerField(null=True, blank=True)
+    action = models.CharField(
+        max_length=10, choices=DispositionAction.choices, default=DispositionAction.DESTROY
+    )
+    citation = models.TextField(blank=True)
+    effective_from = models.DateTimeField(null=True, blank=True)
+    effective_to = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords(table_name="retention_historicalretentionschedule")
+
+    class Meta:
+        db_table = "retention_retentionschedule"
+        ordering = ["record_class__code", "jurisdiction", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.record_class} {self.jurisdiction} {self.period_label}"
+
+    @property
+    def period_label(self) -> str:
+        parts = []
+        for value, unit in (
+            (self.retention_years, "y"),
+            (self.retention_months, "m"),
+            (self.retention_days, "d"),
+        ):
+            if value:
+                parts.append(f"{value}{unit}")
+        return " ".join(parts) or "0d"
+
+
 class RecordStatus(models.TextChoices):
     ACTIVE = "active", "Active (retained)"
     FLAGGED = "flagged", "Flagged (no disposition: unknown country or no schedule)"
@@ -78,9 +135,9 @@ class Record(models.Model):
     declared_by_rule = models.ForeignKey(
         DeclarationRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # Retention, computed by retention.services.records_retention_recompute.
+    # Retention, computed by records.recompute.records_retention_recompute.
     schedule = models.ForeignKey(
-        "retention.RetentionSchedule",
+        RetentionSchedule,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -131,7 +188,9 @@ class Record(models.Model):
 
     @property
     def is_live(self) -> bool:
-        return self.status in (RecordStatus.ACTIVE, RecordStatus.FLAGGED)
+        from records.rules import record_status_is_live  # the rules import these models
+
+        return record_status_is_live(self.status)
 
 
 class CustomerEvent(models.Model):

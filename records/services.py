@@ -2,8 +2,9 @@
 
 declare_records invariants: one Record per closed chat (the one-to-one key enforces it even
 against a concurrent run; candidates are claimed with select_for_update(skip_locked)); each
-chunk is one transaction that declares, locks the transcript, computes retention and applies
-active legal holds together, so a declared record is never without its holds. A chat no active
+chunk is one transaction that declares, locks the transcript, computes retention and sends
+`records.hooks.records_declared` (retention applies the active legal holds) together, so a
+declared record is never without its holds. A chat no active
 rule matches is left undeclared (and so never disposed) and reported. One chat that fails never
 stops the run (issue #12): its chunk is retried chat by chat in savepoints (core.isolation), the
 others are declared, it is counted in `failed` and declared by a later run.
@@ -14,6 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -23,14 +25,16 @@ from django.utils import timezone
 from audit.services import audit_event_record
 from chats.digests import chats_transcript_digests
 from chats.models import Chat, CountrySource, Message, SenderRole, Survey
+from core.batching import chunks_process, rows_after
 from core.db import tables_analyze_after_bulk
 from core.exceptions import ApplicationError, ConflictError
+from core.history import history_note
 from core.isolation import chunk_process_isolated
 from integrations.webhooks.services import webhook_events_emit
-from records.models import DeclarationRule, Record, RecordClass, RecordStatus
-from retention.rules import ChatSummary, declaration_rule_first
-from retention.services.holds import legal_holds_apply
-from retention.services.schedules import records_retention_fill, records_retention_recompute
+from records.hooks import RecordsDeclared, record_country_corrected, records_declared
+from records.models import DeclarationRule, Record, RecordClass
+from records.recompute import records_retention_fill, records_retention_recompute
+from records.rules import ChatSummary, declaration_rule_first, records_live_q
 
 logger = logging.getLogger(__name__)
 
@@ -137,7 +141,9 @@ def _declare_chunk(
         default_date=timezone.now(),
         batch_size=500,
     )
-    summary.holds_applied += legal_holds_apply(record_ids=[r.pk for r in records], now=now)
+    summary.holds_applied += sum(
+        records_declared.send(RecordsDeclared(record_ids=tuple(r.pk for r in records), now=now))
+    )
     webhook_events_emit(
         event="record.declared",
         payloads=[
@@ -171,38 +177,38 @@ def records_declare(*, now: datetime, chunk_size: int = DECLARE_CHUNK_SIZE) -> D
     if not rules:
         logger.warning("declare_records: no active declaration rules; nothing declared")
         return summary
-    last_pk = 0
-    while True:
-        with transaction.atomic():
-            chats = list(
-                Chat.objects.filter(chats_to_declare(now=now), pk__gt=last_pk)
-                .select_for_update(skip_locked=True, of=("self",))
-                .order_by("pk")[:chunk_size]
-            )
-            if chats:
-                outcomes, failed = chunk_process_isolated(
-                    chats,
-                    lambda group: _declare_chunk(group, rules, now),
-                    job="declare_records",
-                    item_id=lambda chat: chat.pk,
-                )
-                for outcome in outcomes:
-                    summary.add(outcome)
-                summary.failed.extend(failed)
-                audit_event_record(
-                    actor=None,
-                    action="records.declared",
-                    target_type="records.record",
-                    data={
-                        "chats": len(chats),
-                        "first_chat": chats[0].pk,
-                        "last_chat": chats[-1].pk,
-                        "failed": failed,
-                    },
-                )
-        if len(chats) < chunk_size:
-            break
-        last_pk = chats[-1].pk
+    claimable = Chat.objects.filter(chats_to_declare(now=now)).select_for_update(
+        skip_locked=True, of=("self",)
+    )
+
+    def declare(chats: Sequence[Chat]) -> None:
+        outcomes, failed = chunk_process_isolated(
+            list(chats),
+            lambda group: _declare_chunk(group, rules, now),
+            job="declare_records",
+            item_id=lambda chat: chat.pk,
+        )
+        for outcome in outcomes:
+            summary.add(outcome)
+        summary.failed.extend(failed)
+        audit_event_record(
+            actor=None,
+            action="records.declared",
+            target_type="records.record",
+            data={
+                "chats": len(chats),
+                "first_chat": chats[0].pk,
+                "last_chat": chats[-1].pk,
+                "failed": failed,
+            },
+        )
+
+    chunks_process(
+        claim=lambda after: rows_after(claimable, after, chunk_size),
+        process=declare,
+        chunk_size=chunk_size,
+        label="declare_records",
+    )
     tables_analyze_after_bulk([Record, Record.history.model], summary.declared)
     logger.info("declare_records: %s", summary)
     return summary
@@ -246,8 +252,7 @@ def record_country_correct(
     before = {"country": chat.country, "region": chat.region}
     chat.country, chat.region = country, region
     chat.country_source, chat.country_confidence = CountrySource.QA_VERIFIED, 1.0
-    chat._change_reason = reason.strip()[:100]  # type: ignore[attr-defined]
-    chat._history_user = corrected_by  # type: ignore[attr-defined]
+    history_note(chat, user=corrected_by, reason=reason)
     chat.save(update_fields=["country", "region", "country_source", "country_confidence"])
     records_retention_recompute(
         record_ids=[record.pk],
@@ -255,7 +260,7 @@ def record_country_correct(
         reason=f"country corrected: {reason.strip()}",
         changed_by=corrected_by,
     )
-    legal_holds_apply(record_ids=[record.pk], now=moment)
+    record_country_corrected.send(RecordsDeclared(record_ids=(record.pk,), now=moment))
     audit_event_record(
         actor=corrected_by,
         action="record.country_corrected",
@@ -283,8 +288,7 @@ def record_class_correct(
     record = _live_record(record)
     before = record.record_class.code
     record.record_class = record_class
-    record._change_reason = reason.strip()[:100]  # type: ignore[attr-defined]
-    record._history_user = corrected_by  # type: ignore[attr-defined]
+    history_note(record, user=corrected_by, reason=reason)
     record.save(update_fields=["record_class"])
     records_retention_recompute(
         record_ids=[record.pk],
@@ -325,23 +329,21 @@ def transcripts_verify(
     per record whose content changed (the alert), with the layers that changed.
     """
     summary = TranscriptsVerifySummary()
-    last_pk = 0
-    while True:
-        rows = list(
-            Record.objects.filter(
-                pk__gt=last_pk, status__in=[RecordStatus.ACTIVE, RecordStatus.FLAGGED]
-            )
-            .order_by("pk")
-            .values_list(
-                "pk",
-                "chat_id",
-                "transcript_sha256",
-                "pii_purged_at",
-                "chat__redacted_sha256",
-                "chat__source",
-                "chat__external_id",
-            )[:chunk_size]
-        )
+    rows_query = Record.objects.filter(records_live_q()).values_list(
+        "pk",
+        "chat_id",
+        "transcript_sha256",
+        "pii_purged_at",
+        "chat__redacted_sha256",
+        "chat__source",
+        "chat__external_id",
+    )
+
+    def claim(after: tuple[Any, ...] | None) -> list[tuple[Any, ...]]:
+        queryset = rows_query if after is None else rows_query.filter(pk__gt=after[0])
+        return list(queryset.order_by("pk")[:chunk_size])
+
+    def verify(rows: Sequence[tuple[Any, ...]]) -> None:
         originals = [row[1] for row in rows if row[3] is None and row[2]]
         redacted = [row[1] for row in rows if row[4]]
         original_now = chats_transcript_digests(originals, layer="original") if originals else {}
@@ -374,9 +376,11 @@ def transcripts_verify(
                 target_id=str(pk),
                 data={"chat": chat_id, "layers": layers, "as_of": now.isoformat()},
             )
-        if len(rows) < chunk_size:
-            break
-        last_pk = rows[-1][0]
+
+    # Read-only: no transaction (the audit service opens its own).
+    chunks_process(
+        claim=claim, process=verify, chunk_size=chunk_size, atomic=False, label="verify_transcripts"
+    )
     logger.info(
         "verify_transcripts: %d records, %d changed, %d without a digest",
         summary.checked,

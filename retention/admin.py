@@ -8,7 +8,6 @@ from retention.models import (
     DisposalItem,
     LegalHold,
     LegalHoldRecord,
-    RetentionSchedule,
     Tombstone,
 )
 
@@ -24,19 +23,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-@admin.register(RetentionSchedule)
-class RetentionScheduleAdmin(SimpleHistoryAdmin):
-    list_display = (
-        "record_class",
-        "jurisdiction",
-        "period_label",
-        "trigger",
-        "pii_period_days",
-        "action",
-    )
-    list_filter = ("record_class", "action")
 
 
 @admin.register(LegalHold)

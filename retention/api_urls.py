@@ -1,55 +1,67 @@
 from django.urls import path
 
-from retention import api
+from retention.api import disposal, holds, records
 
 urlpatterns = [
+    path("records/", records.RecordListApi.as_view(), name="api-record-list"),
+    path("records/<int:pk>/", records.RecordDetailApi.as_view(), name="api-record-detail"),
+    path("records/<int:pk>/review/", records.RecordReviewApi.as_view(), name="api-record-review"),
     path(
-        "retention-schedules/",
-        api.RetentionScheduleListApi.as_view(),
-        name="api-retention-schedule-list",
+        "records/<int:pk>/history/",
+        records.RecordHistoryApi.as_view(),
+        name="api-record-history",
     ),
     path(
-        "retention-schedules/<int:pk>/",
-        api.RetentionScheduleDetailApi.as_view(),
-        name="api-retention-schedule-detail",
+        "customer-events/",
+        records.CustomerEventListCreateApi.as_view(),
+        name="api-customer-event-list",
     ),
-    path("legal-holds/", api.LegalHoldListCreateApi.as_view(), name="api-legal-hold-list"),
-    path("legal-holds/preview/", api.LegalHoldPreviewApi.as_view(), name="api-legal-hold-preview"),
-    path("legal-holds/<int:pk>/", api.LegalHoldDetailApi.as_view(), name="api-legal-hold-detail"),
+    path(
+        "customer-events/<int:pk>/withdraw/",
+        records.CustomerEventWithdrawApi.as_view(),
+        name="api-customer-event-withdraw",
+    ),
+    path("legal-holds/", holds.LegalHoldListCreateApi.as_view(), name="api-legal-hold-list"),
+    path(
+        "legal-holds/preview/", holds.LegalHoldPreviewApi.as_view(), name="api-legal-hold-preview"
+    ),
+    path("legal-holds/<int:pk>/", holds.LegalHoldDetailApi.as_view(), name="api-legal-hold-detail"),
     path(
         "legal-holds/<int:pk>/release/",
-        api.LegalHoldReleaseApi.as_view(),
+        holds.LegalHoldReleaseApi.as_view(),
         name="api-legal-hold-release",
     ),
-    path("disposal-batches/", api.DisposalBatchListApi.as_view(), name="api-disposal-batch-list"),
+    path(
+        "disposal-batches/", disposal.DisposalBatchListApi.as_view(), name="api-disposal-batch-list"
+    ),
     path(
         "disposal-batches/<int:pk>/",
-        api.DisposalBatchDetailApi.as_view(),
+        disposal.DisposalBatchDetailApi.as_view(),
         name="api-disposal-batch-detail",
     ),
     path(
         "disposal-batches/<int:pk>/approve/",
-        api.DisposalBatchApproveApi.as_view(),
+        disposal.DisposalBatchApproveApi.as_view(),
         name="api-disposal-batch-approve",
     ),
     path(
         "disposal-batches/<int:pk>/reject/",
-        api.DisposalBatchRejectApi.as_view(),
+        disposal.DisposalBatchRejectApi.as_view(),
         name="api-disposal-batch-reject",
     ),
     path(
         "disposal-batches/<int:pk>/exclude/",
-        api.DisposalBatchExcludeApi.as_view(),
+        disposal.DisposalBatchExcludeApi.as_view(),
         name="api-disposal-batch-exclude",
     ),
     path(
         "disposal-certificates/",
-        api.DisposalCertificateListApi.as_view(),
+        disposal.DisposalCertificateListApi.as_view(),
         name="api-disposal-certificate-list",
     ),
     path(
         "disposal-certificates/<int:pk>/",
-        api.DisposalCertificateDetailApi.as_view(),
+        disposal.DisposalCertificateDetailApi.as_view(),
         name="api-disposal-certificate-detail",
     ),
 ]

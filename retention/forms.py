@@ -4,8 +4,6 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from retention.models import DispositionAction, RetentionSchedule
-
 
 def _lines(value: str) -> list[str]:
     return [part.strip() for part in value.replace(",", "\n").splitlines() if part.strip()]
@@ -76,29 +74,3 @@ class ReviewDecisionForm(forms.Form):
         if value is None:
             return None
         return datetime.combine(value, time.min, tzinfo=timezone.get_current_timezone())
-
-
-class RetentionScheduleForm(forms.ModelForm):
-    reason = forms.CharField(
-        max_length=255, help_text="why the file plan changes (kept in history)"
-    )
-
-    class Meta:
-        model = RetentionSchedule
-        fields = [
-            "record_class",
-            "jurisdiction",
-            "retention_years",
-            "retention_months",
-            "retention_days",
-            "trigger",
-            "pii_period_days",
-            "action",
-            "citation",
-            "effective_from",
-            "effective_to",
-        ]
-        widgets = {
-            "citation": forms.Textarea(attrs={"rows": 2}),
-            "action": forms.Select(choices=DispositionAction.choices),
-        }

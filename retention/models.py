@@ -1,4 +1,5 @@
-"""Retention schedules, legal holds and disposal (SPEC §2.3–2.4).
+"""Legal holds and disposal (SPEC §2.3–2.4); the retention schedules are part of the file plan
+(records.models.RetentionSchedule).
 
 Invariants:
 - A record is disposed only through a DisposalItem of an approved batch, and only when at the
@@ -13,56 +14,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-ANY_JURISDICTION = "*"
-TRIGGER_CHAT_ENDED = "chat_ended"
-
-
-class DispositionAction(models.TextChoices):
-    """SPEC §4.2. `transfer` (package, then destroy) is not offered yet: refused by name."""
-
-    DESTROY = "destroy", "Destroy"
-    ANONYMIZE = "anonymize", "Anonymize (keep redacted text as knowledge)"
-    REVIEW = "review", "Review (a records manager decides at the due date)"
-    RETAIN = "retain", "Retain permanently (never proposed for disposal)"
-
-
-class RetentionSchedule(models.Model):
-    record_class = models.ForeignKey(
-        "records.RecordClass", on_delete=models.PROTECT, related_name="schedules"
-    )
-    # "*", an ISO 3166-1 country ("CA") or an ISO 3166-2 region ("CA-QC").
-    jurisdiction = models.CharField(max_length=6, default=ANY_JURISDICTION)
-    retention_years = models.PositiveIntegerField(default=0)
-    retention_months = models.PositiveIntegerField(default=0)
-    retention_days = models.PositiveIntegerField(default=0)
-    trigger = models.CharField(max_length=64, default=TRIGGER_CHAT_ENDED)
-    # Days after the trigger when original text is purged; null: never purged early.
-    pii_period_days = models.PositiveIntegerField(null=True, blank=True)
-    action = models.CharField(
-        max_length=10, choices=DispositionAction.choices, default=DispositionAction.DESTROY
-    )
-    citation = models.TextField(blank=True)
-    effective_from = models.DateTimeField(null=True, blank=True)
-    effective_to = models.DateTimeField(null=True, blank=True)
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["record_class__code", "jurisdiction", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.record_class} {self.jurisdiction} {self.period_label}"
-
-    @property
-    def period_label(self) -> str:
-        parts = []
-        for value, unit in (
-            (self.retention_years, "y"),
-            (self.retention_months, "m"),
-            (self.retention_days, "d"),
-        ):
-            if value:
-                parts.append(f"{value}{unit}")
-        return " ".join(parts) or "0d"
+from records.models import DispositionAction
 
 
 class LegalHold(models.Model):

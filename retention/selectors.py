@@ -33,7 +33,8 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 
 from chats.models import Chat, Message, Survey
-from records.models import Record, RecordStatus
+from records.models import Record, RecordStatus, RetentionSchedule
+from records.rules import ACTION_DESTROY, ACTION_REVIEW, DISPOSAL_ACTIONS, REVIEW_DECISION_DESTROY
 from retention.models import (
     OPEN_BATCH_STATES,
     DisposalApproval,
@@ -43,13 +44,6 @@ from retention.models import (
     ItemStatus,
     LegalHold,
     LegalHoldRecord,
-    RetentionSchedule,
-)
-from retention.rules import (
-    ACTION_DESTROY,
-    ACTION_REVIEW,
-    DISPOSAL_ACTIONS,
-    REVIEW_DECISION_DESTROY,
 )
 
 HoldCondition = Callable[[], Q]

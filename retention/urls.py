@@ -3,6 +3,8 @@ from django.urls import path
 from retention import views
 
 urlpatterns = [
+    path("records/", views.record_list, name="record-list"),
+    path("records/<int:pk>/", views.record_detail, name="record-detail"),
     path("holds/", views.legal_hold_list, name="legal-hold-list"),
     path("holds/<int:pk>/", views.legal_hold_detail, name="legal-hold-detail"),
     path("disposal/", views.disposal_batch_list, name="disposal-batch-list"),

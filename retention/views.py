@@ -1,4 +1,3 @@
-from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -7,10 +6,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
+from core.http import acting_user
 from core.roles import Role, user_has_role
 from core.views import role_required
-from retention.forms import ExcludeForm, LegalHoldForm, ReasonForm
+from records.selectors import records_list
+from retention.filters import RecordFilter
+from retention.forms import ExcludeForm, LegalHoldForm, ReasonForm, ReviewDecisionForm
 from retention.models import BatchState, DisposalBatch, DisposalCertificate, ItemStatus
+from retention.record_selectors import record_explanation, record_history
 from retention.selectors import (
     disposal_batch_item_counts,
     disposal_batch_items,
@@ -18,6 +21,7 @@ from retention.selectors import (
     disposal_certificates_list,
     disposal_preview,
     legal_holds_list,
+    record_active_holds,
 )
 from retention.services import (
     disposal_batch_approve,
@@ -27,10 +31,12 @@ from retention.services import (
     legal_hold_place,
     legal_hold_release,
 )
+from retention.services.reviews import record_review_decide
 
 READERS = (Role.RECORDS_MANAGER, Role.COMPLIANCE_AUDITOR)
 WRITERS = (Role.RECORDS_MANAGER,)
 PAGE_SIZE = 100
+RECORD_PAGE_SIZE = 50
 
 
 def _may_write(request: HttpRequest) -> bool:
@@ -54,7 +60,7 @@ def legal_hold_list(request: HttpRequest) -> HttpResponse:
                     reference=form.cleaned_data["reference"],
                     reason=form.cleaned_data["reason"],
                     scope=form.scope(),
-                    issued_by=request.user,  # type: ignore[arg-type]
+                    issued_by=acting_user(request),
                 )
                 messages.success(request, f"Hold {hold.pk} placed.")
                 return redirect("legal-hold-detail", pk=hold.pk)
@@ -83,7 +89,7 @@ def legal_hold_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             legal_hold_release(
                 hold=hold,
-                released_by=request.user,  # type: ignore[arg-type]
+                released_by=acting_user(request),
                 reason=form.cleaned_data["reason"],
             )
         except ApplicationError as error:
@@ -122,7 +128,7 @@ def disposal_batch_list(request: HttpRequest) -> HttpResponse:
 
 def _batch_action(request: HttpRequest, batch: DisposalBatch) -> None:
     action = request.POST.get("action")
-    user: Any = request.user
+    user = acting_user(request)
     if action == "approve":
         disposal_batch_approve(batch=batch, approver=user)
         messages.success(request, "Approval recorded.")
@@ -191,4 +197,56 @@ def disposal_certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "retention/certificate_detail.html",
         {"certificate": certificate, "payload": certificate.payload},
+    )
+
+
+# --- records, with their holds and review decisions ---------------------------------------
+
+
+@role_required(*READERS)
+def record_list(request: HttpRequest) -> HttpResponse:
+    record_filter = RecordFilter(request.GET, queryset=records_list())
+    page = Paginator(record_filter.qs, RECORD_PAGE_SIZE).get_page(request.GET.get("page"))
+    holds = record_active_holds([record.pk for record in page])
+    rows = [{"record": record, "holds": holds.get(record.pk, [])} for record in page]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "records/record_list.html",
+        {"filter": record_filter, "page": page, "rows": rows, "query": query.urlencode()},
+    )
+
+
+@role_required(*READERS, write_roles=WRITERS)
+def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The record, why it has its date, its history; a manager decides a due review (POST)."""
+    record = get_object_or_404(records_list(), pk=pk)
+    form = ReviewDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record_review_decide(
+                record=record,
+                decision=form.cleaned_data["decision"],
+                decided_by=acting_user(request),
+                reason=form.cleaned_data["reason"],
+                retain_until=form.retain_moment(),
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Review decision recorded.")
+            return redirect("record-detail", pk=record.pk)
+    explanation = record_explanation(record)
+    return render(
+        request,
+        "records/record_detail.html",
+        {
+            "record": record,
+            "explanation": explanation,
+            "history": record_history(record),
+            "review_form": form
+            if explanation["review_due"] and user_has_role(request.user, Role.RECORDS_MANAGER)
+            else None,
+        },
     )

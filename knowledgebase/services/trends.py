@@ -30,9 +30,9 @@ from django.db.models import F, Q
 
 from audit.services import audit_event_record
 from knowledgebase.models import ChatCategory, ChatInsight, ChatKeyword, TrendDimension, TrendRollup
-from retention.file_plan import TREND_ROLLUP_CLASS
-from retention.models import TRIGGER_CHAT_ENDED, RetentionSchedule
-from retention.rules import ACTION_DESTROY, ANY_JURISDICTION, schedule_resolve
+from records.file_plan import TREND_ROLLUP_CLASS
+from records.models import TRIGGER_CHAT_ENDED, RetentionSchedule
+from records.rules import ACTION_DESTROY, ANY_JURISDICTION, schedule_resolve
 
 logger = logging.getLogger(__name__)
 

@@ -31,18 +31,11 @@ from retention.services.holds import (
 )
 from retention.services.purge import pii_originals_purge
 from retention.services.reviews import record_review_decide
-from retention.services.schedules import (
-    ScheduleImpact,
-    records_retention_recompute,
-    retention_schedule_impact,
-    retention_schedule_save,
-)
 
 __all__ = [
     "CHAT_DESTRUCTION_HOOKS",
     "DISPOSAL_CHUNK_SIZE",
     "DestructionResult",
-    "ScheduleImpact",
     "customer_event_names",
     "customer_event_record",
     "customer_event_withdraw",
@@ -63,7 +56,4 @@ __all__ = [
     "records_destroy",
     "records_destroy_certified",
     "records_purge_originals",
-    "records_retention_recompute",
-    "retention_schedule_impact",
-    "retention_schedule_save",
 ]

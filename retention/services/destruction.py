@@ -34,10 +34,10 @@ from django.utils import timezone
 from audit.services import audit_event_record
 from chats.models import Chat, Customer, Message, SenderRole, Survey
 from core.clock import clock_as_of
+from core.db import pg_bigint_array, sql_any_of
 from integrations.webhooks.services import webhook_events_emit
-from records.models import Record, RecordClass, RecordStatus
-from retention.lookups import pg_bigint_array, sql_any_of
-from retention.models import DisposalBatch, DispositionAction, Tombstone
+from records.models import DispositionAction, Record, RecordClass, RecordStatus
+from retention.models import DisposalBatch, Tombstone
 from retention.selectors import record_ids_held, record_ids_purge_blocked
 
 # Other apps append callables(chat_ids) that erase their own per-chat personal data inside the

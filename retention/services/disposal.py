@@ -42,10 +42,10 @@ from django.utils import timezone
 
 from audit.services import audit_event_record
 from core.clock import clock_as_of, clock_destruction_moment
-from core.db import tables_analyze_after_bulk
+from core.db import sql_any_of, tables_analyze_after_bulk
 from core.exceptions import ApplicationError, ConflictError
-from records.models import Record, RecordClass, RecordStatus
-from retention.lookups import sql_any_of
+from records.models import DispositionAction, Record, RecordClass, RecordStatus
+from records.rules import ACTION_RETAIN, ACTION_REVIEW, record_disposal_action
 from retention.models import (
     OPEN_BATCH_STATES,
     BatchState,
@@ -53,17 +53,10 @@ from retention.models import (
     DisposalBatch,
     DisposalCertificate,
     DisposalItem,
-    DispositionAction,
     ItemStatus,
     Tombstone,
 )
-from retention.rules import (
-    ACTION_RETAIN,
-    ACTION_REVIEW,
-    approvals_counted,
-    approvals_required,
-    record_disposal_action,
-)
+from retention.rules import approvals_counted, approvals_required
 from retention.selectors import (
     disposal_action_expression,
     record_ids_blocked,

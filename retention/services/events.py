@@ -21,9 +21,8 @@ from django.utils import timezone
 from audit.services import audit_event_record
 from chats.models import Chat, Customer
 from core.exceptions import ApplicationError, ConflictError, NotFoundError
-from records.models import CustomerEvent, Record
-from retention.models import TRIGGER_CHAT_ENDED, RetentionSchedule
-from retention.services.schedules import records_retention_recompute
+from records.models import TRIGGER_CHAT_ENDED, CustomerEvent, Record, RetentionSchedule
+from records.recompute import records_retention_recompute
 
 
 def customer_event_names() -> list[str]:

@@ -19,14 +19,14 @@ from django.utils import timezone
 from audit.services import audit_event_record
 from core.exceptions import ApplicationError, ConflictError
 from records.models import Record
-from retention.rules import (
+from records.recompute import records_retention_recompute
+from records.rules import (
     MAX_PERIOD_DAYS,
     MAX_RETENTION_YEARS,
     REVIEW_DECISION_DESTROY,
     period_add_or_none,
     review_is_due,
 )
-from retention.services.schedules import records_retention_recompute
 
 REVIEW_DECISIONS = ("retain", "destroy")
 

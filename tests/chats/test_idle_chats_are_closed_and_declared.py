@@ -11,8 +11,8 @@ from chats.models import Chat
 from chats.services import chats_close_idle
 from core.jobs import job_run
 from core.management.commands.run_all_jobs import LIFECYCLE_ORDER
+from records.file_plan import file_plan_seed
 from records.models import Record
-from retention.file_plan import file_plan_seed
 from tests.factories import make_chat
 
 pytestmark = pytest.mark.django_db

@@ -19,9 +19,9 @@ from core.jobs import Job, job_run
 from knowledgebase.models import ChatInsight
 from knowledgebase.services import analysis
 from records import services as record_services
+from records.file_plan import file_plan_seed
 from records.models import Record
 from redaction.services import chats_redact
-from retention.file_plan import file_plan_seed
 from tests.factories import make_chat
 
 pytestmark = pytest.mark.django_db

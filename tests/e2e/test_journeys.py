@@ -14,8 +14,8 @@ from chats.models import Chat, Message
 from core.roles import Role
 from knowledgebase.models import Article
 from knowledgebase.services.taxonomy import taxonomy_seed
+from records.file_plan import file_plan_seed
 from records.models import Record, RecordStatus
-from retention.file_plan import file_plan_seed
 from retention.models import DisposalBatch, LegalHold
 from tests.e2e.conftest import Journey, log_in
 from tests.factories import make_chat

@@ -145,8 +145,8 @@ class Scenario:
 
 def disposal_prepare(*, chats: int, seed: int) -> Scenario:
     """Due records in approved batches; ~10% of them held after the batches were built."""
+    from records.file_plan import file_plan_seed
     from records.services import records_declare
-    from retention.file_plan import file_plan_seed
     from retention.models import DisposalItem
     from retention.services import disposal_batch_approve, disposal_batches_build
 
@@ -172,8 +172,8 @@ def disposal_prepare(*, chats: int, seed: int) -> Scenario:
 
 def redaction_prepare(*, chats: int, seed: int) -> Scenario:
     from chats.models import Chat
+    from records.file_plan import file_plan_seed
     from records.services import records_declare
-    from retention.file_plan import file_plan_seed
 
     file_plan_seed()
     seeded = chats_seed(chats, seed=seed, messages=6)
@@ -186,9 +186,9 @@ def redaction_prepare(*, chats: int, seed: int) -> Scenario:
 def purge_prepare(*, chats: int, seed: int) -> Scenario:
     """Records past their PII period; ~10% held, ~10% of chats without a redacted layer."""
     from chats.models import Chat
+    from records.file_plan import file_plan_seed
     from records.models import Record
     from records.services import records_declare
-    from retention.file_plan import file_plan_seed
     from retention.selectors import records_due_for_pii_purge
 
     file_plan_seed()

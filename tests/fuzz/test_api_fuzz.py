@@ -35,7 +35,7 @@ from schemathesis.specs.openapi.checks import (
 from chats.models import Chat, Message, Survey
 from core.roles import Role
 from knowledgebase.services.taxonomy import taxonomy_seed
-from retention.file_plan import file_plan_seed
+from records.file_plan import file_plan_seed
 from tests.factories import make_chat
 
 REPORTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "fuzz"

@@ -29,7 +29,7 @@ from schemathesis.core.result import Ok
 
 from core.roles import Role
 from integrations.inbound import twilio_signature
-from retention.file_plan import file_plan_seed
+from records.file_plan import file_plan_seed
 from tests.factories import make_chat
 
 EXAMPLES_PER_OPERATION = int(os.environ.get("FUZZ_EXAMPLES", "12"))

@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
-from retention.file_plan import file_plan_seed
+from records.file_plan import file_plan_seed
 from retention.models import DisposalBatch
 from tests.factories import make_chat
 

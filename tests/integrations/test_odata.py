@@ -214,8 +214,8 @@ def test_service_document_lists_entity_sets(client, make_user):
 
 @pytest.mark.django_db(transaction=True)
 def test_odata_client_reads_records_with_filter_paging_and_count(live_server, make_user, settings):
+    from records.file_plan import file_plan_seed
     from records.services import records_declare
-    from retention.file_plan import file_plan_seed
 
     settings.ODATA_MAX_PAGE_SIZE = 2
     file_plan_seed()

@@ -12,9 +12,9 @@ from core.jobs import job_run
 from knowledgebase.models import TrendRollup
 from knowledgebase.services import trends
 from knowledgebase.services.trends import trend_rollups_dispose
-from retention.file_plan import TREND_ROLLUP_CLASS, file_plan_seed
-from retention.models import RetentionSchedule
-from retention.services import retention_schedule_save
+from records.file_plan import TREND_ROLLUP_CLASS, file_plan_seed
+from records.models import RetentionSchedule
+from records.schedules import retention_schedule_save
 
 pytestmark = pytest.mark.django_db
 

@@ -19,8 +19,8 @@ from chats.models import Chat
 from core.jobs import job_run
 from core.roles import Role
 from privacy.services import subject_request_create
+from records.file_plan import file_plan_seed
 from records.models import Record
-from retention.file_plan import file_plan_seed
 from retention.models import DisposalBatch
 from retention.services import disposal_batch_approve, disposal_batches_execute, legal_hold_place
 from tests.factories import make_chat

@@ -100,7 +100,7 @@ def test_chat_api_shows_record_id(manager_api, records):
     ("client_name", "status"), [("manager_api", 201), ("auditor_api", 403), ("support_api", 403)]
 )
 def test_customer_event_role_matrix(client_name, status, request, records):
-    from retention.models import RetentionSchedule
+    from records.models import RetentionSchedule
 
     # A trigger event must be the trigger of some schedule and carry a reason (issue #12).
     RetentionSchedule.objects.filter(jurisdiction="CA").update(trigger="account_closed")

@@ -7,10 +7,10 @@ from audit.models import AuditEvent
 from chats.models import Chat
 from chats.selectors import chat_extras
 from core.exceptions import ApplicationError
-from records import services
-from records.models import DeclarationRule, Record, RecordClass
+from records.models import DeclarationRule, Record, RecordClass, RetentionSchedule
 from records.services import record_class_correct, record_country_correct, records_declare
-from retention.models import LegalHold, RetentionSchedule
+from retention import receivers
+from retention.models import LegalHold
 from retention.services import legal_hold_place
 from tests.factories import make_chat
 
@@ -101,7 +101,8 @@ def test_declare_batched(file_plan):
 
 def test_declare_interrupted_leaves_nothing_half_done(file_plan, monkeypatch):
     chats = [make_chat() for _ in range(5)]
-    real = services.legal_holds_apply
+    # The holds are applied by retention's receiver of records_declared, inside the chunk.
+    real = receivers.legal_holds_apply
     calls = {"n": 0}
 
     def flaky(**kwargs):
@@ -110,13 +111,13 @@ def test_declare_interrupted_leaves_nothing_half_done(file_plan, monkeypatch):
             raise WorkerKilled
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "legal_holds_apply", flaky)
+    monkeypatch.setattr(receivers, "legal_holds_apply", flaky)
     with pytest.raises(WorkerKilled):
         records_declare(now=NOW, chunk_size=2)
     # First chunk committed completely; the second rolled back completely (no lock, no record).
     assert Record.objects.count() == 2
     assert Chat.objects.filter(locked_at__isnull=False).count() == 2
-    monkeypatch.setattr(services, "legal_holds_apply", real)
+    monkeypatch.setattr(receivers, "legal_holds_apply", real)
     records_declare(now=NOW, chunk_size=2)
     assert set(Record.objects.values_list("chat_id", flat=True)) == {c.pk for c in chats}
 

@@ -13,14 +13,11 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from chats.models import Message
-from records.models import CustomerEvent, Record
+from records.models import CustomerEvent, Record, RetentionSchedule
+from records.recompute import records_retention_recompute
 from records.services import records_declare
-from retention.models import DisposalItem, ItemStatus, RetentionSchedule
-from retention.services import (
-    disposal_batches_build,
-    pii_originals_purge,
-    records_retention_recompute,
-)
+from retention.models import DisposalItem, ItemStatus
+from retention.services import disposal_batches_build, pii_originals_purge
 from tests.factories import make_chat
 from tests.retention.conftest import NOW
 

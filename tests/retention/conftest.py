@@ -5,9 +5,9 @@ from typing import Any
 import pytest
 
 from chats.models import Chat
+from records.file_plan import file_plan_seed
 from records.models import Record
 from records.services import records_declare
-from retention.file_plan import file_plan_seed
 from tests.factories import make_chat
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)

@@ -6,15 +6,9 @@ from django.db.models import F
 from audit.services import audit_chain_verify
 from chats.models import Chat, Customer, Message, Survey
 from core.exceptions import ApplicationError, ConflictError
-from records.models import Record
-from retention.models import (
-    BatchState,
-    DisposalBatch,
-    DisposalCertificate,
-    DisposalItem,
-    RetentionSchedule,
-    Tombstone,
-)
+from records.models import Record, RetentionSchedule
+from records.recompute import records_retention_recompute
+from retention.models import BatchState, DisposalBatch, DisposalCertificate, DisposalItem, Tombstone
 from retention.services import (
     destruction,
     disposal_batch_approve,
@@ -24,7 +18,6 @@ from retention.services import (
     disposal_item_exclude,
     legal_hold_place,
     legal_hold_release,
-    records_retention_recompute,
 )
 from retention.services.disposal import certificate_hash
 from tests.factories import make_chat

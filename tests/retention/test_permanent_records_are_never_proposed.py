@@ -10,23 +10,16 @@ import pytest
 
 from audit.models import AuditEvent
 from chats.models import Message
-from records.models import Record
-from records.selectors import record_explanation
-from retention.models import (
-    BatchState,
-    DisposalBatch,
-    DisposalItem,
-    ItemStatus,
-    RetentionSchedule,
-    Tombstone,
-)
+from records.models import Record, RetentionSchedule
+from records.schedules import retention_schedule_save
+from retention.models import BatchState, DisposalBatch, DisposalItem, ItemStatus, Tombstone
+from retention.record_selectors import record_explanation
 from retention.services import (
     disposal_batch_approve,
     disposal_batches_build,
     disposal_batches_execute,
     legal_hold_place,
     pii_originals_purge,
-    retention_schedule_save,
 )
 from tests.retention.conftest import NOW
 from tests.retention.test_purge_and_holds import _redact

@@ -5,8 +5,9 @@ import pytest
 from audit.models import AuditEvent
 from chats.models import Chat, Customer, Message, Survey
 from core.exceptions import ApplicationError, ConflictError
-from records.models import Record
-from retention.models import LegalHold, RetentionSchedule
+from records.models import Record, RetentionSchedule
+from records.schedules import retention_schedule_save
+from retention.models import LegalHold
 from retention.selectors import _HOLD_CONDITIONS, record_ids_held, register_hold_condition
 from retention.services import (
     customer_event_record,
@@ -16,7 +17,6 @@ from retention.services import (
     legal_hold_release,
     pii_originals_purge,
     purge,
-    retention_schedule_save,
 )
 from tests.factories import make_chat
 from tests.retention.conftest import NOW

@@ -10,13 +10,13 @@ import pytest
 from django.test import Client
 
 from audit.models import AuditEvent
-from records.models import Record
-from retention.models import DisposalItem, RetentionSchedule, Tombstone
+from records.models import Record, RetentionSchedule
+from records.schedules import retention_schedule_save
+from retention.models import DisposalItem, Tombstone
 from retention.services import (
     disposal_batch_approve,
     disposal_batches_build,
     disposal_batches_execute,
-    retention_schedule_save,
 )
 from tests.conftest import PASSWORD
 from tests.retention.conftest import NOW

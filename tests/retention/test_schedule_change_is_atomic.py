@@ -9,9 +9,9 @@ import json
 import pytest
 
 from audit.models import AuditEvent
-from records.models import Record
-from retention.models import RetentionSchedule
-from retention.services import retention_schedule_save, schedules
+from records import recompute, schedules
+from records.models import Record, RetentionSchedule
+from records.schedules import retention_schedule_save
 from tests.factories import make_chat
 from tests.retention.conftest import NOW
 
@@ -101,7 +101,7 @@ def test_a_failure_during_the_recompute_changes_nothing(due_records, manager_api
     schedule, records = _world(due_records)
     before = _state(schedule, records)
     monkeypatch.setattr(schedules, "RECOMPUTE_CHUNK_SIZE", 2)
-    real_fill = schedules.records_retention_fill
+    real_fill = recompute.records_retention_fill
     calls = []
 
     def failing_fill(records, *, now):
@@ -110,7 +110,7 @@ def test_a_failure_during_the_recompute_changes_nothing(due_records, manager_api
             raise RuntimeError("disk full")
         return real_fill(records, now=now)
 
-    monkeypatch.setattr(schedules, "records_retention_fill", failing_fill)
+    monkeypatch.setattr(recompute, "records_retention_fill", failing_fill)
     manager_api.raise_request_exception = False
     response = manager_api.patch(
         f"/api/v1/retention-schedules/{schedule.pk}/",
@@ -207,7 +207,7 @@ def test_dry_run_answers_the_impact_and_saves_nothing(due_records, manager_api):
 def test_a_date_past_year_9999_is_kept_not_a_crash():
     from datetime import UTC, datetime
 
-    from retention.rules import disposition_due_compute
+    from records.rules import disposition_due_compute
 
     late = datetime(9500, 1, 1, tzinfo=UTC)
     assert disposition_due_compute(late, action="destroy", years=999, months=0, days=0) is None

@@ -1,7 +1,8 @@
 import pytest
 from django.test import Client
 
-from retention.models import DisposalBatch, LegalHold, RetentionSchedule
+from records.models import RetentionSchedule
+from retention.models import DisposalBatch, LegalHold
 from retention.services import (
     disposal_batch_approve,
     disposal_batches_build,

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from retention.file_plan import file_plan_seed
+from records.file_plan import file_plan_seed
 
 
 class Command(BaseCommand):

@@ -10,8 +10,13 @@ from typing import Any
 from django.db import transaction
 
 from core.services import role_permissions_sync
-from records.models import AgentParticipation, DeclarationRule, RecordClass
-from retention.models import DispositionAction, RetentionSchedule
+from records.models import (
+    AgentParticipation,
+    DeclarationRule,
+    DispositionAction,
+    RecordClass,
+    RetentionSchedule,
+)
 
 EXAMPLE_NOTE = "Example — review with counsel."
 # The class of the trend rollups' own schedule (SPEC §6), read by knowledgebase's
