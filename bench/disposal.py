@@ -27,11 +27,8 @@ from chats.models import Chat, Customer, Message, Survey  # noqa: E402
 from records.models import Record, RecordClass, RecordStatus  # noqa: E402
 from retention.file_plan import file_plan_seed  # noqa: E402
 from retention.models import DisposalCertificate, RetentionSchedule, Tombstone  # noqa: E402
-from retention.services import (  # noqa: E402
-    disposal_batch_approve,
-    disposal_batches_build,
-    disposal_batches_execute,
-)
+from retention.services.disposal.execution import disposal_batches_execute  # noqa: E402
+from retention.services.disposal.proposal import disposal_batch_approve, disposal_batches_build  # noqa: E402
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 SEED_BATCH = 5000

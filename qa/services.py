@@ -34,7 +34,7 @@ from core.exceptions import ApplicationError, ConflictError
 from qa.models import QAReason, QAReview, QASamplingState, QAStatus
 from records.models import Record, RecordClass, RecordStatus
 from records.services import record_class_correct, record_country_correct
-from retention.services import records_retention_recompute
+from retention.services.schedules import records_retention_recompute
 
 logger = logging.getLogger(__name__)
 

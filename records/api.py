@@ -22,11 +22,8 @@ from records.selectors import (
 )
 from retention.rules import review_is_due
 from retention.selectors import record_active_holds
-from retention.services import (
-    customer_event_record,
-    customer_event_withdraw,
-    record_review_decide,
-)
+from retention.services.events import customer_event_record, customer_event_withdraw
+from retention.services.reviews import record_review_decide
 
 READ = [IsRecordsManager | IsReadOnlyAuditor]
 

@@ -12,7 +12,8 @@ from records.selectors import record_explanation, record_history, records_list
 from retention.forms import RetentionScheduleForm, ReviewDecisionForm
 from retention.models import RetentionSchedule
 from retention.selectors import record_active_holds
-from retention.services import record_review_decide, retention_schedule_save
+from retention.services.reviews import record_review_decide
+from retention.services.schedules import retention_schedule_save
 
 READERS = (Role.RECORDS_MANAGER, Role.COMPLIANCE_AUDITOR)
 WRITERS = (Role.RECORDS_MANAGER,)

@@ -20,16 +20,17 @@ from retention.selectors import (
     disposal_certificates_list,
     legal_holds_list,
 )
-from retention.services import (
+from retention.services.disposal.proposal import (
     disposal_batch_approve,
     disposal_batch_reject,
     disposal_item_exclude,
+)
+from retention.services.holds import (
     hold_scope_preview_details,
     legal_hold_place,
     legal_hold_release,
-    retention_schedule_impact,
-    retention_schedule_save,
 )
+from retention.services.schedules import retention_schedule_impact, retention_schedule_save
 
 READ = [IsRecordsManager | IsReadOnlyAuditor]
 WRITE = [IsRecordsManager]

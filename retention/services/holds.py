@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from audit.services import audit_event_record
 from core.exceptions import ApplicationError, ConflictError
+from core.history import history_note
 from records.models import Record
 from retention.models import LegalHold, LegalHoldRecord
 from retention.rules import hold_scope_clean
@@ -111,7 +112,7 @@ def legal_hold_place(
         placed_at=now,
     )
     hold.full_clean()
-    hold._history_user = issued_by  # type: ignore[attr-defined]
+    history_note(hold, user=issued_by)
     hold.save()
     record_ids = list(hold_scope_records(clean).values_list("pk", flat=True))
     covered = _cover(hold, record_ids, now)
@@ -141,8 +142,7 @@ def legal_hold_release(*, hold: LegalHold, released_by: User | None, reason: str
         released_by,
         reason.strip(),
     )
-    hold._history_user = released_by  # type: ignore[attr-defined]
-    hold._change_reason = reason.strip()[:100]  # type: ignore[attr-defined]
+    history_note(hold, user=released_by, reason=reason)
     hold.save(update_fields=["released_at", "released_by", "release_reason"])
     audit_event_record(
         actor=released_by,

@@ -121,7 +121,7 @@ def _layers_fake(chat_ids: list[int] | None = None) -> None:
 
 
 def _hold(record_ids: list[int], matter: str) -> None:
-    from retention.services import legal_hold_place
+    from retention.services.holds import legal_hold_place
 
     if record_ids:
         counsel, _ = User.objects.get_or_create(username="faults-counsel")
@@ -148,7 +148,7 @@ def disposal_prepare(*, chats: int, seed: int) -> Scenario:
     from records.services import records_declare
     from retention.file_plan import file_plan_seed
     from retention.models import DisposalItem
-    from retention.services import disposal_batch_approve, disposal_batches_build
+    from retention.services.disposal.proposal import disposal_batch_approve, disposal_batches_build
 
     file_plan_seed()
     seeded = chats_seed(chats, seed=seed)
@@ -358,7 +358,7 @@ def _expected_work(job: str) -> list[int]:
 
 def certificates_chain_ok() -> bool:
     from retention.models import DisposalCertificate
-    from retention.services.disposal import GENESIS_HASH, certificate_hash
+    from retention.services.disposal.certificates import GENESIS_HASH, certificate_hash
 
     previous = GENESIS_HASH
     for number, cert in enumerate(DisposalCertificate.objects.order_by("sequence"), start=1):

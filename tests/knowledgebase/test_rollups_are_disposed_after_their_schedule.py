@@ -14,7 +14,7 @@ from knowledgebase.services import trends
 from knowledgebase.services.trends import trend_rollups_dispose
 from retention.file_plan import TREND_ROLLUP_CLASS, file_plan_seed
 from retention.models import RetentionSchedule
-from retention.services import retention_schedule_save
+from retention.services.schedules import retention_schedule_save
 
 pytestmark = pytest.mark.django_db
 

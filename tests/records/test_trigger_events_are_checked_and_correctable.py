@@ -16,11 +16,9 @@ from chats.models import Message
 from records.models import CustomerEvent, Record
 from records.services import records_declare
 from retention.models import DisposalItem, ItemStatus, RetentionSchedule
-from retention.services import (
-    disposal_batches_build,
-    pii_originals_purge,
-    records_retention_recompute,
-)
+from retention.services.disposal.proposal import disposal_batches_build
+from retention.services.purge import pii_originals_purge
+from retention.services.schedules import records_retention_recompute
 from tests.factories import make_chat
 from tests.retention.conftest import NOW
 

@@ -15,18 +15,17 @@ from retention.models import (
     RetentionSchedule,
     Tombstone,
 )
-from retention.services import (
-    destruction,
+from retention.services import destruction
+from retention.services.disposal.certificates import certificate_hash
+from retention.services.disposal.execution import disposal_batches_execute
+from retention.services.disposal.proposal import (
     disposal_batch_approve,
     disposal_batch_reject,
     disposal_batches_build,
-    disposal_batches_execute,
     disposal_item_exclude,
-    legal_hold_place,
-    legal_hold_release,
-    records_retention_recompute,
 )
-from retention.services.disposal import certificate_hash
+from retention.services.holds import legal_hold_place, legal_hold_release
+from retention.services.schedules import records_retention_recompute
 from tests.factories import make_chat
 from tests.retention.conftest import NOW
 
@@ -364,7 +363,7 @@ def test_anonymize_keeps_redacted_text_only(due_records, manager_user):
 
 def test_build_interrupted_proposes_nothing_then_rerun_proposes_all(file_plan, monkeypatch):
     from records.services import records_declare
-    from retention.services import disposal as disposal_module
+    from retention.services.disposal import proposal as disposal_module
 
     make_chat(country="US", region="", started_at="2018-01-01T00:00:00+00:00")
     make_chat(country="CA", region="", started_at="2018-01-01T00:00:00+00:00")

@@ -20,14 +20,11 @@ from retention.models import (
     RetentionSchedule,
     Tombstone,
 )
-from retention.services import (
-    disposal_batch_approve,
-    disposal_batches_build,
-    disposal_batches_execute,
-    legal_hold_place,
-    pii_originals_purge,
-    retention_schedule_save,
-)
+from retention.services.disposal.execution import disposal_batches_execute
+from retention.services.disposal.proposal import disposal_batch_approve, disposal_batches_build
+from retention.services.holds import legal_hold_place
+from retention.services.purge import pii_originals_purge
+from retention.services.schedules import retention_schedule_save
 from tests.retention.conftest import NOW
 from tests.retention.test_purge_and_holds import _redact
 

@@ -12,12 +12,9 @@ from django.test import Client
 from audit.models import AuditEvent
 from records.models import Record
 from retention.models import DisposalItem, RetentionSchedule, Tombstone
-from retention.services import (
-    disposal_batch_approve,
-    disposal_batches_build,
-    disposal_batches_execute,
-    retention_schedule_save,
-)
+from retention.services.disposal.execution import disposal_batches_execute
+from retention.services.disposal.proposal import disposal_batch_approve, disposal_batches_build
+from retention.services.schedules import retention_schedule_save
 from tests.conftest import PASSWORD
 from tests.retention.conftest import NOW
 

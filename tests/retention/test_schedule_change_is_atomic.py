@@ -11,7 +11,8 @@ import pytest
 from audit.models import AuditEvent
 from records.models import Record
 from retention.models import RetentionSchedule
-from retention.services import retention_schedule_save, schedules
+from retention.services import schedules
+from retention.services.schedules import retention_schedule_save
 from tests.factories import make_chat
 from tests.retention.conftest import NOW
 

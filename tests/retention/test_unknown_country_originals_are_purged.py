@@ -12,12 +12,10 @@ from records.models import Record, RecordClass
 from records.selectors import record_explanation
 from records.services import records_declare
 from retention.models import RetentionSchedule
-from retention.services import (
-    disposal_batches_build,
-    legal_hold_place,
-    pii_originals_purge,
-    retention_schedule_save,
-)
+from retention.services.disposal.proposal import disposal_batches_build
+from retention.services.holds import legal_hold_place
+from retention.services.purge import pii_originals_purge
+from retention.services.schedules import retention_schedule_save
 from tests.factories import make_chat
 from tests.retention.conftest import NOW
 from tests.retention.test_purge_and_holds import _redact
@@ -109,7 +107,7 @@ def test_no_schedule_could_apply_keeps_and_reports(file_plan):
     orphan = RecordClass.objects.create(code="CS-ORPHAN", title="no schedule")
     record = _unknown("2020-01-01T10:00:00+00:00")
     Record.objects.filter(pk=record.pk).update(record_class=orphan)
-    from retention.services import records_retention_recompute
+    from retention.services.schedules import records_retention_recompute
 
     records_retention_recompute(record_ids=[record.pk], now=NOW, reason="moved")
     record.refresh_from_db()
