@@ -66,7 +66,9 @@ GOVERNANCE_WRITE = [IsRecordsManager]
 class GovernanceReadWriteMixin:
     """GET for records managers and auditors; anything else for records managers only."""
 
-    request: Request
+    # Any: DRF's views declare `request` as Request, Django's View as HttpRequest; a narrower
+    # annotation here conflicts with one of them in every subclass.
+    request: Any
 
     def get_permissions(self) -> list[Any]:
         classes = GOVERNANCE_READ if self.request.method in SAFE_METHODS else GOVERNANCE_WRITE

@@ -436,11 +436,16 @@ def record_destruction_refusal(facts: DestructionFacts, *, now: datetime) -> Ref
 
 
 class DisposalCandidate(Protocol):
-    status: str
-    schedule_id: Any
-    disposition_due: datetime | None
-    schedule_action: str | None
-    review_decision: str
+    @property
+    def status(self) -> str: ...
+    @property
+    def schedule_id(self) -> Any: ...
+    @property
+    def disposition_due(self) -> datetime | None: ...
+    @property
+    def schedule_action(self) -> str | None: ...
+    @property
+    def review_decision(self) -> str: ...
 
 
 def record_disposal_refusal(

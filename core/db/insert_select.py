@@ -18,6 +18,13 @@ def _quoted(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{model.__name__}.{name} is not a concrete field")
+    return _quoted(str(field.column))
+
+
 def rows_insert_from_select(
     model: type[models.Model], fields: Sequence[str], select: models.QuerySet[Any]
 ) -> None:
@@ -25,7 +32,7 @@ def rows_insert_from_select(
     per field, in the same order (constants as `Value(…, output_field=…)`). The caller owns
     the transaction."""
     sql, params = select.query.get_compiler(using=select.db).as_sql()
-    columns = ", ".join(_quoted(str(model._meta.get_field(name).column)) for name in fields)
+    columns = ", ".join(_column(model, name) for name in fields)
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {_quoted(model._meta.db_table)} ({columns}) {sql}",
@@ -42,8 +49,8 @@ def column_update_from_map(
     if not values:
         return
     table = _quoted(model._meta.db_table)
-    key_column = _quoted(str(model._meta.get_field(key).column))
-    column = _quoted(str(model._meta.get_field(field).column))
+    key_column = _column(model, key)
+    column = _column(model, field)
     keys = list(values)
     if is_postgresql():
         # Text values of an array literal are quoted; hex digests and codes need no escaping,

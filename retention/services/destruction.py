@@ -21,7 +21,7 @@ beside it as the tombstone's `as_of` when it differs (core.clock.clock_as_of).
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -126,7 +126,7 @@ def _tombstones_create(
 ) -> None:
     """Tombstones with INSERT … SELECT from the records and chats, then their digests. `now` is
     the real time of destruction, `as_of` the evaluation moment when it differs."""
-    columns = {
+    columns: dict[str, Any] = {
         "record_id_value": F("pk"),
         "chat_id_value": F("chat_id"),
         "source": F("chat__source"),

@@ -20,14 +20,10 @@ from audit.services import audit_event_record
 from core.exceptions import ApplicationError, ConflictError
 from core.history import history_note
 from records.models import Record
+from records.rules import records_live_q
+from retention.hold_scopes import hold_scope_purged_count, hold_scope_q, hold_scope_records
 from retention.models import LegalHold, LegalHoldRecord
 from retention.rules import hold_scope_clean
-from retention.selectors import (
-    hold_scope_purged_count,
-    hold_scope_q,
-    hold_scope_records,
-    records_live,
-)
 
 HOLD_INSERT_BATCH = 2000
 
@@ -162,7 +158,7 @@ def legal_holds_apply(*, record_ids: Iterable[int], now: datetime) -> int:
     added = 0
     for hold in LegalHold.objects.filter(released_at__isnull=True).order_by("pk"):
         matching = list(
-            records_live()
+            Record.objects.filter(records_live_q())
             .filter(pk__in=ids)
             .filter(hold_scope_q(hold.scope))
             .values_list("pk", flat=True)

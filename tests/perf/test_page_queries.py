@@ -26,7 +26,7 @@ from retention.services.disposal.execution import disposal_batches_execute
 from retention.services.disposal.proposal import disposal_batch_approve
 from retention.services.holds import legal_hold_place
 from tests.factories import make_chat
-from tests.faults.harness import chats_seed
+from tests.faults.scenarios import chats_seed
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 _sources = count()

@@ -1,6 +1,7 @@
 """Proposing and reviewing disposal batches (see retention.services.disposal for the
 invariants): build, approve, reject, exclude an item."""
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -88,7 +89,7 @@ def items_insert(batch: DisposalBatch, record_ids: list[int]) -> None:
     """INSERT … SELECT of the pending items (a batch can hold 100,000 records), in record order."""
     ids = sorted(record_ids)
 
-    def insert(chunk: list[int]) -> None:
+    def insert(chunk: Sequence[int]) -> None:
         rows_insert_from_select(
             DisposalItem,
             ["batch", "record", "status", "reason"],
