@@ -24,14 +24,11 @@ from django.contrib.auth.models import User  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 from chats.models import Chat, Customer, Message, Survey  # noqa: E402
-from records.file_plan import file_plan_seed
+from records.file_plan import file_plan_seed  # noqa: E402
 from records.models import Record, RecordClass, RecordStatus, RetentionSchedule  # noqa: E402
-from retention.models import DisposalCertificate, Tombstone
-from retention.services import (  # noqa: E402
-    disposal_batch_approve,
-    disposal_batches_build,
-    disposal_batches_execute,
-)
+from retention.models import DisposalCertificate, Tombstone  # noqa: E402
+from retention.services.disposal.execution import disposal_batches_execute  # noqa: E402
+from retention.services.disposal.proposal import disposal_batch_approve, disposal_batches_build  # noqa: E402
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 SEED_BATCH = 5000

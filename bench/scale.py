@@ -157,8 +157,11 @@ def _dispose(build_seconds: float, workers: int | None) -> tuple[float, int]:
     from django.contrib.auth.models import User
 
     from retention.models import DisposalBatch
-    from retention.services import disposal_batch_approve, disposal_batches_execute
-    from retention.services.disposal import disposal_workers_default
+    from retention.services.disposal.execution import (
+        disposal_batches_execute,
+        disposal_workers_default,
+    )
+    from retention.services.disposal.proposal import disposal_batch_approve
 
     approver, _ = User.objects.get_or_create(username="scale-approver")
     started = time.perf_counter()

@@ -1,4 +1,9 @@
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
+
+if TYPE_CHECKING:
+    from retention.hooks import ChatsDestroyed
 
 
 class IntegrationsConfig(AppConfig):
@@ -16,10 +21,15 @@ class IntegrationsConfig(AppConfig):
             zendesk_chat,
         )
         from integrations.webhooks.hooks import chats_closed_emit
-        from integrations.webhooks.services import webhook_deliveries_scrub_chats
-        from retention.services.destruction import CHAT_DESTRUCTION_HOOKS
+        from retention.hooks import chats_destroyed
 
         if chats_closed_emit not in POST_IMPORT_HOOKS:
             POST_IMPORT_HOOKS.append(chats_closed_emit)
-        if webhook_deliveries_scrub_chats not in CHAT_DESTRUCTION_HOOKS:
-            CHAT_DESTRUCTION_HOOKS.append(webhook_deliveries_scrub_chats)
+        # Interim wiring on branch h3 (CHAT_DESTRUCTION_HOOKS is gone); h1 owns this line.
+        chats_destroyed.connect(_deliveries_scrub)
+
+
+def _deliveries_scrub(event: "ChatsDestroyed") -> None:
+    from integrations.webhooks.services import webhook_deliveries_scrub_chats
+
+    webhook_deliveries_scrub_chats(list(event.chat_ids))

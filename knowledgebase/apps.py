@@ -1,4 +1,9 @@
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
+
+if TYPE_CHECKING:
+    from retention.hooks import ChatsDestroyed
 
 
 class KnowledgebaseConfig(AppConfig):
@@ -13,8 +18,13 @@ class KnowledgebaseConfig(AppConfig):
         register_chat_extra("satisfaction")(insights.chats_satisfaction)
         register_chat_extra("keywords", default=[])(insights.chats_keywords)
 
-        from knowledgebase.services.search_index import chat_search_documents_drop_destroyed
-        from retention.services.destruction import CHAT_DESTRUCTION_HOOKS
+        from retention.hooks import chats_destroyed
 
-        if chat_search_documents_drop_destroyed not in CHAT_DESTRUCTION_HOOKS:
-            CHAT_DESTRUCTION_HOOKS.append(chat_search_documents_drop_destroyed)
+        # Interim wiring on branch h3; helper h4 moves it to knowledgebase/receivers.py.
+        chats_destroyed.connect(_search_documents_drop)
+
+
+def _search_documents_drop(event: "ChatsDestroyed") -> None:
+    from knowledgebase.services.search_index import chat_search_documents_drop_destroyed
+
+    chat_search_documents_drop_destroyed(list(event.chat_ids))

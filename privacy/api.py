@@ -13,7 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.permissions import IsReadOnlyAuditor, IsRecordsManager
+from core.http import acting_user
+from core.permissions import GOVERNANCE_READ, GOVERNANCE_WRITE, GovernanceReadWriteMixin
 from privacy.filters import SubjectRequestFilter
 from privacy.models import (
     DataSubjectMatch,
@@ -23,20 +24,16 @@ from privacy.models import (
     RequestStatus,
 )
 from privacy.selectors import subject_request_matches, subject_requests_list
-from privacy.services import (
-    EXPORT_FORMATS,
+from privacy.services.erasure import subject_request_erase
+from privacy.services.export import EXPORT_FORMATS, subject_request_export
+from privacy.services.requests import (
     LAWS,
     subject_request_close,
     subject_request_create,
-    subject_request_erase,
-    subject_request_export,
     subject_request_match_confirm,
     subject_request_matches_confirm,
     subject_request_search,
 )
-
-READ = [IsRecordsManager | IsReadOnlyAuditor]
-WRITE = [IsRecordsManager]
 
 
 class SubjectRequestSerializer(serializers.ModelSerializer):
@@ -131,7 +128,7 @@ def _detail(pk: int, *, code: int = status.HTTP_200_OK) -> Response:
     return Response(SubjectRequestDetailSerializer(_requests().get(pk=pk)).data, status=code)
 
 
-class SubjectRequestListCreateApi(generics.ListAPIView):
+class SubjectRequestListCreateApi(GovernanceReadWriteMixin, generics.ListAPIView):
     """Data-subject requests, soonest deadline first (overdue on top); managers record new ones."""
 
     serializer_class = SubjectRequestSerializer
@@ -147,9 +144,6 @@ class SubjectRequestListCreateApi(generics.ListAPIView):
         reference = serializers.CharField(required=False, allow_blank=True, default="")
         received_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
-    def get_permissions(self) -> list[Any]:
-        return [p() for p in (READ if self.request.method in ("GET", "HEAD", "OPTIONS") else WRITE)]
-
     def get_queryset(self) -> QuerySet[DataSubjectRequest]:
         return _requests()
 
@@ -159,12 +153,12 @@ class SubjectRequestListCreateApi(generics.ListAPIView):
     def post(self, request: Request) -> Response:
         data = self.SubjectRequestListCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        created = subject_request_create(created_by=request.user, **data.validated_data)  # type: ignore[arg-type]
+        created = subject_request_create(created_by=acting_user(request), **data.validated_data)
         return _detail(created.pk, code=status.HTTP_201_CREATED)
 
 
 class SubjectRequestDetailApi(generics.RetrieveAPIView):
-    permission_classes = READ
+    permission_classes = GOVERNANCE_READ
     serializer_class = SubjectRequestDetailSerializer
 
     def get_queryset(self) -> QuerySet[DataSubjectRequest]:
@@ -174,19 +168,19 @@ class SubjectRequestDetailApi(generics.RetrieveAPIView):
 class SubjectRequestSearchApi(APIView):
     """Searches again for the person's chats (identity and mentions in the original text)."""
 
-    permission_classes = WRITE
+    permission_classes = GOVERNANCE_WRITE
 
     @extend_schema(request=None, responses={200: SubjectRequestDetailSerializer})
     def post(self, request: Request, pk: int) -> Response:
         dsr = get_object_or_404(DataSubjectRequest, pk=pk)
-        subject_request_search(request=dsr, searched_by=request.user)  # type: ignore[arg-type]
+        subject_request_search(request=dsr, searched_by=acting_user(request))
         return _detail(pk)
 
 
 class SubjectRequestMatchesConfirmApi(APIView):
     """Confirms name-only matches as the person's own chats."""
 
-    permission_classes = WRITE
+    permission_classes = GOVERNANCE_WRITE
 
     class SubjectRequestMatchesConfirmInput(serializers.Serializer):
         matches = serializers.ListField(child=serializers.IntegerField(), allow_empty=False)
@@ -201,7 +195,7 @@ class SubjectRequestMatchesConfirmApi(APIView):
         subject_request_matches_confirm(
             request=dsr,
             match_ids=data.validated_data["matches"],
-            confirmed_by=request.user,  # type: ignore[arg-type]
+            confirmed_by=acting_user(request),
         )
         return _detail(pk)
 
@@ -209,7 +203,7 @@ class SubjectRequestMatchesConfirmApi(APIView):
 class SubjectRequestConfirmApi(APIView):
     """Confirms one match, named by chat id or chat external id, as the person's own chat."""
 
-    permission_classes = WRITE
+    permission_classes = GOVERNANCE_WRITE
 
     class SubjectRequestConfirmInput(serializers.Serializer):
         chat = serializers.IntegerField(required=False, allow_null=True, default=None)
@@ -224,7 +218,7 @@ class SubjectRequestConfirmApi(APIView):
         dsr = get_object_or_404(DataSubjectRequest, pk=pk)
         subject_request_match_confirm(
             request=dsr,
-            confirmed_by=request.user,  # type: ignore[arg-type]
+            confirmed_by=acting_user(request),
             chat_id=data.validated_data["chat"],
             chat_external_id=data.validated_data["chat_external_id"],
         )
@@ -244,7 +238,7 @@ class _FormatIsOurs(DefaultContentNegotiation):
 class SubjectRequestExportApi(APIView):
     """The person's chats: `?format=json` (interchange), `html` (transcripts) or `zip` (both)."""
 
-    permission_classes = WRITE
+    permission_classes = GOVERNANCE_WRITE
     content_negotiation_class = _FormatIsOurs
 
     @extend_schema(
@@ -256,7 +250,7 @@ class SubjectRequestExportApi(APIView):
         dsr = get_object_or_404(DataSubjectRequest, pk=pk)
         file = subject_request_export(
             request=dsr,
-            exported_by=request.user,  # type: ignore[arg-type]
+            exported_by=acting_user(request),
             fmt=request.query_params.get("format", "json"),
         )
         response = HttpResponse(file.content, content_type=file.content_type)
@@ -268,7 +262,7 @@ class SubjectRequestEraseApi(APIView):
     """Erases what may be erased; the answer lists, per chat, what was erased and why the rest
     was kept."""
 
-    permission_classes = WRITE
+    permission_classes = GOVERNANCE_WRITE
 
     @extend_schema(
         request=None,
@@ -283,12 +277,12 @@ class SubjectRequestEraseApi(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         dsr = get_object_or_404(DataSubjectRequest, pk=pk)
-        result = subject_request_erase(request=dsr, erased_by=request.user)  # type: ignore[arg-type]
+        result = subject_request_erase(request=dsr, erased_by=acting_user(request))
         return Response(result)
 
 
 class SubjectRequestCloseApi(APIView):
-    permission_classes = WRITE
+    permission_classes = GOVERNANCE_WRITE
 
     class SubjectRequestCloseInput(serializers.Serializer):
         status = serializers.ChoiceField(choices=[RequestStatus.COMPLETED, RequestStatus.REJECTED])
@@ -303,7 +297,7 @@ class SubjectRequestCloseApi(APIView):
         dsr = get_object_or_404(DataSubjectRequest, pk=pk)
         subject_request_close(
             request=dsr,
-            closed_by=request.user,  # type: ignore[arg-type]
+            closed_by=acting_user(request),
             status=data.validated_data["status"],
             outcome=data.validated_data["outcome"],
         )

@@ -1,7 +1,7 @@
 from django import forms
 
 from privacy.models import RequestKind, RequestStatus
-from privacy.services import LAWS
+from privacy.services.requests import LAWS
 
 
 class SubjectRequestForm(forms.Form):

@@ -4,9 +4,7 @@ The search reads original text and identities; it runs server-side for records m
 its findings are chat ids and match bases, never the text.
 """
 
-import contextlib
-from collections.abc import Iterable, Iterator
-from contextvars import ContextVar
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,22 +19,21 @@ from privacy.models import (
     DataSubjectRequest,
     MatchBasis,
 )
+from retention.hooks import HoldQuery
 
-# Requests whose own hold is lifted for the code running in this context: an erasure must not
-# be stopped by the very request it answers (other requests and legal holds still hold).
-_HOLD_EXEMPT: ContextVar[frozenset[int]] = ContextVar("dsr_hold_exempt", default=frozenset())
 # Stored phone numbers are free text; this many trailing digits narrow the candidates in SQL
 # before phonenumbers compares them exactly.
 PHONE_SUFFIX_DIGITS = 4
 
 
-def subject_request_hold_q() -> Q:
-    """A Q over Record (registered with retention.selectors.register_hold_condition): the record's
+def subject_request_hold_q(query: HoldQuery) -> Q:
+    """A Q over Record (privacy's answer to retention.hooks.record_hold_conditions): the record's
     chat is matched by an open data-subject request, or its customer has that request's identity
     now — so a chat of the person imported after the search is held too (R-HOLD-2). Evaluated
     whenever a destructive path asks (batch build, execution, purge), never from a stored list
-    alone; a few set-based queries for all open requests together, none per record."""
-    exempt = _HOLD_EXEMPT.get()
+    alone; a few set-based queries for all open requests together, none per record. The
+    requests of `query.exempt_subject_request_ids` do not hold (an erasure answering them)."""
+    exempt = query.exempt_subject_request_ids
     matches = DataSubjectMatch.objects.filter(
         chat_id=OuterRef("chat_id"), request__status__in=OPEN_STATUSES
     )
@@ -132,15 +129,6 @@ def subject_requests_holding(
         ).values_list("pk", "customer_id"):
             holding.setdefault(chat_id, set()).update(by_customer[customer_id])
     return {chat_id: sorted(ids) for chat_id, ids in holding.items()}
-
-
-@contextlib.contextmanager
-def subject_request_hold_lifted(request_id: int) -> Iterator[None]:
-    token = _HOLD_EXEMPT.set(_HOLD_EXEMPT.get() | {request_id})
-    try:
-        yield
-    finally:
-        _HOLD_EXEMPT.reset(token)
 
 
 def _phone_spellings(e164: str) -> list[str]:

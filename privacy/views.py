@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -7,17 +5,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
+from core.http import acting_user
 from core.roles import Role, user_has_role
 from core.views import role_required
 from privacy.forms import CloseForm, EraseForm, SubjectRequestForm
 from privacy.models import RequestKind
 from privacy.selectors import subject_request_matches, subject_requests_list
-from privacy.services import (
-    EXPORT_KINDS,
+from privacy.services.erasure import subject_request_erase
+from privacy.services.export import EXPORT_KINDS, subject_request_export
+from privacy.services.requests import (
     subject_request_close,
     subject_request_create,
-    subject_request_erase,
-    subject_request_export,
     subject_request_match_confirm,
     subject_request_matches_confirm,
     subject_request_search,
@@ -39,7 +37,7 @@ def subject_request_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             created = subject_request_create(
-                created_by=request.user,  # type: ignore[arg-type]
+                created_by=acting_user(request),
                 **form.cleaned_data,
             )
         except ApplicationError as error:
@@ -58,7 +56,7 @@ def subject_request_list(request: HttpRequest) -> HttpResponse:
 
 
 def _action(request: HttpRequest, pk: int) -> HttpResponse | None:
-    user: Any = request.user
+    user = acting_user(request)
     dsr = get_object_or_404(subject_requests_list(now=timezone.now()), pk=pk)
     action = request.POST.get("action")
     if action == "search":

@@ -15,7 +15,9 @@ from core.hooks import Hook
 class HoldQuery:
     """Asks receivers for the records they hold. `exempt_subject_request_ids` are requests whose
     own hold does not count for this question: an erasure must not be stopped by the very
-    request it answers (other requests and legal holds still hold)."""
+    request it answers (other requests and legal holds still hold). The erasure builds it and
+    passes it down explicitly (records_destruction_facts, records_destroy_certified,
+    records_destroy: their `hold=` parameter); every other path asks with the empty query."""
 
     exempt_subject_request_ids: frozenset[int] = field(default_factory=frozenset)
 

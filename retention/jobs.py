@@ -3,11 +3,9 @@ from datetime import datetime
 from core.jobs import JobResult, register_job
 from retention.evidence.certificates import certificates_chain_verify
 from retention.selectors import disposal_preview
-from retention.services import (
-    disposal_batches_build,
-    disposal_batches_execute,
-    pii_originals_purge,
-)
+from retention.services.disposal.execution import disposal_batches_execute
+from retention.services.disposal.proposal import disposal_batches_build
+from retention.services.purge import pii_originals_purge
 
 
 @register_job(

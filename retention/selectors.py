@@ -1,17 +1,18 @@
 """Reading retention state: hold checks, due records, batches.
 
 `records_held_q()` is THE definition of "held" used by disposal, purge and anonymisation. Other
-apps extend it with `register_hold_condition` (e.g. open data-subject requests, R-HOLD-2), so no
-destructive path can forget a kind of hold.
+apps answer the hook retention.hooks.record_hold_conditions (e.g. open data-subject requests,
+R-HOLD-2), so no destructive path can forget a kind of hold.
 
 `records_blocked_q()` / `record_ids_blocked()` are THE definition of "may not be disposed of nor
-purged yet, and why" beside holds: an unknown country, and whatever other apps register with
-`register_destruction_block` (a pending QA review, R-QA-2). Proposing, executing and purging all
-use them, so a record waiting for a check is never destroyed by any of those paths.
+purged yet, and why" beside holds: an unknown country, and whatever other apps answer to
+retention.hooks.record_destruction_blocks (a pending QA review, R-QA-2). Proposing, executing
+and purging all use them, so a record waiting for a check is never destroyed by any of those
+paths. `records_destruction_facts()` feeds retention.rules.record_destruction_refusal, the one
+rule of "may this record be destroyed, and if not why".
 """
 
-import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -26,15 +27,22 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    TextField,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Coalesce
 
-from chats.models import Chat, Message, Survey
+from core.db import any_of
 from records.models import Record, RecordStatus, RetentionSchedule
-from records.rules import ACTION_DESTROY, ACTION_REVIEW, DISPOSAL_ACTIONS, REVIEW_DECISION_DESTROY
+from records.rules import (
+    ACTION_DESTROY,
+    ACTION_REVIEW,
+    DISPOSAL_ACTIONS,
+    REVIEW_DECISION_DESTROY,
+    record_status_is_live,
+    records_live_q,
+)
+from retention.hooks import BlockQuery, HoldQuery, record_destruction_blocks, record_hold_conditions
 from retention.models import (
     OPEN_BATCH_STATES,
     DisposalApproval,
@@ -45,53 +53,39 @@ from retention.models import (
     LegalHold,
     LegalHoldRecord,
 )
-
-HoldCondition = Callable[[], Q]
-_HOLD_CONDITIONS: list[HoldCondition] = []
-
-
-def register_hold_condition(condition: HoldCondition) -> HoldCondition:
-    """Registers `condition() -> Q` over Record that is true for records held for another reason
-    than a legal hold (e.g. a pending data-subject request on the chat's customer)."""
-    if condition not in _HOLD_CONDITIONS:
-        _HOLD_CONDITIONS.append(condition)
-    return condition
-
+from retention.rules import DestructionFacts
 
 BLOCKED_COUNTRY_UNKNOWN = "country unknown"
-BlockCondition = Callable[[], Q]
-_BLOCK_CONDITIONS: list[tuple[str, BlockCondition]] = [
-    (BLOCKED_COUNTRY_UNKNOWN, lambda: Q(chat__country="")),
-]
 
 
-def register_destruction_block(reason: str, condition: BlockCondition) -> BlockCondition:
-    """Registers `condition() -> Q` over Record, true for records that must wait (e.g. a pending
-    QA review); `reason` is what a skipped disposal item and the purge report say."""
-    if all(existing is not condition for _, existing in _BLOCK_CONDITIONS):
-        _BLOCK_CONDITIONS.append((reason, condition))
-    return condition
+def _block_conditions() -> list[tuple[str, Q]]:
+    """(reason, Q over Record) of every destruction block: the built-in unknown country first,
+    then what other apps answer (retention.hooks.record_destruction_blocks)."""
+    return [
+        (BLOCKED_COUNTRY_UNKNOWN, Q(chat__country="")),
+        *record_destruction_blocks.send(BlockQuery()),
+    ]
 
 
 def records_blocked_q() -> Q:
     """A Q over Record: true when the record may not be disposed of nor purged yet (not holds:
     see records_held_q)."""
     condition = Q()
-    for _, extra in _BLOCK_CONDITIONS:
-        condition |= extra()
+    for _, extra in _block_conditions():
+        condition |= extra
     return condition
 
 
 def record_ids_blocked(record_ids: Iterable[int]) -> dict[int, str]:
     """{record id: why it may not be disposed of nor purged yet} for the blocked ones; the first
-    registered reason wins. One query per kind of block."""
+    block's reason wins. One query per kind of block."""
     ids = list(record_ids)
     blocked: dict[int, str] = {}
     if not ids:
         return blocked
-    for reason, condition in _BLOCK_CONDITIONS:
+    for reason, condition in _block_conditions():
         for pk in (
-            Record.objects.filter(pk__any_of=ids).filter(condition()).values_list("pk", flat=True)
+            Record.objects.filter(any_of("pk", ids)).filter(condition).values_list("pk", flat=True)
         ):
             blocked.setdefault(pk, reason)
     return blocked
@@ -105,27 +99,26 @@ def legal_hold_active_q() -> Q:
     )
 
 
-def records_held_q() -> Q:
-    """A Q over Record: true when anything holds the record (legal holds and registered sources).
+def records_held_q(hold: HoldQuery | None = None) -> Q:
+    """A Q over Record: true when anything holds the record (legal holds and what other apps
+    answer to retention.hooks.record_hold_conditions; `hold` says whose holds do not count).
     Only a live record is held: a destroyed one has nothing left to protect, and never reads
     "disposed" and "held" at once."""
     condition = legal_hold_active_q()
-    for extra in _HOLD_CONDITIONS:
-        condition |= extra()
-    return Q(status__in=(RecordStatus.ACTIVE, RecordStatus.FLAGGED)) & condition
+    for extra in record_hold_conditions.send(hold or HoldQuery()):
+        condition |= extra
+    return records_live_q() & condition
 
 
-def record_ids_held(record_ids: Iterable[int]) -> set[int]:
+def record_ids_held(record_ids: Iterable[int], *, hold: HoldQuery | None = None) -> set[int]:
     ids = list(record_ids)
     if not ids:
         return set()
     return set(
-        Record.objects.filter(pk__any_of=ids).filter(records_held_q()).values_list("pk", flat=True)
+        Record.objects.filter(any_of("pk", ids))
+        .filter(records_held_q(hold))
+        .values_list("pk", flat=True)
     )
-
-
-def record_is_held(record: Record) -> bool:
-    return bool(record_ids_held([record.pk]))
 
 
 def record_active_holds(record_ids: Iterable[int]) -> dict[int, list[int]]:
@@ -133,7 +126,7 @@ def record_active_holds(record_ids: Iterable[int]) -> dict[int, list[int]]:
     result: dict[int, list[int]] = {}
     rows = (
         LegalHoldRecord.objects.filter(
-            record_id__in=list(record_ids), hold__released_at__isnull=True
+            any_of("record_id", list(record_ids)), hold__released_at__isnull=True
         )
         .order_by("hold_id")
         .values_list("record_id", "hold_id")
@@ -143,132 +136,37 @@ def record_active_holds(record_ids: Iterable[int]) -> dict[int, list[int]]:
     return result
 
 
-def record_destruction_blockers(
-    record_ids: Iterable[int], *, now: datetime
-) -> dict[int, dict[str, Any]]:
-    """{record id: why it may not be destroyed now, as {"reason", "detail", …}} for the reasons a
-    hold or a manager's decision gives: an active legal hold (`legal_hold`, with hold ids),
-    another registered hold (`held`, e.g. an open data-subject request) or an exclusion from
-    disposal whose review date has not come (`excluded_from_disposal`), or a block that makes
-    the record wait (`country_unknown`, `qa_review_pending`: records_blocked_q). Set-based: a few
-    queries whatever the number of records. Retention dates are the caller's concern."""
+def records_destruction_facts(
+    record_ids: Iterable[int],
+    *,
+    hold: HoldQuery | None = None,
+    legal_holds: bool = True,
+    exclusions: bool = True,
+    blocks: bool = True,
+) -> dict[int, DestructionFacts]:
+    """{record id: what stands between it and its destruction} for rules.
+    record_destruction_refusal, for the existing records among `record_ids`. Set-based: a few
+    queries whatever the number of records. A path that checks exclusions or blocks itself
+    leaves them out (`exclusions=False`, `blocks=False`); without `legal_holds`, a legal hold
+    reads as a hold like any other."""
     ids = sorted(set(record_ids))
     if not ids:
         return {}
-    blockers: dict[int, dict[str, Any]] = {}
-    for record_id, holds in record_active_holds(ids).items():
-        blockers[record_id] = {"reason": "legal_hold", "detail": "under legal hold", "holds": holds}
-    for record_id in record_ids_held(ids) - set(blockers):
-        blockers[record_id] = {"reason": "held", "detail": "held (R-HOLD-2 or another hold)"}
-    excluded = Record.objects.filter(pk__any_of=ids, review_at__gt=now).values_list(
-        "pk", "review_at"
-    )
-    for record_id, review_at in excluded:
-        if review_at is None:  # filtered out above; for the type checker
-            continue
-        blockers.setdefault(
-            record_id,
-            {
-                "reason": "excluded_from_disposal",
-                "detail": f"excluded from disposal by a manager until {review_at:%Y-%m-%d}",
-                "review_at": review_at.isoformat(),
-            },
+    rows = Record.objects.filter(any_of("pk", ids)).values_list("pk", "status", "review_at")
+    held = record_ids_held(ids, hold=hold)
+    holds = record_active_holds(ids) if legal_holds else {}
+    blocked = record_ids_blocked(ids) if blocks else {}
+    return {
+        pk: DestructionFacts(
+            status=status,
+            is_live=record_status_is_live(status),
+            is_held=pk in held,
+            legal_hold_ids=tuple(holds.get(pk, ())),
+            excluded_until=review_at if exclusions else None,
+            block=blocked.get(pk),
         )
-    for record_id, why in record_ids_blocked(ids).items():
-        blockers.setdefault(record_id, {"reason": why.lower().replace(" ", "_"), "detail": why})
-    return blockers
-
-
-def hold_scope_q(scope: dict[str, Any]) -> Q:
-    """A Q over Record for a cleaned hold scope: every given key must match (they narrow)."""
-    condition = Q()
-    if scope.get("customer_emails"):
-        emails = Q()
-        for email in scope["customer_emails"]:
-            emails |= Q(chat__customer__email__iexact=email)
-        condition &= emails
-    if scope.get("customer_external_ids"):
-        condition &= Q(chat__customer__external_id__in=scope["customer_external_ids"])
-    if scope.get("record_ids"):
-        condition &= Q(pk__in=scope["record_ids"])
-    if scope.get("started_after"):
-        condition &= Q(chat__started_at__gte=datetime.fromisoformat(scope["started_after"]))
-    if scope.get("started_before"):
-        condition &= Q(chat__started_at__lt=datetime.fromisoformat(scope["started_before"]))
-    if scope.get("countries"):
-        condition &= Q(chat__country__in=scope["countries"])
-    if scope.get("query"):
-        condition &= hold_query_q(scope["query"])
-    return condition
-
-
-def _json_text_contains(field: str, text: str) -> Q:
-    """`field` (a JSON column) contains `text` in its serialised form: as written (PostgreSQL's
-    jsonb text) or with non-ASCII characters and quotes escaped (how SQLite stores JSON)."""
-    escaped = json.dumps(text)[1:-1]
-    spellings = {text, escaped}
-    condition = Q()
-    for spelling in spellings:
-        condition |= Q(**{f"{field}_text__icontains": spelling})
-    return condition
-
-
-def hold_query_q(text: str) -> Q:
-    """A Q over Record: the text occurs (case-insensitive) in any layer a record's words live in —
-    messages (original and redacted), the survey comment and answers (original and redacted),
-    the chat's tags and its customer's name, email and phone. After the PII purge only the
-    redacted layers remain, and they are searched too (hold_scope_purged_count says so)."""
-    messages = Message.objects.filter(chat_id=OuterRef("chat_id")).filter(
-        Q(text__icontains=text) | Q(text_redacted__icontains=text)
-    )
-    surveys = (
-        Survey.objects.filter(chat_id=OuterRef("chat_id"))
-        .annotate(
-            answers_text=Cast("answers", TextField()),
-            answers_redacted_text=Cast("answers_redacted", TextField()),
-        )
-        .filter(
-            Q(comment__icontains=text)
-            | Q(comment_redacted__icontains=text)
-            | _json_text_contains("answers", text)
-            | _json_text_contains("answers_redacted", text)
-        )
-    )
-    chats = (
-        Chat.objects.filter(pk=OuterRef("chat_id"))
-        .annotate(tags_text=Cast("tags", TextField()))
-        .filter(
-            _json_text_contains("tags", text)
-            | Q(customer__name__icontains=text)
-            | Q(customer__email__icontains=text)
-            | Q(customer__phone__icontains=text)
-        )
-    )
-    return Q(Exists(messages)) | Q(Exists(surveys)) | Q(Exists(chats))
-
-
-def hold_scope_purged_count(scope: dict[str, Any]) -> int:
-    """How many live records a text query would look at whose originals are purged, so that only
-    their redacted layer could be searched (0 when the scope has no query)."""
-    if not scope.get("query"):
-        return 0
-    rest = {key: value for key, value in scope.items() if key != "query"}
-    candidates = records_live().filter(hold_scope_q(rest)) if rest else records_live()
-    return candidates.filter(
-        Q(pii_purged_at__isnull=False)
-        | Exists(
-            Message.objects.filter(chat_id=OuterRef("chat_id"), original_purged_at__isnull=False)
-        )
-    ).count()
-
-
-def records_live() -> QuerySet[Record]:
-    return Record.objects.filter(status__in=(RecordStatus.ACTIVE, RecordStatus.FLAGGED))
-
-
-def hold_scope_records(scope: dict[str, Any]) -> QuerySet[Record]:
-    """Live records a (cleaned) scope covers — also the preview count before a hold is saved."""
-    return records_live().filter(hold_scope_q(scope))
+        for pk, status, review_at in rows
+    }
 
 
 def records_in_open_batches_q() -> Q:
@@ -394,7 +292,7 @@ def record_ids_purge_blocked(record_ids: Iterable[int]) -> dict[int, str]:
     if not blocked:
         return blocked
     unknown_country = set(
-        Record.objects.filter(pk__any_of=list(blocked), chat__country="").values_list(
+        Record.objects.filter(any_of("pk", list(blocked)), chat__country="").values_list(
             "pk", flat=True
         )
     )

@@ -1,4 +1,3 @@
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -23,10 +22,12 @@ from retention.selectors import (
     legal_holds_list,
     record_active_holds,
 )
-from retention.services import (
+from retention.services.disposal.proposal import (
     disposal_batch_approve,
     disposal_batch_reject,
     disposal_item_exclude,
+)
+from retention.services.holds import (
     hold_scope_preview_details,
     legal_hold_place,
     legal_hold_release,

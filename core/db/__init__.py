@@ -2,18 +2,32 @@
 statement the services need, behind functions named after what they do."""
 
 from core.db.any_of import any_of, pg_bigint_array, sql_any_of
+from core.db.concurrency import parallel_writers
 from core.db.copy import ids_allocate, rows_insert, tables_analyze_after_bulk
 from core.db.dialect import is_postgresql
-from core.db.history import history_model_of, history_write
+from core.db.epoch import epoch_microseconds, epoch_microseconds_of
+from core.db.history import history_copy, history_model_of, history_write
+from core.db.insert_select import (
+    column_update_from_map,
+    rows_delete_set_based,
+    rows_insert_from_select,
+)
 
 __all__ = [
     "any_of",
+    "column_update_from_map",
+    "epoch_microseconds",
+    "epoch_microseconds_of",
+    "history_copy",
     "history_model_of",
     "history_write",
     "ids_allocate",
     "is_postgresql",
+    "parallel_writers",
     "pg_bigint_array",
+    "rows_delete_set_based",
     "rows_insert",
+    "rows_insert_from_select",
     "sql_any_of",
     "tables_analyze_after_bulk",
 ]

@@ -1,16 +1,19 @@
 """The one writer of django-simple-history rows for rows saved by a bulk path.
 
-simple-history writes a history row per `save()`; COPY and bulk_create bypass it, so every bulk
-path writes its history rows here: the same rows `bulk_create_with_history` would write, without
-building model instances twice.
+simple-history writes a history row per `save()`; COPY, bulk_create and bulk `update()` bypass
+it, so every bulk path writes its history rows here: `history_write` for rows it has in hand
+(the same rows `bulk_create_with_history` would write, without building model instances twice),
+`history_copy` for rows it changed in the database (INSERT … SELECT from the rows as they are).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 
+from core.db.any_of import sql_any_of
 from core.db.copy import rows_insert
+from core.history import CHANGE_REASON_MAX_CHARS
 
 
 def history_model_of(model: type[models.Model]) -> Any:
@@ -43,3 +46,44 @@ def history_write(
         for instance in instances
     )
     rows_insert(history_model, fields, rows)
+
+
+def history_copy(
+    model: type[models.Model],
+    ids: Sequence[int],
+    *,
+    when: Any,
+    reason: str,
+    user_id: int | None = None,
+    history_type: str = "~",
+) -> None:
+    """Writes one history row per row of `model` among `ids`, copied from the row as it is now
+    with INSERT … SELECT (set-based: the rows never come into Python). For bulk `update()`s,
+    which simple-history does not see."""
+    history_model = history_model_of(model)
+    quoted = connection.ops.quote_name
+    source_columns = {f.attname: f.column for f in model._meta.concrete_fields}
+    extra = {
+        "history_date": when,
+        "history_change_reason": reason[:CHANGE_REASON_MAX_CHARS],
+        "history_type": history_type,
+        "history_user_id": user_id,
+    }
+    columns, expressions, params = [], [], []
+    for column in history_model._meta.concrete_fields:
+        if column.attname == "history_id":
+            continue
+        columns.append(quoted(str(column.column)))
+        if column.attname in extra:
+            expressions.append("%s")
+            params.append(column.get_db_prep_save(extra[column.attname], connection))
+        else:
+            expressions.append(f"src.{quoted(str(source_columns[column.attname]))}")
+    condition, id_params = sql_any_of(f"src.{quoted(str(model._meta.pk.column))}", list(ids))
+    sql = (
+        f"INSERT INTO {quoted(history_model._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
+        f"SELECT {', '.join(expressions)} FROM {quoted(model._meta.db_table)} src "
+        f"WHERE {condition}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *id_params])

@@ -21,7 +21,7 @@ from retention.selectors import (
     disposal_batches_list,
     disposal_certificates_list,
 )
-from retention.services import (
+from retention.services.disposal.proposal import (
     disposal_batch_approve,
     disposal_batch_reject,
     disposal_item_exclude,

@@ -14,7 +14,7 @@ from retention.models import LegalHold
 from retention.selectors import (
     legal_holds_list,
 )
-from retention.services import (
+from retention.services.holds import (
     hold_scope_preview_details,
     legal_hold_place,
     legal_hold_release,

@@ -22,11 +22,8 @@ from records.selectors import customer_events_list, records_list
 from retention.filters import RecordFilter
 from retention.record_selectors import record_explanation, record_history
 from retention.selectors import record_active_holds
-from retention.services import (
-    customer_event_record,
-    customer_event_withdraw,
-    record_review_decide,
-)
+from retention.services.events import customer_event_record, customer_event_withdraw
+from retention.services.reviews import record_review_decide
 
 
 class RecordSerializer(serializers.ModelSerializer):

@@ -4,7 +4,7 @@ so an altered, removed or re-ordered certificate breaks the walk."""
 
 from audit.chain import GENESIS_HASH
 from retention.models import DisposalCertificate
-from retention.services.disposal import certificate_hash
+from retention.services.disposal.certificates import certificate_hash
 
 VERIFY_CHUNK_SIZE = 1000
 

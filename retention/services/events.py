@@ -7,7 +7,7 @@ Invariants:
 - At most one event of a name is in force per customer (a conditional unique constraint);
   recording the same event again (same moment) changes nothing, another moment is refused until
   the first is withdrawn. An event is never edited: a correction is a withdrawal with a reason
-  and a new event. Withdrawn events no longer count (retention.services.schedules._events_for).
+  and a new event. Withdrawn events no longer count (records.recompute._events_for).
 - Each change recomputes every record of the customer in the same transaction, and is audited.
 """
 

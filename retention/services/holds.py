@@ -18,15 +18,12 @@ from django.utils import timezone
 
 from audit.services import audit_event_record
 from core.exceptions import ApplicationError, ConflictError
+from core.history import history_note
 from records.models import Record
+from records.rules import records_live_q
+from retention.hold_scopes import hold_scope_purged_count, hold_scope_q, hold_scope_records
 from retention.models import LegalHold, LegalHoldRecord
 from retention.rules import hold_scope_clean
-from retention.selectors import (
-    hold_scope_purged_count,
-    hold_scope_q,
-    hold_scope_records,
-    records_live,
-)
 
 HOLD_INSERT_BATCH = 2000
 
@@ -111,7 +108,7 @@ def legal_hold_place(
         placed_at=now,
     )
     hold.full_clean()
-    hold._history_user = issued_by  # type: ignore[attr-defined]
+    history_note(hold, user=issued_by)
     hold.save()
     record_ids = list(hold_scope_records(clean).values_list("pk", flat=True))
     covered = _cover(hold, record_ids, now)
@@ -141,8 +138,7 @@ def legal_hold_release(*, hold: LegalHold, released_by: User | None, reason: str
         released_by,
         reason.strip(),
     )
-    hold._history_user = released_by  # type: ignore[attr-defined]
-    hold._change_reason = reason.strip()[:100]  # type: ignore[attr-defined]
+    history_note(hold, user=released_by, reason=reason)
     hold.save(update_fields=["released_at", "released_by", "release_reason"])
     audit_event_record(
         actor=released_by,
@@ -162,7 +158,7 @@ def legal_holds_apply(*, record_ids: Iterable[int], now: datetime) -> int:
     added = 0
     for hold in LegalHold.objects.filter(released_at__isnull=True).order_by("pk"):
         matching = list(
-            records_live()
+            Record.objects.filter(records_live_q())
             .filter(pk__in=ids)
             .filter(hold_scope_q(hold.scope))
             .values_list("pk", flat=True)

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from audit.services import audit_event_record
 from core.exceptions import ApplicationError, ConflictError
+from core.history import history_note
 from records.models import Record
 from records.recompute import records_retention_recompute
 from records.rules import (
@@ -139,8 +140,7 @@ def record_review_decide(
         data["retain_until"] = until
     else:
         record.review_decision = REVIEW_DECISION_DESTROY
-    record._change_reason = f"review: {decision}: {reason}"[:100]  # type: ignore[attr-defined]
-    record._history_user = decided_by  # type: ignore[attr-defined]
+    history_note(record, user=decided_by, reason=f"review: {decision}: {reason}")
     record.save(update_fields=["retained_until", "review_decision"])
     if decision == "retain":
         records_retention_recompute(

@@ -2,10 +2,11 @@
 Without it these tests fail, loudly; they never skip."""
 
 import pytest
-from django.db import connection
+
+from core.db import is_postgresql
 
 
 @pytest.fixture
 def postgres_db(transactional_db: None) -> None:
-    if connection.vendor != "postgresql":
+    if not is_postgresql():
         pytest.fail("fault-injection tests need PostgreSQL (DATABASE_URL=postgres://…)")

@@ -18,13 +18,15 @@ from rest_framework.test import APIClient
 from chats.models import Chat
 from core.jobs import job_run
 from core.roles import Role
-from privacy.services import subject_request_create
+from privacy.services.requests import subject_request_create
 from records.file_plan import file_plan_seed
 from records.models import Record
 from retention.models import DisposalBatch
-from retention.services import disposal_batch_approve, disposal_batches_execute, legal_hold_place
+from retention.services.disposal.execution import disposal_batches_execute
+from retention.services.disposal.proposal import disposal_batch_approve
+from retention.services.holds import legal_hold_place
 from tests.factories import make_chat
-from tests.faults.harness import chats_seed
+from tests.faults.scenarios import chats_seed
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
 _sources = count()

@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 
 from chats.models import Chat
 from privacy.models import DataSubjectRequest
-from privacy.services import subject_request_create
+from privacy.services.requests import subject_request_create
 from records.services import records_declare
 from tests.factories import make_chat
 from tests.retention.conftest import NOW, declared_chat, due_records, file_plan  # noqa: F401

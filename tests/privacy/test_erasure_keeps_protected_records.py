@@ -12,7 +12,8 @@ from chats.models import Chat, Message
 from records.models import Record, RecordStatus
 from retention.models import DisposalCertificate, DisposalItem, ItemStatus, Tombstone
 from retention.selectors import record_ids_held
-from retention.services import disposal_batches_build, disposal_item_exclude, legal_hold_place
+from retention.services.disposal.proposal import disposal_batches_build, disposal_item_exclude
+from retention.services.holds import legal_hold_place
 from tests.privacy.conftest import EMAIL, NOW, person_chat
 
 pytestmark = pytest.mark.django_db

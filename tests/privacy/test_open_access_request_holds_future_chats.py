@@ -9,16 +9,13 @@ from django.contrib.auth.models import User
 
 from chats.models import Chat, Message, Survey
 from privacy.models import DataSubjectRequest
-from privacy.services import subject_request_close
+from privacy.services.requests import subject_request_close
 from records.models import Record, RecordStatus
 from retention.models import DisposalItem, ItemStatus
-from retention.services import (
-    disposal_batch_approve,
-    disposal_batches_build,
-    disposal_batches_execute,
-    pii_originals_purge,
-    records_destroy,
-)
+from retention.services.destruction import records_destroy
+from retention.services.disposal.execution import disposal_batches_execute
+from retention.services.disposal.proposal import disposal_batch_approve, disposal_batches_build
+from retention.services.purge import pii_originals_purge
 from tests.factories import make_chat
 from tests.privacy.conftest import EMAIL, NOW, PHONE
 

@@ -11,23 +11,20 @@ from django.contrib.auth.models import User
 from audit.models import AuditEvent
 from chats.models import Chat, Customer, Message
 from core.exceptions import ApplicationError, ConflictError
-from privacy import services
 from privacy.models import DataSubjectMatch, DataSubjectRequest, RequestStatus
-from privacy.services import (
+from privacy.services import erasure
+from privacy.services.erasure import subject_request_erase
+from privacy.services.export import subject_request_export
+from privacy.services.requests import (
     subject_request_close,
-    subject_request_erase,
-    subject_request_export,
     subject_request_matches_confirm,
     subject_request_search,
 )
 from records.models import Record, RecordStatus
 from retention.models import DisposalCertificate, DisposalItem, ItemStatus, Tombstone
-from retention.services import (
-    disposal_batch_approve,
-    disposal_batches_build,
-    disposal_batches_execute,
-    legal_hold_place,
-)
+from retention.services.disposal.execution import disposal_batches_execute
+from retention.services.disposal.proposal import disposal_batch_approve, disposal_batches_build
+from retention.services.holds import legal_hold_place
 from tests.factories import make_chat
 from tests.privacy.conftest import EMAIL, NOW, person_chat
 
@@ -221,8 +218,8 @@ def test_erasure_is_all_or_nothing(
         real(**kwargs)
         raise RuntimeError("killed mid-way")
 
-    real = services.records_destroy_certified
-    monkeypatch.setattr(services, "records_destroy_certified", destroy_then_die)
+    real = erasure.records_destroy_certified
+    monkeypatch.setattr(erasure, "records_destroy_certified", destroy_then_die)
     with pytest.raises(RuntimeError):
         subject_request_erase(request=request, erased_by=manager_user, now=NOW)
     assert Message.objects.filter(chat=chats["past_due"]).exists()
@@ -232,7 +229,7 @@ def test_erasure_is_all_or_nothing(
     request.refresh_from_db()
     assert request.result == {}
 
-    monkeypatch.setattr(services, "records_destroy_certified", real)
+    monkeypatch.setattr(erasure, "records_destroy_certified", real)
     result = subject_request_erase(request=request, erased_by=manager_user, now=NOW)
     assert result["counts"]["erased"] == 2
     again = subject_request_erase(request=request, erased_by=manager_user, now=NOW)

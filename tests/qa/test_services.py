@@ -13,11 +13,8 @@ from qa.services import qa_review_confirm, qa_review_correct, qa_reviews_sample
 from records.models import Record, RecordStatus
 from records.services import records_declare
 from retention.models import DisposalItem, Tombstone
-from retention.services import (
-    disposal_batch_approve,
-    disposal_batches_build,
-    disposal_batches_execute,
-)
+from retention.services.disposal.execution import disposal_batches_execute
+from retention.services.disposal.proposal import disposal_batch_approve, disposal_batches_build
 from tests.factories import make_chat
 from tests.qa.conftest import NOW, no_country
 

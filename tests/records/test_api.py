@@ -1,7 +1,7 @@
 import pytest
 
 from records.models import Record
-from retention.services import legal_hold_place
+from retention.services.holds import legal_hold_place
 from tests.factories import make_chat
 from tests.retention.conftest import NOW
 

@@ -11,7 +11,7 @@ from records.models import DeclarationRule, Record, RecordClass, RetentionSchedu
 from records.services import record_class_correct, record_country_correct, records_declare
 from retention import receivers
 from retention.models import LegalHold
-from retention.services import legal_hold_place
+from retention.services.holds import legal_hold_place
 from tests.factories import make_chat
 
 

@@ -17,7 +17,8 @@ from records.models import CustomerEvent, Record, RetentionSchedule
 from records.recompute import records_retention_recompute
 from records.services import records_declare
 from retention.models import DisposalItem, ItemStatus
-from retention.services import disposal_batches_build, pii_originals_purge
+from retention.services.disposal.proposal import disposal_batches_build
+from retention.services.purge import pii_originals_purge
 from tests.factories import make_chat
 from tests.retention.conftest import NOW
 

@@ -17,7 +17,7 @@ from core.jobs import job_run
 from records.models import Record
 from records.services import records_declare, transcripts_verify
 from redaction.services import chats_redact
-from retention.services import pii_originals_purge
+from retention.services.purge import pii_originals_purge
 from tests.factories import make_chat
 
 pytestmark = pytest.mark.django_db

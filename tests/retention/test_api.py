@@ -4,11 +4,8 @@ import pytest
 from django.utils import timezone
 
 from retention.models import DisposalApproval, DisposalBatch, LegalHold
-from retention.services import (
-    disposal_batch_approve,
-    disposal_batches_build,
-    disposal_batches_execute,
-)
+from retention.services.disposal.execution import disposal_batches_execute
+from retention.services.disposal.proposal import disposal_batch_approve, disposal_batches_build
 from tests.retention.conftest import NOW
 
 pytestmark = pytest.mark.django_db

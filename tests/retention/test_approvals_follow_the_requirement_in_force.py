@@ -18,11 +18,8 @@ from core.exceptions import ApplicationError, ConflictError
 from core.roles import Role
 from records.models import Record
 from retention.models import BatchState, DisposalBatch, Tombstone
-from retention.services import (
-    disposal_batch_approve,
-    disposal_batches_build,
-    disposal_batches_execute,
-)
+from retention.services.disposal.execution import disposal_batches_execute
+from retention.services.disposal.proposal import disposal_batch_approve, disposal_batches_build
 from tests.retention.conftest import NOW
 
 pytestmark = pytest.mark.django_db

@@ -15,11 +15,8 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from audit.services import audit_event_record
 from retention.models import DisposalCertificate
-from retention.services import (
-    disposal_batch_approve,
-    disposal_batches_build,
-    disposal_batches_execute,
-)
+from retention.services.disposal.execution import disposal_batches_execute
+from retention.services.disposal.proposal import disposal_batch_approve, disposal_batches_build
 from tests.retention.conftest import NOW
 
 pytestmark = pytest.mark.django_db

@@ -9,17 +9,16 @@ from core.exceptions import ApplicationError, ConflictError
 from records.models import Record, RetentionSchedule
 from records.recompute import records_retention_recompute
 from retention.models import BatchState, DisposalBatch, DisposalCertificate, DisposalItem, Tombstone
-from retention.services import (
-    destruction,
+from retention.services import destruction
+from retention.services.disposal.certificates import certificate_hash
+from retention.services.disposal.execution import disposal_batches_execute
+from retention.services.disposal.proposal import (
     disposal_batch_approve,
     disposal_batch_reject,
     disposal_batches_build,
-    disposal_batches_execute,
     disposal_item_exclude,
-    legal_hold_place,
-    legal_hold_release,
 )
-from retention.services.disposal import certificate_hash
+from retention.services.holds import legal_hold_place, legal_hold_release
 from tests.factories import make_chat
 from tests.retention.conftest import NOW
 
@@ -357,7 +356,7 @@ def test_anonymize_keeps_redacted_text_only(due_records, manager_user):
 
 def test_build_interrupted_proposes_nothing_then_rerun_proposes_all(file_plan, monkeypatch):
     from records.services import records_declare
-    from retention.services import disposal as disposal_module
+    from retention.services.disposal import proposal as disposal_module
 
     make_chat(country="US", region="", started_at="2018-01-01T00:00:00+00:00")
     make_chat(country="CA", region="", started_at="2018-01-01T00:00:00+00:00")

@@ -11,11 +11,8 @@ from django.core.management import CommandError, call_command
 from audit.models import AuditEvent
 from chats.models import Chat
 from records.models import Record
-from retention.services import (
-    disposal_batch_approve,
-    disposal_batches_build,
-    disposal_batches_execute,
-)
+from retention.services.disposal.execution import disposal_batches_execute
+from retention.services.disposal.proposal import disposal_batch_approve, disposal_batches_build
 from tests.retention.conftest import NOW
 
 pytestmark = pytest.mark.django_db

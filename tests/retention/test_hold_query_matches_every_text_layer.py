@@ -10,12 +10,9 @@ from rest_framework.test import APIClient
 
 from chats.models import Chat, Message, Survey
 from records.models import Record, RecordStatus
-from retention.services import (
-    disposal_batches_build,
-    hold_scope_preview,
-    legal_hold_place,
-    pii_originals_purge,
-)
+from retention.services.disposal.proposal import disposal_batches_build
+from retention.services.holds import hold_scope_preview, legal_hold_place
+from retention.services.purge import pii_originals_purge
 from tests.factories import make_chat
 from tests.retention.conftest import NOW
 

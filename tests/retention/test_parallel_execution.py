@@ -8,12 +8,9 @@ from chats.models import Chat, Customer, Message
 from records.models import Record
 from records.services import records_declare
 from retention.models import DisposalCertificate, DisposalItem, Tombstone
-from retention.services import (
-    disposal_batch_approve,
-    disposal_batches_build,
-    disposal_batches_execute,
-    legal_hold_place,
-)
+from retention.services.disposal.execution import disposal_batches_execute
+from retention.services.disposal.proposal import disposal_batch_approve, disposal_batches_build
+from retention.services.holds import legal_hold_place
 from tests.factories import make_chat
 from tests.retention.conftest import NOW
 

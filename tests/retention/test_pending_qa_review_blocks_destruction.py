@@ -18,12 +18,9 @@ from records.models import Record
 from records.services import records_declare
 from retention.models import DisposalBatch, DisposalItem, ItemStatus, Tombstone
 from retention.selectors import record_ids_blocked, records_due_for_disposal
-from retention.services import (
-    disposal_batch_approve,
-    disposal_batches_build,
-    disposal_batches_execute,
-    pii_originals_purge,
-)
+from retention.services.disposal.execution import disposal_batches_execute
+from retention.services.disposal.proposal import disposal_batch_approve, disposal_batches_build
+from retention.services.purge import pii_originals_purge
 from tests.factories import make_chat
 from tests.retention.conftest import NOW
 
@@ -102,7 +99,7 @@ def test_a_pending_review_is_never_purged(file_plan):
 
 
 def test_the_purge_re_checks_a_review_queued_after_selection(file_plan):
-    from retention.services import records_purge_originals
+    from retention.services.purge import records_purge_originals
 
     records = _weak_country_records(1)
     _redacted(records)

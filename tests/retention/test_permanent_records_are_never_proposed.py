@@ -14,13 +14,10 @@ from records.models import Record, RetentionSchedule
 from records.schedules import retention_schedule_save
 from retention.models import BatchState, DisposalBatch, DisposalItem, ItemStatus, Tombstone
 from retention.record_selectors import record_explanation
-from retention.services import (
-    disposal_batch_approve,
-    disposal_batches_build,
-    disposal_batches_execute,
-    legal_hold_place,
-    pii_originals_purge,
-)
+from retention.services.disposal.execution import disposal_batches_execute
+from retention.services.disposal.proposal import disposal_batch_approve, disposal_batches_build
+from retention.services.holds import legal_hold_place
+from retention.services.purge import pii_originals_purge
 from tests.retention.conftest import NOW
 from tests.retention.test_purge_and_holds import _redact
 

@@ -7,17 +7,13 @@ from chats.models import Chat, Customer, Message, Survey
 from core.exceptions import ApplicationError, ConflictError
 from records.models import Record, RetentionSchedule
 from records.schedules import retention_schedule_save
+from retention.hooks import HoldQuery, record_hold_conditions
 from retention.models import LegalHold
-from retention.selectors import _HOLD_CONDITIONS, record_ids_held, register_hold_condition
-from retention.services import (
-    customer_event_record,
-    destruction,
-    hold_scope_preview,
-    legal_hold_place,
-    legal_hold_release,
-    pii_originals_purge,
-    purge,
-)
+from retention.selectors import record_ids_held
+from retention.services import destruction, purge
+from retention.services.events import customer_event_record
+from retention.services.holds import hold_scope_preview, legal_hold_place, legal_hold_release
+from retention.services.purge import pii_originals_purge
 from tests.factories import make_chat
 from tests.retention.conftest import NOW
 
@@ -103,7 +99,7 @@ def test_purge_batched(due_records):
 def test_purge_interrupted_then_resumed(due_records, monkeypatch):
     records = due_records(5)
     _redact(records)
-    real = destruction._customer_old_identities_purge
+    real = purge.customers_old_identities_purge
     calls = {"n": 0}
 
     def flaky(records_arg):
@@ -112,12 +108,12 @@ def test_purge_interrupted_then_resumed(due_records, monkeypatch):
             raise RuntimeError("killed")
         return real(records_arg)
 
-    monkeypatch.setattr(destruction, "_customer_old_identities_purge", flaky)
+    monkeypatch.setattr(purge, "customers_old_identities_purge", flaky)
     with pytest.raises(RuntimeError):
         purge.pii_originals_purge(now=NOW, chunk_size=2)
     assert [_purged(r) for r in records] == [True, True, False, False, False]
     assert all(_original(r) for r in records[2:])
-    monkeypatch.setattr(destruction, "_customer_old_identities_purge", real)
+    monkeypatch.setattr(purge, "customers_old_identities_purge", real)
     purge.pii_originals_purge(now=NOW, chunk_size=2)
     assert all(_purged(r) for r in records)
 
@@ -182,22 +178,22 @@ def test_record_held_until_every_hold_released(due_records, manager_user):
     assert "US" not in str(AuditEvent.objects.filter(action="hold.placed").values("data"))
 
 
-def test_registered_hold_condition_blocks_disposal(due_records, manager_user):
+def test_connected_hold_condition_blocks_disposal(due_records, manager_user):
     from django.db.models import Q
 
     record = due_records(1)[0]
 
-    def pending_request() -> Q:
+    def pending_request(query: HoldQuery) -> Q:
         return Q(pk=record.pk)
 
-    register_hold_condition(pending_request)
+    record_hold_conditions.connect(pending_request)
     try:
         assert record_ids_held([record.pk]) == {record.pk}
         assert not destruction.records_destroy(
             record_ids=[record.pk], now=NOW, reason="erasure"
         ).destroyed
     finally:
-        _HOLD_CONDITIONS.remove(pending_request)
+        record_hold_conditions.disconnect(pending_request)
     assert destruction.record_destroy(record=record, now=NOW, reason="erasure request 7")
     record.refresh_from_db()
     assert record.status == "disposed"

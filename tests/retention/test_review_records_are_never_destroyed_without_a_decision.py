@@ -13,11 +13,8 @@ from audit.models import AuditEvent
 from records.models import Record, RetentionSchedule
 from records.schedules import retention_schedule_save
 from retention.models import DisposalItem, Tombstone
-from retention.services import (
-    disposal_batch_approve,
-    disposal_batches_build,
-    disposal_batches_execute,
-)
+from retention.services.disposal.execution import disposal_batches_execute
+from retention.services.disposal.proposal import disposal_batch_approve, disposal_batches_build
 from tests.conftest import PASSWORD
 from tests.retention.conftest import NOW
 

@@ -26,13 +26,10 @@ from core.jobs import job_run, jobs_registered
 from records.models import Record
 from records.services import records_declare
 from retention.models import BatchState, DisposalBatch, DisposalCertificate, Tombstone
-from retention.services import (
-    disposal_batch_approve,
-    disposal_batches_build,
-    disposal_batches_execute,
-    pii_originals_purge,
-)
-from retention.services.disposal import certificate_hash
+from retention.services.disposal.certificates import certificate_hash
+from retention.services.disposal.execution import disposal_batches_execute
+from retention.services.disposal.proposal import disposal_batch_approve, disposal_batches_build
+from retention.services.purge import pii_originals_purge
 from tests.factories import make_chat
 from tests.retention.conftest import NOW
 

@@ -12,7 +12,9 @@ from records.models import Record, RecordClass, RetentionSchedule
 from records.schedules import retention_schedule_save
 from records.services import records_declare
 from retention.record_selectors import record_explanation
-from retention.services import disposal_batches_build, legal_hold_place, pii_originals_purge
+from retention.services.disposal.proposal import disposal_batches_build
+from retention.services.holds import legal_hold_place
+from retention.services.purge import pii_originals_purge
 from tests.factories import make_chat
 from tests.retention.conftest import NOW
 from tests.retention.test_purge_and_holds import _redact

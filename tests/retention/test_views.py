@@ -3,11 +3,8 @@ from django.test import Client
 
 from records.models import RetentionSchedule
 from retention.models import DisposalBatch, LegalHold
-from retention.services import (
-    disposal_batch_approve,
-    disposal_batches_build,
-    disposal_batches_execute,
-)
+from retention.services.disposal.execution import disposal_batches_execute
+from retention.services.disposal.proposal import disposal_batch_approve, disposal_batches_build
 from tests.conftest import PASSWORD
 from tests.retention.conftest import NOW
 

@@ -1,0 +1,291 @@
+"""Executing approved disposal batches, chunk by chunk (see retention.services.disposal for the
+invariants)."""
+
+import logging
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NamedTuple
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.utils import timezone
+
+from audit.services import audit_event_record
+from core.batching import chunks_process
+from core.clock import clock_destruction_moment
+from core.db import any_of, parallel_writers
+from core.history import history_note
+from records.models import DispositionAction, Record
+from retention.models import BatchState, DisposalBatch, DisposalItem, ItemStatus
+from retention.rules import record_disposal_refusal
+from retention.selectors import record_ids_blocked
+from retention.services.destruction import records_destroy
+from retention.services.disposal.certificates import batch_complete
+from retention.services.disposal.proposal import approvals_status
+
+logger = logging.getLogger(__name__)
+
+DISPOSAL_CHUNK_SIZE = 1000
+
+
+@dataclass
+class ExecutionSummary:
+    batches: list[int] = field(default_factory=list)
+    completed: list[int] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    # Batches found short of approvals under the requirement in force (sent back to proposed).
+    awaiting_approval: list[int] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+    def add_counts(self, counts: dict[str, int]) -> None:
+        for status, n in counts.items():
+            if n:
+                self.counts[status] = self.counts.get(status, 0) + n
+
+
+def _approver_names(batch: DisposalBatch) -> list[str]:
+    return [a.approver.get_username() for a in batch.approvals.select_related("approver")]
+
+
+class _Candidate(NamedTuple):
+    pk: int
+    status: str
+    schedule_id: int | None
+    disposition_due: datetime | None
+    schedule_action: str | None
+    review_decision: str
+
+
+def _items_claim(batch: DisposalBatch, chunk_size: int) -> list[tuple[int, int]]:
+    # LIMIT without OFFSET: processed items leave the pending set.
+    return list(
+        DisposalItem.objects.filter(batch=batch, status=ItemStatus.PENDING)
+        .select_for_update(skip_locked=True)
+        .order_by("pk")
+        .values_list("record_id", "pk")[:chunk_size]
+    )
+
+
+def _items_execute(
+    batch: DisposalBatch,
+    claimed: Sequence[tuple[int, int]],
+    *,
+    now: datetime,
+    approvers: list[str],
+) -> dict[str, int]:
+    """Re-checks and destroys one claimed chunk (inside the claim's transaction)."""
+    counts: dict[str, int] = {}
+    due_at = clock_destruction_moment(now)
+    stamp = timezone.now()
+    item_of_record = dict(claimed)
+    records = {
+        row[0]: _Candidate(*row)
+        for row in Record.objects.filter(any_of("pk", list(item_of_record)))
+        .select_for_update(of=("self",))
+        .values_list(
+            "pk",
+            "status",
+            "schedule_id",
+            "disposition_due",
+            "schedule__action",
+            "review_decision",
+        )
+    }
+    blocks = record_ids_blocked(list(item_of_record))
+    not_eligible: dict[int, str] = {}
+    candidates = []
+    for record_id in item_of_record:
+        why = record_disposal_refusal(
+            records[record_id],
+            block=blocks.get(record_id),
+            batch_action=batch.action,
+            now=due_at,
+        )
+        if why is None:
+            candidates.append(record_id)
+        else:
+            not_eligible[record_id] = why
+    result = records_destroy(
+        record_ids=candidates,
+        now=now,
+        reason=f"disposal batch {batch.pk}",
+        action=batch.action,
+        batch=batch,
+        approvers=approvers,
+    )
+    for record_id in result.not_redacted:
+        not_eligible[record_id] = "no redacted layer to keep"
+    done_status = (
+        ItemStatus.ANONYMIZED
+        if batch.action == DispositionAction.ANONYMIZE
+        else ItemStatus.DESTROYED
+    )
+    updates = [
+        (done_status, result.destroyed, ""),
+        (ItemStatus.SKIPPED_HELD, result.held, "held at execution"),
+    ]
+    for status, record_ids, reason in updates:
+        if record_ids:
+            DisposalItem.objects.filter(
+                any_of("pk", [item_of_record[r] for r in record_ids])
+            ).update(status=status, reason=reason, processed_at=stamp)
+            counts[status] = counts.get(status, 0) + len(record_ids)
+    for record_id in [*result.not_live]:
+        not_eligible.setdefault(record_id, "record no longer live")
+    for record_id, why in not_eligible.items():
+        DisposalItem.objects.filter(pk=item_of_record[record_id]).update(
+            status=ItemStatus.SKIPPED_NOT_DUE, reason=why, processed_at=stamp
+        )
+    if not_eligible:
+        counts[ItemStatus.SKIPPED_NOT_DUE] = len(not_eligible)
+    return counts
+
+
+def disposal_workers_default() -> int:
+    """DISPOSAL_WORKERS; disposal_batch_execute uses one on SQLite (a single writer)."""
+    return max(1, settings.DISPOSAL_WORKERS)
+
+
+def _execute_chunks(
+    batch: DisposalBatch, *, now: datetime, chunk_size: int, approvers: list[str], own: bool
+) -> ExecutionSummary:
+    """Executes chunks until none is left to claim, each chunk its own transaction. `own`: runs
+    in a worker thread, whose connection is its own and is closed at the end."""
+    summary = ExecutionSummary()
+    try:
+        chunks_process(
+            claim=lambda _after: _items_claim(batch, chunk_size),
+            process=lambda claimed: summary.add_counts(
+                _items_execute(batch, claimed, now=now, approvers=approvers)
+            ),
+            chunk_size=chunk_size,
+            label=f"disposal batch {batch.pk}",
+        )
+        return summary
+    finally:
+        if own:
+            connections.close_all()
+
+
+def _batch_short_of_approvals(batch_id: int, *, now: datetime, summary: ExecutionSummary) -> bool:
+    """True when an approved (or interrupted) batch lacks approvals under the requirement in
+    force: it goes back to `proposed`, keeps the higher requirement and waits for another
+    approval (audited and reported). Nothing of it is destroyed."""
+    with transaction.atomic():
+        batch = (
+            DisposalBatch.objects.select_for_update()
+            .filter(pk=batch_id, state__in=(BatchState.APPROVED, BatchState.EXECUTING))
+            .first()
+        )
+        if batch is None:
+            return False
+        approvals, required = approvals_status(batch)
+        if approvals >= required:
+            return False
+        batch.state, batch.required_approvals, batch.approved_at = (
+            BatchState.PROPOSED,
+            required,
+            None,
+        )
+        history_note(batch, reason="approvals required raised")
+        batch.save(update_fields=["state", "required_approvals", "approved_at"])
+        audit_event_record(
+            actor=None,
+            action="disposal.awaiting_approval",
+            target=batch,
+            data={"approvals": approvals, "required": required},
+            as_of=now,
+        )
+    summary.awaiting_approval.append(batch_id)
+    summary.messages.append(
+        f"batch {batch_id} not executed: {approvals} of {required} approvals under "
+        "DISPOSAL_REQUIRED_APPROVALS in force; it waits for another approval"
+    )
+    return True
+
+
+def disposal_batch_execute(
+    *,
+    batch_id: int,
+    now: datetime,
+    chunk_size: int = DISPOSAL_CHUNK_SIZE,
+    workers: int = 1,
+) -> ExecutionSummary:
+    """Executes one approved (or interrupted) batch to completion, on `workers` connections
+    at once (PostgreSQL; one elsewhere). Safe to re-run."""
+    workers = parallel_writers(workers)
+    summary = ExecutionSummary(batches=[batch_id])
+    if _batch_short_of_approvals(batch_id, now=now, summary=summary):
+        return summary
+    with transaction.atomic():
+        started = DisposalBatch.objects.filter(pk=batch_id, state=BatchState.APPROVED).update(
+            state=BatchState.EXECUTING, execution_started_at=timezone.now()
+        )
+        if started:
+            audit_event_record(
+                actor=None,
+                action="disposal.started",
+                target_type="retention.disposalbatch",
+                target_id=batch_id,
+                data={},
+                as_of=now,
+            )
+    batch = DisposalBatch.objects.select_related("record_class").get(pk=batch_id)
+    if batch.state != BatchState.EXECUTING:
+        return summary
+    approvers = _approver_names(batch)
+    clock = time.monotonic()
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = [
+                pool.submit(
+                    _execute_chunks,
+                    batch,
+                    now=now,
+                    chunk_size=chunk_size,
+                    approvers=approvers,
+                    own=True,
+                )
+                for _ in range(workers)
+            ]
+            parts = [future.result() for future in futures]
+    else:
+        parts = [
+            _execute_chunks(batch, now=now, chunk_size=chunk_size, approvers=approvers, own=False)
+        ]
+    for part in parts:
+        summary.add_counts(part.counts)
+    certificate = batch_complete(batch_id, now)
+    if certificate is not None:
+        summary.completed.append(batch_id)
+    logger.info(
+        "disposal batch %s: %s in %.2fs", batch_id, summary.counts, time.monotonic() - clock
+    )
+    return summary
+
+
+def disposal_batches_execute(
+    *, now: datetime, chunk_size: int = DISPOSAL_CHUNK_SIZE, workers: int | None = None
+) -> ExecutionSummary:
+    """Executes every approved or interrupted batch; `workers` defaults to
+    disposal_workers_default()."""
+    workers = disposal_workers_default() if workers is None else workers
+    total = ExecutionSummary()
+    batch_ids = list(
+        DisposalBatch.objects.filter(state__in=(BatchState.APPROVED, BatchState.EXECUTING))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for batch_id in batch_ids:
+        summary = disposal_batch_execute(
+            batch_id=batch_id, now=now, chunk_size=chunk_size, workers=workers
+        )
+        total.batches.append(batch_id)
+        total.completed.extend(summary.completed)
+        total.awaiting_approval.extend(summary.awaiting_approval)
+        total.messages.extend(summary.messages)
+        total.add_counts(summary.counts)
+    return total
