@@ -141,7 +141,7 @@ def main() -> int:
     from chats.interchange import chat_payload_from_dict
     from chats.models import Chat
     from chats.selectors import chats_export
-    from chats.services import chats_import_batch
+    from chats.services.import_batch import chats_import_batch
     from core.jobs import job_run
 
     _bootstrap.banner("PII redaction quality")

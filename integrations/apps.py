@@ -7,7 +7,7 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Importing the modules registers their `import_chats --format` converters.
-        from chats.services import POST_IMPORT_HOOKS
+        from chats.hooks import ChatsImported, chats_imported
         from integrations.importers import (  # noqa: F401
             chatwoot,
             intercom,
@@ -19,7 +19,9 @@ class IntegrationsConfig(AppConfig):
         from integrations.webhooks.services import webhook_deliveries_scrub_chats
         from retention.services.destruction import CHAT_DESTRUCTION_HOOKS
 
-        if chats_closed_emit not in POST_IMPORT_HOOKS:
-            POST_IMPORT_HOOKS.append(chats_closed_emit)
+        def chats_closed_emit_after_import(event: ChatsImported) -> None:
+            chats_closed_emit(list(event.chat_ids))
+
+        chats_imported.connect(chats_closed_emit_after_import)
         if webhook_deliveries_scrub_chats not in CHAT_DESTRUCTION_HOOKS:
             CHAT_DESTRUCTION_HOOKS.append(webhook_deliveries_scrub_chats)
