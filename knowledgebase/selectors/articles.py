@@ -12,7 +12,6 @@ from core.exceptions import ApplicationError
 from knowledgebase.models import (
     Article,
     ArticleSource,
-    ArticleStatus,
     ChatCategory,
     ChatKeyword,
     KeywordSource,
@@ -97,10 +96,6 @@ def article_source_status(source: ArticleSource) -> SourceStatus:
 
 def article_sources_status(article: Article) -> list[SourceStatus]:
     return [article_source_status(source) for source in article.sources.all()]
-
-
-def published_articles() -> QuerySet[Article]:
-    return articles_list(status=ArticleStatus.PUBLISHED)
 
 
 def _is_pleasantry(text: str) -> bool:
