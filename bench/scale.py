@@ -26,6 +26,7 @@ import argparse
 import os
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 # Before _bootstrap, whose own default is the shared chatrecords_bench database.
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/chatrecords_bench_scale")
@@ -99,22 +100,22 @@ def _redact(count: int, chat_ids: list[int]) -> float:
     return rate
 
 
-def _search(requests: int, client: object) -> float:
+def _search(requests: int, client: Any) -> float:
     import search
 
     timings = []
     for query, params in search.queries(requests + 10)[:10]:
-        client.get("/api/v1/kb/search/", {"q": query, **params})  # type: ignore[attr-defined]
+        client.get("/api/v1/kb/search/", {"q": query, **params})
     for query, params in search.queries(requests):
         started = time.perf_counter()
-        response = client.get("/api/v1/kb/search/", {"q": query, **params})  # type: ignore[attr-defined]
+        response = client.get("/api/v1/kb/search/", {"q": query, **params})
         timings.append((time.perf_counter() - started) * 1000)
         if response.status_code != 200:
             raise SystemExit(f"search failed: {response.status_code}")
     return p95(timings)
 
 
-def _pages(requests: int, client: object) -> dict[str, float]:
+def _pages(requests: int, client: Any) -> dict[str, float]:
     from django.urls import reverse
 
     from chats.models import Chat
@@ -146,7 +147,7 @@ def _pages(requests: int, client: object) -> dict[str, float]:
         timings = []
         for n in range(requests + 2):
             started = time.perf_counter()
-            response = client.get(url)  # type: ignore[attr-defined]
+            response = client.get(url)
             if n >= 2:  # two warm-up requests
                 timings.append((time.perf_counter() - started) * 1000)
             if response.status_code != 200:

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from chats.models import Chat
 from core.exceptions import ApplicationError
+from core.http import acting_user
 from core.pagination import StandardPagination
 from core.permissions import IsAnyRoleReadOnly, IsRecordsManager, IsSupportStaff
 from knowledgebase.models import Article, ArticleStatus, Category, TrendRollup
@@ -235,7 +236,7 @@ class ArticleListCreateApi(generics.ListAPIView):
         article = article_create(
             question=data["question"],
             solution=data["solution"],
-            user=request.user,  # type: ignore[arg-type]
+            user=acting_user(request),
             category=data.get("category"),
             keywords=data.get("keywords", []),
             status=data.get("status", ArticleStatus.DRAFT),
@@ -264,7 +265,7 @@ class ArticleDetailApi(generics.GenericAPIView):
         data = serializer.validated_data
         article_update(
             article=article,
-            user=request.user,  # type: ignore[arg-type]
+            user=acting_user(request),
             question=data["question"],
             solution=data["solution"],
             category=data.get("category"),

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from chats.models import Chat
 from core.exceptions import ApplicationError
+from core.http import acting_user
 from core.roles import Role, user_has_role
 from core.views import role_required
 from knowledgebase.api import SEARCH_MAX_PAGE, search_filters_from
@@ -149,7 +150,7 @@ def article_create_page(request: HttpRequest) -> HttpResponse:
             article = article_create(
                 question=data["question"],
                 solution=data["solution"],
-                user=request.user,  # type: ignore[arg-type]
+                user=acting_user(request),
                 category=data["category"],
                 keywords=data["keywords"],
                 status=data["status"],
@@ -182,7 +183,7 @@ def article_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
             data = form.cleaned_data
             article_update(
                 article=article,
-                user=request.user,  # type: ignore[arg-type]
+                user=acting_user(request),
                 question=data["question"],
                 solution=data["solution"],
                 category=data["category"],
@@ -217,7 +218,7 @@ def chat_tags(request: HttpRequest, pk: int) -> HttpResponse:
             if form.cleaned_data["action"] == "remove":
                 chat_tag_remove(chat=chat, tag=form.cleaned_data["tag"])
             else:
-                chat_tag_add(chat=chat, tag=form.cleaned_data["tag"], user=request.user)  # type: ignore[arg-type]
+                chat_tag_add(chat=chat, tag=form.cleaned_data["tag"], user=acting_user(request))
         except ApplicationError as error:
             messages.error(request, error.message)
     else:

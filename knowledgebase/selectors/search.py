@@ -123,6 +123,14 @@ def _filtered_documents(filters: SearchFilters) -> QuerySet[SearchDocument]:
     return documents
 
 
+def _item_id(document: SearchDocument) -> int:
+    """The chat's id for a chat document, the article's for an article (a check constraint
+    gives each document exactly one of them)."""
+    item_id = document.chat_id if document.kind == DocumentKind.CHAT else document.article_id
+    assert item_id is not None  # noqa: S101 - the constraint above
+    return item_id
+
+
 def _snippet_html(raw: str) -> SafeString:
     text = escape(" ".join((raw or "").split()))
     return mark_safe(text.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))  # noqa: S308 - escaped above
@@ -372,11 +380,7 @@ def kb_search(
         hits.append(
             SearchHit(
                 type=document.kind,
-                id=(
-                    document.chat_id  # type: ignore[arg-type]
-                    if document.kind == DocumentKind.CHAT
-                    else document.article_id
-                ),
+                id=_item_id(document),
                 chat_external_id=document.chat_external_id or "",
                 title=document.title,
                 snippet=_snippet_html(snippet),
@@ -403,7 +407,7 @@ def _browse(filters: SearchFilters, limit: int, offset: int) -> SearchPage:
     hits = [
         SearchHit(
             type=doc.kind,
-            id=doc.chat_id if doc.kind == DocumentKind.CHAT else doc.article_id,  # type: ignore[arg-type]
+            id=_item_id(doc),
             chat_external_id=doc.chat_external_id,
             title=doc.title,
             snippet=_snippet_html(doc.body[:200]),

@@ -15,7 +15,11 @@ from chats.models import Chat, Message, SenderRole
 from knowledgebase.models import Article, ArticleStatus, DocumentKind, SearchDocument
 
 TITLE_LENGTH = 120
-SENDER_LABELS = {SenderRole.CUSTOMER: "Customer", SenderRole.AGENT: "Agent", SenderRole.BOT: "Bot"}
+SENDER_LABELS: dict[str, str] = {
+    SenderRole.CUSTOMER: "Customer",
+    SenderRole.AGENT: "Agent",
+    SenderRole.BOT: "Bot",
+}
 
 
 def _bar_joined(values: Iterable[str]) -> str:
@@ -40,7 +44,7 @@ def chat_document_fields(
     lines = []
     first_request = ""
     for message in messages:
-        label = SENDER_LABELS.get(message.sender)  # type: ignore[call-overload]
+        label = SENDER_LABELS.get(message.sender)
         if label is None or not message.text_redacted:
             continue
         lines.append(f"{label}: {message.text_redacted}")
