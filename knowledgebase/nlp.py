@@ -26,6 +26,7 @@ from typing import Any
 
 from core.nlp import nlp_pipeline
 from knowledgebase.taxonomy import keyword_normalise
+from redaction.placeholders import text_without_placeholders
 
 KEYWORDS_VERSION = "kw-1"
 MAX_KEYWORDS = 12
@@ -36,7 +37,6 @@ PHRASE_BONUS = 1.5
 VERB_WEIGHT = 0.6
 KEYWORD_TEXT_MAX_CHARS = 100_000
 
-PLACEHOLDER = re.compile(r"\[[A-Z][A-Z_]*_\d+\]")
 PII_ENTITY_LABELS = frozenset(
     {
         "PERSON",
@@ -255,10 +255,6 @@ class _Tally:
         return [
             Keyword(term=term, weight=round(weight, 3)) for term, weight in ranked[:MAX_KEYWORDS]
         ]
-
-
-def text_without_placeholders(text: str) -> str:
-    return PLACEHOLDER.sub(" ", text)
 
 
 def text_cut(text: str, limit: int) -> str:

@@ -29,7 +29,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from knowledgebase.models import DocumentKind, SearchDocument
 from knowledgebase.selectors.semantic import semantic_neighbours
-from knowledgebase.services.embeddings import is_courtesy
+from knowledgebase.text import is_courtesy
 
 TABLE = SearchDocument._meta.db_table
 RANK_TABLE = "knowledgebase_searchrank"  # PostgreSQL only: see migration 0003

@@ -16,7 +16,6 @@ Invariants and transaction boundaries:
 
 import hashlib
 import logging
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,9 +27,9 @@ from django.db.models import F, Q, QuerySet
 from chats.models import SenderRole
 from core.embeddings import embedding_model_name, texts_embed
 from knowledgebase.models import ChatInsight, DocumentKind, DocumentVector, SearchDocument
+from knowledgebase.text import is_courtesy
 
 logger = logging.getLogger(__name__)
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 EMBED_CHUNK_SIZE = 256
 # The customer's own words say what a chat is about; agents' lines are mostly courtesy.
@@ -47,39 +46,6 @@ QUALITY_ANSWERED_UNRESOLVED = 0.45
 QUALITY_UNANSWERED = 0.15
 SATISFIED_RATING = 4
 SATISFIED_SCORE = 60.0
-
-# Greetings and thanks say nothing of a chat's subject: short lines with one of these words.
-COURTESY_MAX_WORDS = 9
-COURTESY_WORDS = frozenset(
-    [
-        "hi",
-        "hello",
-        "hey",
-        "thanks",
-        "thank",
-        "welcome",
-        "bye",
-        "goodbye",
-        "morning",
-        "afternoon",
-        "evening",
-        "pleasure",
-        "help",
-        "assist",
-        "bonjour",
-        "bonsoir",
-        "merci",
-        "salut",
-        "revoir",
-        "aider",
-        "plaisir",
-    ]
-)
-
-
-def is_courtesy(line: str) -> bool:
-    words = _WORD.findall(line.lower())
-    return len(words) < COURTESY_MAX_WORDS and bool(COURTESY_WORDS.intersection(words))
 
 
 _LABEL_PREFIXES = {SenderRole.CUSTOMER: "Customer: ", SenderRole.AGENT: "Agent: "}
