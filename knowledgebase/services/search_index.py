@@ -12,6 +12,7 @@ from datetime import datetime
 from django.db.models import Exists, OuterRef
 
 from chats.models import Chat, Message, SenderRole
+from core.db import any_of
 from knowledgebase.models import Article, ArticleStatus, DocumentKind, SearchDocument
 
 TITLE_LENGTH = 120
@@ -119,7 +120,7 @@ def search_documents_purge_disposed() -> int:
 
 def chat_search_documents_delete(*, chat_ids: Sequence[int]) -> int:
     """For the disposal job: call inside the disposal transaction to drop the chats' copies."""
-    deleted, _ = SearchDocument.objects.filter(chat_id__any_of=list(chat_ids)).delete()
+    deleted, _ = SearchDocument.objects.filter(any_of("chat_id", chat_ids)).delete()
     return deleted
 
 
@@ -128,7 +129,7 @@ def chat_search_documents_drop_destroyed(chat_ids: list[int]) -> None:
     transaction: the search copy of a destroyed chat goes with its messages. An anonymised
     chat keeps its messages' redacted text as a knowledge item, so its search copy stays."""
     remaining = set(
-        Message.objects.filter(chat_id__any_of=chat_ids)
+        Message.objects.filter(any_of("chat_id", chat_ids))
         .order_by()  # Message's default ordering would make DISTINCT include the position
         .values_list("chat_id", flat=True)
         .distinct()
