@@ -19,7 +19,7 @@ from chats.selectors import (
     message_author_for,
     message_text_for,
 )
-from chats.services import chat_import
+from chats.services.import_batch import chat_import
 from core.exceptions import ApplicationError
 from core.permissions import CanIngestChats, IsAnyRoleReadOnly
 from core.roles import user_may_search_by_identity, user_may_see_original_text

@@ -12,7 +12,7 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Importing the modules registers their `import_chats --format` converters.
-        from chats.services import POST_IMPORT_HOOKS
+        from chats.hooks import ChatsImported, chats_imported
         from integrations.importers import (  # noqa: F401
             chatwoot,
             intercom,
@@ -23,9 +23,11 @@ class IntegrationsConfig(AppConfig):
         from integrations.webhooks.hooks import chats_closed_emit
         from retention.hooks import chats_destroyed
 
-        if chats_closed_emit not in POST_IMPORT_HOOKS:
-            POST_IMPORT_HOOKS.append(chats_closed_emit)
-        # Interim wiring on branch h3 (CHAT_DESTRUCTION_HOOKS is gone); h1 owns this line.
+        def chats_closed_emit_after_import(event: ChatsImported) -> None:
+            chats_closed_emit(list(event.chat_ids))
+
+        chats_imported.connect(chats_closed_emit_after_import)
+        # Interim wiring until h1's merge (CHAT_DESTRUCTION_HOOKS is gone).
         chats_destroyed.connect(_deliveries_scrub)
 
 

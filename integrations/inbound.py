@@ -45,7 +45,7 @@ from django.views.decorators.http import require_POST
 from audit.services import audit_event_record
 from chats.interchange import InterchangeError, chat_payload_from_dict
 from chats.models import Chat
-from chats.services import chat_import
+from chats.services.import_batch import chat_import
 from core.jsonparse import JSONBodyError, json_loads_strict
 from integrations.importers import chatwoot, livechat, twilio
 from integrations.models import InboundEvent
