@@ -8,7 +8,7 @@ whole wiring. The hooks themselves are declared in each owner's `hooks.py`.
 from importlib import import_module
 
 # In layer order; each module's connect() connects its receivers to the hooks they listen to.
-RECEIVER_MODULES: tuple[str, ...] = ()
+RECEIVER_MODULES: tuple[str, ...] = ("integrations.receivers",)
 
 
 def receivers_connect() -> None:

@@ -66,7 +66,7 @@ GOVERNANCE_WRITE = [IsRecordsManager]
 class GovernanceReadWriteMixin:
     """GET for records managers and auditors; anything else for records managers only."""
 
-    request: Request
+    request: Any  # a DRF Request; Any so that the mixin matches both View and APIView
 
     def get_permissions(self) -> list[Any]:
         classes = GOVERNANCE_READ if self.request.method in SAFE_METHODS else GOVERNANCE_WRITE

@@ -7,7 +7,6 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Importing the modules registers their `import_chats --format` converters.
-        from chats.services import POST_IMPORT_HOOKS
         from integrations.importers import (  # noqa: F401
             chatwoot,
             intercom,
@@ -15,11 +14,3 @@ class IntegrationsConfig(AppConfig):
             twilio,
             zendesk_chat,
         )
-        from integrations.webhooks.hooks import chats_closed_emit
-        from integrations.webhooks.services import webhook_deliveries_scrub_chats
-        from retention.services.destruction import CHAT_DESTRUCTION_HOOKS
-
-        if chats_closed_emit not in POST_IMPORT_HOOKS:
-            POST_IMPORT_HOOKS.append(chats_closed_emit)
-        if webhook_deliveries_scrub_chats not in CHAT_DESTRUCTION_HOOKS:
-            CHAT_DESTRUCTION_HOOKS.append(webhook_deliveries_scrub_chats)

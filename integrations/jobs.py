@@ -2,7 +2,7 @@ from datetime import datetime
 
 from core.jobs import JobResult, register_job
 from integrations.inbound import inbound_conversations_close_idle
-from integrations.webhooks.services import webhook_deliveries_retry
+from outbox.delivery import webhook_deliveries_retry
 
 
 @register_job(

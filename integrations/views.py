@@ -13,6 +13,7 @@ from chats.filters import ChatFilter
 from chats.models import Chat
 from chats.selectors import chat_extras, chat_tags_for
 from core.exceptions import ApplicationError
+from core.http import acting_user
 from core.roles import Role, user_may_see_original_text
 from core.views import role_required
 from integrations.csv_export import csv_response
@@ -26,7 +27,7 @@ ALL_ROLES = tuple(Role)
 @role_required(write_roles=TRANSCRIPT_SENDERS)
 def chat_transcript_send_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        chat_transcript_send(chat_id=pk, sent_by=request.user)  # type: ignore[arg-type]
+        chat_transcript_send(chat_id=pk, sent_by=acting_user(request))
     except ApplicationError as error:
         messages.error(request, error.message)
     else:

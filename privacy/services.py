@@ -46,7 +46,7 @@ from audit.services import audit_event_record
 from chats.models import Chat
 from chats.selectors import chats_export
 from core.exceptions import ApplicationError, ConflictError
-from integrations.webhooks.services import webhook_event_emit
+from outbox.services import webhook_event_emit
 from privacy.identity import confirmed_without_manager, phone_normalise
 from privacy.models import (
     DataSubjectMatch,

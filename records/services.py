@@ -26,7 +26,7 @@ from chats.models import Chat, CountrySource, Message, SenderRole, Survey
 from core.db import tables_analyze_after_bulk
 from core.exceptions import ApplicationError, ConflictError
 from core.isolation import chunk_process_isolated
-from integrations.webhooks.services import webhook_events_emit
+from outbox.services import webhook_events_emit
 from records.models import DeclarationRule, Record, RecordClass, RecordStatus
 from retention.rules import ChatSummary, declaration_rule_first
 from retention.services.holds import legal_holds_apply

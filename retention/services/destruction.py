@@ -34,7 +34,7 @@ from django.utils import timezone
 from audit.services import audit_event_record
 from chats.models import Chat, Customer, Message, SenderRole, Survey
 from core.clock import clock_as_of
-from integrations.webhooks.services import webhook_events_emit
+from outbox.services import webhook_deliveries_scrub_chats, webhook_events_emit
 from records.models import Record, RecordClass, RecordStatus
 from retention.lookups import pg_bigint_array, sql_any_of
 from retention.models import DisposalBatch, DispositionAction, Tombstone
@@ -364,6 +364,7 @@ def records_destroy(
             status = RecordStatus.DISPOSED
         for hook in CHAT_DESTRUCTION_HOOKS:
             hook(chat_ids)
+        webhook_deliveries_scrub_chats(chat_ids)
         customer_ids = _chats_unlink_customers(chat_ids)
         _customers_release(customer_ids)
         approver_list = list(approvers)
