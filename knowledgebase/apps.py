@@ -6,13 +6,6 @@ class KnowledgebaseConfig(AppConfig):
     verbose_name = "Knowledge base"
 
     def ready(self) -> None:
-        from chats.selectors import register_chat_extra
-        from knowledgebase.selectors import insights
-
-        register_chat_extra("sentiment")(insights.chats_sentiment)
-        register_chat_extra("satisfaction")(insights.chats_satisfaction)
-        register_chat_extra("keywords", default=[])(insights.chats_keywords)
-
         from knowledgebase.services.search_index import chat_search_documents_drop_destroyed
         from retention.services.destruction import CHAT_DESTRUCTION_HOOKS
 

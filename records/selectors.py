@@ -7,7 +7,6 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from chats.selectors import register_chat_extra
 from records.models import CustomerEvent, Record, RecordStatus
 from retention.models import DisposalItem, LegalHold, LegalHoldRecord
 from retention.rules import (
@@ -218,7 +217,6 @@ def record_history(record: Record) -> list[dict[str, Any]]:
     return rows
 
 
-@register_chat_extra("record")
 def chat_record_extra(chat_ids: list[int]) -> dict[int, Any]:
     """The `record` object of a chat's API/export view: id, class, status, date, holds."""
     rows = list(
