@@ -1,7 +1,7 @@
 from datetime import datetime
 
 from core.jobs import JobResult, register_job
-from integrations.inbound import inbound_conversations_close_idle
+from integrations.inbound_idle import inbound_conversations_close_idle
 from outbox.delivery import webhook_deliveries_retry
 
 
