@@ -56,10 +56,10 @@ def current_key() -> tuple[str, str]:
     return key_id_for(key), key
 
 
-def audit_event_canonical(event: Any) -> str:
-    """The canonical JSON of every field of an event except its own hash and previous hash
-    (the previous hash is sealed as the prefix)."""
-    payload = {
+def audit_event_sealed_fields(event: Any) -> dict[str, Any]:
+    """Every field of an event that its seal covers, by the names the canonical JSON uses (also
+    the names of an evidence package's events, which verify offline from exactly these)."""
+    return {
         "sequence": event.sequence,
         "occurred_at": event.occurred_at.isoformat(),
         "actor_pk": event.actor_pk,
@@ -70,6 +70,12 @@ def audit_event_canonical(event: Any) -> str:
         "data": event.data,
         "key_id": event.key_id,
     }
+
+
+def audit_event_canonical(event: Any) -> str:
+    """The canonical JSON of every field of an event except its own hash and previous hash
+    (the previous hash is sealed as the prefix)."""
+    payload = audit_event_sealed_fields(event)
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder)
 
 
