@@ -26,6 +26,21 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default=EMBEDDED_SECRET_KEY)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
+# ChatRecords apps, in layer order (STYLE §1b): each imports only those before it.
+PROJECT_APPS = [
+    "core",
+    "audit",
+    "outbox",
+    "chats",
+    "redaction",
+    "records",
+    "retention",
+    "knowledgebase",
+    "qa",
+    "privacy",
+    "integrations",
+]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -43,18 +58,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
-    # ChatRecords apps
-    "core",
-    "audit",
-    "outbox",
-    "chats",
-    "records",
-    "retention",
-    "redaction",
-    "knowledgebase",
-    "qa",
-    "privacy",
-    "integrations",
+    *PROJECT_APPS,
     "config.apps.WiringConfig",  # last: connects the hook receivers (config/wiring.py)
 ]
 
