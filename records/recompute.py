@@ -19,6 +19,7 @@ from django.utils import timezone
 from chats.models import Chat
 from core.batching import chunks_process, rows_after
 from core.db import any_of
+from core.db.history import rows_update_with_history
 from records.hooks import DispositionsMoved, records_disposition_moved
 from records.models import (
     TRIGGER_CHAT_ENDED,
@@ -203,13 +204,13 @@ def _recompute_chunk(
     if not changed:
         return 0
     moved_due = [r.pk for r in changed if r.disposition_due != due_before[r.pk]]
-    Record.objects.bulk_update(changed, RETENTION_FIELDS, batch_size=500)
-    Record.history.bulk_history_create(
+    rows_update_with_history(
+        Record,
         changed,
-        update=True,
-        default_user=changed_by,
-        default_change_reason=reason[:100],
-        default_date=timezone.now(),
+        RETENTION_FIELDS,
+        reason=reason,
+        when=timezone.now(),
+        user_id=changed_by.pk if changed_by is not None else None,
     )
     if moved_due:
         records_disposition_moved.send(
