@@ -19,12 +19,14 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
+
+from core.batching import chunks_read, rows_after
 
 logger = logging.getLogger("audit.chain")
 
@@ -99,18 +101,14 @@ def legacy_event_hash(event: Any) -> str:
     return hashlib.sha256((event.previous_hash + canonical).encode()).hexdigest()
 
 
-def _chunks(event_model: Any) -> Iterator[list[Any]]:
+def _chunks(event_model: Any) -> Iterator[Sequence[Any]]:
     """Every event in sequence order, a chunk at a time (keyset pagination)."""
-    last = 0
-    while True:
-        chunk = list(
-            event_model.objects.filter(sequence__gt=last).order_by("sequence")[:REKEY_CHUNK_SIZE]
-        )
-        if chunk:
-            yield chunk
-            last = chunk[-1].sequence
-        if len(chunk) < REKEY_CHUNK_SIZE:
-            return
+    yield from chunks_read(
+        claim=lambda after: rows_after(
+            event_model.objects.all(), after, REKEY_CHUNK_SIZE, key="sequence"
+        ),
+        chunk_size=REKEY_CHUNK_SIZE,
+    )
 
 
 def legacy_chain_rekey(event_model: Any, head_model: Any) -> int:
