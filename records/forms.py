@@ -1,9 +1,16 @@
+from typing import Any
+
 from django import forms
 
 from records.models import DispositionAction, RetentionSchedule
 
 
 class RetentionScheduleForm(forms.ModelForm):
+    vital = forms.BooleanField(
+        required=False,
+        label="Vital records",
+        help_text="the record class's flag: records needed to continue operations after a disaster",
+    )
     reason = forms.CharField(
         max_length=255, help_text="why the file plan changes (kept in history)"
     )
@@ -17,6 +24,7 @@ class RetentionScheduleForm(forms.ModelForm):
             "retention_months",
             "retention_days",
             "trigger",
+            "cutoff",
             "pii_period_days",
             "action",
             "citation",
@@ -27,3 +35,8 @@ class RetentionScheduleForm(forms.ModelForm):
             "citation": forms.Textarea(attrs={"rows": 2}),
             "action": forms.Select(choices=DispositionAction.choices),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["vital"].initial = self.instance.record_class.vital
