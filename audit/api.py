@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from audit.filters import AuditEventFilter
 from audit.models import AuditEvent
+from audit.selectors import audit_events_newest_first
 from audit.services import audit_chain_verify_configured
 from core.permissions import IsReadOnlyAuditor, IsRecordsManager
 
@@ -41,7 +42,7 @@ class AuditEventListApi(generics.ListAPIView):
     filterset_class = AuditEventFilter
 
     def get_queryset(self) -> QuerySet[AuditEvent]:
-        return AuditEvent.objects.order_by("-sequence")
+        return audit_events_newest_first()
 
 
 class AuditChainVerifyApi(APIView):

@@ -3,7 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from audit.filters import AuditEventFilter
-from audit.models import AuditEvent
+from audit.selectors import audit_events_newest_first
 from audit.services import audit_chain_verify_configured
 from core.roles import Role
 from core.views import role_required
@@ -14,7 +14,7 @@ PAGE_SIZE = 100
 @role_required(Role.RECORDS_MANAGER, Role.COMPLIANCE_AUDITOR)
 def audit_event_list(request: HttpRequest) -> HttpResponse:
     """The audit log; `?verify=1` recomputes the whole chain (read-only) and shows the result."""
-    event_filter = AuditEventFilter(request.GET, queryset=AuditEvent.objects.order_by("-sequence"))
+    event_filter = AuditEventFilter(request.GET, queryset=audit_events_newest_first())
     page = Paginator(event_filter.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     verification = audit_chain_verify_configured() if request.GET.get("verify") == "1" else None
     query = request.GET.copy()

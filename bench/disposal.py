@@ -51,8 +51,8 @@ def _seed(n: int, source: str) -> None:
                 )
                 for i in range(size)
             )
-            Customer.history.bulk_history_create(customers)  # type: ignore[attr-defined]
-            Customer.history.bulk_history_create(customers, update=True)  # type: ignore[attr-defined]
+            Customer.history.bulk_history_create(customers)
+            Customer.history.bulk_history_create(customers, update=True)
             chats = Chat.objects.bulk_create(
                 Chat(
                     source=source,
@@ -68,7 +68,7 @@ def _seed(n: int, source: str) -> None:
                 )
                 for i, customer in enumerate(customers)
             )
-            Chat.history.bulk_history_create(chats)  # type: ignore[attr-defined]
+            Chat.history.bulk_history_create(chats)
             Message.objects.bulk_create(
                 (
                     Message(
@@ -109,7 +109,7 @@ def _seed(n: int, source: str) -> None:
                 )
                 for chat in chats
             )
-            Record.history.bulk_history_create(records)  # type: ignore[attr-defined]
+            Record.history.bulk_history_create(records)
 
 
 def main() -> None:
@@ -143,7 +143,7 @@ def main() -> None:
         f"{destroyed} of {args.n} destroyed {summary.counts}": destroyed == args.n,
         "messages left": not Message.objects.filter(chat__in=ours).exists(),
         "customers left": not Customer.objects.filter(source=source).exists(),
-        "customer history left": not Customer.history.filter(source=source).exists(),  # type: ignore[attr-defined]
+        "customer history left": not Customer.history.filter(source=source).exists(),
         "certificate missing": DisposalCertificate.objects.filter(batch__in=batches).count()
         == len(batches),
     }

@@ -27,9 +27,11 @@ def main() -> None:
 
     from django.db import connection
 
-    from chats import services
+    from chats.hooks import chats_imported
     from chats.interchange import chat_payload_from_line
     from chats.samples import sample_chats
+    from chats.services.import_pool import import_workers_default
+    from chats.services.import_stream import chats_import_lines
 
     _bootstrap.banner(f"import: {args.chats} chats x {args.messages} messages")
     with connection.cursor() as cursor:
@@ -44,15 +46,16 @@ def main() -> None:
         for chat in sample_chats(args.chats, messages_per_chat=args.messages, source="bench")
     ]
     # Measure the import alone: post-import hooks (redaction, webhooks) are benchmarked elsewhere.
-    services.POST_IMPORT_HOOKS.clear()
+    for receiver in chats_imported.receivers:
+        chats_imported.disconnect(receiver)
 
     rejected: list[int] = []
     started = time.perf_counter()
-    summary = services.chats_import_lines(
+    summary = chats_import_lines(
         lines=lines,
         on_reject=lambda number, raw, error: rejected.append(number),
         batch_size=args.batch_size,
-        workers=args.workers or services.import_workers_default(),
+        workers=args.workers or import_workers_default(),
     )
     elapsed = time.perf_counter() - started
     chats_per_s = summary.imported / elapsed
@@ -76,7 +79,7 @@ def main() -> None:
     print(f"import rate / COPY rate = {chats_per_s / copy_chats_per_s:.2f}")
 
 
-def _copy_same_rows(connection, payloads) -> float:  # type: ignore[no-untyped-def]
+def _copy_same_rows(connection, payloads) -> float:
     """COPY chat and message rows (the same values the import stores) into scratch tables."""
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_copy_chat, bench_copy_message")

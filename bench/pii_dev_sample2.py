@@ -19,72 +19,25 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-OUT = Path(__file__).resolve().parent / "data" / "pii_dev_sample2.jsonl"
+from _pii_dev_sample2_data import (
+    BRANDS_EN,
+    BRANDS_FR,
+    CITIES_EN,
+    CITIES_FR,
+    FILLERS_EN,
+    FILLERS_FR,
+    FIRST,
+    LAST,
+    MONTHS_EN,
+    MONTHS_FR,
+    PROVIDERS,
+    STREETS_EN,
+    STREETS_FR,
+    TYPES_FR,
+    UNITS_FR,
+)
 
-FIRST = [
-    "Maëlle",
-    "Olivier",
-    "Priya",
-    "Tobias",
-    "Noémie",
-    "Kwame",
-    "Ingrid",
-    "Rafael",
-    "Ophélie",
-    "Desmond",
-    "Yasmine",
-    "Laurent",
-    "Svetlana",
-    "Marcus",
-    "Clémence",
-    "Hiroshi",
-    "Agathe",
-    "Dominic",
-    "Fatou",
-    "Gaëtan",
-    "Beatriz",
-    "Colin",
-    "Josée",
-    "Nikhil",
-]
-LAST = [
-    "Archambault",
-    "Okonkwo",
-    "Villeneuve",
-    "Brennan",
-    "Castonguay",
-    "Haddad",
-    "Lindqvist",
-    "Morrissette",
-    "Nakamura",
-    "Ouellet",
-    "Przybylski",
-    "Quintal",
-    "Rousseau",
-    "Sandoval",
-    "Turcotte",
-    "Vaughan",
-    "Whitaker",
-    "Xavier",
-    "Bergeron",
-    "Caouette",
-    "Dumouchel",
-    "Ferland",
-]
-STREETS_EN = ["Cedarbrook", "Millhouse", "Foxhollow", "Ashgrove", "Kingfisher", "Larkspur"]
-TYPES_EN = ["Road", "Crescent", "Drive", "Lane", "Court", "Street"]
-STREETS_FR = ["des Pivoines", "Saint-Laurent", "du Boisé", "de la Gare", "Notre-Dame", "des Ormes"]
-TYPES_FR = ["rue", "boulevard", "chemin", "montée", "côte", "allée", "avenue", "rang", "place"]
-UNITS_FR = ["app.", "bureau", "appartement", "app"]
-CITIES_EN = ["Hamilton", "Regina", "Halifax", "Boise", "Tacoma", "Raleigh"]
-CITIES_FR = ["Sherbrooke", "Trois-Rivières", "Lévis", "Gatineau", "Rimouski", "Saguenay"]
-MONTHS_EN = ["January", "February", "March", "April", "June", "July", "August", "September"]
-MONTHS_FR = ["janvier", "février", "mars", "avril", "juin", "juillet", "août", "octobre"]
-PROVIDERS = ["gmail", "hotmail", "outlook", "yahoo", "icloud", "videotron"]
-BRANDS_EN = ["Lumen Telecom", "Harbor Bank", "Parcelo"]
-BRANDS_FR = ["Banque Laurentide", "Télécom Boréal", "Colis Rapide"]
-FILLERS_EN = ["one sec", "hang on", "let me check", "ok", "grabbing it now", "sure"]
-FILLERS_FR = ["un instant", "attendez", "je regarde", "ok", "une seconde", "oui"]
+OUT = Path(__file__).resolve().parent / "data" / "pii_dev_sample2.jsonl"
 
 
 def _luhn_ok(digits: str) -> bool:

@@ -54,7 +54,7 @@ def _confusion(chats: list[dict[str, Any]], source: str) -> dict[str, Any]:
     loaded = _chats_for_redaction(
         list(Chat.objects.filter(source=source).values_list("pk", flat=True))
     )
-    found_all = chats_detect([_chat_text(chat) for chat in loaded])
+    found_all = chats_detect([_chat_text(chat)[0] for chat in loaded])
     table: Counter[tuple[str, str]] = Counter()
     leaked_as: list[tuple[str, str, str]] = []
     for chat, findings in zip(loaded, found_all, strict=True):
@@ -141,7 +141,7 @@ def main() -> int:
     from chats.interchange import chat_payload_from_dict
     from chats.models import Chat
     from chats.selectors import chats_export
-    from chats.services import chats_import_batch
+    from chats.services.import_batch import chats_import_batch
     from core.jobs import job_run
 
     _bootstrap.banner("PII redaction quality")

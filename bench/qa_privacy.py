@@ -19,7 +19,7 @@ _bootstrap.setup()
 from django.contrib.auth.models import User  # noqa: E402
 
 from chats.interchange import chat_payload_from_dict  # noqa: E402
-from chats.services import chats_import_batch  # noqa: E402
+from chats.services.import_batch import chats_import_batch  # noqa: E402
 from privacy.services.erasure import subject_request_erase  # noqa: E402
 from privacy.services.requests import subject_request_create  # noqa: E402
 from qa.services import qa_reviews_sample  # noqa: E402

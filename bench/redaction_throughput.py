@@ -118,7 +118,7 @@ def main() -> None:
     _bootstrap.setup()
     from chats.interchange import chat_payload_from_dict
     from chats.models import Chat, Message, Survey
-    from chats.services import chats_import_batch
+    from chats.services.import_batch import chats_import_batch
 
     _bootstrap.banner("redaction throughput")
     data = _chats(args.chats)

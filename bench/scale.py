@@ -8,7 +8,8 @@ every main page, and disposal; print one table against the SPEC targets.
         [--messages 1000000] [--per-chat 12] [--redact-chats 6000] [--requests 50]
         [--disposal-workers N]
 
-- import: chats.services.chats_import_lines with POST_IMPORT_HOOKS cleared (chats/s);
+- import: chats.services.import_stream.chats_import_lines, chats_imported receivers
+  disconnected (chats/s);
 - redaction: a fixed subset of --redact-chats chats, reset before each run, enqueued as
   `redaction.redact_chats` tasks of 50 chats to 1, then 2, `celery -A config worker -c 1`
   processes on REDIS_URL (chats/s and the 2:1 ratio);
@@ -25,6 +26,7 @@ import argparse
 import os
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 # Before _bootstrap, whose own default is the shared chatrecords_bench database.
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/chatrecords_bench_scale")
@@ -47,17 +49,20 @@ def p95(values: list[float]) -> float:
 def _import(chats: int, per_chat: int) -> float:
     import json
 
-    from chats import services
+    from chats.hooks import chats_imported
     from chats.samples import sample_chats
+    from chats.services.import_pool import import_workers_default
+    from chats.services.import_stream import chats_import_lines
 
-    services.POST_IMPORT_HOOKS.clear()
+    for receiver in chats_imported.receivers:
+        chats_imported.disconnect(receiver)
     lines = [
         (json.dumps(chat) + "\n").encode()
         for chat in sample_chats(chats, messages_per_chat=per_chat, source="scale")
     ]
     started = time.perf_counter()
-    summary = services.chats_import_lines(
-        lines=lines, on_reject=lambda *_: None, workers=services.import_workers_default()
+    summary = chats_import_lines(
+        lines=lines, on_reject=lambda *_: None, workers=import_workers_default()
     )
     elapsed = time.perf_counter() - started
     print(f"import: {summary.imported:,} chats, {summary.messages:,} messages in {elapsed:.1f}s")
@@ -95,22 +100,22 @@ def _redact(count: int, chat_ids: list[int]) -> float:
     return rate
 
 
-def _search(requests: int, client: object) -> float:
+def _search(requests: int, client: Any) -> float:
     import search
 
     timings = []
     for query, params in search.queries(requests + 10)[:10]:
-        client.get("/api/v1/kb/search/", {"q": query, **params})  # type: ignore[attr-defined]
+        client.get("/api/v1/kb/search/", {"q": query, **params})
     for query, params in search.queries(requests):
         started = time.perf_counter()
-        response = client.get("/api/v1/kb/search/", {"q": query, **params})  # type: ignore[attr-defined]
+        response = client.get("/api/v1/kb/search/", {"q": query, **params})
         timings.append((time.perf_counter() - started) * 1000)
         if response.status_code != 200:
             raise SystemExit(f"search failed: {response.status_code}")
     return p95(timings)
 
 
-def _pages(requests: int, client: object) -> dict[str, float]:
+def _pages(requests: int, client: Any) -> dict[str, float]:
     from django.urls import reverse
 
     from chats.models import Chat
@@ -142,7 +147,7 @@ def _pages(requests: int, client: object) -> dict[str, float]:
         timings = []
         for n in range(requests + 2):
             started = time.perf_counter()
-            response = client.get(url)  # type: ignore[attr-defined]
+            response = client.get(url)
             if n >= 2:  # two warm-up requests
                 timings.append((time.perf_counter() - started) * 1000)
             if response.status_code != 200:

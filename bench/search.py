@@ -19,7 +19,6 @@ and ≤ 2× the raw query's p95.
 import argparse
 import random
 import statistics
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -202,19 +201,19 @@ def load(messages: int, per_chat: int) -> None:
             )
         cursor.execute("SELECT external_id, id FROM chats_chat WHERE source = %s", [SOURCE])
         ids = {external: pk for external, pk in cursor.fetchall()}
-        rows = (
+        message_values = (
             (ids[f"b-{n:08d}"], pos, sender, "", sent, text, text)
             for n, pos, sender, sent, text in message_rows
         )
         message_columns = "chat_id, position, sender, author_name, sent_at, text, text_redacted"
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY chats_message ({message_columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+                for message in message_values:
+                    copy.write_row(message)
         else:
             cursor.executemany(
                 f"INSERT INTO chats_message ({message_columns}) VALUES ({', '.join(['%s'] * 7)})",  # noqa: S608
-                list(rows),
+                list(message_values),
             )
     print(
         f"  rows loaded in {time.monotonic() - started:.1f}s; building search documents …",
@@ -381,4 +380,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

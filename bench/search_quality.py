@@ -307,7 +307,7 @@ def main() -> None:
 
     from chats.interchange import chat_payload_from_dict
     from chats.models import Chat, Message
-    from chats.services import chat_import
+    from chats.services.import_batch import chat_import
     from knowledgebase.selectors.search import kb_search
     from knowledgebase.services.analysis import chats_analyse
     from knowledgebase.services.embeddings import search_documents_embed

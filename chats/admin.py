@@ -22,7 +22,7 @@ def _locked(chat: Chat | None) -> bool:
     return chat is not None and chat.locked_at is not None
 
 
-class _OriginalTextAudited:
+class _OriginalTextAudited(admin.ModelAdmin):
     """Audits every view of an object's change page: it shows original text."""
 
     def chat_of(self, obj: Any) -> Chat:
@@ -35,11 +35,9 @@ class _OriginalTextAudited:
         form_url: str = "",
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
-        response = super().change_view(  # type: ignore[misc]
-            request, object_id, form_url, extra_context
-        )
+        response = super().change_view(request, object_id, form_url, extra_context)
         if request.method == "GET" and response.status_code == 200:
-            obj = self.get_object(request, object_id)  # type: ignore[attr-defined]
+            obj = self.get_object(request, object_id)
             if obj is not None:
                 audit_event_record(
                     actor=request.user,
@@ -50,7 +48,7 @@ class _OriginalTextAudited:
         return response
 
 
-class _LockedWithTranscript:
+class _LockedWithTranscript(admin.ModelAdmin):
     """No change or delete of an object that belongs to a declared transcript."""
 
     def is_locked(self, obj: Any) -> bool:
@@ -59,12 +57,12 @@ class _LockedWithTranscript:
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if obj is not None and self.is_locked(obj):
             return False
-        return super().has_change_permission(request, obj)  # type: ignore[misc]
+        return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if obj is not None and self.is_locked(obj):
             return False
-        return super().has_delete_permission(request, obj)  # type: ignore[misc]
+        return super().has_delete_permission(request, obj)
 
 
 @admin.register(Chat)

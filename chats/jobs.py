@@ -1,6 +1,7 @@
 from datetime import datetime
 
-from chats.services import chats_close_idle, chats_country_reinfer
+from chats.services.country_reinference import chats_country_reinfer
+from chats.services.idle_closing import chats_close_idle
 from core.jobs import JobResult, register_job
 
 

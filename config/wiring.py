@@ -8,7 +8,15 @@ whole wiring. The hooks themselves are declared in each owner's `hooks.py`.
 from importlib import import_module
 
 # In layer order; each module's connect() connects its receivers to the hooks they listen to.
-RECEIVER_MODULES: tuple[str, ...] = ("retention.receivers", "privacy.receivers")
+RECEIVER_MODULES: tuple[str, ...] = (
+    "redaction.receivers",
+    "records.receivers",
+    "retention.receivers",
+    "knowledgebase.receivers",
+    "qa.receivers",
+    "privacy.receivers",
+    "integrations.receivers",
+)
 
 
 def receivers_connect() -> None:

@@ -2,8 +2,9 @@
 
 from typing import Any
 
+from rest_framework import parsers as drf_parsers
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser, get_encoding  # type: ignore[attr-defined]
+from rest_framework.parsers import JSONParser
 
 from core.jsonparse import JSONBodyError, json_loads_strict
 
@@ -13,6 +14,8 @@ class StrictJSONParser(JSONParser):
 
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
         raw = stream.read() if stream is not None else b""
+        # DRF's charset check (it refuses bytes-to-bytes codecs); missing from its type stubs.
+        get_encoding = getattr(drf_parsers, "get_encoding")  # noqa: B009
         encoding = get_encoding(parser_context or {})
         try:
             if encoding.lower().replace("-", "") not in {"utf8", "ascii"}:

@@ -21,9 +21,11 @@ def user_roles(user: AbstractBaseUser | AnonymousUser) -> frozenset[Role]:
     if getattr(user, "is_superuser", False):
         roles = frozenset(Role)
     else:
-        names = set(user.groups.values_list("name", flat=True))  # type: ignore[attr-defined]
+        # PermissionsMixin's relation: every user model of this project has it.
+        groups = getattr(user, "groups")  # noqa: B009
+        names = set(groups.values_list("name", flat=True))
         roles = frozenset(role for role in Role if role.value in names)
-    user._chatrecords_roles = roles  # type: ignore[attr-defined]
+    setattr(user, "_chatrecords_roles", roles)  # noqa: B010 - a per-request cache
     return roles
 
 

@@ -244,7 +244,7 @@ class ArticleListCreateApi(generics.ListAPIView):
         article = article_create(
             question=data["question"],
             solution=data["solution"],
-            user=request.user,  # type: ignore[arg-type]
+            user=acting_user(request),
             category=data.get("category"),
             keywords=data.get("keywords", []),
             status=data.get("status", ArticleStatus.DRAFT),
@@ -275,7 +275,7 @@ class ArticleDetailApi(generics.GenericAPIView):
         data = serializer.validated_data
         article_update(
             article=article,
-            user=request.user,  # type: ignore[arg-type]
+            user=acting_user(request),
             question=data["question"],
             solution=data["solution"],
             category=data.get("category"),

@@ -22,9 +22,11 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from core.nlp import nlp_pipeline
 from knowledgebase.taxonomy import keyword_normalise
+from redaction.placeholders import text_without_placeholders
 
 KEYWORDS_VERSION = "kw-1"
 MAX_KEYWORDS = 12
@@ -35,7 +37,6 @@ PHRASE_BONUS = 1.5
 VERB_WEIGHT = 0.6
 KEYWORD_TEXT_MAX_CHARS = 100_000
 
-PLACEHOLDER = re.compile(r"\[[A-Z][A-Z_]*_\d+\]")
 PII_ENTITY_LABELS = frozenset(
     {
         "PERSON",
@@ -256,10 +257,6 @@ class _Tally:
         ]
 
 
-def text_without_placeholders(text: str) -> str:
-    return PLACEHOLDER.sub(" ", text)
-
-
 def text_cut(text: str, limit: int) -> str:
     """At most `limit` characters of `text`, cut at the last line break or space before it."""
     if len(text) <= limit:
@@ -273,30 +270,31 @@ def is_french(language: str) -> bool:
     return language.lower().startswith("fr")
 
 
-def _tally_english_doc(doc: object, tally: _Tally, source_weight: float) -> None:
+def _tally_english_doc(doc: Any, tally: _Tally, source_weight: float) -> None:
+    """`doc` is a spaCy Doc (typed Any: spaCy's token attributes are not visible to mypy)."""
     pii_tokens: set[int] = set()
-    for entity in doc.ents:  # type: ignore[attr-defined]
+    for entity in doc.ents:
         if entity.label_ in PII_ENTITY_LABELS:
             pii_tokens.update(range(entity.start, entity.end))
         elif entity.label_ in KEPT_ENTITY_LABELS:
             tally.add(entity.text, source_weight)
 
-    def useful(token: object) -> bool:
+    def useful(token: Any) -> bool:
         return not (
-            token.i in pii_tokens  # type: ignore[attr-defined]
-            or token.is_stop  # type: ignore[attr-defined]
-            or token.is_punct  # type: ignore[attr-defined]
-            or token.like_num  # type: ignore[attr-defined]
-            or token.like_email  # type: ignore[attr-defined]
-            or token.like_url  # type: ignore[attr-defined]
-            or token.pos_ in {"DET", "PRON", "NUM", "SYM", "X", "PART", "ADP", "CCONJ", "INTJ"}  # type: ignore[attr-defined]
+            token.i in pii_tokens
+            or token.is_stop
+            or token.is_punct
+            or token.like_num
+            or token.like_email
+            or token.like_url
+            or token.pos_ in {"DET", "PRON", "NUM", "SYM", "X", "PART", "ADP", "CCONJ", "INTJ"}
         )
 
-    for chunk in doc.noun_chunks:  # type: ignore[attr-defined]
+    for chunk in doc.noun_chunks:
         words = [token.lemma_.lower() for token in chunk if useful(token)]
         if 2 <= len(words) <= 3:
             tally.add(" ".join(words), source_weight * PHRASE_BONUS)
-    for token in doc:  # type: ignore[attr-defined]
+    for token in doc:
         if not useful(token):
             continue
         lemma = token.lemma_.lower()

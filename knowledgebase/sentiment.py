@@ -27,6 +27,8 @@ from functools import lru_cache
 from importlib.metadata import version
 from typing import Any
 
+from redaction.placeholders import text_without_placeholders
+
 SENTIMENT_MODEL = "vaderSentiment"
 NOT_SCORED_FRENCH = "French text: vaderSentiment is English-only and misreads French"
 NOT_SCORED_EMPTY = "no words left after redaction placeholders were removed"
@@ -87,7 +89,6 @@ ENGLISH_MARKERS = frozenset(
     }
 )
 _WORDS = re.compile(r"[a-zà-ÿ']+")
-_PLACEHOLDER = re.compile(r"\[[A-Z][A-Z_]*_\d+\]")
 
 
 @lru_cache(maxsize=1)
@@ -118,7 +119,7 @@ class MessageScore:
 
 def message_sentiment_score(*, text: str, chat_language: str) -> MessageScore:
     """Compound sentiment of one redacted message, or None with the reason it was not scored."""
-    clean = _PLACEHOLDER.sub(" ", text).strip()
+    clean = text_without_placeholders(text).strip()
     if chat_language.lower().startswith("fr") or reads_as_french(clean):
         return MessageScore(score=None, language="fr", not_scored_reason=NOT_SCORED_FRENCH)
     if not _WORDS.search(clean.lower()):

@@ -172,7 +172,7 @@ def article_create_page(request: HttpRequest) -> HttpResponse:
             article = article_create(
                 question=data["question"],
                 solution=data["solution"],
-                user=request.user,  # type: ignore[arg-type]
+                user=acting_user(request),
                 category=data["category"],
                 keywords=data["keywords"],
                 status=data["status"],
@@ -205,7 +205,7 @@ def article_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
             data = form.cleaned_data
             article_update(
                 article=article,
-                user=request.user,  # type: ignore[arg-type]
+                user=acting_user(request),
                 question=data["question"],
                 solution=data["solution"],
                 category=data["category"],
@@ -240,7 +240,7 @@ def chat_tags(request: HttpRequest, pk: int) -> HttpResponse:
             if form.cleaned_data["action"] == "remove":
                 chat_tag_remove(chat=chat, tag=form.cleaned_data["tag"])
             else:
-                chat_tag_add(chat=chat, tag=form.cleaned_data["tag"], user=request.user)  # type: ignore[arg-type]
+                chat_tag_add(chat=chat, tag=form.cleaned_data["tag"], user=acting_user(request))
         except ApplicationError as error:
             messages.error(request, error.message)
     else:

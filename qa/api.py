@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.http import acting_user
 from core.permissions import IsReadOnlyAuditor, IsRecordsManager
 from qa.filters import QAReviewFilter
 from qa.models import QAReview
@@ -99,7 +100,7 @@ class QAReviewConfirmApi(APIView):
         review = get_object_or_404(QAReview, pk=pk)
         qa_review_confirm(
             review=review,
-            reviewed_by=request.user,  # type: ignore[arg-type]
+            reviewed_by=acting_user(request),
             notes=data.validated_data["notes"],
         )
         return Response(QAReviewSerializer(qa_reviews_list().get(pk=pk)).data)
@@ -125,7 +126,7 @@ class QAReviewCorrectApi(APIView):
         review = get_object_or_404(QAReview, pk=pk)
         qa_review_correct(
             review=review,
-            reviewed_by=request.user,  # type: ignore[arg-type]
+            reviewed_by=acting_user(request),
             country=data.validated_data["country"],
             region=data.validated_data["region"],
             record_class=data.validated_data.get("record_class"),

@@ -35,7 +35,7 @@ QA_REVIEW_PENDING_BLOCK = "QA review pending"
 
 
 def qa_review_pending_q() -> Q:
-    """A Q over Record (registered with retention.selectors.register_destruction_block): a QA
+    """A Q over Record (qa.receivers answers retention.hooks.record_destruction_blocks): a QA
     review of the record is pending, so it is neither disposed of nor purged (R-QA-2)."""
     return Q(Exists(QAReview.objects.filter(record_id=OuterRef("pk"), status=QAStatus.PENDING)))
 

@@ -18,7 +18,7 @@ flagged (never disposed) until a reviewer sets it.
 import logging
 import math
 import random
-from collections.abc import Iterable
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.conf import settings
@@ -29,17 +29,18 @@ from django.utils import timezone
 from audit.services import audit_event_record
 from chats.country import CONFIDENCE_QA_VERIFIED, LOW_CONFIDENCE_THRESHOLD
 from chats.models import Chat, CountrySource
+from core.batching import chunks_process, rows_after
 from core.db import tables_analyze_after_bulk
 from core.exceptions import ApplicationError, ConflictError
+from core.history import history_note
 from qa.models import QAReason, QAReview, QASamplingState, QAStatus
-from records.models import Record, RecordClass, RecordStatus
-from records.recompute import records_retention_recompute
+from records.models import Record, RecordClass
+from records.rules import record_status_is_live, records_live_q
 from records.services import record_class_correct, record_country_correct
 
 logger = logging.getLogger(__name__)
 
 SAMPLE_CHUNK_SIZE = 1000
-LIVE_STATUSES = (RecordStatus.ACTIVE, RecordStatus.FLAGGED)
 
 
 def _state_locked() -> QASamplingState:
@@ -79,32 +80,28 @@ def _reviews_create(records: list[Record], *, reason: str, now: datetime) -> int
 
 def _queue_weak_countries(*, now: datetime, chunk_size: int, counts: dict[str, int]) -> None:
     """Queues every live record of unknown or low-confidence country not queued yet."""
-    last_pk = 0
-    while True:
-        with transaction.atomic():
-            _state_locked()
-            # LIMIT without OFFSET plus a key cursor: queued records drop out of the query.
-            chunk = list(
-                Record.objects.filter(
-                    pk__gt=last_pk,
-                    status__in=LIVE_STATUSES,
-                    chat__country_confidence__lt=LOW_CONFIDENCE_THRESHOLD,
-                    qa_review__isnull=True,
-                )
-                .select_related("chat")
-                .order_by("pk")[:chunk_size]
-            )
-            unknown = [r for r in chunk if not r.chat.country]
-            weak = [r for r in chunk if r.chat.country]
-            counts[QAReason.UNKNOWN_COUNTRY] += _reviews_create(
-                unknown, reason=QAReason.UNKNOWN_COUNTRY, now=now
-            )
-            counts[QAReason.LOW_CONFIDENCE] += _reviews_create(
-                weak, reason=QAReason.LOW_CONFIDENCE, now=now
-            )
-        if len(chunk) < chunk_size:
-            return
-        last_pk = chunk[-1].pk
+    # LIMIT without OFFSET plus a key cursor: queued records drop out of the query.
+    weak = Record.objects.filter(
+        records_live_q(),
+        chat__country_confidence__lt=LOW_CONFIDENCE_THRESHOLD,
+        qa_review__isnull=True,
+    ).select_related("chat")
+
+    def claim(after: Record | None) -> list[Record]:
+        _state_locked()
+        return rows_after(weak, after, chunk_size)
+
+    def queue(chunk: Sequence[Record]) -> None:
+        unknown = [r for r in chunk if not r.chat.country]
+        known = [r for r in chunk if r.chat.country]
+        counts[QAReason.UNKNOWN_COUNTRY] += _reviews_create(
+            unknown, reason=QAReason.UNKNOWN_COUNTRY, now=now
+        )
+        counts[QAReason.LOW_CONFIDENCE] += _reviews_create(
+            known, reason=QAReason.LOW_CONFIDENCE, now=now
+        )
+
+    chunks_process(claim=claim, process=queue, chunk_size=chunk_size, label="qa weak countries")
 
 
 def _sample_size(rate: float, population: int) -> int:
@@ -116,36 +113,41 @@ def _sample_new_records(
     *, now: datetime, rate: float, chunk_size: int, counts: dict[str, int]
 ) -> None:
     """Samples records above the cursor, stratified by country, and advances the cursor."""
-    while True:
-        with transaction.atomic():
-            state = _state_locked()
-            chunk = list(
-                Record.objects.filter(pk__gt=state.last_record_id)
-                .select_related("chat")
-                .order_by("pk")[:chunk_size]
+
+    state: QASamplingState | None = None
+
+    def claim(after: Record | None) -> list[Record]:
+        # The cursor row, locked, is the key: it advances in the chunk's own transaction.
+        nonlocal state
+        state = _state_locked()
+        return list(
+            Record.objects.filter(pk__gt=state.last_record_id)
+            .select_related("chat")
+            .order_by("pk")[:chunk_size]
+        )
+
+    def sample(chunk: Sequence[Record]) -> None:
+        queued = set(
+            QAReview.objects.filter(record_id__in=[r.pk for r in chunk]).values_list(
+                "record_id", flat=True
             )
-            if not chunk:
-                return
-            queued = set(
-                QAReview.objects.filter(record_id__in=[r.pk for r in chunk]).values_list(
-                    "record_id", flat=True
-                )
-            )
-            strata: dict[str, list[Record]] = {}
-            for record in chunk:
-                if record.status in LIVE_STATUSES and record.pk not in queued:
-                    strata.setdefault(record.chat.country, []).append(record)
-            picked: list[Record] = []
-            for country, records in sorted(strata.items()):
-                generator = random.Random(f"{now.isoformat()}|{chunk[0].pk}|{country}")  # noqa: S311 - sampling, not security
-                picked.extend(generator.sample(records, _sample_size(rate, len(records))))
-            picked.sort(key=lambda record: record.pk)
-            counts[QAReason.SAMPLED] += _reviews_create(picked, reason=QAReason.SAMPLED, now=now)
-            counts["examined"] += len(chunk)
-            state.last_record_id, state.updated_at = chunk[-1].pk, now
-            state.save(update_fields=["last_record_id", "updated_at"])
-        if len(chunk) < chunk_size:
-            return
+        )
+        strata: dict[str, list[Record]] = {}
+        for record in chunk:
+            if record_status_is_live(record.status) and record.pk not in queued:
+                strata.setdefault(record.chat.country, []).append(record)
+        picked: list[Record] = []
+        for country, records in sorted(strata.items()):
+            generator = random.Random(f"{now.isoformat()}|{chunk[0].pk}|{country}")  # noqa: S311 - sampling, not security
+            picked.extend(generator.sample(records, _sample_size(rate, len(records))))
+        picked.sort(key=lambda record: record.pk)
+        counts[QAReason.SAMPLED] += _reviews_create(picked, reason=QAReason.SAMPLED, now=now)
+        counts["examined"] += len(chunk)
+        assert state is not None  # noqa: S101 - claimed (and locked) just before
+        state.last_record_id, state.updated_at = chunk[-1].pk, now
+        state.save(update_fields=["last_record_id", "updated_at"])
+
+    chunks_process(claim=claim, process=sample, chunk_size=chunk_size, label="qa sampling")
 
 
 def qa_reviews_sample(
@@ -186,7 +188,7 @@ def _review_locked(review: QAReview) -> QAReview:
         raise ConflictError(
             f"QA review {review.pk} is already {review.status}", extra={"review": review.pk}
         )
-    if review.record.status not in LIVE_STATUSES:
+    if not record_status_is_live(review.record.status):
         raise ConflictError(
             f"Record {review.record_id} is {review.record.status}; nothing left to review",
             extra={"review": review.pk, "record": review.record_id},
@@ -196,8 +198,7 @@ def _review_locked(review: QAReview) -> QAReview:
 
 def _chat_mark_verified(chat: Chat, *, by: User, reason: str) -> None:
     chat.country_source, chat.country_confidence = CountrySource.QA_VERIFIED, CONFIDENCE_QA_VERIFIED
-    chat._change_reason = reason[:100]  # type: ignore[attr-defined]
-    chat._history_user = by  # type: ignore[attr-defined]
+    history_note(chat, user=by, reason=reason)
     chat.save(update_fields=["country_source", "country_confidence"])
 
 
@@ -206,8 +207,7 @@ def _review_finish(
 ) -> None:
     review.status, review.reviewer, review.reviewed_at = status, by, now
     review.notes = notes.strip()
-    review._change_reason = reason[:100]  # type: ignore[attr-defined]
-    review._history_user = by  # type: ignore[attr-defined]
+    history_note(review, user=by, reason=reason)
     review.save()
 
 
@@ -310,16 +310,3 @@ def qa_review_correct(
         },
     )
     return review
-
-
-def records_retention_recompute_for_chats(chat_ids: Iterable[int]) -> int:
-    """Hook of chats.services.COUNTRY_CHANGED_HOOKS: a re-inferred country recomputes the
-    retention of the chats' records (R-RET-3), inside the re-inference chunk's transaction."""
-    record_ids = list(
-        Record.objects.filter(chat_id__in=list(chat_ids)).values_list("pk", flat=True)
-    )
-    if not record_ids:
-        return 0
-    return records_retention_recompute(
-        record_ids=record_ids, now=timezone.now(), reason="country re-inferred"
-    )

@@ -23,6 +23,13 @@ _NUMERIC = {
 # Compiled once (detection/names.py: re's own cache is churned by per-chat patterns).
 _NOT_DIGIT = re.compile(r"\D")
 _ALNUM_RUN = re.compile(r"[a-z0-9]+")
+# A placeholder as texts_redact writes it: "[PERSON_1]", "[CA_POSTAL_CODE_2]".
+PLACEHOLDER = re.compile(r"\[[A-Z][A-Z_]*_\d+\]")
+
+
+def text_without_placeholders(text: str) -> str:
+    """The redacted text with each placeholder blanked out (for word counts, keywords, tone)."""
+    return PLACEHOLDER.sub(" ", text)
 
 
 def _normal_form(entity: EntityType, value: str) -> str:

@@ -2,7 +2,6 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from chats.models import Chat, Message
 from redaction.detection import DETECTOR_VERSION
-from redaction.models import RedactionLog
 
 
 def chats_pending_redaction(*, rerun_outdated: bool = False) -> QuerySet[Chat]:
@@ -14,11 +13,3 @@ def chats_pending_redaction(*, rerun_outdated: bool = False) -> QuerySet[Chat]:
     purged = Message.objects.filter(chat=OuterRef("pk"), original_purged_at__isnull=False)
     outdated = Q(redacted_at__isnull=False) & ~Q(redaction_version=DETECTOR_VERSION)
     return Chat.objects.filter(never_redacted | (outdated & ~Exists(purged)))
-
-
-def redaction_logs_for_chat(*, chat: Chat) -> QuerySet[RedactionLog]:
-    return (
-        RedactionLog.objects.filter(chat=chat)
-        .select_related("message")
-        .order_by("field", "message__position")
-    )

@@ -27,12 +27,13 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Prefetch
 
 from audit.services import audit_event_record
 from chats.digests import chats_transcript_digests
 from chats.models import Chat, Message, Survey
+from core.db import column_texts_set
 from core.isolation import chunk_process_isolated
 from redaction.detection import DETECTOR_VERSION, ChatText, Identity, chats_detect
 from redaction.models import RedactedField, RedactionLog
@@ -71,33 +72,6 @@ class RedactionCounts:
             "detector_version": DETECTOR_VERSION,
             "failed": len(self.failed),
         }
-
-
-def _texts_write(
-    model: type[Message] | type[Survey] | type[Chat], column: str, rows: list[tuple[int, str]]
-) -> None:
-    """Sets one text column of many rows by primary key in one statement.
-
-    Django's bulk_update builds a CASE expression per row, which costs more than the detection
-    at this volume; PostgreSQL joins against two arrays instead, SQLite runs a prepared UPDATE.
-    """
-    if not rows:
-        return
-    table = connection.ops.quote_name(model._meta.db_table)
-    column = connection.ops.quote_name(column)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"UPDATE {table} AS t SET {column} = v.txt "  # noqa: S608 - names are ours
-                "FROM (SELECT unnest(%s::bigint[]) AS id, unnest(%s::text[]) AS txt) AS v "
-                "WHERE t.id = v.id",
-                [[pk for pk, _ in rows], [text for _, text in rows]],
-            )
-        else:
-            cursor.executemany(
-                f"UPDATE {table} SET {column} = %s WHERE id = %s",  # noqa: S608 - names are ours
-                [(text, pk) for pk, text in rows],
-            )
 
 
 def _chats_for_redaction(chat_ids: Sequence[int]) -> list[Chat]:
@@ -236,10 +210,10 @@ def _chats_redact_loaded(chats: Sequence[Chat], *, now: datetime) -> RedactionCo
                     )
                 )
     chat_ids = [chat.pk for chat in chats]
-    _texts_write(
+    column_texts_set(
         Message, "text_redacted", [(m.pk, m.text_redacted or "") for m in messages_changed]
     )
-    _texts_write(
+    column_texts_set(
         Survey, "comment_redacted", [(s.pk, s.comment_redacted or "") for s in surveys_changed]
     )
     Survey.objects.bulk_update(surveys_changed, ["answers_redacted"], batch_size=500)
@@ -255,7 +229,7 @@ def _chats_redact_loaded(chats: Sequence[Chat], *, now: datetime) -> RedactionCo
     # The digest of the layer as written (read back, so it is what verify_transcripts rereads):
     # this service is the layer's only legitimate writer (chats.digests, issue #12).
     digests = chats_transcript_digests(chat_ids, layer="redacted")
-    _texts_write(Chat, "redacted_sha256", sorted(digests.items()))
+    column_texts_set(Chat, "redacted_sha256", sorted(digests.items()))
     return counts
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from chats.interchange import chat_payload_from_dict
 from chats.models import Chat
-from chats.services import chat_import
+from chats.services.import_batch import chat_import
 
 _sequence = itertools.count(1)
 

@@ -5,6 +5,7 @@ from core.db.any_of import any_of, pg_bigint_array, sql_any_of
 from core.db.concurrency import parallel_writers
 from core.db.copy import ids_allocate, rows_insert, tables_analyze_after_bulk
 from core.db.dialect import is_postgresql
+from core.db.durability import commit_durability_relax
 from core.db.epoch import epoch_microseconds, epoch_microseconds_of
 from core.db.history import history_copy, history_model_of, history_write
 from core.db.insert_select import (
@@ -12,10 +13,14 @@ from core.db.insert_select import (
     rows_delete_set_based,
     rows_insert_from_select,
 )
+from core.db.texts import column_texts_set
+from core.db.writers import writer_processes_allowed, writer_processes_default
 
 __all__ = [
     "any_of",
+    "column_texts_set",
     "column_update_from_map",
+    "commit_durability_relax",
     "epoch_microseconds",
     "epoch_microseconds_of",
     "history_copy",
@@ -30,4 +35,6 @@ __all__ = [
     "rows_insert_from_select",
     "sql_any_of",
     "tables_analyze_after_bulk",
+    "writer_processes_allowed",
+    "writer_processes_default",
 ]

@@ -12,32 +12,17 @@ from core.exceptions import ApplicationError
 from knowledgebase.models import (
     Article,
     ArticleSource,
-    ArticleStatus,
     ChatCategory,
     ChatKeyword,
     KeywordSource,
 )
-from knowledgebase.nlp import text_without_placeholders
+from knowledgebase.text import is_pleasantry
+from redaction.placeholders import text_without_placeholders
 
 MIN_REQUEST_WORDS = 4
 MIN_RESOLUTION_WORDS = 6
 MAX_REQUEST_MESSAGES = 2
 MAX_RESOLUTION_MESSAGES = 3
-# Agent lines that open or close a chat rather than solve anything.
-PLEASANTRIES = (
-    "thanks for contacting",
-    "have a great day",
-    "anything else",
-    "my name is",
-    "may i have your name",
-    "one moment",
-    "let me check",
-    "can you confirm",
-    "please confirm",
-    "bonne journée",
-    "je m'appelle",
-    "un instant",
-)
 
 
 def articles_list(*, status: str = "", category: str = "", query: str = "") -> QuerySet[Article]:
@@ -99,15 +84,6 @@ def article_sources_status(article: Article) -> list[SourceStatus]:
     return [article_source_status(source) for source in article.sources.all()]
 
 
-def published_articles() -> QuerySet[Article]:
-    return articles_list(status=ArticleStatus.PUBLISHED)
-
-
-def _is_pleasantry(text: str) -> bool:
-    lowered = text.lower()
-    return any(phrase in lowered for phrase in PLEASANTRIES)
-
-
 def _words(text: str) -> int:
     return len(text_without_placeholders(text).split())
 
@@ -117,7 +93,7 @@ def _is_resolution(message: Message) -> bool:
     return (
         message.sender == SenderRole.AGENT
         and _words(text) >= MIN_RESOLUTION_WORDS
-        and not _is_pleasantry(text)
+        and not is_pleasantry(text)
     )
 
 

@@ -23,13 +23,13 @@ from html import escape
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
+from core.db.fulltext import FullTextIndex, fulltext_candidates, fulltext_snippets
 from knowledgebase.models import DocumentKind, SearchDocument
 from knowledgebase.selectors.semantic import semantic_neighbours
-from knowledgebase.services.embeddings import is_courtesy
+from knowledgebase.text import is_courtesy
 
 TABLE = SearchDocument._meta.db_table
 RANK_TABLE = "knowledgebase_searchrank"  # PostgreSQL only: see migration 0003
@@ -58,6 +58,16 @@ LEXICAL_WEIGHT = 0.4
 QUALITY_FLOOR = 0.5
 DEFAULT_QUALITY = 0.6
 _WORD = re.compile(r"\w+", re.UNICODE)
+FULLTEXT_INDEX = FullTextIndex(
+    documents_table=TABLE,
+    rank_table=RANK_TABLE,
+    fts_table=FTS_TABLE,
+    boosted_kind=DocumentKind.ARTICLE,
+    boost=ARTICLE_BOOST,
+    mark_start=MARK_START,
+    mark_end=MARK_END,
+    snippet_words=SNIPPET_WORDS,
+)
 
 
 @dataclass(frozen=True)
@@ -123,6 +133,14 @@ def _filtered_documents(filters: SearchFilters) -> QuerySet[SearchDocument]:
     return documents
 
 
+def _item_id(document: SearchDocument) -> int:
+    """The chat's id for a chat document, the article's for an article (a check constraint
+    gives each document exactly one of them)."""
+    item_id = document.chat_id if document.kind == DocumentKind.CHAT else document.article_id
+    assert item_id is not None  # noqa: S101 - the constraint above
+    return item_id
+
+
 def _snippet_html(raw: str) -> SafeString:
     text = escape(" ".join((raw or "").split()))
     return mark_safe(text.replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))  # noqa: S308 - escaped above
@@ -130,59 +148,6 @@ def _snippet_html(raw: str) -> SafeString:
 
 def query_words(query: str) -> list[str]:
     return _WORD.findall(query.lower())[:MAX_QUERY_WORDS]
-
-
-def _fts5_query(query: str) -> str:
-    # Every word quoted: user input can never be FTS5 syntax (no column filters, no NEAR, no *).
-    return " ".join(f'"{word}"' for word in query_words(query))
-
-
-# Only module constants are interpolated; user input always travels as a parameter.
-POSTGRES_QUERY_CTE = """
-WITH q AS (
-    -- French stems only widen the query when they differ from the English ones
-    SELECT CASE WHEN en = fr THEN en ELSE en || fr END AS query
-    FROM websearch_to_tsquery('english', %s) en, websearch_to_tsquery('french', %s) fr
-)"""
-POSTGRES_CANDIDATES_SQL = f"""{POSTGRES_QUERY_CTE}, matches AS MATERIALIZED (
-    -- ranked on the narrow table (migration 0003); documents are read for the page only
-    SELECT r.document_id AS id, ts_rank(r.search_vector, q.query, 32)
-           * CASE WHEN r.kind = 'article' THEN {ARTICLE_BOOST} ELSE 1 END AS score
-    FROM {RANK_TABLE} r, q
-    WHERE r.search_vector @@ q.query {{filter}}
-)
-SELECT id, score, count(*) OVER () AS total FROM matches
-ORDER BY score DESC, id DESC
-LIMIT %s
-"""  # noqa: S608
-POSTGRES_SNIPPETS_SQL = f"""{POSTGRES_QUERY_CTE}
-SELECT d.id,
-       ts_headline(CASE WHEN d.language LIKE 'fr%%' THEN 'french'::regconfig
-                        ELSE 'english'::regconfig END,
-                   d.body, q.query,
-                   'StartSel="{MARK_START}", StopSel="{MARK_END}", MaxWords={SNIPPET_WORDS},
-                    MinWords=8, MaxFragments=2, FragmentDelimiter=" … "')
-FROM {TABLE} d, q
-WHERE d.id IN ({{ids}})
-"""  # noqa: S608
-
-SQLITE_CANDIDATES_SQL = f"""
-WITH m AS MATERIALIZED (
-    SELECT rowid AS id, -bm25({FTS_TABLE}, 10.0, 4.0, 1.0) AS score
-    FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s
-)
-SELECT m.id, m.score * CASE WHEN d.kind = 'article' THEN {ARTICLE_BOOST} ELSE 1 END AS score,
-       count(*) OVER () AS total
-FROM m JOIN {TABLE} d ON d.id = m.id
-WHERE 1 = 1 {{filter}}
-ORDER BY score DESC, d.id DESC
-LIMIT %s
-"""  # noqa: S608
-# FTS5's auxiliary functions only run in the MATCH query itself.
-SQLITE_SNIPPETS_SQL = f"""
-SELECT rowid, snippet({FTS_TABLE}, 2, '{MARK_START}', '{MARK_END}', ' … ', {SNIPPET_WORDS})
-FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s AND rowid IN ({{ids}})
-"""  # noqa: S608
 
 
 def _like_escaped(value: str) -> str:
@@ -242,36 +207,19 @@ def _lexical_candidates(
     query: str, filters: SearchFilters, limit: int
 ) -> tuple[list[tuple[int, float]], int]:
     """(document id, full-text score) best first, and how many documents match in all."""
-    postgres = connection.vendor == "postgresql"
-    filter_sql, filter_params = _filter_sql(filters, narrow="r" if postgres else "d")
-    if postgres:
-        sql = POSTGRES_CANDIDATES_SQL.replace("{filter}", filter_sql)
-        params: tuple[Any, ...] = (query, query, *filter_params, limit)
-    else:
-        fts_query = _fts5_query(query)
-        if not fts_query:
-            return [], 0
-        sql = SQLITE_CANDIDATES_SQL.replace("{filter}", filter_sql)
-        params = (fts_query, *filter_params, limit)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return [(int(pk), float(score)) for pk, score, _total in rows], int(rows[0][2]) if rows else 0
+    return fulltext_candidates(
+        FULLTEXT_INDEX,
+        query=query,
+        words=query_words(query),
+        filter_sql=lambda narrow: _filter_sql(filters, narrow=narrow),
+        limit=limit,
+    )
 
 
 def _lexical_snippets(query: str, document_ids: list[int]) -> dict[int, str]:
-    if not document_ids:
-        return {}
-    placeholders = ", ".join(["%s"] * len(document_ids))
-    if connection.vendor == "postgresql":
-        sql = POSTGRES_SNIPPETS_SQL.replace("{ids}", placeholders)
-        params: tuple[Any, ...] = (query, query, *document_ids)
-    else:
-        sql = SQLITE_SNIPPETS_SQL.replace("{ids}", placeholders)
-        params = (_fts5_query(query), *document_ids)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {int(pk): snippet for pk, snippet in cursor.fetchall()}
+    return fulltext_snippets(
+        FULLTEXT_INDEX, query=query, words=query_words(query), document_ids=document_ids
+    )
 
 
 def _filtered_ids(document_ids: list[int], filters: SearchFilters) -> set[int]:
@@ -372,11 +320,7 @@ def kb_search(
         hits.append(
             SearchHit(
                 type=document.kind,
-                id=(
-                    document.chat_id  # type: ignore[arg-type]
-                    if document.kind == DocumentKind.CHAT
-                    else document.article_id
-                ),
+                id=_item_id(document),
                 chat_external_id=document.chat_external_id or "",
                 title=document.title,
                 snippet=_snippet_html(snippet),
@@ -403,7 +347,7 @@ def _browse(filters: SearchFilters, limit: int, offset: int) -> SearchPage:
     hits = [
         SearchHit(
             type=doc.kind,
-            id=doc.chat_id if doc.kind == DocumentKind.CHAT else doc.article_id,  # type: ignore[arg-type]
+            id=_item_id(doc),
             chat_external_id=doc.chat_external_id,
             title=doc.title,
             snippet=_snippet_html(doc.body[:200]),

@@ -80,11 +80,6 @@ def trends_series(
     ]
 
 
-def weeks_ending(*, now: datetime, count: int) -> list[date]:
-    current = week_of(now)
-    return [current - timedelta(weeks=offset) for offset in range(count - 1, -1, -1)]
-
-
 @dataclass(frozen=True)
 class EmergingTopic:
     keyword: str

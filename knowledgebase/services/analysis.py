@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import F, Prefetch, Q, QuerySet
 
 from chats.models import Chat, Message, SenderRole, Survey
+from core.batching import chunks_process, ids_after
 from core.isolation import chunk_process_isolated
 from knowledgebase.models import ChatInsight, ChatKeyword, KeywordSource, MessageSentiment
 from knowledgebase.nlp import KEYWORDS_VERSION, ChatText, Keyword, keywords_extract
@@ -304,37 +305,36 @@ def chats_analyse(*, now: datetime, chunk_size: int = ANALYSIS_CHUNK_SIZE) -> An
     summary = AnalysisSummary()
     with transaction.atomic():
         summary.documents_purged = search_documents_purge_disposed()
-    last_pk = 0
-    while True:
-        chat_ids = list(
-            chats_pending_analysis()
-            .filter(pk__gt=last_pk)
-            .order_by("pk")
-            .values_list("pk", flat=True)[:chunk_size]
+
+    def analyse(chat_ids: "Sequence[int]") -> None:
+        # A chat that fails (NLP, scoring or writing) is isolated: the others of its chunk
+        # are analysed, it is counted as failed and stays pending for the next run.
+        outcomes, failed = chunk_process_isolated(
+            list(chat_ids),
+            lambda ids: _analyse_chunk(ids, now=now),
+            job="extract_keywords",
+            item_id=int,
+            atomic=False,
         )
-        if chat_ids:
-            # A chat that fails (NLP, scoring or writing) is isolated: the others of its chunk
-            # are analysed, it is counted as failed and stays pending for the next run.
-            outcomes, failed = chunk_process_isolated(
-                chat_ids,
-                lambda ids: _analyse_chunk(ids, now=now),
-                job="extract_keywords",
-                item_id=int,
-                atomic=False,
-            )
-            for outcome in outcomes:
-                summary.add(outcome)
-            summary.failed.extend(failed)
-            summary.chunks += 1
-            last_pk = chat_ids[-1]
-        if len(chat_ids) < chunk_size:
-            logger.info(
-                "analysed %d chats in %d chunks (%d changed meanwhile, %d documents purged, "
-                "%d failed)",
-                summary.analysed,
-                summary.chunks,
-                summary.skipped_changed,
-                summary.documents_purged,
-                len(summary.failed),
-            )
-            return summary
+        for outcome in outcomes:
+            summary.add(outcome)
+        summary.failed.extend(failed)
+        summary.chunks += 1
+
+    # A key cursor: a failed chat stays pending, and must not be claimed again in this run.
+    chunks_process(
+        claim=lambda after: ids_after(chats_pending_analysis(), after, chunk_size),
+        process=analyse,
+        chunk_size=chunk_size,
+        atomic=False,
+        label="extract_keywords",
+    )
+    logger.info(
+        "analysed %d chats in %d chunks (%d changed meanwhile, %d documents purged, %d failed)",
+        summary.analysed,
+        summary.chunks,
+        summary.skipped_changed,
+        summary.documents_purged,
+        len(summary.failed),
+    )
+    return summary

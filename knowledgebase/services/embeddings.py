@@ -16,8 +16,7 @@ Invariants and transaction boundaries:
 
 import hashlib
 import logging
-import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,11 +25,12 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 
 from chats.models import SenderRole
+from core.batching import chunks_process, rows_after
 from core.embeddings import embedding_model_name, texts_embed
 from knowledgebase.models import ChatInsight, DocumentKind, DocumentVector, SearchDocument
+from knowledgebase.text import is_courtesy
 
 logger = logging.getLogger(__name__)
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 EMBED_CHUNK_SIZE = 256
 # The customer's own words say what a chat is about; agents' lines are mostly courtesy.
@@ -47,39 +47,6 @@ QUALITY_ANSWERED_UNRESOLVED = 0.45
 QUALITY_UNANSWERED = 0.15
 SATISFIED_RATING = 4
 SATISFIED_SCORE = 60.0
-
-# Greetings and thanks say nothing of a chat's subject: short lines with one of these words.
-COURTESY_MAX_WORDS = 9
-COURTESY_WORDS = frozenset(
-    [
-        "hi",
-        "hello",
-        "hey",
-        "thanks",
-        "thank",
-        "welcome",
-        "bye",
-        "goodbye",
-        "morning",
-        "afternoon",
-        "evening",
-        "pleasure",
-        "help",
-        "assist",
-        "bonjour",
-        "bonsoir",
-        "merci",
-        "salut",
-        "revoir",
-        "aider",
-        "plaisir",
-    ]
-)
-
-
-def is_courtesy(line: str) -> bool:
-    words = _WORD.findall(line.lower())
-    return len(words) < COURTESY_MAX_WORDS and bool(COURTESY_WORDS.intersection(words))
 
 
 _LABEL_PREFIXES = {SenderRole.CUSTOMER: "Customer: ", SenderRole.AGENT: "Agent: "}
@@ -234,24 +201,26 @@ def search_documents_embed(*, now: datetime, chunk_size: int = EMBED_CHUNK_SIZE)
     """Embeds every pending document, chunk by chunk, until a chunk comes back short."""
     model = embedding_model_name()
     summary = EmbedSummary()
-    last_pk = 0
-    while True:
-        # Keyset paging: a document whose text moved while we worked stays pending for the
-        # next run instead of being fetched again in this one.
-        documents = list(
-            search_documents_pending_embedding(model=model)
-            .filter(pk__gt=last_pk)
-            .order_by("pk")
-            .only("id", "kind", "chat_id", "title", "body", "updated_at")[:chunk_size]
-        )
-        if documents:
-            done = _embed_chunk(documents, model=model, now=now)
-            summary.embedded += done.embedded
-            summary.unchanged += done.unchanged
-            summary.chunks += 1
-            last_pk = documents[-1].pk
-        if len(documents) < chunk_size:
-            break
+    # Keyset paging: a document whose text moved while we worked stays pending for the next
+    # run instead of being fetched again in this one.
+    pending = search_documents_pending_embedding(model=model).only(
+        "id", "kind", "chat_id", "title", "body", "updated_at"
+    )
+
+    def embed(documents: Sequence[SearchDocument]) -> None:
+        done = _embed_chunk(list(documents), model=model, now=now)
+        summary.embedded += done.embedded
+        summary.unchanged += done.unchanged
+        summary.chunks += 1
+
+    # Not atomic: encoding (the slow part) runs outside any transaction; _embed_chunk commits.
+    chunks_process(
+        claim=lambda after: rows_after(pending, after, chunk_size),
+        process=embed,
+        chunk_size=chunk_size,
+        atomic=False,
+        label="embed_search_documents",
+    )
     logger.info(
         "embedded %d search documents (%d unchanged) in %d chunks",
         summary.embedded,

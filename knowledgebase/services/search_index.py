@@ -12,10 +12,15 @@ from datetime import datetime
 from django.db.models import Exists, OuterRef
 
 from chats.models import Chat, Message, SenderRole
+from core.db import any_of
 from knowledgebase.models import Article, ArticleStatus, DocumentKind, SearchDocument
 
 TITLE_LENGTH = 120
-SENDER_LABELS = {SenderRole.CUSTOMER: "Customer", SenderRole.AGENT: "Agent", SenderRole.BOT: "Bot"}
+SENDER_LABELS: dict[str, str] = {
+    SenderRole.CUSTOMER: "Customer",
+    SenderRole.AGENT: "Agent",
+    SenderRole.BOT: "Bot",
+}
 
 
 def _bar_joined(values: Iterable[str]) -> str:
@@ -40,7 +45,7 @@ def chat_document_fields(
     lines = []
     first_request = ""
     for message in messages:
-        label = SENDER_LABELS.get(message.sender)  # type: ignore[call-overload]
+        label = SENDER_LABELS.get(message.sender)
         if label is None or not message.text_redacted:
             continue
         lines.append(f"{label}: {message.text_redacted}")
@@ -115,16 +120,17 @@ def search_documents_purge_disposed() -> int:
 
 def chat_search_documents_delete(*, chat_ids: Sequence[int]) -> int:
     """For the disposal job: call inside the disposal transaction to drop the chats' copies."""
-    deleted, _ = SearchDocument.objects.filter(chat_id__any_of=list(chat_ids)).delete()
+    deleted, _ = SearchDocument.objects.filter(any_of("chat_id", chat_ids)).delete()
     return deleted
 
 
 def chat_search_documents_drop_destroyed(chat_ids: list[int]) -> None:
-    """Destruction hook (retention's CHAT_DESTRUCTION_HOOKS), run inside the destruction
-    transaction: the search copy of a destroyed chat goes with its messages. An anonymised
-    chat keeps its messages' redacted text as a knowledge item, so its search copy stays."""
+    """Receiver of retention.hooks.chats_destroyed (knowledgebase.receivers), inside the
+    destruction transaction: the search copy of a destroyed chat goes with its messages. An
+    anonymised chat keeps its messages' redacted text as a knowledge item, so its search copy
+    stays."""
     remaining = set(
-        Message.objects.filter(chat_id__any_of=chat_ids)
+        Message.objects.filter(any_of("chat_id", chat_ids))
         .order_by()  # Message's default ordering would make DISTINCT include the position
         .values_list("chat_id", flat=True)
         .distinct()

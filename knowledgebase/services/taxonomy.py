@@ -5,11 +5,13 @@ be recomputed after a taxonomy edit even for chats that were disposed long ago.
 """
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
 
+from core.batching import chunks_process, ids_after
 from core.exceptions import ApplicationError
 from knowledgebase.models import Category, ChatCategory, ChatInsight, ChatKeyword, TaxonomyTerm
 from knowledgebase.services.search_index import chat_document_labels_update
@@ -104,30 +106,32 @@ def chats_taxonomy_reapply(*, now: datetime, chunk_size: int = REAPPLY_CHUNK_SIZ
     chunk is one transaction and stamps the new version, so a re-run continues where it stopped."""
     taxonomy = taxonomy_map()
     version = taxonomy_version(taxonomy)
-    done = 0
-    while True:
-        with transaction.atomic():
-            chat_ids = list(
-                ChatInsight.objects.exclude(taxonomy_version=version)
-                .select_for_update(skip_locked=True)
-                .order_by("chat_id")
-                .values_list("chat_id", flat=True)[:chunk_size]
+    # LIMIT without OFFSET: a re-applied chat is stamped with the version and leaves the set.
+    outdated = ChatInsight.objects.exclude(taxonomy_version=version).select_for_update(
+        skip_locked=True
+    )
+
+    def reapply(chat_ids: Sequence[int]) -> None:
+        keywords = chat_weighted_keywords(list(chat_ids))
+        for chat_id in chat_ids:
+            slugs = chat_categories_replace(
+                chat_id=chat_id, keywords=keywords[chat_id], taxonomy=taxonomy
             )
-            keywords = chat_weighted_keywords(chat_ids)
-            for chat_id in chat_ids:
-                slugs = chat_categories_replace(
-                    chat_id=chat_id, keywords=keywords[chat_id], taxonomy=taxonomy
-                )
-                chat_document_labels_update(
-                    chat_id=chat_id,
-                    keywords=[t for t, _ in keywords[chat_id]],
-                    categories=slugs,
-                    now=now,
-                )
-            ChatInsight.objects.filter(chat_id__in=chat_ids).update(
-                taxonomy_version=version, updated_at=now
+            chat_document_labels_update(
+                chat_id=chat_id,
+                keywords=[t for t, _ in keywords[chat_id]],
+                categories=slugs,
+                now=now,
             )
-        done += len(chat_ids)
-        if len(chat_ids) < chunk_size:
-            logger.info("taxonomy re-applied to %d chats", done)
-            return done
+        ChatInsight.objects.filter(chat_id__in=list(chat_ids)).update(
+            taxonomy_version=version, updated_at=now
+        )
+
+    run = chunks_process(
+        claim=lambda after: ids_after(outdated, None, chunk_size, key="chat_id"),
+        process=reapply,
+        chunk_size=chunk_size,
+        label="taxonomy reapply",
+    )
+    logger.info("taxonomy re-applied to %d chats", run.items)
+    return run.items

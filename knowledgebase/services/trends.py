@@ -20,6 +20,7 @@ transaction; a re-run finds nothing more to do; rollup_trends never rebuilds a d
 
 import logging
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from statistics import fmean
@@ -29,6 +30,7 @@ from django.db import transaction
 from django.db.models import F, Q
 
 from audit.services import audit_event_record
+from core.batching import chunks_process
 from knowledgebase.models import ChatCategory, ChatInsight, ChatKeyword, TrendDimension, TrendRollup
 from records.file_plan import TREND_ROLLUP_CLASS
 from records.models import TRIGGER_CHAT_ENDED, RetentionSchedule
@@ -210,34 +212,33 @@ def trend_rollups_dispose(
         summary.kept_reason = plan.reason
         logger.warning("dispose_trend_rollups: %s", plan.reason)
         return summary
-    while True:
-        with transaction.atomic():
-            # LIMIT without OFFSET: deleted rows leave the set.
-            rows = list(
-                TrendRollup.objects.filter(week_start__lte=plan.last_week)
-                .select_for_update(skip_locked=True)
-                .order_by("pk")
-                .values_list("pk", "week_start")[:chunk_size]
-            )
-            if rows:
-                TrendRollup.objects.filter(pk__in=[pk for pk, _ in rows]).delete()
-                weeks = sorted({week for _, week in rows})
-                audit_event_record(
-                    actor=None,
-                    action="trends.rollups_disposed",
-                    target_type="knowledgebase.trendrollup",
-                    data={
-                        "rows": len(rows),
-                        "weeks": len(weeks),
-                        "first_week": weeks[0],
-                        "last_week": weeks[-1],
-                        "schedule": summary.schedule_id,
-                        "as_of": now,
-                    },
-                )
-                summary.deleted += len(rows)
-                summary.chunks += 1
-        if len(rows) < chunk_size:
-            break
+    # LIMIT without OFFSET: deleted rows leave the set.
+    past = TrendRollup.objects.filter(week_start__lte=plan.last_week).select_for_update(
+        skip_locked=True
+    )
+
+    def claim(after: object) -> list[tuple[int, date]]:
+        return list(past.order_by("pk").values_list("pk", "week_start")[:chunk_size])
+
+    def dispose(rows: Sequence[tuple[int, date]]) -> None:
+        TrendRollup.objects.filter(pk__in=[pk for pk, _ in rows]).delete()
+        weeks = sorted({week for _, week in rows})
+        audit_event_record(
+            actor=None,
+            action="trends.rollups_disposed",
+            target_type="knowledgebase.trendrollup",
+            data={
+                "rows": len(rows),
+                "weeks": len(weeks),
+                "first_week": weeks[0],
+                "last_week": weeks[-1],
+                "schedule": summary.schedule_id,
+                "as_of": now,
+            },
+        )
+        summary.deleted += len(rows)
+        summary.chunks += 1
+
+    chunks_process(claim=claim, process=dispose, chunk_size=chunk_size, label="trend rollups")
     logger.info("dispose_trend_rollups: %s", summary)
     return summary

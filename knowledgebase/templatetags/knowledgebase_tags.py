@@ -22,7 +22,7 @@ register = template.Library()
 def chat_insights(context: dict[str, Any], chat: Chat) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None)
-    may_write = bool(user) and user_has_role(user, Role.SUPPORT_STAFF, Role.RECORDS_MANAGER)  # type: ignore[arg-type]
+    may_write = user is not None and user_has_role(user, Role.SUPPORT_STAFF, Role.RECORDS_MANAGER)
     return {
         **chat_insight_view(chat_id=chat.pk),
         "chat": chat,

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from redaction.detection import conversation, language, lexicon, names, patterns
+from redaction.detection import addresses, conversation, language, lexicon, names, patterns
 from redaction.detection.types import PRIORITY, ChatText, EntityType, Finding, Identity
 
 if TYPE_CHECKING:
@@ -204,10 +204,10 @@ def _chat_detect(
         found = per_message[index]
         for recognizer in patterns.RECOGNIZERS:
             found.extend(recognizer(context))
-        addresses = list(patterns.addresses_find(context))
-        found.extend(addresses)
-        found.extend(patterns.postal_codes_find(context, bool(addresses)))
-        found.extend(patterns.zips_find(context, bool(addresses)))
+        streets = list(addresses.addresses_find(context))
+        found.extend(streets)
+        found.extend(addresses.postal_codes_find(context, bool(streets)))
+        found.extend(addresses.zips_find(context, bool(streets)))
         if index in fragments:
             found.append(Finding(0, len(text.rstrip()), EntityType.PHONE, "phone_fragment"))
         if index in email_fragments:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 
 from redaction.detection import lexicon as lx
+from redaction.detection import lexicon_names as lxn
 from redaction.detection.patterns import MessageContext
 from redaction.detection.types import EntityType, Finding, Identity
 
@@ -34,7 +35,7 @@ _INTRO_CAPITALISED = re.compile(
 )
 _RELATION = re.compile(
     rf"\b(?:my|ma|mon|our|notre|his|her|their|a|the)\s+(?:late\s+|feu\s+|defunte?\s+)?"
-    rf"(?:{'|'.join(re.escape(w) for w in lx.RELATION_WORDS)})(?:'s)?,?\s+(?:is\s+|named\s+|"
+    rf"(?:{'|'.join(re.escape(w) for w in lxn.RELATION_WORDS)})(?:'s)?,?\s+(?:is\s+|named\s+|"
     rf"called\s+|nomme\s+|nommee\s+)?{_NAME}"
 )
 _INSTEAD = re.compile(
@@ -75,46 +76,12 @@ def _pattern(source: str) -> re.Pattern[str]:
     return re.compile(source)
 
 
-_MONTH_WORDS = set(
-    [
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "may",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "june",
-        "july",
-        "april",
-        "august",
-        "march",
-        "janvier",
-        "fevrier",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "aout",
-        "septembre",
-        "octobre",
-        "novembre",
-        "decembre",
-    ]
-)
 _DAY_AFTER = re.compile(r"\.?\s*\d")
 
 
 def _is_date_word(folded: str, start: int, end: int) -> bool:
     """ "jun 8", "may 3rd": a month before a day number is a date, even if Jun is a name."""
-    return folded[start:end] in _MONTH_WORDS and _DAY_AFTER.match(folded, end) is not None
+    return folded[start:end] in lx.MONTH_NAMES and _DAY_AFTER.match(folded, end) is not None
 
 
 def _name_words(span: str, start: int) -> list[tuple[int, int]]:
@@ -122,7 +89,7 @@ def _name_words(span: str, start: int) -> list[tuple[int, int]]:
     words: list[tuple[int, int]] = []
     for match in _WORD.finditer(span):
         word = _POSSESSIVE.sub("", match.group())
-        if not word or word in lx.NOT_NAME_WORDS or len(word) < 2 or word.endswith("ing"):
+        if not word or word in lxn.NOT_NAME_WORDS or len(word) < 2 or word.endswith("ing"):
             break
         if "'" in word and not _ELIDED_NAME.match(word):  # "we'll", not "o'brien"
             break
@@ -239,7 +206,7 @@ def ner_persons_find(
         # Names are capitalised: trim lower-case words at the edges ("m'appelle Mathieu"),
         # and greetings the model takes for a first name ("Bonjour Sarah").
         while words and (
-            not words[0][2][:1].isupper() or lx.fold(words[0][2]) in lx.NOT_NAME_WORDS
+            not words[0][2][:1].isupper() or lx.fold(words[0][2]) in lxn.NOT_NAME_WORDS
         ):
             words.pop(0)
         while words and not words[-1][2][:1].isupper():
@@ -252,7 +219,7 @@ def ner_persons_find(
             continue
         if len(words) == 1 and (
             (words[0][2].isupper() and len(words[0][2]) <= 4)  # "NAS", "SIN", "IP"
-            or lx.fold(words[0][2]) in lx.NOT_NAME_WORDS
+            or lx.fold(words[0][2]) in lxn.NOT_NAME_WORDS
         ):
             continue
         if french and _FRENCH_PRONOUN.search(lx.fold(text[entity_start : entity_end + 7])):
@@ -267,74 +234,6 @@ def ner_persons_find(
 
 
 # --- the chat's own identity -----------------------------------------------------------------
-# Name parts that are also everyday words are matched only when capitalised.
-_EVERYDAY = set(
-    [
-        "will",
-        "grant",
-        "may",
-        "june",
-        "april",
-        "august",
-        "mark",
-        "bill",
-        "rose",
-        "faith",
-        "hope",
-        "joy",
-        "gene",
-        "art",
-        "ray",
-        "dean",
-        "chase",
-        "hunter",
-        "baker",
-        "cook",
-        "white",
-        "brown",
-        "green",
-        "black",
-        "young",
-        "long",
-        "king",
-        "hill",
-        "wood",
-        "park",
-        "rich",
-        "lee",
-        "summer",
-        "autumn",
-        "dawn",
-        "day",
-        "sky",
-        "star",
-        "love",
-        "page",
-        "price",
-        "bell",
-        "case",
-        "major",
-        "rock",
-        "ivy",
-        "pearl",
-        "ruby",
-        "holly",
-        "lane",
-        "mason",
-        "penny",
-        "robin",
-        "sandy",
-        "sunny",
-        "sterling",
-        "frank",
-        "earnest",
-        "victor",
-        "guy",
-        "marshall",
-    ]
-)
-
-
 def _edit_distance_at_most(a: str, b: str, limit: int) -> bool:
     if abs(len(a) - len(b)) > limit:
         return False
@@ -358,7 +257,7 @@ class IdentityMatcher:
         self.name_words = [
             word
             for word in _IDENTITY_NAME_WORD.findall(lx.fold(identity.name))
-            if len(word) >= 2 and word not in lx.NOT_NAME_WORDS
+            if len(word) >= 2 and word not in lxn.NOT_NAME_WORDS
         ]
         patterns = []
         full = lx.fold(identity.name).strip()
@@ -403,7 +302,7 @@ class IdentityMatcher:
         matched: list[tuple[int, int]] = []
         for match in self._names.finditer(folded):
             word = match.group()
-            if word in _EVERYDAY and not text[match.start()].isupper():
+            if word in lx.EVERYDAY_NAME_WORDS and not text[match.start()].isupper():
                 continue
             if _is_date_word(folded, match.start(), match.end()):
                 continue
@@ -423,7 +322,7 @@ class IdentityMatcher:
                 if neighbour is None:
                     continue
                 word = neighbour.group(1)
-                if word in lx.NOT_NAME_WORDS or word in self.name_words:
+                if word in lxn.NOT_NAME_WORDS or word in self.name_words:
                     continue
                 if any(
                     word[0] == known[0]
@@ -445,7 +344,8 @@ def person_words(text: str, findings: Iterable[Finding]) -> set[str]:
             continue  # a single word the model alone calls a name is too weak to spread
         for word in _SPREAD_NAME_WORD.findall(lx.fold(text[finding.start : finding.end])):
             word = _POSSESSIVE.sub("", word)
-            if len(word) >= 3 and word not in lx.NOT_NAME_WORDS and word not in _EVERYDAY:
+            everyday = word in lxn.NOT_NAME_WORDS or word in lx.EVERYDAY_NAME_WORDS
+            if len(word) >= 3 and not everyday:
                 words.add(word)
     return words
 

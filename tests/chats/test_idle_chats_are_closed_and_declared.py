@@ -8,7 +8,7 @@ import pytest
 
 from audit.models import AuditEvent
 from chats.models import Chat
-from chats.services import chats_close_idle
+from chats.services.idle_closing import chats_close_idle
 from core.jobs import job_run
 from core.management.commands.run_all_jobs import LIFECYCLE_ORDER
 from records.file_plan import file_plan_seed

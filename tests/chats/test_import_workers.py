@@ -6,7 +6,7 @@ import pytest
 
 from chats.interchange import InterchangeError
 from chats.models import Agent, Chat, Customer, Message
-from chats.services import chats_import_lines
+from chats.services.import_stream import chats_import_lines
 from tests.factories import chat_dict
 
 

@@ -18,10 +18,10 @@ from core import jobs as core_jobs
 from core.jobs import Job, job_run
 from knowledgebase.models import ChatInsight
 from knowledgebase.services import analysis
-from records import services as record_services
 from records.file_plan import file_plan_seed
 from records.models import Record
 from redaction.services import chats_redact
+from retention import receivers as retention_receivers
 from tests.factories import make_chat
 
 pytestmark = pytest.mark.django_db
@@ -111,14 +111,15 @@ def test_declare_records_isolates_a_failing_chat(monkeypatch):
     file_plan_seed()
     chats = [make_chat() for _ in range(4)]
     bad = chats[2]
-    real_apply = record_services.legal_holds_apply
+    # Declaring applies holds through retention's receiver of records.hooks.records_declared.
+    real_apply = retention_receivers.legal_holds_apply
 
     def apply_failing_for_bad(*, record_ids, now):
         if Record.objects.filter(pk__in=record_ids, chat=bad).exists():
             raise RuntimeError("hold scope query failed")
         return real_apply(record_ids=record_ids, now=now)
 
-    monkeypatch.setattr(record_services, "legal_holds_apply", apply_failing_for_bad)
+    monkeypatch.setattr(retention_receivers, "legal_holds_apply", apply_failing_for_bad)
 
     result = job_run(name="declare_records", now=NOW)
 
@@ -131,7 +132,7 @@ def test_declare_records_isolates_a_failing_chat(monkeypatch):
     bad.refresh_from_db()
     assert bad.locked_at is None  # nothing half-declared
 
-    monkeypatch.setattr(record_services, "legal_holds_apply", real_apply)
+    monkeypatch.setattr(retention_receivers, "legal_holds_apply", real_apply)
     assert job_run(name="declare_records", now=NOW).counts["declared"] == 1
 
 

@@ -158,7 +158,8 @@ def test_records_manager_holds_reviews_approves_executes_and_opens_certificate(
     page.fill("#id_matter", "Smith v. Shop")
     page.fill("#id_reference", "LIT-2026-7")
     page.fill("#id_reason", "Litigation about a 2018 refund")
-    page.fill("#id_customer_emails", held_chat.customer.email)  # type: ignore[union-attr]
+    assert held_chat.customer is not None
+    page.fill("#id_customer_emails", held_chat.customer.email)
     page.get_by_role("button", name="Preview count").click()
     expect(page.get_by_role("status")).to_contain_text("covers 1 record")
     steps.step("hold scope preview")

@@ -66,14 +66,16 @@ def records_snapshot(record_ids: list[int] | None = None) -> dict[int, RecordSta
 
 @contextmanager
 def _no_import_hooks() -> Iterator[None]:
-    from chats import services
+    from chats.hooks import chats_imported
 
-    saved = list(services.POST_IMPORT_HOOKS)
-    services.POST_IMPORT_HOOKS.clear()
+    saved = chats_imported.receivers
+    for receiver in saved:
+        chats_imported.disconnect(receiver)
     try:
         yield
     finally:
-        services.POST_IMPORT_HOOKS[:] = saved
+        for receiver in saved:
+            chats_imported.connect(receiver)
 
 
 def chats_seed(count: int, *, seed: int, source: str = "faults", messages: int = 8) -> int:
@@ -81,7 +83,7 @@ def chats_seed(count: int, *, seed: int, source: str = "faults", messages: int =
     import json
 
     from chats.samples import sample_chats
-    from chats.services import chats_import_lines
+    from chats.services.import_stream import chats_import_lines
 
     lines = (
         (json.dumps(chat) + "\n").encode()

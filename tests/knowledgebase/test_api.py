@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
@@ -109,7 +110,7 @@ def test_article_validation_errors(support_api: APIClient) -> None:
 
 
 def test_article_list_query_count_is_constant(
-    support_api: APIClient, indexed: list[Chat], django_assert_num_queries: Callable[..., object]
+    support_api: APIClient, indexed: list[Chat], django_assert_num_queries: Callable[..., Any]
 ) -> None:
     for number in range(3):
         support_api.post(
@@ -118,7 +119,7 @@ def test_article_list_query_count_is_constant(
             format="json",
         )
     # auth (token + user groups) + count + page + sources prefetch
-    with django_assert_num_queries(5):  # type: ignore[attr-defined]
+    with django_assert_num_queries(5):
         response = support_api.get("/api/v1/kb/articles/")
     assert response.json()["count"] == 3
 

@@ -1,5 +1,6 @@
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -125,11 +126,11 @@ def test_query_syntax_is_never_interpreted(topic_chats: dict[str, list[Chat]]) -
 
 
 def test_search_query_count_is_constant(
-    topic_chats: dict[str, list[Chat]], django_assert_max_num_queries: Callable[..., object]
+    topic_chats: dict[str, list[Chat]], django_assert_max_num_queries: Callable[..., Any]
 ) -> None:
     # Hybrid search: full-text candidates, the vectors' freshness check, the filters applied to
     # the concept neighbours, the page's documents and its snippets — whatever the data size.
-    with django_assert_max_num_queries(5):  # type: ignore[attr-defined]
+    with django_assert_max_num_queries(5):
         kb_search(query="refund", filters=SearchFilters(category="refunds", country="CA"))
 
 

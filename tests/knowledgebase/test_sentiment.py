@@ -37,7 +37,9 @@ def test_angry_one_star_chat_scores_well_below_happy_five_star_chat(
     assert happy_insight.satisfaction is not None
     assert angry_insight.satisfaction < 20
     assert happy_insight.satisfaction > 80
-    assert happy_insight.sentiment > angry_insight.sentiment  # type: ignore[operator]
+    assert happy_insight.sentiment is not None
+    assert angry_insight.sentiment is not None
+    assert happy_insight.sentiment > angry_insight.sentiment
     parts = {p["key"]: p for p in angry_insight.satisfaction_explanation["parts"]}
     assert parts["rating"]["detail"] == "1 of 5 stars"
     assert parts["rating"]["share"] > parts["sentiment"]["share"]

@@ -1,6 +1,8 @@
 from collections.abc import Callable
+from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 
 from chats.models import Chat, Message
 from core.jobs import job_run
@@ -117,11 +119,11 @@ def test_interrupted_analysis_leaves_no_half_chunk_and_rerun_finishes(
     real_save = analysis.chat_document_save
     calls = {"n": 0}
 
-    def failing_save(**kwargs: object) -> None:
+    def failing_save(**kwargs: Any) -> None:
         calls["n"] += 1
         if calls["n"] == 3:  # first chat of the second chunk
             raise WorkerKilled
-        real_save(**kwargs)  # type: ignore[arg-type]
+        real_save(**kwargs)
 
     monkeypatch.setattr(analysis, "chat_document_save", failing_save)
     with pytest.raises(WorkerKilled):
@@ -140,13 +142,13 @@ def test_interrupted_analysis_leaves_no_half_chunk_and_rerun_finishes(
 
 
 def test_rerun_after_new_redaction_reanalyses_but_keeps_manual_tags(
-    topic_chat: Callable[..., Chat], support_user: object
+    topic_chat: Callable[..., Chat], support_user: User
 ) -> None:
     from knowledgebase.services.tags import chat_tag_add
 
     chat = topic_chat("refund")
     chats_analyse(now=NOW)
-    chat_tag_add(chat=chat, tag="Warranty claim", user=support_user)  # type: ignore[arg-type]
+    chat_tag_add(chat=chat, tag="Warranty claim", user=support_user)
     Message.objects.filter(chat=chat).update(text_redacted="The kettle refund never arrived.")
     redact_again = NOW
     Chat.objects.filter(pk=chat.pk).update(redacted_at=redact_again)

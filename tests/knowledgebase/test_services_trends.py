@@ -2,6 +2,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.contrib.auth.models import User
 
 from chats.models import Chat, Message, Survey
 from core.jobs import job_run
@@ -118,11 +119,11 @@ def test_interrupted_rollup_keeps_whole_weeks_and_rerun_finishes(
     assert _count(WEEK2, "all", "all") == 2
 
 
-def test_manual_tag_rolls_its_week_up_again(held_out: list[Chat], support_user: object) -> None:
+def test_manual_tag_rolls_its_week_up_again(held_out: list[Chat], support_user: User) -> None:
     from knowledgebase.services.tags import chat_tag_add
 
     trends_rollup(now=NOW)
-    chat_tag_add(chat=held_out[0], tag="warranty", user=support_user)  # type: ignore[arg-type]
+    chat_tag_add(chat=held_out[0], tag="warranty", user=support_user)
 
     summary = trends_rollup(now=NOW)
 

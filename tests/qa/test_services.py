@@ -5,11 +5,12 @@ from typing import Any
 import pytest
 
 from chats.models import Chat, CountrySource, Customer
-from chats.services import chats_country_reinfer
+from chats.services.country_reinference import chats_country_reinfer
 from core.exceptions import ApplicationError, ConflictError
 from qa import services
 from qa.models import QAReason, QAReview, QASamplingState, QAStatus
 from qa.services import qa_review_confirm, qa_review_correct, qa_reviews_sample
+from records import receivers
 from records.models import Record, RecordStatus
 from records.services import records_declare
 from retention.models import DisposalItem, Tombstone
@@ -293,7 +294,7 @@ def test_reinference_interrupted_in_the_recompute_changes_neither(
     def broken(**kwargs: Any) -> int:
         raise RuntimeError("killed")
 
-    monkeypatch.setattr(services, "records_retention_recompute", broken)
+    monkeypatch.setattr(receivers, "records_retention_recompute", broken)
     with pytest.raises(RuntimeError):
         chats_country_reinfer()
     assert Chat.objects.get(pk=chat.pk).country == ""  # the chunk rolled back whole

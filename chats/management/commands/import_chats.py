@@ -12,12 +12,8 @@ from chats.importers import (
     import_units_for_format,
 )
 from chats.interchange import InterchangeError
-from chats.services import (
-    ImportSummary,
-    chats_import_lines,
-    chats_import_units,
-    import_workers_default,
-)
+from chats.services.import_pool import import_workers_default
+from chats.services.import_stream import ImportSummary, chats_import_lines, chats_import_units
 
 STDIN = "-"
 
