@@ -2,7 +2,7 @@ from typing import Any
 
 from django import forms
 
-from records.models import DispositionAction, RetentionSchedule
+from records.models import Cutoff, DispositionAction, RetentionSchedule
 
 
 class RetentionScheduleForm(forms.ModelForm):
@@ -38,5 +38,9 @@ class RetentionScheduleForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["cutoff"].required = False  # absent: none (the trigger date itself)
         if self.instance.pk:
             self.fields["vital"].initial = self.instance.record_class.vital
+
+    def clean_cutoff(self) -> str:
+        return self.cleaned_data.get("cutoff") or Cutoff.NONE

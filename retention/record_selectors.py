@@ -122,8 +122,8 @@ def record_explanation(record: Record, *, holds: list[LegalHold] | None = None) 
         )
     else:
         summary = (
-            f"{record.record_class.code} in {schedule.jurisdiction}: {explanation['steps']}, "
-            f"then {schedule.action}."
+            f"{record.record_class.code} in {schedule.jurisdiction}: {explanation['steps']} "
+            f"(due {record.disposition_due:%Y-%m-%d}), then {schedule.action}."
         )
         if record.retained_until and record.retained_until >= record.disposition_due:
             summary += f" Retained until {record.retained_until:%Y-%m-%d} by a review decision."
