@@ -63,7 +63,7 @@ def test_a_shorter_pii_period_also_waits(manager_api, us):
 
 
 def test_the_proposer_cannot_approve_their_own_change(manager_api, us):
-    schedule, records = us
+    schedule, _records = us
     change = manager_api.patch(
         _url(schedule), {"retention_years": 3, "reason": "r"}, format="json"
     ).json()["change"]
@@ -135,7 +135,7 @@ def test_a_change_approved_after_the_schedule_was_edited_is_stale(
 
 
 def test_a_dry_run_of_a_shortening_answers_the_impact_and_saves_nothing(manager_api, us):
-    schedule, records = us
+    schedule, _records = us
     response = manager_api.patch(
         _url(schedule),
         {"retention_years": 3, "reason": "what if", "dry_run": True},
@@ -167,7 +167,8 @@ def test_a_calendar_year_cutoff_lengthens_at_once_and_is_explained(manager_api, 
     assert "cutoff 2019-01-01" in detail["explanation"]["summary"]
     # The PII period still counts from the trigger, not from the cutoff.
     record = Record.objects.get(pk=records[0].pk)
-    assert record.pii_purge_due.year == 2019 and record.pii_purge_due.month == 1
+    assert record.pii_purge_due.year == 2019
+    assert record.pii_purge_due.month == 1
     back = manager_api.patch(_url(schedule), {"cutoff": "none", "reason": "undo"}, format="json")
     assert back.status_code == 202  # dropping the cutoff makes dates earlier
 
@@ -227,7 +228,7 @@ def test_vital_is_the_class_flag_written_through_the_schedule_api(manager_api, a
 
 
 def test_the_pending_changes_page_lets_the_second_manager_approve(manager_user, second_manager, us):
-    schedule, records = us
+    schedule, _records = us
     proposer = Client()
     assert proposer.login(username=manager_user.username, password=PASSWORD)
     form = {
@@ -258,4 +259,5 @@ def test_the_pending_changes_page_lets_the_second_manager_approve(manager_user, 
     schedule.refresh_from_db()
     assert schedule.retention_years == 2
     plan = approver.get("/file-plan/").content.decode()
-    assert "Cutoff" in plan and "Vital" in plan
+    assert "Cutoff" in plan
+    assert "Vital" in plan
