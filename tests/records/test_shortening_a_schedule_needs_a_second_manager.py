@@ -261,3 +261,23 @@ def test_the_pending_changes_page_lets_the_second_manager_approve(manager_user, 
     plan = approver.get("/file-plan/").content.decode()
     assert "Cutoff" in plan
     assert "Vital" in plan
+
+
+def test_a_vital_record_says_so_on_its_page_and_in_its_export_bag(manager_user, us, tmp_path):
+    from records.models import RecordClass
+    from retention.packaging.bag import records_bag_write
+
+    schedule, records = us
+    RecordClass.objects.filter(pk=schedule.record_class_id).update(vital=True)
+    client = Client()
+    assert client.login(username=manager_user.username, password=PASSWORD)
+    page = client.get(f"/records/{records[0].pk}/").content.decode()
+    assert "(vital record)" in page
+    assert "ended 2018-01-01 → +5 years → 2023-01-01" in page
+    records_bag_write(
+        out=tmp_path / "bag",
+        records=Record.objects.filter(pk=records[0].pk),
+        filters={},
+    )
+    line = (tmp_path / "bag" / "data" / "records.jsonl").read_text(encoding="utf-8")
+    assert '"vital": true' in line

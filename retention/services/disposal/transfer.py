@@ -133,6 +133,7 @@ def transfer_package_ensure(batch: DisposalBatch, *, now: datetime) -> TransferP
             checked = _bag_checked(path)
             if checked is not None and set(_bag_record_ids(path)) >= set(wanted):
                 # Written and valid, but not recorded (a run that died): reused as it is.
+                DisposalBatch.objects.filter(pk=batch.pk).update(execution_error="")
                 return _package_record(batch, path, _bag_record_ids(path), checked)
             shutil.rmtree(path)  # our own unrecorded, invalid or partial package
         try:
