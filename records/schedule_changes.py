@@ -164,7 +164,7 @@ def retention_schedule_change_approve(
     stale = False
     with transaction.atomic():
         change = (
-            RetentionScheduleChange.objects.select_for_update()
+            RetentionScheduleChange.objects.select_for_update(of=("self",))
             .select_related("proposed_by")
             .filter(pk=change_id)
             .first()
@@ -179,7 +179,7 @@ def retention_schedule_change_approve(
         if change.proposed_by_id == approver.pk:
             raise FourEyesError(FOUR_EYES_MESSAGE, extra={"change": change.pk})
         schedule = (
-            RetentionSchedule.objects.select_for_update()
+            RetentionSchedule.objects.select_for_update(of=("self",))
             .select_related("record_class")
             .get(pk=change.schedule_id)
         )
