@@ -16,6 +16,7 @@ from records.models import RecordClass, RetentionSchedule, RetentionScheduleChan
 from records.schedule_changes import (
     retention_schedule_change_approve,
     retention_schedule_write,
+    schedule_write_shortens,
 )
 from records.schedules import retention_schedule_impact
 
@@ -109,9 +110,17 @@ def _schedule_write(
     }
     if dry_run:
         impact = retention_schedule_impact(**arguments)
+        shortens = (
+            schedule_write_shortens(schedule, record_class=record_class, data=values)
+            if schedule is not None
+            else []
+        )
         return Response(
             {
                 "dry_run": True,
+                # Saving it for real would wait for a second records manager.
+                "needs_approval": bool(shortens),
+                "shortens": shortens,
                 "records_moved": impact.records_moved,
                 "records_due_now": impact.records_due_now,
                 "examples": impact.examples,

@@ -94,7 +94,13 @@ def record_retention_steps(record: Record) -> tuple[datetime, str] | None:
         years=schedule.retention_years,
         months=schedule.retention_months,
         days=schedule.retention_days,
-        due=record.disposition_due,
+        # The schedule's own date (a review decision may keep the record longer: said apart).
+        due=period_add_or_none(
+            cutoff_at,
+            years=schedule.retention_years,
+            months=schedule.retention_months,
+            days=schedule.retention_days,
+        ),
         zone=calendar.zone,
     )
 

@@ -51,6 +51,9 @@ def schedule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     form = RetentionScheduleForm(request.POST or None, instance=schedule)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("record_class", "reason")}
+        if schedule is None and not data.get("vital"):
+            # A new schedule's unticked box says nothing about its class's existing flag.
+            data.pop("vital", None)
         try:
             written = retention_schedule_write(
                 schedule=schedule,

@@ -146,6 +146,8 @@ def test_a_dry_run_of_a_shortening_answers_the_impact_and_saves_nothing(manager_
     assert body["records_moved"] == 2
     assert body["records_due_now"] == 2
     assert len(body["examples"]) == 2
+    assert body["needs_approval"] is True
+    assert body["shortens"] == ["retention"]
     assert not RetentionScheduleChange.objects.exists()
     schedule.refresh_from_db()
     assert schedule.retention_years == 5
