@@ -242,3 +242,44 @@ def test_the_certificate_page_names_the_package(transfer_batch, manager_user, pa
     assert str(packages / f"batch-{batch.pk}") in text
     batch_page = client.get(f"/disposal/{batch.pk}/").content.decode()
     assert "Transfer package" in batch_page
+
+
+def test_run_job_execute_disposals_reports_a_failed_package(transfer_batch, monkeypatch):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    batch, records = transfer_batch
+
+    def broken(self, *args, **kwargs):
+        raise bagit.BagValidationError("checksum mismatch")
+
+    monkeypatch.setattr(bagit.Bag, "validate", broken)
+    out = StringIO()
+    call_command("run_job", "execute_disposals", stdout=out, stderr=out)
+    assert f"batch {batch.pk} not executed" in out.getvalue()
+    assert all(_intact(r) for r in records)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_transfer_one_batch_from_one_package(file_plan, manager_user, packages):
+    from records.services import records_declare
+    from tests.factories import make_chat
+
+    RetentionSchedule.objects.filter(record_class__code="CS-CHAT", jurisdiction="US").update(
+        action="transfer"
+    )
+    chats = [
+        make_chat(country="US", region="", started_at=f"2018-01-{n + 1:02d}T10:00:00+00:00")
+        for n in range(8)
+    ]
+    records_declare(now=NOW)
+    (batch,) = disposal_batches_build(now=NOW)
+    disposal_batch_approve(batch=batch, approver=manager_user)
+    summary = disposal_batches_execute(now=NOW, chunk_size=2, workers=2)
+    assert summary.completed == [batch.pk]
+    assert Tombstone.objects.filter(action="transfer").count() == 8
+    assert TransferPackage.objects.count() == 1
+    path = packages / f"batch-{batch.pk}"
+    bagit.Bag(str(path)).validate()
+    assert _bag_ids(path) == set(Record.objects.filter(chat__in=chats).values_list("pk", flat=True))
