@@ -97,6 +97,9 @@ class DisposalBatch(models.Model):
     rejection_reason = models.TextField(blank=True)
     execution_started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Why the last execution stopped (a transfer package that could not be written or did not
+    # validate); cleared when it goes on. Nothing was destroyed while it is set.
+    execution_error = models.TextField(blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -217,3 +220,24 @@ class DisposalCertificate(models.Model):
 
     def __str__(self) -> str:
         return f"certificate {self.sequence} (batch {self.batch_id})"
+
+
+class TransferPackage(models.Model):
+    """The validated BagIt package of a `transfer` batch (SPEC §4.2), written before any of its
+    records is destroyed; only the records in `record_ids` may be destroyed by the batch."""
+
+    batch = models.OneToOneField(
+        DisposalBatch, on_delete=models.PROTECT, related_name="transfer_package"
+    )
+    path = models.CharField(max_length=1024)
+    payload_oxum = models.CharField(max_length=64)
+    tagmanifest_sha256 = models.CharField(max_length=64)
+    record_ids = models.JSONField(default=list)
+    written_at = models.DateTimeField()
+    validated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"transfer package of batch {self.batch_id}"

@@ -236,6 +236,14 @@ SPACY_MODEL_FR = env("SPACY_MODEL_FR", default="fr_core_news_sm")
 DISPOSAL_REQUIRED_APPROVALS = env.int("DISPOSAL_REQUIRED_APPROVALS", default=1)
 # Connections that execute one disposal batch at once (PostgreSQL; SQLite always uses one).
 DISPOSAL_WORKERS = env.int("DISPOSAL_WORKERS", default=2)
+# Retention cutoffs (SPEC §4.2): years are cut off in this zone; the fiscal year starts on
+# FISCAL_YEAR_START (MM-DD, checked at start-up by records.apps). Transfer packages (the
+# `transfer` disposition) are written to TRANSFER_PACKAGE_DIR/batch-<id>/.
+RETENTION_TIME_ZONE = env("RETENTION_TIME_ZONE", default="") or TIME_ZONE
+FISCAL_YEAR_START = env("FISCAL_YEAR_START", default="") or "01-01"
+TRANSFER_PACKAGE_DIR = Path(
+    env("TRANSFER_PACKAGE_DIR", default="") or BASE_DIR / "var" / "transfer-packages"
+)
 # Lets jobs that destroy content run as of a future `--now` (SPEC §4): test and demo settings
 # only; production refuses to start with it.
 ALLOW_SIMULATED_CLOCK = env.bool("ALLOW_SIMULATED_CLOCK", default=False)

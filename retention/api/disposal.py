@@ -59,6 +59,7 @@ class DisposalBatchSerializer(serializers.ModelSerializer):
             "rejection_reason",
             "execution_started_at",
             "completed_at",
+            "execution_error",
             "item_count",
         ]
 
