@@ -17,6 +17,7 @@ from retention.models import (
     DisposalItem,
     DispositionStage,
 )
+from retention.services.disposal.execution import disposal_batches_execute
 from retention.services.disposal.proposal import (
     approvals_status,
     disposal_batch_approve,
@@ -28,6 +29,7 @@ from retention.services.disposal.proposal import (
 from retention.services.disposal.stages import (
     StageReviewerRequired,
     StageSpec,
+    batch_stage_current,
     disposition_policy_save,
 )
 from tests.retention.conftest import NOW
@@ -290,3 +292,21 @@ def test_a_class_without_a_policy_keeps_the_single_approval_step(due_records, pe
     assert not DisposalBatchStage.objects.exists()
     disposal_batch_approve(batch=batch, approver=people["olga"])
     assert _state(batch) == (BatchState.APPROVED, [])
+
+
+def test_execution_under_a_raised_requirement_reopens_the_last_stage(staged, people, settings):
+    batch = staged["batch"]
+    disposal_batch_approve(batch=batch, approver=people["rita"])
+    disposal_batch_approve(batch=batch, approver=people["lena"])
+    assert _state(batch)[0] == BatchState.APPROVED
+    settings.DISPOSAL_REQUIRED_APPROVALS = 3
+    summary = disposal_batches_execute(now=NOW)
+    assert summary.awaiting_approval == [batch.pk]
+    assert Record.objects.filter(status="active").count() == 3
+    batch.refresh_from_db()
+    assert batch.state == BatchState.PROPOSED
+    assert batch_stage_current(batch).position == 2
+    with pytest.raises(ConflictError, match="Four-eyes"):
+        disposal_batch_approve(batch=batch, approver=people["lena"], stage=2)
+    disposal_batch_approve(batch=batch, approver=people["luis"], stage=2)
+    assert _state(batch) == (BatchState.APPROVED, ["rita", "luis"])

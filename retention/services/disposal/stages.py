@@ -176,11 +176,15 @@ def _stages_of(batch: DisposalBatch) -> list[DisposalBatchStage]:
 def batch_stage_current(
     batch: DisposalBatch, stages: list[DisposalBatchStage] | None = None
 ) -> DisposalBatchStage | None:
-    """The stage under review: the first undecided one (None when all are decided, or for a
-    batch without stages)."""
-    for stage in _stages_of(batch) if stages is None else stages:
+    """The stage under review: the first undecided one; the last one of a proposed batch whose
+    stages are all decided (sent back by execution under a raised DISPOSAL_REQUIRED_APPROVALS:
+    its last stage takes another approval). None once approved, or without stages."""
+    stages = _stages_of(batch) if stages is None else stages
+    for stage in stages:
         if stage.decided_at is None:
             return stage
+    if stages and batch.state == BatchState.PROPOSED:
+        return stages[-1]
     return None
 
 
@@ -253,8 +257,6 @@ def disposal_batch_stage_approve(
     stages = _stages_of(batch)
     counted, required = staged_approvals_status(batch, in_force=in_force, stage_count=len(stages))
     current = batch_stage_current(batch, stages)
-    if current is None and counted < required:
-        current = stages[-1]  # the requirement was raised after approval: the last re-opens
     if stage_position is not None and (current is None or current.position != stage_position):
         asked = next((s for s in stages if s.position == stage_position), None)
         if asked is not None and batch.approvals.filter(stage=asked, approver=approver).exists():
