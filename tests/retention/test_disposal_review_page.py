@@ -164,3 +164,12 @@ def test_policy_page_refuses_unknown_reviewers_and_a_stage_without_any(world):
         assert response.status_code == 200
         assert message in response.content.decode()
     assert [s.name for s in DispositionStage.objects.all()] == ["Records", "Legal"]
+
+
+def test_admin_edits_a_policy_with_its_stages(world, admin_user):
+    client = Client()
+    client.force_login(admin_user)
+    policy = DispositionStage.objects.first().policy
+    assert client.get("/admin/retention/dispositionpolicy/").status_code == 200
+    assert client.get(f"/admin/retention/dispositionpolicy/{policy.pk}/change/").status_code == 200
+    assert client.get("/admin/retention/disposalbatchstage/").status_code == 200
