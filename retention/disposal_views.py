@@ -22,10 +22,11 @@ from retention.review_selectors import (
     batch_stages_view,
     disposal_batch_for_review,
     disposal_batch_summary,
+    disposal_batches_with_stage,
     disposal_review_items,
     disposal_review_rows,
 )
-from retention.selectors import disposal_batch_item_counts, disposal_batches_list, disposal_preview
+from retention.selectors import disposal_batch_item_counts, disposal_preview
 from retention.services.disposal.proposal import (
     disposal_batch_approve,
     disposal_batch_reject,
@@ -52,7 +53,7 @@ def _may_write(request: HttpRequest) -> bool:
 
 @role_required(*READERS)
 def disposal_batch_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(disposal_batches_list(), 50).get_page(request.GET.get("page"))
+    page = Paginator(disposal_batches_with_stage(), 50).get_page(request.GET.get("page"))
     # The dry run counts every due record (about 40 ms at a million messages): only on request.
     show_preview = request.GET.get("preview") == "1"
     return render(

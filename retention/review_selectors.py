@@ -5,7 +5,7 @@ costs a fixed number of queries whatever its size (pinned in tests/retention).""
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import ExtractYear
 
 from chats.selectors import chat_extras
@@ -27,6 +27,18 @@ def disposal_batch_for_review(pk: int) -> DisposalBatch:
         disposal_batches_list()
         .prefetch_related(batch_stages_prefetch(), "approvals__approver", "approvals__stage")
         .get(pk=pk)
+    )
+
+
+def disposal_batches_with_stage() -> QuerySet[DisposalBatch]:
+    """disposal_batches_list() annotated with the stage under review (`stage_position`,
+    `stage_name`: the first undecided stage; null without stages), in the same query."""
+    undecided = DisposalBatchStage.objects.filter(
+        batch=OuterRef("pk"), decided_at__isnull=True
+    ).order_by("position")
+    return disposal_batches_list().annotate(
+        stage_position=Subquery(undecided.values("position")[:1]),
+        stage_name=Subquery(undecided.values("name")[:1]),
     )
 
 

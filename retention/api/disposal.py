@@ -15,7 +15,11 @@ from core.http import acting_user
 from core.permissions import GOVERNANCE_READ, GOVERNANCE_WRITE
 from records.models import Record
 from retention.models import DisposalBatch, DisposalCertificate
-from retention.review_selectors import batch_stages_view, disposal_batch_for_review
+from retention.review_selectors import (
+    batch_stages_view,
+    disposal_batch_for_review,
+    disposal_batches_with_stage,
+)
 from retention.selectors import (
     disposal_batch_item_counts,
     disposal_batch_items,
@@ -42,6 +46,15 @@ class DisposalBatchSerializer(serializers.ModelSerializer):
     )
     item_count = serializers.IntegerField()
     approval_count = serializers.IntegerField()
+    stage = serializers.SerializerMethodField()
+
+    def get_stage(self, batch: DisposalBatch) -> dict[str, Any] | None:
+        """The stage under review, `{"position", "name"}` (null without stages or when none);
+        the list annotates it (disposal_batches_with_stage), the detail replaces it."""
+        position = getattr(batch, "stage_position", None)
+        if position is None:
+            return None
+        return {"position": position, "name": getattr(batch, "stage_name", "")}
 
     class Meta:
         model = DisposalBatch
@@ -51,6 +64,7 @@ class DisposalBatchSerializer(serializers.ModelSerializer):
             "jurisdiction",
             "action",
             "state",
+            "stage",
             "proposed_at",
             "proposed_by",
             "required_approvals",
@@ -100,7 +114,7 @@ class DisposalBatchListApi(generics.ListAPIView):
     filterset_fields = ["state", "jurisdiction"]
 
     def get_queryset(self) -> QuerySet[DisposalBatch]:
-        return disposal_batches_list()
+        return disposal_batches_with_stage()
 
 
 class DisposalBatchDetailApi(APIView):

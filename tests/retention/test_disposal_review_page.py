@@ -118,6 +118,7 @@ def test_two_stages_through_the_page(world):
     _client(world["rita"]).post(url, {"action": "approve", "stage": "1"})
     page = _client(world["lena"]).get(url).content.decode()
     assert "Approve stage 2 (Legal)" in page
+    assert "2: Legal" in _client(world["lena"]).get("/disposal/").content.decode()
     _client(world["lena"]).post(url, {"action": "approve", "stage": "2"})
     world["batch"].refresh_from_db()
     assert world["batch"].state == BatchState.APPROVED

@@ -151,3 +151,14 @@ def test_auditor_reads_the_stages_but_every_post_is_refused(world, auditor_api):
     assert world["batch"].state == BatchState.PROPOSED
     assert not DisposalApproval.objects.exists()
     assert not DisposalItem.objects.filter(status="excluded").exists()
+
+
+def test_the_list_shows_each_batch_stage_under_review(world, due_records):
+    due_records(1, country="CA")
+    disposal_batches_build(now=NOW)
+    rows = world["rita"].get("/api/v1/disposal-batches/").json()["results"]
+    stages = {row["jurisdiction"]: row["stage"] for row in rows}
+    assert stages == {
+        "US": {"position": 1, "name": "Records"},
+        "CA": {"position": 1, "name": "Records"},
+    }
