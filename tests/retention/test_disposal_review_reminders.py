@@ -97,3 +97,12 @@ def test_the_job_is_registered_and_runs_from_the_command_line(world):
     assert result.counts["reminded"] == 1
     call_command("run_job", "remind_disposal_reviews", now=late.isoformat())
     assert len(mail.outbox) == 1
+
+
+def test_group_members_who_cannot_act_get_no_reminder(world, make_user):
+    clerk = make_user(Role.SUPPORT_STAFF, username="clerk", email="clerk@example.org")
+    clerk.groups.add(Group.objects.get(name="legal-reviewers"))
+    decided = world["opened"] + timedelta(days=1)
+    disposal_batch_approve(batch=world["batch"], approver=world["rita"], now=decided)
+    disposal_reviews_remind(now=decided + timedelta(days=DAYS + 1))
+    assert sorted(mail.outbox[0].to) == ["lena@example.org", "luis@example.org"]

@@ -310,3 +310,16 @@ def test_execution_under_a_raised_requirement_reopens_the_last_stage(staged, peo
         disposal_batch_approve(batch=batch, approver=people["lena"], stage=2)
     disposal_batch_approve(batch=batch, approver=people["luis"], stage=2)
     assert _state(batch) == (BatchState.APPROVED, ["rita", "luis"])
+
+
+def test_a_named_reviewer_must_be_a_records_manager(people, make_user):
+    clerk = make_user(Role.SUPPORT_STAFF, username="clerk")
+    record_class = RecordClass.objects.create(code="X-TEST", title="x")
+    with pytest.raises(ApplicationError) as refused:
+        disposition_policy_save(
+            record_class=record_class,
+            stages=[StageSpec("Records", reviewers=(people["rita"], clerk))],
+            saved_by=people["rita"],
+        )
+    assert refused.value.extra == {"field": "stages[0].reviewers", "users": ["clerk"]}
+    assert not DispositionStage.objects.exists()

@@ -28,6 +28,7 @@ from django.utils import timezone
 from audit.services import audit_event_record
 from core.exceptions import ApplicationError, ConflictError
 from core.history import history_note
+from core.roles import Role, user_has_role
 from records.models import RecordClass
 from retention.models import (
     BatchState,
@@ -87,6 +88,15 @@ def _stage_specs_clean(stages: Sequence[StageSpec]) -> list[StageSpec]:
             raise ApplicationError(
                 f"Stage {number} ({name}) needs a reviewer group or named reviewers",
                 extra={"field": f"stages[{number - 1}].reviewers"},
+            )
+        outsiders = sorted(
+            u.get_username() for u in spec.reviewers if not user_has_role(u, Role.RECORDS_MANAGER)
+        )
+        if outsiders:
+            raise ApplicationError(
+                f"Stage {number} ({name}): only records managers can review disposals, not "
+                + ", ".join(outsiders),
+                extra={"field": f"stages[{number - 1}].reviewers", "users": outsiders},
             )
         clean.append(StageSpec(name, spec.reviewer_group, tuple(spec.reviewers)))
     return clean
@@ -196,11 +206,16 @@ def batch_stage_in_charge(batch: DisposalBatch) -> DisposalBatchStage | None:
 
 
 def stage_reviewer_ids(stage: DisposalBatchStage) -> set[int]:
-    """Ids of the active users who review `stage` (named reviewers and group members)."""
+    """Ids of the active users who can act on `stage`: its named reviewers and its group's
+    members who are records managers (only they may write, SPEC §1)."""
     condition = Q(pk__in=[u.pk for u in stage.reviewers.all()])
     if stage.reviewer_group_id is not None:
         condition |= Q(groups=stage.reviewer_group_id)
-    return set(User.objects.filter(condition, is_active=True).values_list("pk", flat=True))
+    reviewers = User.objects.filter(condition, is_active=True)
+    managers = User.objects.filter(
+        Q(groups__name=Role.RECORDS_MANAGER.value) | Q(is_superuser=True)
+    ).values("pk")
+    return set(reviewers.filter(pk__in=managers).values_list("pk", flat=True))
 
 
 def user_reviews_stage(user: User, stage: DisposalBatchStage) -> bool:
