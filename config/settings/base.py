@@ -234,6 +234,9 @@ KB_SEARCH_SEMANTIC = env.bool("KB_SEARCH_SEMANTIC", default=True)
 # French chats (and French messages of any chat) are read by the French pipeline (LGPL-LR).
 SPACY_MODEL_FR = env("SPACY_MODEL_FR", default="fr_core_news_sm")
 DISPOSAL_REQUIRED_APPROVALS = env.int("DISPOSAL_REQUIRED_APPROVALS", default=1)
+# A disposal review stage waiting longer than this gets a reminder to its reviewers, once per
+# interval (job remind_disposal_reviews).
+DISPOSAL_REVIEW_REMINDER_DAYS = env.int("DISPOSAL_REVIEW_REMINDER_DAYS", default=7)
 # Connections that execute one disposal batch at once (PostgreSQL; SQLite always uses one).
 DISPOSAL_WORKERS = env.int("DISPOSAL_WORKERS", default=2)
 # Retention cutoffs (SPEC §4.2): years are cut off in this zone; the fiscal year starts on
