@@ -23,9 +23,9 @@ from tests.retention.conftest import NOW
 
 pytestmark = pytest.mark.django_db
 
-# Queries of one review page, whatever the number of items on it (pinned; see the test): 18 of
-# the page and its stages, and the chat extras of the items' chats (the topic column), one or
-# two queries per receiver of chats.hooks.chat_extras_collect, whatever the number of chats.
+# Queries of one review page, whatever the number of items on it (pinned; see the test): the
+# page, its stages and items, and the chat extras of the items' chats (the topic column: a query
+# or two per receiver of chats.hooks.chat_extras_collect, whatever the number of chats).
 REVIEW_PAGE_QUERIES = 23
 
 
