@@ -6,7 +6,7 @@ from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError
 from core.http import acting_user
-from core.roles import Role, user_has_role
+from core.roles import GOVERNANCE_ROLES, Role, user_has_role
 from core.views import role_required
 from records.forms import RetentionScheduleForm
 from records.models import DeclarationRule, RecordClass, RetentionSchedule, RetentionScheduleChange
@@ -16,7 +16,7 @@ from records.schedule_changes import (
     schedule_changes_pending,
 )
 
-READERS = (Role.RECORDS_MANAGER, Role.COMPLIANCE_AUDITOR)
+READERS = GOVERNANCE_ROLES
 WRITERS = (Role.RECORDS_MANAGER,)
 
 

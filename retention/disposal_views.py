@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from core.exceptions import ApplicationError
 from core.http import acting_user
-from core.roles import Role, user_has_role
+from core.roles import GOVERNANCE_ROLES, Role, user_has_role
 from core.views import role_required
 from records.models import RecordClass
 from retention.forms import BulkExcludeForm, DispositionStageFormSet, ExcludeForm, ReasonForm
@@ -42,7 +42,7 @@ from retention.services.disposal.stages import (
     user_reviews_stage,
 )
 
-READERS = (Role.RECORDS_MANAGER, Role.COMPLIANCE_AUDITOR)
+READERS = GOVERNANCE_ROLES
 WRITERS = (Role.RECORDS_MANAGER,)
 PAGE_SIZE = 100
 

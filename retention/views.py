@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from core.exceptions import ApplicationError
 from core.http import acting_user
-from core.roles import Role, user_has_role
+from core.roles import GOVERNANCE_ROLES, Role, user_has_role
 from core.views import role_required
 from records.selectors import records_list
 from retention.filters import RecordFilter
@@ -23,7 +23,7 @@ from retention.services.holds import (
 )
 from retention.services.reviews import record_review_decide
 
-READERS = (Role.RECORDS_MANAGER, Role.COMPLIANCE_AUDITOR)
+READERS = GOVERNANCE_ROLES
 WRITERS = (Role.RECORDS_MANAGER,)
 RECORD_PAGE_SIZE = 50
 
