@@ -11,6 +11,29 @@ app = Celery("chatrecords")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# When the records reports are e-mailed: a crontab line "minute hour day-of-month month
+# day-of-week" (default Mondays 06:00). Read here, not in settings: beat's schedule is built when
+# this module is imported, before Django's settings are.
+REPORTS_SCHEDULE_DEFAULT = "0 6 * * 1"
+
+
+def crontab_from(spec: str, *, name: str) -> crontab:
+    fields = spec.split()
+    if len(fields) != 5:
+        raise ValueError(
+            f"{name}={spec!r}: give five crontab fields, minute hour day-of-month month "
+            "day-of-week (e.g. '0 6 * * 1')"
+        )
+    minute, hour, day_of_month, month_of_year, day_of_week = fields
+    return crontab(
+        minute=minute,
+        hour=hour,
+        day_of_month=day_of_month,
+        month_of_year=month_of_year,
+        day_of_week=day_of_week,
+    )
+
+
 # Every job of the run_job registry has exactly one entry here (a test checks both ways).
 JOB_SCHEDULE: dict[str, crontab] = {
     "infer_countries": crontab(minute=5, hour="*/6"),
@@ -26,6 +49,9 @@ JOB_SCHEDULE: dict[str, crontab] = {
     "declare_records": crontab(minute="*/15"),
     "build_disposal_batches": crontab(minute=0, hour=2),
     "remind_disposal_reviews": crontab(minute=0, hour=8),
+    "send_reports": crontab_from(
+        os.environ.get("REPORTS_SCHEDULE", REPORTS_SCHEDULE_DEFAULT), name="REPORTS_SCHEDULE"
+    ),
     "execute_disposals": crontab(minute=30, hour="*/1"),
     "purge_pii_originals": crontab(minute=0, hour=3),
     # Before the purge: the last check of originals about to be destroyed.

@@ -34,6 +34,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Disposal", "disposal-batch-list", MANAGERS_AND_AUDITORS),
     NavItem("Certificates", "disposal-certificate-list", MANAGERS_AND_AUDITORS),
     NavItem("Audit log", "audit-event-list", MANAGERS_AND_AUDITORS),
+    NavItem("Reports", "report-list", MANAGERS_AND_AUDITORS),
     NavItem("QA", "qa-queue", MANAGERS_AND_AUDITORS),
     NavItem("Subject requests", "subject-request-list", MANAGERS_AND_AUDITORS),
 ]

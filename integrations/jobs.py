@@ -2,6 +2,7 @@ from datetime import datetime
 
 from core.jobs import JobResult, register_job
 from integrations.inbound_idle import inbound_conversations_close_idle
+from integrations.reports import reports_mail
 from outbox.delivery import webhook_deliveries_retry
 
 
@@ -23,3 +24,12 @@ def retry_webhook_deliveries(*, now: datetime) -> JobResult:
 def close_idle_conversations(*, now: datetime) -> JobResult:
     counts = inbound_conversations_close_idle(now=now)
     return JobResult(ok=not counts["failed"], counts=counts)
+
+
+@register_job(
+    "send_reports",
+    "e-mails the records reports (due, held, disposed, QA backlog, open requests) to the records "
+    "managers, once a day at most (REPORTS_SCHEDULE)",
+)
+def send_reports(*, now: datetime) -> JobResult:
+    return JobResult(counts=reports_mail(now=now))

@@ -31,3 +31,18 @@ class InboundEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}:{self.conversation_key} {self.kind}"
+
+
+class ReportMailing(models.Model):
+    """One sending of the scheduled records reports (send_reports), so a replayed run on the
+    same day sends nothing more."""
+
+    sent_on = models.DateField(unique=True)
+    sent_at = models.DateTimeField()
+    recipients = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-sent_on"]
+
+    def __str__(self) -> str:
+        return f"reports of {self.sent_on} to {self.recipients} manager(s)"
