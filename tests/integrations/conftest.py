@@ -22,3 +22,4 @@ def real_sample(tmp_path: Path) -> Callable[..., Path]:
         return target
 
     return copy
+from tests.retention.conftest import due_records, file_plan  # noqa: F401 - the reports need declared records

@@ -15,7 +15,7 @@ from integrations.models import ReportMailing
 from integrations.reports import REPORTS, reports_mail
 from privacy.services.requests import subject_request_create
 from retention.services.holds import legal_hold_place
-from tests.retention.conftest import NOW, due_records, file_plan  # noqa: F401 - fixtures
+from tests.retention.conftest import NOW
 
 pytestmark = pytest.mark.django_db
 
