@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.retention.conftest import due_records, file_plan  # noqa: F401 - the reports need them
+
 # The checkout sits beside shared/ (CI clones main next to it).
 FORMATS = Path(__file__).resolve().parents[3] / "shared" / "formats"
 
@@ -22,4 +24,3 @@ def real_sample(tmp_path: Path) -> Callable[..., Path]:
         return target
 
     return copy
-from tests.retention.conftest import due_records, file_plan  # noqa: F401 - the reports need declared records
