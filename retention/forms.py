@@ -25,6 +25,14 @@ class LegalHoldForm(forms.Form):
     started_before = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     countries = forms.CharField(required=False, help_text="ISO codes, comma separated")
     query = forms.CharField(required=False, help_text="words that appear in the chat")
+    custodians = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="e-mail addresses to notify, one per line; each is asked to acknowledge",
+    )
+
+    def custodian_emails(self) -> list[str]:
+        return _lines(self.cleaned_data.get("custodians") or "")
 
     def scope(self) -> dict[str, Any]:
         data = self.cleaned_data

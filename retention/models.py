@@ -322,3 +322,25 @@ class TransferPackage(models.Model):
 
     def __str__(self) -> str:
         return f"transfer package of batch {self.batch_id}"
+
+
+class HoldCustodian(models.Model):
+    """Someone who must preserve what a hold covers (issue #16 item 7): notified by e-mail when
+    the hold is placed and when it is released; `acknowledged_at` is when they confirmed, by
+    the unguessable link of their notice (custodians need no account)."""
+
+    hold = models.ForeignKey(LegalHold, on_delete=models.CASCADE, related_name="custodians")
+    email = models.EmailField()
+    token = models.CharField(max_length=64, unique=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    release_notified_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["hold_id", "email"]
+        constraints = [
+            models.UniqueConstraint(fields=["hold", "email"], name="hold_custodian_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"custodian of hold {self.hold_id}"

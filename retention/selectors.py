@@ -293,6 +293,7 @@ def schedules_for_class(record_class_id: int) -> list[RetentionSchedule]:
 def legal_holds_list() -> QuerySet[LegalHold]:
     return (
         LegalHold.objects.select_related("issued_by", "released_by")
+        .prefetch_related("custodians")
         .annotate(record_count=Count("coverage"))
         .order_by("-placed_at", "-pk")
     )

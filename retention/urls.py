@@ -7,6 +7,11 @@ urlpatterns = [
     path("records/<int:pk>/", views.record_detail, name="record-detail"),
     path("holds/", views.legal_hold_list, name="legal-hold-list"),
     path("holds/<int:pk>/", views.legal_hold_detail, name="legal-hold-detail"),
+    path(
+        "holds/acknowledge/<str:token>/",
+        views.legal_hold_acknowledge,
+        name="legal-hold-acknowledge",
+    ),
     path("disposal/", disposal_views.disposal_batch_list, name="disposal-batch-list"),
     path("disposal/<int:pk>/", disposal_views.disposal_batch_detail, name="disposal-batch-detail"),
     path(

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
 
 from core.exceptions import ApplicationError
 from core.http import acting_user
@@ -10,12 +11,14 @@ from core.views import role_required
 from records.selectors import records_list
 from retention.filters import RecordFilter
 from retention.forms import LegalHoldForm, ReasonForm, ReviewDecisionForm
+from retention.models import HoldCustodian
 from retention.record_selectors import record_explanation, record_history
 from retention.selectors import (
     disposal_certificates_list,
     legal_holds_list,
     record_active_holds,
 )
+from retention.services.hold_notices import hold_notice_acknowledge
 from retention.services.holds import (
     hold_scope_preview_details,
     legal_hold_place,
@@ -50,6 +53,7 @@ def legal_hold_list(request: HttpRequest) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                     scope=form.scope(),
                     issued_by=acting_user(request),
+                    custodians=form.custodian_emails(),
                 )
                 messages.success(request, f"Hold {hold.pk} placed.")
                 return redirect("legal-hold-detail", pk=hold.pk)
@@ -164,4 +168,18 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if explanation["review_due"] and user_has_role(request.user, Role.RECORDS_MANAGER)
             else None,
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def legal_hold_acknowledge(request: HttpRequest, token: str) -> HttpResponse:
+    """A custodian confirms a hold notice by its link (no account needed: the token is the
+    credential). GET shows what is acknowledged; the POST records it."""
+    custodian = get_object_or_404(HoldCustodian.objects.select_related("hold"), token=token)
+    if request.method == "POST":
+        custodian = hold_notice_acknowledge(token=token)
+    return render(
+        request,
+        "retention/legal_hold_acknowledge.html",
+        {"custodian": custodian, "hold": custodian.hold},
     )

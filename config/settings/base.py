@@ -129,6 +129,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE", default="UTC")
+# The address people outside reach the site at (links in e-mails, e.g. hold notices).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 USE_I18N = True
 USE_TZ = True
 

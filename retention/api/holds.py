@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from core.http import acting_user
 from core.permissions import GOVERNANCE_READ, GOVERNANCE_WRITE, GovernanceReadWriteMixin
-from retention.models import LegalHold
+from retention.models import HoldCustodian, LegalHold
 from retention.selectors import (
     legal_holds_list,
 )
@@ -23,11 +23,18 @@ from retention.services.holds import (
 # --- legal holds ----------------------------------------------------------------------------
 
 
+class HoldCustodianSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = HoldCustodian
+        fields = ["email", "notified_at", "acknowledged_at", "release_notified_at"]
+
+
 class LegalHoldSerializer(serializers.ModelSerializer):
     issued_by = serializers.CharField(source="issued_by.username", default=None)
     released_by = serializers.CharField(source="released_by.username", default=None)
     is_active = serializers.BooleanField()
     record_count = serializers.IntegerField()
+    custodians = HoldCustodianSerializer(many=True, read_only=True)
 
     class Meta:
         model = LegalHold
@@ -44,11 +51,13 @@ class LegalHoldSerializer(serializers.ModelSerializer):
             "released_by",
             "release_reason",
             "record_count",
+            "custodians",
         ]
 
 
 class LegalHoldListCreateApi(GovernanceReadWriteMixin, generics.ListAPIView):
-    """GET: holds. POST: place a hold {"matter", "reference", "reason", "scope": {…}}."""
+    """GET: holds. POST: place a hold {"matter", "reference", "reason", "scope": {…},
+    "custodians": [e-mail addresses to notify]}."""
 
     serializer_class = LegalHoldSerializer
 
@@ -57,6 +66,9 @@ class LegalHoldListCreateApi(GovernanceReadWriteMixin, generics.ListAPIView):
         reference = serializers.CharField(max_length=128, required=False, allow_blank=True)
         reason = serializers.CharField()
         scope = serializers.JSONField()
+        custodians = serializers.ListField(
+            child=serializers.CharField(max_length=254), required=False, default=list
+        )
 
     def get_queryset(self) -> QuerySet[LegalHold]:
         return legal_holds_list()
@@ -71,6 +83,7 @@ class LegalHoldListCreateApi(GovernanceReadWriteMixin, generics.ListAPIView):
             reason=data.validated_data["reason"],
             scope=data.validated_data["scope"],
             issued_by=acting_user(request),
+            custodians=data.validated_data["custodians"],
         )
         hold = legal_holds_list().get(pk=hold.pk)
         return Response(LegalHoldSerializer(hold).data, status=status.HTTP_201_CREATED)

@@ -8,7 +8,7 @@ until every hold covering it is released. Releasing needs a reason; everything i
 audit data names hold ids, references and counts — never the personal values of a scope.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +24,11 @@ from records.rules import records_live_q
 from retention.hold_scopes import hold_scope_purged_count, hold_scope_q, hold_scope_records
 from retention.models import LegalHold, LegalHoldRecord
 from retention.rules import hold_scope_clean
+from retention.services.hold_notices import (
+    custodian_emails_clean,
+    hold_custodians_notify,
+    hold_custodians_notify_release,
+)
 
 HOLD_INSERT_BATCH = 2000
 
@@ -91,6 +96,7 @@ def legal_hold_place(
     reason: str,
     scope: Any,
     issued_by: User | None,
+    custodians: Sequence[str] = (),
     now: datetime | None = None,
 ) -> LegalHold:
     if not matter.strip():
@@ -98,6 +104,7 @@ def legal_hold_place(
     if not reason.strip():
         raise ApplicationError("A hold needs a reason", extra={"field": "reason"})
     clean = hold_scope_validate(scope)
+    custodian_emails = custodian_emails_clean(custodians)
     now = now or timezone.now()
     hold = LegalHold(
         matter=matter.strip(),
@@ -123,6 +130,7 @@ def legal_hold_place(
             "records_with_purged_originals": hold_scope_purged_count(clean),
         },
     )
+    hold_custodians_notify(hold=hold, emails=custodian_emails)
     return hold
 
 
@@ -146,6 +154,7 @@ def legal_hold_release(*, hold: LegalHold, released_by: User | None, reason: str
         target=hold,
         data={"reference": hold.reference, "records": hold.coverage.count()},
     )
+    hold_custodians_notify_release(hold=hold)
     return hold
 
 
