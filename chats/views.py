@@ -14,7 +14,13 @@ from chats.selectors import (
     message_author_for,
     message_text_for,
 )
-from core.roles import Role, user_may_search_by_identity, user_may_see_original_text
+from core.roles import (
+    GOVERNANCE_ROLES,
+    Role,
+    user_has_role,
+    user_may_search_by_identity,
+    user_may_see_original_text,
+)
 from core.views import role_required
 
 ALL_ROLES = tuple(Role)
@@ -59,6 +65,7 @@ def chat_detail(request: HttpRequest, pk: int) -> HttpResponse:
         audit_event_record(
             actor=request.user, action="chat.original_viewed", target=chat, data={"via": "page"}
         )
+    extras = chat_extras([chat.pk])[chat.pk]
     lines: list[dict[str, Any]] = [
         {
             "message": message,
@@ -73,7 +80,9 @@ def chat_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "chat": chat,
             "lines": lines,
-            "extras": chat_extras([chat.pk])[chat.pk],
+            "extras": extras,
+            "destroyed": (extras.get("record") or {}).get("is_live") is False,
+            "perms_governance": user_has_role(request.user, *GOVERNANCE_ROLES),
             "may_see_original": may_see_original,
             "show_original": show_original,
             "survey": getattr(chat, "survey", None),

@@ -12,7 +12,13 @@ from audit.models import AuditEvent
 from chats.hooks import ChatExtra, ChatExtrasQuery
 from records.models import Record, RecordStatus
 from records.recompute import record_retention_steps
-from records.rules import ACTION_RETAIN, ACTION_REVIEW, REVIEW_DECISION_DESTROY, review_is_due
+from records.rules import (
+    ACTION_RETAIN,
+    ACTION_REVIEW,
+    REVIEW_DECISION_DESTROY,
+    record_status_is_live,
+    review_is_due,
+)
 from retention.models import DisposalItem, LegalHold, LegalHoldRecord
 from retention.rules import KEPT_PERMANENTLY
 from retention.selectors import (
@@ -224,6 +230,8 @@ def chat_record_extra(query: ChatExtrasQuery) -> ChatExtra:
             "id": pk,
             "record_class": code,
             "status": status,
+            # Whether the chat's content is still there (records.rules), for the chat's page.
+            "is_live": record_status_is_live(status),
             "disposition_due": due.isoformat() if due else None,
             "holds": holds.get(pk, []),
         }

@@ -11,7 +11,7 @@ from core.views import role_required
 from records.selectors import records_list
 from retention.filters import RecordFilter
 from retention.forms import LegalHoldForm, ReasonForm, ReviewDecisionForm
-from retention.models import HoldCustodian
+from retention.models import HoldCustodian, Tombstone
 from retention.record_selectors import record_explanation, record_history
 from retention.selectors import (
     disposal_certificates_list,
@@ -162,6 +162,9 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "records/record_detail.html",
         {
             "record": record,
+            "tombstone": Tombstone.objects.filter(record_id_value=record.pk)
+            .select_related("batch__certificate")
+            .first(),
             "explanation": explanation,
             "history": record_history(record),
             "review_form": form
