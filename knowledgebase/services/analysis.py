@@ -35,6 +35,7 @@ from knowledgebase.sentiment import (
     satisfaction_compute,
     sentiment_model_version,
 )
+from knowledgebase.sentiment_fr import FRENCH_SENTIMENT_MODEL, french_sentiment_version
 from knowledgebase.services.search_index import (
     chat_document_fields,
     chat_document_save,
@@ -53,7 +54,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ANALYSIS_CHUNK_SIZE = 200
-ANALYSIS_VERSION = f"{KEYWORDS_VERSION}+vader"
+ANALYSIS_VERSION = f"{KEYWORDS_VERSION}+vader+fr"
 
 
 def week_start_of(moment: datetime) -> date:
@@ -121,6 +122,7 @@ def _times(chat: Chat, messages: list[Message]) -> tuple[float | None, float | N
 
 def _score(item: _ChatAnalysis) -> None:
     version = sentiment_model_version()
+    fr_version = french_sentiment_version()
     chat = item.chat
     customer_scores: list[float] = []
     scored = not_scored = 0
@@ -136,8 +138,8 @@ def _score(item: _ChatAnalysis) -> None:
                 message_id=message.pk,
                 chat_id=chat.pk,
                 score=result.score,
-                model_name=SENTIMENT_MODEL,
-                model_version=version,
+                model_name=result.model,
+                model_version=version if result.model == SENTIMENT_MODEL else fr_version,
                 language=result.language,
                 not_scored_reason=result.not_scored_reason,
             )
@@ -161,7 +163,10 @@ def _score(item: _ChatAnalysis) -> None:
         messages_scored=len(customer_scores),
         comment_sentiment=comment_score,
     )
-    explanation["model"] = f"{SENTIMENT_MODEL} {version}"
+    models_used = f"{SENTIMENT_MODEL} {version}"
+    if any(s.model_name == FRENCH_SENTIMENT_MODEL for s in item.sentiments):
+        models_used = f"{FRENCH_SENTIMENT_MODEL} {fr_version}"
+    explanation["model"] = models_used
     first_response, handle = _times(chat, item.messages)
     item.insight = {
         "source_redacted_at": item.redacted_at,
@@ -170,7 +175,7 @@ def _score(item: _ChatAnalysis) -> None:
         "country": chat.country,
         "week_start": week_start_of(chat.started_at),
         "sentiment": sentiment,
-        "sentiment_model": f"{SENTIMENT_MODEL} {version}",
+        "sentiment_model": models_used[:64],
         "messages_scored": scored,
         "messages_not_scored": not_scored,
         "survey_rating": survey.rating if survey else None,
