@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from audit.services import audit_event_record
+from chats.fields import CHAT_API_FIELDS, chat_extra_value
 from chats.filters import ChatFilter
 from chats.interchange import InterchangeError, chat_payload_from_dict
 from chats.models import Chat, Message
@@ -36,27 +37,10 @@ class ChatSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Chat
-        fields = [
-            "id",
-            "source",
-            "external_id",
-            "started_at",
-            "ended_at",
-            "language",
-            "country",
-            "region",
-            "country_source",
-            "country_confidence",
-            "tags",
-            "redacted_at",
-            "sentiment",
-            "satisfaction",
-            "keywords",
-            "record",
-        ]
+        fields = CHAT_API_FIELDS
 
     def _extra(self, chat: Chat, key: str) -> Any:
-        return self.context.get("extras", {}).get(chat.pk, {}).get(key)
+        return chat_extra_value(self.context.get("extras", {}).get(chat.pk, {}), key)
 
     def get_tags(self, chat: Chat) -> list[str]:
         return chat_tags_for(chat, show_identity=bool(self.context.get("show_identity")))
@@ -68,11 +52,10 @@ class ChatSerializer(serializers.ModelSerializer):
         return self._extra(chat, "satisfaction")
 
     def get_keywords(self, chat: Chat) -> list[str]:
-        return self._extra(chat, "keywords") or []
+        return self._extra(chat, "keywords")
 
     def get_record(self, chat: Chat) -> int | None:
-        record = self._extra(chat, "record")
-        return record.get("id") if isinstance(record, dict) else record
+        return self._extra(chat, "record")
 
 
 class MessageSerializer(serializers.ModelSerializer):

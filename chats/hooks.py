@@ -19,7 +19,8 @@ class ChatsImported:
 chats_imported: Hook[ChatsImported, None] = Hook("chats.imported")
 """Sent after an import batch commits (`on_commit`, robust: a broker outage must not undo an
 import). Receivers queue follow-up work for the new chats; they must not fail the import.
-Listeners: redaction (queue `redact_pii` for the new chats)."""
+Listeners: redaction (queue `redact_pii` for the new chats), integrations (`chat.closed` for
+the new chats that have ended, `integrations.chat_closed.chats_closed_emit`)."""
 
 
 @dataclass(frozen=True)

@@ -31,16 +31,9 @@ def _native(lines: Iterable[bytes]) -> Iterator[bytes]:
     yield from lines
 
 
+# The line formats, explicitly; document formats are added by the adapters of integrations.
 IMPORT_FORMATS: dict[str, LineConverter] = {"native": _native}
 DOCUMENT_FORMATS: dict[str, DocumentConverter] = {}
-
-
-def register_import_format(name: str) -> Callable[[LineConverter], LineConverter]:
-    def decorator(converter: LineConverter) -> LineConverter:
-        IMPORT_FORMATS[name] = converter
-        return converter
-
-    return decorator
 
 
 def register_document_format(name: str) -> Callable[[DocumentConverter], DocumentConverter]:

@@ -1,71 +1,37 @@
 """Reading chats: list/detail querysets, the interchange view of a chat, and chat extras.
 
 Other apps add keys to a chat's exported/API view (record, sentiment, satisfaction, keywords)
-by registering a provider that answers for many chats at once, so a page of chats costs one
-query per provider, never one per chat.
+by answering `chats.hooks.chat_extras_collect` for many chats at once, so a page of chats costs
+one query per receiver, never one per chat. Filtering is `chats.filters.ChatFilter`.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
+from chats.hooks import ChatExtrasQuery, chat_extras_collect
 from chats.models import Chat, Message
+from core.batching import rows_after
 
-ChatExtraProvider = Callable[[list[int]], dict[int, Any]]
-_EXTRA_PROVIDERS: dict[str, tuple[ChatExtraProvider, Any]] = {}
 EXPORT_CHUNK_SIZE = 500
 NOT_YET_REDACTED = "[not yet redacted]"
 
 
-def register_chat_extra(
-    key: str, *, default: Any = None
-) -> Callable[[ChatExtraProvider], ChatExtraProvider]:
-    """Registers `provider(chat_ids) -> {chat_id: value}` for the key `key` of a chat's view."""
-
-    def decorator(provider: ChatExtraProvider) -> ChatExtraProvider:
-        _EXTRA_PROVIDERS[key] = (provider, default)
-        return provider
-
-    return decorator
-
-
 def chat_extras(chat_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The extra keys of each chat, `{chat_id: {key: value}}`, from every receiver of
+    `chat_extras_collect` (a chat a receiver does not answer for gets its default)."""
     extras: dict[int, dict[str, Any]] = {chat_id: {} for chat_id in chat_ids}
-    for key, (provider, default) in _EXTRA_PROVIDERS.items():
-        values = provider(chat_ids) if chat_ids else {}
+    if not chat_ids:
+        return extras
+    for extra in chat_extras_collect.send(ChatExtrasQuery(chat_ids=tuple(chat_ids))):
         for chat_id in chat_ids:
-            value = values.get(chat_id, default)
-            extras[chat_id][key] = (
-                list(value) if isinstance(default, list) and value is default else value
+            value = extra.values.get(chat_id, extra.default)
+            extras[chat_id][extra.key] = (
+                list(value) if isinstance(extra.default, list) and value is extra.default else value
             )
     return extras
-
-
-def chats_list(
-    *,
-    source: str | None = None,
-    external_id: str | None = None,
-    country: str | None = None,
-    started_after: datetime | None = None,
-    started_before: datetime | None = None,
-    customer_email: str | None = None,
-) -> QuerySet[Chat]:
-    queryset = Chat.objects.select_related("customer").order_by("-started_at", "-pk")
-    if source:
-        queryset = queryset.filter(source=source)
-    if external_id:
-        queryset = queryset.filter(external_id=external_id)
-    if country:
-        queryset = queryset.filter(country=country.upper())
-    if started_after:
-        queryset = queryset.filter(started_at__gte=started_after)
-    if started_before:
-        queryset = queryset.filter(started_at__lt=started_before)
-    if customer_email:
-        queryset = queryset.filter(customer__email__iexact=customer_email)
-    return queryset
 
 
 def chat_with_transcript(queryset: QuerySet[Chat]) -> QuerySet[Chat]:
@@ -168,18 +134,16 @@ def chat_to_interchange(chat: Chat, *, redacted: bool, extras: dict[str, Any]) -
 
 def chats_export(*, queryset: QuerySet[Chat], redacted: bool) -> Iterator[dict[str, Any]]:
     """Streams interchange dicts chunk by chunk (constant memory, constant queries per chunk)."""
-    last_pk = 0
     base = queryset.order_by("pk")
     if redacted:
         # A chat that is not redacted yet has nothing safe to export.
         base = base.filter(redacted_at__isnull=False)
+    chunk: list[Chat] = []
     while True:
-        chunk = list(chat_with_transcript(base.filter(pk__gt=last_pk))[:EXPORT_CHUNK_SIZE])
-        if not chunk:
-            return
+        after = chunk[-1] if chunk else None
+        chunk = rows_after(chat_with_transcript(base), after, EXPORT_CHUNK_SIZE)
         extras = chat_extras([chat.pk for chat in chunk])
         for chat in chunk:
             yield chat_to_interchange(chat, redacted=redacted, extras=extras[chat.pk])
-        last_pk = chunk[-1].pk
         if len(chunk) < EXPORT_CHUNK_SIZE:
             return

@@ -15,6 +15,7 @@ RECEIVER_MODULES: tuple[str, ...] = (
     "knowledgebase.receivers",
     "qa.receivers",
     "privacy.receivers",
+    "integrations.receivers",
 )
 
 

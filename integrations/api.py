@@ -9,16 +9,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.permissions import IsReadOnlyAuditor, IsRecordsManager, IsSupportStaff
-from integrations.models import WebhookDelivery, WebhookSubscription
+from core.http import acting_user
+from core.permissions import GovernanceReadWriteMixin, IsRecordsManager, IsSupportStaff
 from integrations.transcripts import chat_transcript_send
-from integrations.webhooks.services import (
+from outbox.models import WebhookDelivery, WebhookSubscription
+from outbox.services import (
     webhook_subscription_create,
     webhook_subscription_delete,
     webhook_subscription_update,
 )
-
-MANAGE = [IsRecordsManager | IsReadOnlyAuditor]
 
 
 class SubscriptionSerializer(serializers.ModelSerializer):
@@ -54,10 +53,9 @@ class DeliverySerializer(serializers.ModelSerializer):
         ]
 
 
-class WebhookSubscriptionListCreateApi(generics.ListAPIView):
+class WebhookSubscriptionListCreateApi(GovernanceReadWriteMixin, generics.ListAPIView):
     """Managers create subscriptions (the secret is returned once, on creation); auditors read."""
 
-    permission_classes = MANAGE
     serializer_class = SubscriptionSerializer
     queryset = WebhookSubscription.objects.order_by("name", "pk")
 
@@ -69,14 +67,13 @@ class WebhookSubscriptionListCreateApi(generics.ListAPIView):
             url=data.validated_data["url"],
             events=data.validated_data["events"],
             secret=data.validated_data.get("secret", ""),
-            created_by=request.user,  # type: ignore[arg-type]
+            created_by=acting_user(request),
         )
         body = {**SubscriptionSerializer(subscription).data, "secret": subscription.secret}
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-class WebhookSubscriptionDetailApi(generics.GenericAPIView):
-    permission_classes = MANAGE
+class WebhookSubscriptionDetailApi(GovernanceReadWriteMixin, generics.GenericAPIView):
     serializer_class = SubscriptionSerializer
 
     def get_queryset(self) -> QuerySet[WebhookSubscription]:
@@ -91,21 +88,20 @@ class WebhookSubscriptionDetailApi(generics.GenericAPIView):
         data.is_valid(raise_exception=True)
         subscription = webhook_subscription_update(
             subscription=subscription,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=acting_user(request),
             data=dict(data.validated_data),
         )
         return Response(SubscriptionSerializer(subscription).data)
 
     def delete(self, request: Request, pk: int) -> Response:
         subscription = get_object_or_404(self.get_queryset(), pk=pk)
-        webhook_subscription_delete(subscription=subscription, actor=request.user)  # type: ignore[arg-type]
+        webhook_subscription_delete(subscription=subscription, actor=acting_user(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class WebhookDeliveryListApi(generics.ListAPIView):
+class WebhookDeliveryListApi(GovernanceReadWriteMixin, generics.ListAPIView):
     """The delivery log, newest first (managers and auditors)."""
 
-    permission_classes = MANAGE
     serializer_class = DeliverySerializer
     filterset_fields = ["status", "event", "subscription"]
 
@@ -123,5 +119,5 @@ class ChatTranscriptSendApi(APIView):
 
     @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT})
     def post(self, request: Request, pk: int) -> Response:
-        chat = chat_transcript_send(chat_id=pk, sent_by=request.user)  # type: ignore[arg-type]
+        chat = chat_transcript_send(chat_id=pk, sent_by=acting_user(request))
         return Response({"chat": chat.pk, "sent": True}, status=status.HTTP_202_ACCEPTED)

@@ -17,32 +17,23 @@ mapping as `import_chats --format NAME` and the one validator, when the conversa
 A malformed payload is refused with 400 and the reason; a closed conversation whose mapping
 fails is refused the same way and its held events are kept, so nothing is half-imported.
 
-Held events are personal data and must not outlive their conversation (issue #12): a
-conversation with no new event for CHAT_AUTO_CLOSE_DAYS is imported from what is held, through
-the same mapping as its close (close_idle_conversations job; the chat then stays open until
-close_idle_chats closes it at its last message), or, when what is held makes no chat, its events
-are deleted and the discard is audited (source, conversation key, number of events and the field
-that failed — never the content).
+Held events must not outlive their conversation: see integrations/inbound_idle.py (issue #12).
 """
 
 import base64
 import hashlib
 import hmac
 import json
-import logging
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from audit.services import audit_event_record
 from chats.interchange import InterchangeError, chat_payload_from_dict
 from chats.models import Chat
 from chats.services.import_batch import chat_import
@@ -50,10 +41,7 @@ from core.jsonparse import JSONBodyError, json_loads_strict
 from integrations.importers import chatwoot, livechat, twilio
 from integrations.models import InboundEvent
 
-logger = logging.getLogger(__name__)
-
 TIMESTAMP_TOLERANCE_SECONDS = 300
-IDLE_CONVERSATIONS_PER_RUN = 10_000
 T = TypeVar("T")
 
 
@@ -68,7 +56,7 @@ def _import_closed(source: str, key: str, chat: dict[str, Any]) -> JsonResponse:
     return JsonResponse({"chat": chat_obj.pk, "created": created}, status=201 if created else 200)
 
 
-def _held(source: str, key: str, kind: str) -> list[Any]:
+def held_events(source: str, key: str, kind: str) -> list[Any]:
     return list(
         InboundEvent.objects.filter(source=source, conversation_key=key, kind=kind)
         .order_by("pk")
@@ -214,7 +202,7 @@ def chatwoot_webhook(request: HttpRequest) -> HttpResponse:
             if not resolved:
                 return JsonResponse({"ignored": event}, status=202)
             key = _id(payload.get("id"), "id")
-            held = _held(chatwoot.SOURCE, key, "message")
+            held = held_events(chatwoot.SOURCE, key, "message")
             chat = _mapped(
                 lambda: chatwoot.conversation_to_chat(
                     payload, event="conversation_resolved", extra_messages=held
@@ -229,9 +217,9 @@ def chatwoot_webhook(request: HttpRequest) -> HttpResponse:
 # --- LiveChat ---------------------------------------------------------------------------------
 
 
-def _livechat_held_chat(key: str) -> dict[str, Any]:
+def livechat_held_chat(key: str) -> dict[str, Any]:
     """The held incoming_chat with every held event of its thread, as an ended chat."""
-    chats = _held(livechat.SOURCE, key, "chat")
+    chats = held_events(livechat.SOURCE, key, "chat")
     if not chats:
         raise InterchangeError("no incoming_chat was received for this chat", "chat_id")
     chat = dict(chats[-1])
@@ -241,7 +229,7 @@ def _livechat_held_chat(key: str) -> dict[str, Any]:
         raise InterchangeError("must be a list", "payload.chat.thread.events")
     seen = {e.get("id") for e in given if isinstance(e, dict)}
     events = list(given)
-    for held in _held(livechat.SOURCE, key, "event"):
+    for held in held_events(livechat.SOURCE, key, "event"):
         event = held.get("event") or {}
         if held.get("thread_id") in (None, thread.get("id")) and event.get("id") not in seen:
             seen.add(event.get("id"))
@@ -291,7 +279,7 @@ def livechat_webhook(request: HttpRequest) -> HttpResponse:
             )
         if action == "chat_deactivated":
             key = _id(payload.get("chat_id"), "payload.chat_id")
-            return _import_closed(livechat.SOURCE, key, _livechat_held_chat(key))
+            return _import_closed(livechat.SOURCE, key, livechat_held_chat(key))
         return JsonResponse({"ignored": action}, status=202)
     except InterchangeError as error:
         return _refuse(400, str(error))
@@ -381,8 +369,8 @@ def twilio_webhook(request: HttpRequest) -> HttpResponse:
             bundle = twilio.Bundle(
                 number=1,
                 conversation=conversation,
-                messages=_held(twilio.SOURCE, key, "message"),
-                participants=_held(twilio.SOURCE, key, "participant"),
+                messages=held_events(twilio.SOURCE, key, "message"),
+                participants=held_events(twilio.SOURCE, key, "participant"),
             )
             return _import_closed(
                 twilio.SOURCE, key, _mapped(lambda: twilio.bundle_to_chat(bundle))
@@ -390,96 +378,3 @@ def twilio_webhook(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"ignored": event}, status=202)
     except (InterchangeError, ValueError) as error:
         return _refuse(400, str(error))
-
-
-# --- Idle conversations (issue #12) -----------------------------------------------------------
-
-
-def _chatwoot_idle_chat(key: str) -> dict[str, Any]:
-    return chatwoot.conversation_to_chat(
-        {"id": key}, extra_messages=_held(chatwoot.SOURCE, key, "message")
-    )
-
-
-def _twilio_idle_chat(key: str) -> dict[str, Any]:
-    messages = _held(twilio.SOURCE, key, "message")
-    created = sorted(str(m.get("date_created")) for m in messages if m.get("date_created"))
-    if not created:
-        raise InterchangeError("no held message has a date_created", "date_created")
-    conversation = {"sid": key, "date_created": created[0], "state": "active"}
-    bundle = twilio.Bundle(
-        number=1,
-        conversation=conversation,
-        messages=messages,
-        participants=_held(twilio.SOURCE, key, "participant"),
-    )
-    return twilio.bundle_to_chat(bundle)
-
-
-IDLE_CHAT_BUILDERS = {
-    chatwoot.SOURCE: _chatwoot_idle_chat,
-    livechat.SOURCE: _livechat_held_chat,
-    twilio.SOURCE: _twilio_idle_chat,
-}
-
-
-def inbound_conversations_close_idle(*, now: datetime) -> dict[str, int]:
-    """Imports or discards the held events of every conversation idle for CHAT_AUTO_CLOSE_DAYS
-    (no event received since), as of `now`. Each conversation is one transaction."""
-    cutoff = now - timedelta(days=settings.CHAT_AUTO_CLOSE_DAYS)
-    idle = list(
-        InboundEvent.objects.values("source", "conversation_key")
-        .annotate(last_received_at=Max("received_at"), events=Count("pk"))
-        .filter(last_received_at__lte=cutoff)
-        .order_by("source", "conversation_key")[:IDLE_CONVERSATIONS_PER_RUN]
-    )
-    imported = failed = 0
-    discarded: list[dict[str, Any]] = []
-    for row in idle:
-        source, key = row["source"], row["conversation_key"]
-        builder = IDLE_CHAT_BUILDERS.get(source)
-        try:
-            with transaction.atomic():
-                if builder is None:
-                    raise InterchangeError(f"no importer for source {source!r}", "source")
-                chat_import(payload=chat_payload_from_dict(builder(key)))
-                InboundEvent.objects.filter(source=source, conversation_key=key).delete()
-            imported += 1
-        except (InterchangeError, ValueError, TypeError, AttributeError) as error:
-            field = error.field if isinstance(error, InterchangeError) else ""
-            with transaction.atomic():
-                deleted, _ = InboundEvent.objects.filter(
-                    source=source, conversation_key=key, received_at__lte=cutoff
-                ).delete()
-            discarded.append(
-                {"source": source, "conversation_key": key, "events": deleted, "field": field}
-            )
-            logger.warning(
-                "close_idle_conversations: %s:%s discarded (%d events; %s)",
-                source,
-                key,
-                deleted,
-                field or type(error).__name__,
-            )
-        except Exception:
-            failed += 1
-            logger.exception("close_idle_conversations: %s:%s failed; kept", source, key)
-    if discarded:
-        audit_event_record(
-            actor=None,
-            action="inbound.discarded",
-            target_type="integrations.inboundevent",
-            data={
-                "conversations": discarded,
-                "reason": f"idle {settings.CHAT_AUTO_CLOSE_DAYS} days; held events make no chat",
-                "as_of": now.isoformat(),
-            },
-        )
-    if imported:
-        audit_event_record(
-            actor=None,
-            action="inbound.idle_imported",
-            target_type="integrations.inboundevent",
-            data={"conversations": imported, "as_of": now.isoformat()},
-        )
-    return {"imported": imported, "discarded": len(discarded), "failed": failed}

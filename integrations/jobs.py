@@ -1,8 +1,8 @@
 from datetime import datetime
 
 from core.jobs import JobResult, register_job
-from integrations.inbound import inbound_conversations_close_idle
-from integrations.webhooks.services import webhook_deliveries_retry
+from integrations.inbound_idle import inbound_conversations_close_idle
+from outbox.delivery import webhook_deliveries_retry
 
 
 @register_job(

@@ -9,10 +9,13 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from audit.services import audit_event_record
+from chats.fields import CHAT_CSV_FIELDS, chat_field_values
 from chats.filters import ChatFilter
 from chats.models import Chat
-from chats.selectors import chat_extras, chat_tags_for
+from chats.selectors import chat_extras
+from core.batching import rows_after
 from core.exceptions import ApplicationError
+from core.http import acting_user
 from core.roles import Role, user_may_see_original_text
 from core.views import role_required
 from integrations.csv_export import csv_response
@@ -26,7 +29,7 @@ ALL_ROLES = tuple(Role)
 @role_required(write_roles=TRANSCRIPT_SENDERS)
 def chat_transcript_send_view(request: HttpRequest, pk: int) -> HttpResponse:
     try:
-        chat_transcript_send(chat_id=pk, sent_by=request.user)  # type: ignore[arg-type]
+        chat_transcript_send(chat_id=pk, sent_by=acting_user(request))
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
@@ -34,52 +37,21 @@ def chat_transcript_send_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("chat-detail", pk=pk)
 
 
-CHAT_CSV_HEADER = [
-    "id",
-    "source",
-    "external_id",
-    "started_at",
-    "ended_at",
-    "language",
-    "country",
-    "region",
-    "country_source",
-    "country_confidence",
-    "tags",
-    "record",
-    "sentiment",
-    "satisfaction",
-]
+CHAT_CSV_HEADER = [field.name for field in CHAT_CSV_FIELDS]
 CSV_CHUNK_SIZE = 500
 
 
 def _chat_rows(queryset: QuerySet[Chat], *, show_identity: bool) -> Iterator[list[Any]]:
-    last_pk = 0
+    """Streams the rows chunk by chunk (constant memory, constant queries per chunk); a
+    generator, so it claims with the batching cursor rather than running chunks_process."""
+    chunk: list[Chat] = []
     while True:
-        chunk = list(queryset.filter(pk__gt=last_pk).order_by("pk")[:CSV_CHUNK_SIZE])
-        if not chunk:
-            return
+        chunk = rows_after(queryset, chunk[-1] if chunk else None, CSV_CHUNK_SIZE)
         extras = chat_extras([chat.pk for chat in chunk])
         for chat in chunk:
-            extra = extras[chat.pk]
-            record = extra.get("record")
-            yield [
-                chat.pk,
-                chat.source,
-                chat.external_id,
-                chat.started_at,
-                chat.ended_at,
-                chat.language,
-                chat.country,
-                chat.region,
-                chat.country_source,
-                chat.country_confidence,
-                chat_tags_for(chat, show_identity=show_identity),
-                record.get("id") if isinstance(record, dict) else record,
-                extra.get("sentiment"),
-                extra.get("satisfaction"),
-            ]
-        last_pk = chunk[-1].pk
+            yield chat_field_values(
+                chat, extras[chat.pk], CHAT_CSV_FIELDS, show_identity=show_identity
+            )
         if len(chunk) < CSV_CHUNK_SIZE:
             return
 

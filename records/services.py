@@ -30,7 +30,7 @@ from core.db import tables_analyze_after_bulk
 from core.exceptions import ApplicationError, ConflictError
 from core.history import history_note
 from core.isolation import chunk_process_isolated
-from integrations.webhooks.services import webhook_events_emit
+from outbox.services import webhook_events_emit
 from records.hooks import RecordsDeclared, record_country_corrected, records_declared
 from records.models import DeclarationRule, Record, RecordClass
 from records.recompute import records_retention_fill, records_retention_recompute

@@ -18,7 +18,7 @@ TEST_PUBLIC_ADDRESS = "93.184.215.14"
 def offline_dns(monkeypatch: pytest.MonkeyPatch) -> None:
     import socket
 
-    from integrations.webhooks import targets
+    from outbox import targets
 
     def getaddrinfo(host: str, port: Any, *args: Any, **kwargs: Any) -> list[Any]:
         address = "127.0.0.1" if host == "localhost" else TEST_PUBLIC_ADDRESS

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     # ChatRecords apps
     "core",
     "audit",
+    "outbox",
     "chats",
     "records",
     "retention",
@@ -185,7 +186,7 @@ SPECTACULAR_SETTINGS = {
         "RecordStatusEnum": "records.models.RecordStatus",
         "DisposalItemStatusEnum": "retention.models.ItemStatus",
         "QAStatusEnum": "qa.models.QAStatus",
-        "WebhookDeliveryStatusEnum": "integrations.models.DeliveryStatus",
+        "WebhookDeliveryStatusEnum": "outbox.models.DeliveryStatus",
         "SubjectRequestStatusEnum": "privacy.models.RequestStatus",
         "ArticleStatusEnum": "knowledgebase.models.ArticleStatus",
     },

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Avg, Count, Q, QuerySet
 from django.utils.dateparse import parse_date, parse_datetime
 
+from chats.fields import CHAT_ODATA_FIELDS, chat_extra_value
 from chats.models import Agent, Chat
 from chats.selectors import chat_extras
 from core.roles import Role
@@ -106,17 +107,22 @@ def model_properties(
     return tuple(properties)
 
 
+# The OData types of the chat extras the feed carries (chats.fields lists which).
+CHAT_EXTRA_EDM_TYPES = {
+    "record": "Edm.Int64",
+    "sentiment": "Edm.Double",
+    "satisfaction": "Edm.Double",
+}
+CHAT_MODEL_FIELDS = [field.name for field in CHAT_ODATA_FIELDS if not field.extra]
+CHAT_EXTRA_FIELDS = [field.name for field in CHAT_ODATA_FIELDS if field.extra]
+
+
 def _chat_extras(chats: list[Any]) -> dict[Any, dict[str, Any]]:
     extras = chat_extras([chat.pk for chat in chats])
-    values = {}
-    for pk, extra in extras.items():
-        record = extra.get("record")
-        values[pk] = {
-            "record": record.get("id") if isinstance(record, dict) else record,
-            "sentiment": extra.get("sentiment"),
-            "satisfaction": extra.get("satisfaction"),
-        }
-    return values
+    return {
+        pk: {name: chat_extra_value(extra, name) for name in CHAT_EXTRA_FIELDS}
+        for pk, extra in extras.items()
+    }
 
 
 CHATS = EntitySet(
@@ -124,25 +130,8 @@ CHATS = EntitySet(
     type_name="Chat",
     key="id",
     properties=(
-        *model_properties(
-            Chat,
-            [
-                "id",
-                "source",
-                "external_id",
-                "started_at",
-                "ended_at",
-                "language",
-                "country",
-                "region",
-                "country_source",
-                "country_confidence",
-                "redacted_at",
-            ],
-        ),
-        Property("record", "Edm.Int64", compute="record"),
-        Property("sentiment", "Edm.Double", compute="sentiment"),
-        Property("satisfaction", "Edm.Double", compute="satisfaction"),
+        *model_properties(Chat, CHAT_MODEL_FIELDS),
+        *(Property(name, CHAT_EXTRA_EDM_TYPES[name], compute=name) for name in CHAT_EXTRA_FIELDS),
     ),
     queryset=lambda params: Chat.objects.all(),
     read_roles=ALL_ROLES,
@@ -267,8 +256,3 @@ AGENT_METRICS = EntitySet(
 ENTITY_SETS: dict[str, EntitySet] = {
     entity_set.name: entity_set for entity_set in (CHATS, RECORDS, TRENDS, AGENT_METRICS)
 }
-
-
-def register_entity_set(entity_set: EntitySet) -> EntitySet:
-    ENTITY_SETS[entity_set.name] = entity_set
-    return entity_set

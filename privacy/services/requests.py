@@ -20,7 +20,7 @@ from django.utils import timezone
 from audit.services import audit_event_record
 from core.exceptions import ApplicationError, ConflictError
 from core.history import history_note
-from integrations.webhooks.services import webhook_event_emit
+from outbox.services import webhook_event_emit
 from privacy.identity import confirmed_without_manager, phone_normalise
 from privacy.models import (
     DataSubjectMatch,

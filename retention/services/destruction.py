@@ -38,7 +38,7 @@ from core.db import (
     rows_delete_set_based,
     rows_insert_from_select,
 )
-from integrations.webhooks.services import webhook_events_emit
+from outbox.services import webhook_deliveries_scrub_chats, webhook_events_emit
 from records.models import DispositionAction, Record, RecordStatus
 from records.rules import records_live_q
 from retention.hooks import ChatsDestroyed, HoldQuery, chats_destroyed
@@ -211,6 +211,7 @@ def records_destroy(
         _chats_content_destroy(chat_ids, anonymize=anonymize, stamp=stamp)
         status = RecordStatus.ANONYMIZED if anonymize else RecordStatus.DISPOSED
         chats_destroyed.send(ChatsDestroyed(chat_ids=tuple(chat_ids), anonymized=anonymize))
+        webhook_deliveries_scrub_chats(chat_ids)
         customers_release(chats_customers_unlink(chat_ids))
         ids = [record.pk for record in records]
         _tombstones_create(

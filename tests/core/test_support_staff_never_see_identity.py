@@ -25,10 +25,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from chats.models import Chat
 from core.roles import Role
-from integrations.models import WebhookDelivery
-from integrations.webhooks.services import webhook_subscription_create
 from knowledgebase.selectors.articles import article_suggestion_from_chat
 from knowledgebase.services.articles import article_create
+from outbox.models import WebhookDelivery
+from outbox.services import webhook_subscription_create
 from records.models import Record
 from tests.factories import make_chat
 

@@ -23,8 +23,8 @@ from chats.models import Chat, Message
 from chats.services.import_batch import chats_import_batch
 from config.celery_app import app as celery_app
 from core.jobs import job_run
-from integrations.models import WebhookDelivery, WebhookSubscription
-from integrations.webhooks.services import webhook_events_emit
+from outbox.models import WebhookDelivery, WebhookSubscription
+from outbox.services import webhook_events_emit
 from tests.factories import chat_dict
 
 pytestmark = pytest.mark.integration

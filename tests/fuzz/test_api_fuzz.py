@@ -74,7 +74,7 @@ KEY_MODELS = (
     "knowledgebase.Article",
     "qa.QAReview",
     "privacy.DataSubjectRequest",
-    "integrations.WebhookSubscription",
+    "outbox.WebhookSubscription",
 )
 
 
@@ -136,7 +136,7 @@ def no_outbound_http(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Webhook deliveries stay on the machine: the HTTP boundary records instead of sending."""
     import requests
 
-    from integrations.webhooks import services
+    from outbox import delivery
 
     sent: list[str] = []
 
@@ -144,7 +144,7 @@ def no_outbound_http(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         sent.append(url)
         raise requests.ConnectionError("outbound HTTP is disabled in the fuzz tests")
 
-    monkeypatch.setattr(services.requests, "post", refuse)
+    monkeypatch.setattr(delivery.requests, "post", refuse)
     return sent
 
 
@@ -169,7 +169,7 @@ def _known_ids() -> dict[str, list[int]]:
         "articles": "knowledgebase.Article",
         "qa-reviews": "qa.QAReview",
         "subject-requests": "privacy.DataSubjectRequest",
-        "webhooks": "integrations.WebhookSubscription",
+        "webhooks": "outbox.WebhookSubscription",
     }
     return {
         name: list(apps.get_model(label).objects.values_list("pk", flat=True)[:5])

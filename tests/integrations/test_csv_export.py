@@ -67,7 +67,7 @@ def test_user_without_role_is_refused(make_user, client):
 def test_export_streams_in_chunks_with_constant_queries(
     support_user, client, django_assert_max_num_queries, monkeypatch
 ):
-    from chats.selectors import _EXTRA_PROVIDERS
+    from chats.hooks import chat_extras_collect
     from integrations import views
 
     monkeypatch.setattr(views, "CSV_CHUNK_SIZE", 2)
@@ -76,7 +76,7 @@ def test_export_streams_in_chunks_with_constant_queries(
     client.force_login(support_user)
     response = client.get("/chats/export.csv")
     # session/user/groups/audit (a handful), then per chunk of 2: the chunk and the providers
-    with django_assert_max_num_queries(3 * (1 + len(_EXTRA_PROVIDERS)) + 1):
+    with django_assert_max_num_queries(3 * (1 + len(chat_extras_collect.receivers)) + 1):
         rows = _rows(response)
     assert len(rows) == 6
 

@@ -194,13 +194,13 @@ def test_next_link_pages_until_top_is_reached(support_user, odata_get, settings)
 
 @pytest.mark.django_db
 def test_collection_query_count_is_pinned(support_user, api_client_for, django_assert_num_queries):
-    from chats.selectors import _EXTRA_PROVIDERS
+    from chats.hooks import chat_extras_collect
 
     for _ in range(5):
         make_chat()
     client = api_client_for(support_user)
     # token + user, the user's groups, the page, $count, then one query per chat-extra provider
-    with django_assert_num_queries(4 + len(_EXTRA_PROVIDERS)):
+    with django_assert_num_queries(4 + len(chat_extras_collect.receivers)):
         response = client.get("/odata/Chats", {"$count": "true"})
     assert response.json()["@odata.count"] == 5
 

@@ -351,8 +351,8 @@ def test_close_needs_an_outcome_ends_the_request_and_emits_the_webhook(
     make_request: Callable[..., DataSubjectRequest],
     manager_user: User,
 ) -> None:
-    from integrations.models import WebhookDelivery
-    from integrations.webhooks.services import webhook_subscription_create
+    from outbox.models import WebhookDelivery
+    from outbox.services import webhook_subscription_create
 
     webhook_subscription_create(
         name="crm",
@@ -384,7 +384,7 @@ def test_close_needs_an_outcome_ends_the_request_and_emits_the_webhook(
 def test_a_rejected_request_emits_no_webhook(
     file_plan: None, make_request: Callable[..., DataSubjectRequest], manager_user: User
 ) -> None:
-    from integrations.models import WebhookDelivery
+    from outbox.models import WebhookDelivery
 
     request = make_request()
     subject_request_close(

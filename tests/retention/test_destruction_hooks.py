@@ -7,9 +7,9 @@ import pytest
 from django.db.models import F
 
 from chats.models import Chat, Message
-from integrations.models import WebhookDelivery, WebhookSubscription
 from knowledgebase.models import SearchDocument
 from knowledgebase.services.analysis import chats_analyse
+from outbox.models import WebhookDelivery, WebhookSubscription
 from records.models import Record
 from records.services import records_declare
 from retention.services.destruction import records_destroy

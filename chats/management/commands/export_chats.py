@@ -7,8 +7,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from audit.services import audit_event_record
+from chats.filters import ChatFilter
 from chats.interchange import InterchangeError, parse_timestamp
-from chats.selectors import chats_export, chats_list
+from chats.models import Chat
+from chats.selectors import chats_export
 
 
 def _timestamp(value: str | None, option: str) -> datetime | None:
@@ -36,14 +38,22 @@ class Command(BaseCommand):
         parser.add_argument("--started-before", help="ISO 8601 with offset")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        queryset = chats_list(
-            source=options["source"],
-            external_id=options["external_id"],
-            country=options["country"],
-            customer_email=options["customer_email"],
-            started_after=_timestamp(options["started_after"], "--started-after"),
-            started_before=_timestamp(options["started_before"], "--started-before"),
+        filters = {
+            "source": options["source"],
+            "external_id": options["external_id"],
+            "country": options["country"],
+            "customer_email": options["customer_email"],
+            "started_after": _timestamp(options["started_after"], "--started-after"),
+            "started_before": _timestamp(options["started_before"], "--started-before"),
+        }
+        chat_filter = ChatFilter(
+            {key: value for key, value in filters.items() if value is not None},
+            queryset=Chat.objects.select_related("customer").order_by("-started_at", "-pk"),
+            identity_allowed=True,  # an operator's command, not a support staff request
         )
+        if not chat_filter.is_valid():
+            raise CommandError(f"Check the filters: {chat_filter.errors.as_text()}")
+        queryset = chat_filter.qs
         out_name: str = options["out"]
         count = 0
         stream = sys.stdout if out_name == "-" else Path(out_name).open("w", encoding="utf-8")  # noqa: SIM115

@@ -1,43 +1,33 @@
 """Webhook subscriptions, event emission and delivery attempts (R-API-3).
 
+Other apps call `webhook_event_emit(event=..., payload=...)` (or `webhook_events_emit` for a
+chunk) inside their own transaction with a payload they built (ids and metadata, plain data: the
+outbox knows no domain model); deliveries are created with it and enqueued on commit, so an event
+of a rolled-back change is never sent. Sending and retrying live in `outbox.delivery`; see
+`outbox.signing` for the receiver's recipe.
+
 Invariants: a delivery row exists per (subscription, event id) and is created in the emitter's
-transaction; it is enqueued only after that commits. An attempt is counted with a
-compare-and-set on `attempts`, so two workers running the same delivery never double-count;
-a delivered or failed delivery is never sent again. The HTTP call happens outside any
-transaction. Bodies hold ids and metadata only, never message text.
+transaction; it is enqueued only after that commits. Bodies hold ids and metadata only, never
+message text.
 """
 
 import json
 import secrets
-import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
-import requests
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, User
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from audit.services import audit_event_record
 from core.exceptions import ApplicationError
-from integrations.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
-from integrations.webhooks.events import WEBHOOK_EVENTS
-from integrations.webhooks.signing import (
-    DELIVERY_HEADER,
-    EVENT_HEADER,
-    SIGNATURE_HEADER,
-    TIMESTAMP_HEADER,
-    signature_compute,
-)
-from integrations.webhooks.targets import TargetRefused, TargetUnresolved, webhook_target_check
-
-USER_AGENT = "ChatRecords-Webhooks/1"
+from outbox.events import WEBHOOK_EVENTS
+from outbox.models import WebhookDelivery, WebhookSubscription
+from outbox.targets import TargetRefused, webhook_target_check
+from outbox.tasks import webhook_deliver_task
 
 
 def _events_checked(events: list[str]) -> list[str]:
@@ -51,7 +41,7 @@ def _events_checked(events: list[str]) -> list[str]:
 
 
 def _url_checked(url: str) -> str:
-    """The target rule of integrations.webhooks.targets, as a 400 naming the field."""
+    """The target rule of outbox.targets, as a 400 naming the field."""
     try:
         webhook_target_check(url=url)
     except TargetRefused as refusal:
@@ -122,6 +112,12 @@ def webhook_subscription_delete(
     subscription.delete()
 
 
+def webhook_event_wanted(event: str) -> bool:
+    """Whether any active subscription wants `event`: lets an emitter skip building payloads
+    nobody asked for (one small query)."""
+    return any(s.wants(event) for s in WebhookSubscription.objects.filter(is_active=True))
+
+
 @transaction.atomic
 def webhook_event_emit(*, event: str, payload: dict[str, Any]) -> list[int]:
     """Queues `event` for every active subscription that wants it; returns the delivery ids.
@@ -172,8 +168,6 @@ def webhook_events_emit(*, event: str, payloads: Sequence[dict[str, Any]]) -> li
         )
 
     def enqueue() -> None:
-        from integrations.tasks import webhook_deliver_task
-
         for delivery_id in ids:
             webhook_deliver_task.delay(delivery_id=delivery_id)
 
@@ -197,7 +191,7 @@ SCRUB_BATCH_SIZE = 500
 
 
 def webhook_deliveries_scrub_chats(chat_ids: list[int]) -> None:
-    """Destruction hook (retention's CHAT_DESTRUCTION_HOOKS): the delivery bodies of destroyed
+    """Called by retention's destruction, in its transaction: the delivery bodies of destroyed
     chats lose every reference to the customer, whose identity is destroyed with them; the
     chat's own id and external id stay, as in its tombstone."""
     if not chat_ids:
@@ -216,127 +210,3 @@ def webhook_deliveries_scrub_chats(chat_ids: list[int]) -> None:
             delivery.body = json.dumps(body, sort_keys=True)
             changed.append(delivery)
     WebhookDelivery.objects.bulk_update(changed, ["body"], batch_size=SCRUB_BATCH_SIZE)
-
-
-def webhook_backoff_seconds(attempt: int) -> float:
-    """Exponential back-off after the `attempt`-th failure: base, 2×base, 4×base, …"""
-    return float(settings.WEBHOOK_BACKOFF_BASE_SECONDS) * 2 ** (attempt - 1)
-
-
-@dataclass(frozen=True)
-class AttemptOutcome:
-    status: str
-    retry_in: float | None = None
-
-
-def _target_error(url: str) -> tuple[str, bool] | None:
-    """Re-checks the target just before sending, with a fresh DNS look-up (the name may now
-    point inside). (error, refused): a refused target fails at once and is never retried; a
-    name that does not resolve is an ordinary failed attempt, retried with back-off."""
-    try:
-        webhook_target_check(url=url)
-    except TargetUnresolved as failure:
-        return f"DNS: {failure}"[:500], False
-    except TargetRefused as refusal:
-        return f"refused, not sent: {refusal}"[:500], True
-    return None
-
-
-def webhook_delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> AttemptOutcome:
-    """Sends one delivery once and logs the result. Returns when to retry, if at all."""
-    delivery = WebhookDelivery.objects.select_related("subscription").filter(pk=delivery_id).first()
-    if delivery is None or delivery.status in (DeliveryStatus.DELIVERED, DeliveryStatus.FAILED):
-        return AttemptOutcome("done")  # already settled, or deleted with its subscription
-    now = now or timezone.now()
-    attempts = delivery.attempts + 1
-    subscription = delivery.subscription
-    code: int | None = None
-    refused = False
-    if not subscription.is_active:
-        error = "subscription deactivated"
-    elif target_error := _target_error(subscription.url):
-        error, refused = target_error
-    else:
-        timestamp = int(time.time())
-        body = delivery.body.encode()
-        headers = {
-            "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
-            EVENT_HEADER: delivery.event,
-            DELIVERY_HEADER: str(delivery.event_id),
-            TIMESTAMP_HEADER: str(timestamp),
-            SIGNATURE_HEADER: signature_compute(
-                secret=subscription.secret, timestamp=timestamp, body=body
-            ),
-        }
-        try:
-            response = requests.post(
-                subscription.url,
-                data=body,
-                headers=headers,
-                timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
-                allow_redirects=False,
-            )
-            code = response.status_code
-            error = "" if 200 <= code < 300 else f"HTTP {code}"
-        except requests.RequestException as failure:
-            error = f"{type(failure).__name__}: {failure}"[:500]
-    fields: dict[str, Any] = {
-        "attempts": attempts,
-        "last_status_code": code,
-        "last_error": error,
-        "last_attempt_at": now,
-        "next_attempt_at": None,
-    }
-    retry_in = None
-    if not error:
-        fields.update(status=DeliveryStatus.DELIVERED, delivered_at=now)
-    elif refused or attempts >= settings.WEBHOOK_MAX_ATTEMPTS or not subscription.is_active:
-        fields["status"] = DeliveryStatus.FAILED
-    else:
-        retry_in = webhook_backoff_seconds(attempts)
-        fields.update(
-            status=DeliveryStatus.RETRYING, next_attempt_at=now + timedelta(seconds=retry_in)
-        )
-    # Compare-and-set: a duplicate run of the same attempt does not count twice.
-    updated = WebhookDelivery.objects.filter(pk=delivery.pk, attempts=delivery.attempts).update(
-        **fields
-    )
-    if not updated:
-        return AttemptOutcome("done")
-    return AttemptOutcome(str(fields["status"]), retry_in)
-
-
-# A pending delivery older than this lost its task (e.g. a broker restart) and is re-sent.
-LOST_DELIVERY_GRACE = timedelta(minutes=10)
-RETRY_CHUNK_SIZE = 100
-
-
-def webhook_deliveries_due(*, now: datetime) -> "QuerySet[WebhookDelivery]":
-    return WebhookDelivery.objects.filter(
-        Q(status=DeliveryStatus.RETRYING, next_attempt_at__lte=now)
-        | Q(status=DeliveryStatus.PENDING, created_at__lte=now - LOST_DELIVERY_GRACE)
-    ).order_by("pk")
-
-
-def webhook_deliveries_retry(
-    *, now: datetime, chunk_size: int = RETRY_CHUNK_SIZE
-) -> dict[str, int]:
-    """Re-sends the deliveries whose back-off has run out (idempotent: each attempt is
-    counted by compare-and-set, a settled delivery is never sent again)."""
-    counts = {"attempted": 0, "delivered": 0, "failed": 0, "retrying": 0}
-    last_pk = 0
-    while True:
-        ids = list(
-            webhook_deliveries_due(now=now)
-            .filter(pk__gt=last_pk)
-            .values_list("pk", flat=True)[:chunk_size]
-        )
-        for delivery_id in ids:
-            outcome = webhook_delivery_attempt(delivery_id=delivery_id, now=now)
-            counts["attempted"] += 1
-            if outcome.status in counts:
-                counts[outcome.status] += 1
-        if len(ids) < chunk_size:
-            return counts
-        last_pk = ids[-1]

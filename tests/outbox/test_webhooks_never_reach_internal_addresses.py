@@ -14,14 +14,11 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from integrations.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
-from integrations.webhooks import services, targets
-from integrations.webhooks.services import (
-    webhook_deliveries_retry,
-    webhook_delivery_attempt,
-    webhook_event_emit,
-    webhook_subscription_create,
-)
+from outbox import delivery as sending
+from outbox import targets
+from outbox.delivery import webhook_deliveries_retry, webhook_delivery_attempt
+from outbox.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
+from outbox.services import webhook_event_emit, webhook_subscription_create
 from tests.conftest import PASSWORD
 
 LIST = "/api/v1/integrations/webhooks/"
@@ -93,7 +90,7 @@ def no_http(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
         sent.append({"url": url, **kwargs})
         return Response()
 
-    monkeypatch.setattr(services.requests, "post", post)
+    monkeypatch.setattr(sending.requests, "post", post)
     return sent
 
 
@@ -159,7 +156,7 @@ def test_admin_refuses_a_subscription_to_an_internal_address(
     client = Client()
     assert client.login(username=admin_user.username, password=PASSWORD)
     response = client.post(
-        "/admin/integrations/webhooksubscription/add/",
+        "/admin/outbox/webhooksubscription/add/",
         {"name": "CRM", "url": "http://169.254.169.254/latest/", "events": '["chat.closed"]'},
     )
     assert response.status_code == 200  # the form again, with the error

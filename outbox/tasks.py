@@ -1,6 +1,6 @@
 from celery import Task, shared_task
 
-from integrations.webhooks.services import webhook_delivery_attempt
+from outbox.delivery import webhook_delivery_attempt
 
 
 @shared_task(name="integrations.webhook_deliver", bind=True, max_retries=None, acks_late=True)

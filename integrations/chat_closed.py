@@ -1,12 +1,13 @@
-"""Emitters for events this app observes: chat.closed for chats imported already closed."""
+"""The chat.closed event for chats imported already closed: its payload is built here, from the
+chat, and the outbox receives plain data."""
 
 from typing import Any
 
 from django.db import transaction
 
+from chats.hooks import ChatsImported
 from chats.models import Chat
-from integrations.models import WebhookSubscription
-from integrations.webhooks.services import webhook_event_emit
+from outbox.services import webhook_event_emit, webhook_event_wanted
 
 
 def chat_closed_payload(chat: Chat) -> dict[str, Any]:
@@ -27,14 +28,14 @@ def chat_closed_payload(chat: Chat) -> dict[str, Any]:
     }
 
 
-def chats_closed_emit(chat_ids: list[int]) -> None:
-    """POST_IMPORT_HOOK: one chat.closed per imported chat that has ended."""
-    if not chat_ids:
+def chats_closed_emit(event: ChatsImported) -> None:
+    """Receiver of chats.hooks.chats_imported: one chat.closed per imported chat that has ended."""
+    if not event.chat_ids:
         return
-    if not any(s.wants("chat.closed") for s in WebhookSubscription.objects.filter(is_active=True)):
+    if not webhook_event_wanted("chat.closed"):
         return  # the common case costs one small query per import batch
     chats = (
-        Chat.objects.filter(pk__in=chat_ids, ended_at__isnull=False)
+        Chat.objects.filter(pk__in=event.chat_ids, ended_at__isnull=False)
         .select_related("customer")
         .prefetch_related("agents")
         .order_by("pk")

@@ -11,14 +11,10 @@ from typing import Any
 import pytest
 
 from core.roles import Role
-from integrations.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
-from integrations.webhooks.services import (
-    webhook_backoff_seconds,
-    webhook_deliveries_retry,
-    webhook_event_emit,
-    webhook_subscription_create,
-)
-from integrations.webhooks.signing import signature_verify
+from outbox.delivery import webhook_backoff_seconds, webhook_deliveries_retry
+from outbox.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
+from outbox.services import webhook_event_emit, webhook_subscription_create
+from outbox.signing import signature_verify
 from tests.factories import make_chat
 
 
@@ -141,7 +137,7 @@ def test_two_500s_then_the_third_try_delivers(receiver, subscription, settings):
 
 @pytest.mark.django_db(transaction=True)
 def test_worker_task_retries_with_celery_countdown(receiver, subscription, settings, monkeypatch):
-    from integrations.tasks import webhook_deliver_task
+    from outbox.tasks import webhook_deliver_task
 
     settings.WEBHOOK_BACKOFF_BASE_SECONDS = 45
     receiver.statuses = [500]
@@ -197,7 +193,7 @@ def test_backoff_is_exponential_from_the_configured_base(settings):
 def test_retry_is_scheduled_with_backoff_when_not_eager(
     subscription, settings, django_capture_on_commit_callbacks
 ):
-    from integrations.webhooks.services import webhook_delivery_attempt
+    from outbox.delivery import webhook_delivery_attempt
 
     settings.WEBHOOK_BACKOFF_BASE_SECONDS = 30
     subscription.url = "http://127.0.0.1:9/closed-port"
