@@ -70,7 +70,9 @@ def french_sentiment_accuracy() -> dict[str, float]:
     """Accuracy on the held-out lines: three classes, and polarity (positive vs negative lines)."""
     scores = french_sentiment_scores([text for text, _ in HELD_OUT])
     labels = [label for _, label in HELD_OUT]
-    exact = sum(sentiment_label(score) == label for score, label in zip(scores, labels, strict=True))
+    exact = sum(
+        sentiment_label(score) == label for score, label in zip(scores, labels, strict=True)
+    )
     polar = [(score, label) for score, label in zip(scores, labels, strict=True) if label]
     polarity = sum((score > 0) == (label > 0) for score, label in polar)
     return {

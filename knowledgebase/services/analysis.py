@@ -36,6 +36,7 @@ from knowledgebase.sentiment import (
     sentiment_model_version,
 )
 from knowledgebase.sentiment_fr import FRENCH_SENTIMENT_MODEL, french_sentiment_version
+from knowledgebase.services.boilerplate import boilerplate_current
 from knowledgebase.services.search_index import (
     chat_document_fields,
     chat_document_save,
@@ -46,6 +47,7 @@ from knowledgebase.services.taxonomy import (
     chat_weighted_keywords,
     taxonomy_map,
 )
+from knowledgebase.services.topic_placement import chat_topic_place, term_topic_map
 from knowledgebase.taxonomy import taxonomy_version
 
 if TYPE_CHECKING:
@@ -218,7 +220,14 @@ def _load_chunk(chat_ids: list[int]) -> list[_ChatAnalysis]:
     return items
 
 
-def _write(item: _ChatAnalysis, *, now: datetime, taxonomy: dict[str, str], version: str) -> None:
+def _write(
+    item: _ChatAnalysis,
+    *,
+    now: datetime,
+    taxonomy: dict[str, str],
+    version: str,
+    term_topic: dict[str, int],
+) -> None:
     chat = item.chat
     ChatKeyword.objects.filter(chat=chat, source=KeywordSource.AUTO).delete()
     ChatKeyword.objects.bulk_create(
@@ -236,6 +245,7 @@ def _write(item: _ChatAnalysis, *, now: datetime, taxonomy: dict[str, str], vers
     )
     weighted = chat_weighted_keywords([chat.pk])[chat.pk]
     categories = chat_categories_replace(chat_id=chat.pk, keywords=weighted, taxonomy=taxonomy)
+    chat_topic_place(chat_id=chat.pk, keywords=weighted, term_topic=term_topic)
     MessageSentiment.objects.filter(chat=chat).delete()
     MessageSentiment.objects.bulk_create(item.sentiments)
     ChatInsight.objects.update_or_create(
@@ -283,7 +293,11 @@ def _analyse_chunk(chat_ids: "Sequence[int]", *, now: datetime) -> AnalysisSumma
         )
         for item in items
     ]
-    keywords = keywords_extract(texts, known_phrases=taxonomy)
+    boilerplate, canned = boilerplate_current()
+    keywords = keywords_extract(
+        texts, known_phrases=taxonomy, boilerplate=boilerplate, canned=canned
+    )
+    term_topic = term_topic_map()
     for item in items:
         item.keywords = keywords[item.chat.pk]
         _score(item)
@@ -298,7 +312,7 @@ def _analyse_chunk(chat_ids: "Sequence[int]", *, now: datetime) -> AnalysisSumma
             if current.get(item.chat.pk) != item.redacted_at:
                 summary.skipped_changed += 1
                 continue
-            _write(item, now=now, taxonomy=taxonomy, version=version)
+            _write(item, now=now, taxonomy=taxonomy, version=version, term_topic=term_topic)
             summary.analysed += 1
             summary.messages_scored += sum(s.score is not None for s in item.sentiments)
             summary.messages_not_scored += sum(s.score is None for s in item.sentiments)

@@ -65,12 +65,16 @@ def test_disagreeing_survey_and_words_stay_forty_points_apart(db: None, language
 
     high = ChatInsight.objects.get(chat=praised)
     low = ChatInsight.objects.get(chat=panned)
-    assert high.satisfaction is not None and low.satisfaction is not None
+    assert high.satisfaction is not None
+    assert low.satisfaction is not None
     assert high.satisfaction - low.satisfaction >= 40
     # …and the words were heard in both languages: they pull each score towards them.
-    assert high.sentiment is not None and high.sentiment < -0.3
-    assert low.sentiment is not None and low.sentiment > 0.3
-    assert high.satisfaction < 100 and low.satisfaction > 0
+    assert high.sentiment is not None
+    assert high.sentiment < -0.3
+    assert low.sentiment is not None
+    assert low.sentiment > 0.3
+    assert high.satisfaction < 100
+    assert low.satisfaction > 0
 
 
 def test_french_words_move_the_score_under_the_same_survey(db: None) -> None:
@@ -84,7 +88,8 @@ def test_french_words_move_the_score_under_the_same_survey(db: None) -> None:
     ) == {FRENCH_SENTIMENT_MODEL}
     warm_score = ChatInsight.objects.get(chat=warm).satisfaction
     angry_score = ChatInsight.objects.get(chat=angry).satisfaction
-    assert warm_score is not None and angry_score is not None
+    assert warm_score is not None
+    assert angry_score is not None
     assert warm_score - angry_score >= 10  # sentiment weighs 0.25 of the score
 
 

@@ -2,8 +2,6 @@ from collections.abc import Callable
 
 import pytest
 
-from knowledgebase.sentiment_fr import FRENCH_SENTIMENT_MODEL
-
 from chats.models import Chat
 from knowledgebase.models import ChatInsight, MessageSentiment
 from knowledgebase.sentiment import (
@@ -11,6 +9,7 @@ from knowledgebase.sentiment import (
     satisfaction_compute,
     sentiment_model_version,
 )
+from knowledgebase.sentiment_fr import FRENCH_SENTIMENT_MODEL
 from knowledgebase.services.analysis import chats_analyse
 from tests.knowledgebase.conftest import NOW
 
