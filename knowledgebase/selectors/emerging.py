@@ -23,7 +23,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from chats.models import Chat
-from knowledgebase.models import ChatKeyword
+from knowledgebase.models import ChatKeyword, Topic
 
 BASELINE_DAYS = 28
 DAY_MIN_COUNT = 4
@@ -42,6 +42,7 @@ class EmergingIssue:
     first_seen: date
     keywords: list[str] = field(default_factory=list)
     example_chats: list[int] = field(default_factory=list)
+    topic: str = ""  # the name of the learned topic its terms belong to, if any
 
 
 def _day_start(day: date) -> datetime:
@@ -137,6 +138,14 @@ def term_chats_and_related(
     return chat_ids, related
 
 
+def _term_topic_names() -> dict[str, str]:
+    names: dict[str, str] = {}
+    for name, terms in Topic.objects.order_by("-chat_count", "pk").values_list("name", "terms"):
+        for term in terms:
+            names.setdefault(term, name)
+    return names
+
+
 def _merged_into_topics(
     issues: list[EmergingIssue], start: datetime, end: datetime
 ) -> list[EmergingIssue]:
@@ -144,6 +153,7 @@ def _merged_into_topics(
     its related terms, not an issue of its own. Two queries per topic, for a handful of topics."""
     topics: list[EmergingIssue] = []
     covered: set[str] = set()
+    term_topic = _term_topic_names()
     for issue in issues:
         if issue.keyword in covered:
             continue
@@ -151,6 +161,7 @@ def _merged_into_topics(
         # A term in most of these chats belongs to this topic.
         members = [term for term, seen in related.most_common() if seen * 2 >= len(chat_ids)]
         covered.update(members)
+        terms = [issue.keyword, *[term for term, _ in related.most_common(RELATED_TERMS)]]
         topics.append(
             EmergingIssue(
                 keyword=issue.keyword,
@@ -158,8 +169,9 @@ def _merged_into_topics(
                 baseline_mean=issue.baseline_mean,
                 baseline_stdev=issue.baseline_stdev,
                 first_seen=issue.first_seen,
-                keywords=[issue.keyword, *[term for term, _ in related.most_common(RELATED_TERMS)]],
+                keywords=terms,
                 example_chats=chat_ids[:EXAMPLE_CHATS],
+                topic=next((term_topic[term] for term in terms if term in term_topic), ""),
             )
         )
     return topics

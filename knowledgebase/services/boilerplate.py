@@ -6,11 +6,12 @@ layer is read):
   in at least CANNED_MIN_CHATS chats and CANNED_MIN_SHARE of the sample, spread over categories
   (no category holds more than SPREAD_MAX of them). A resolution template used in one category
   only ("the refund of # was issued") is that category's wording, not boilerplate.
-- boilerplate terms: keywords extracted from the sample without any boilerplate filter, found in
-  at least TERM_MIN_SHARE of the chats of its language and spread over at least MIN_CATEGORIES categories with
-  none holding more than SPREAD_MAX of them (or in HIGH_SHARE of all chats, whatever their
-  categories); and the keywords of canned lines found in at least CANNED_TERM_MIN_SHARE of the
-  chats. Taxonomy terms are never boilerplate: a category's own words stay.
+- boilerplate terms: keywords extracted from the sample without any boilerplate filter, found
+  in at least TERM_MIN_SHARE of the chats of their language and spread over at least
+  MIN_CATEGORIES categories, none holding more than SPREAD_MAX of them (or in HIGH_SHARE of the
+  chats whatever their categories); and the keywords of canned lines found in at least
+  CANNED_TERM_MIN_SHARE of the chats. Taxonomy terms are never boilerplate: a category's own
+  words stay.
 The learned sets replace the previous ones in one transaction; auto keywords that became
 boilerplate are deleted from every chat (set-based), and those chats' insights are marked
 changed so the trend rollups and topics follow. New analyses leave them out from the start
