@@ -19,9 +19,41 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 EVAL_CONVERSATIONAL = frozenset(
-    "pleasure talk help today thank thanks welcome chat day moment assist hear glad great nice "
-    "sorry patience contact bye goodbye morning afternoon evening look name quick easy "
-    "merci journée instant dossier bonjour aide".split()
+    [
+        "pleasure",
+        "talk",
+        "help",
+        "today",
+        "thank",
+        "thanks",
+        "welcome",
+        "chat",
+        "day",
+        "moment",
+        "assist",
+        "hear",
+        "glad",
+        "great",
+        "nice",
+        "sorry",
+        "patience",
+        "contact",
+        "bye",
+        "goodbye",
+        "morning",
+        "afternoon",
+        "evening",
+        "look",
+        "name",
+        "quick",
+        "easy",
+        "merci",
+        "journée",
+        "instant",
+        "dossier",
+        "bonjour",
+        "aide",
+    ]
 )
 TOP = 3
 
