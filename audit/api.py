@@ -9,9 +9,7 @@ from audit.filters import AuditEventFilter
 from audit.models import AuditEvent
 from audit.selectors import audit_events_newest_first
 from audit.services import audit_chain_verify_configured
-from core.permissions import IsReadOnlyAuditor, IsRecordsManager
-
-READ = [IsRecordsManager | IsReadOnlyAuditor]
+from core.permissions import GOVERNANCE_READ
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
@@ -37,7 +35,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
 class AuditEventListApi(generics.ListAPIView):
     """The audit log, newest first; filter by action (or prefix), target, actor and time."""
 
-    permission_classes = READ
+    permission_classes = GOVERNANCE_READ
     serializer_class = AuditEventSerializer
     filterset_class = AuditEventFilter
 
@@ -48,7 +46,7 @@ class AuditEventListApi(generics.ListAPIView):
 class AuditChainVerifyApi(APIView):
     """Recomputes the chain (read-only): {"ok", "message"} naming the first broken event."""
 
-    permission_classes = READ
+    permission_classes = GOVERNANCE_READ
 
     @extend_schema(
         responses=inline_serializer(

@@ -19,12 +19,14 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
+
+from core.batching import chunks_read, rows_after
 
 logger = logging.getLogger("audit.chain")
 
@@ -56,10 +58,10 @@ def current_key() -> tuple[str, str]:
     return key_id_for(key), key
 
 
-def audit_event_canonical(event: Any) -> str:
-    """The canonical JSON of every field of an event except its own hash and previous hash
-    (the previous hash is sealed as the prefix)."""
-    payload = {
+def audit_event_sealed_fields(event: Any) -> dict[str, Any]:
+    """Every field of an event that its seal covers, by the names the canonical JSON uses (also
+    the names of an evidence package's events, which verify offline from exactly these)."""
+    return {
         "sequence": event.sequence,
         "occurred_at": event.occurred_at.isoformat(),
         "actor_pk": event.actor_pk,
@@ -70,6 +72,12 @@ def audit_event_canonical(event: Any) -> str:
         "data": event.data,
         "key_id": event.key_id,
     }
+
+
+def audit_event_canonical(event: Any) -> str:
+    """The canonical JSON of every field of an event except its own hash and previous hash
+    (the previous hash is sealed as the prefix)."""
+    payload = audit_event_sealed_fields(event)
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder)
 
 
@@ -93,18 +101,14 @@ def legacy_event_hash(event: Any) -> str:
     return hashlib.sha256((event.previous_hash + canonical).encode()).hexdigest()
 
 
-def _chunks(event_model: Any) -> Iterator[list[Any]]:
+def _chunks(event_model: Any) -> Iterator[Sequence[Any]]:
     """Every event in sequence order, a chunk at a time (keyset pagination)."""
-    last = 0
-    while True:
-        chunk = list(
-            event_model.objects.filter(sequence__gt=last).order_by("sequence")[:REKEY_CHUNK_SIZE]
-        )
-        if chunk:
-            yield chunk
-            last = chunk[-1].sequence
-        if len(chunk) < REKEY_CHUNK_SIZE:
-            return
+    yield from chunks_read(
+        claim=lambda after: rows_after(
+            event_model.objects.all(), after, REKEY_CHUNK_SIZE, key="sequence"
+        ),
+        chunk_size=REKEY_CHUNK_SIZE,
+    )
 
 
 def legacy_chain_rekey(event_model: Any, head_model: Any) -> int:

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from audit.chain import GENESIS_HASH, audit_event_seal, chain_keys, current_key
 from audit.models import AuditChainHead, AuditEvent
+from core.batching import chunks_read, rows_after
 from core.clock import clock_as_of
 from core.exceptions import ApplicationError
 
@@ -100,39 +101,37 @@ def _walk_problem() -> tuple[str | None, int]:
     keys = chain_keys()
     expected_sequence, previous_hash = 1, GENESIS_HASH
     last_seen = 0
-    while True:
-        # Keyset pagination: the chain can hold millions of events.
-        chunk = list(
-            AuditEvent.objects.filter(sequence__gt=last_seen).order_by("sequence")[
-                :VERIFY_CHUNK_SIZE
-            ]
-        )
-        for event in chunk:
-            if event.sequence != expected_sequence:
-                return (
-                    f"audit event #{expected_sequence} is missing "
-                    f"(next present is #{event.sequence}, id {event.pk})"
-                ), last_seen
-            if event.previous_hash != previous_hash:
-                return f"audit event #{event.sequence} does not follow #{last_seen}", last_seen
-            key = keys.get(event.key_id)
-            if key is None:
-                return (
-                    f"audit event #{event.sequence} (id {event.pk}) is sealed with key id "
-                    f"{event.key_id!r}, which neither AUDIT_CHAIN_KEY nor "
-                    "AUDIT_CHAIN_PREVIOUS_KEYS holds"
-                ), last_seen
-            if audit_event_seal(event, key=key) != event.hash:
-                return f"audit event #{event.sequence} (id {event.pk}) was altered", last_seen
-            if event.actor_id is not None and event.actor_id != event.actor_pk:
-                return (
-                    f"audit event #{event.sequence} (id {event.pk}) was altered: its actor "
-                    f"is user {event.actor_id} but it was sealed for user {event.actor_pk}"
-                ), last_seen
-            previous_hash, last_seen = event.hash, event.sequence
-            expected_sequence += 1
-        if len(chunk) < VERIFY_CHUNK_SIZE:
-            break
+    # Keyset pagination: the chain can hold millions of events.
+    chunks = chunks_read(
+        claim=lambda after: rows_after(
+            AuditEvent.objects.all(), after, VERIFY_CHUNK_SIZE, key="sequence"
+        ),
+        chunk_size=VERIFY_CHUNK_SIZE,
+    )
+    for event in (event for chunk in chunks for event in chunk):
+        if event.sequence != expected_sequence:
+            return (
+                f"audit event #{expected_sequence} is missing "
+                f"(next present is #{event.sequence}, id {event.pk})"
+            ), last_seen
+        if event.previous_hash != previous_hash:
+            return f"audit event #{event.sequence} does not follow #{last_seen}", last_seen
+        key = keys.get(event.key_id)
+        if key is None:
+            return (
+                f"audit event #{event.sequence} (id {event.pk}) is sealed with key id "
+                f"{event.key_id!r}, which neither AUDIT_CHAIN_KEY nor "
+                "AUDIT_CHAIN_PREVIOUS_KEYS holds"
+            ), last_seen
+        if audit_event_seal(event, key=key) != event.hash:
+            return f"audit event #{event.sequence} (id {event.pk}) was altered", last_seen
+        if event.actor_id is not None and event.actor_id != event.actor_pk:
+            return (
+                f"audit event #{event.sequence} (id {event.pk}) was altered: its actor "
+                f"is user {event.actor_id} but it was sealed for user {event.actor_pk}"
+            ), last_seen
+        previous_hash, last_seen = event.hash, event.sequence
+        expected_sequence += 1
     head = AuditChainHead.objects.filter(singleton=True).first()
     head_sequence, head_hash = (head.sequence, head.hash) if head else (0, "")
     if head_sequence != last_seen or (last_seen and head_hash != previous_hash):

@@ -5,13 +5,13 @@ from django.shortcuts import render
 from audit.filters import AuditEventFilter
 from audit.selectors import audit_events_newest_first
 from audit.services import audit_chain_verify_configured
-from core.roles import Role
+from core.roles import GOVERNANCE_ROLES
 from core.views import role_required
 
 PAGE_SIZE = 100
 
 
-@role_required(Role.RECORDS_MANAGER, Role.COMPLIANCE_AUDITOR)
+@role_required(*GOVERNANCE_ROLES)
 def audit_event_list(request: HttpRequest) -> HttpResponse:
     """The audit log; `?verify=1` recomputes the whole chain (read-only) and shows the result."""
     event_filter = AuditEventFilter(request.GET, queryset=audit_events_newest_first())

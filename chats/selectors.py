@@ -13,7 +13,7 @@ from django.db.models import Prefetch, QuerySet
 
 from chats.hooks import ChatExtrasQuery, chat_extras_collect
 from chats.models import Chat, Message
-from core.batching import rows_after
+from core.batching import chunks_read, rows_after
 
 EXPORT_CHUNK_SIZE = 500
 NOT_YET_REDACTED = "[not yet redacted]"
@@ -138,12 +138,11 @@ def chats_export(*, queryset: QuerySet[Chat], redacted: bool) -> Iterator[dict[s
     if redacted:
         # A chat that is not redacted yet has nothing safe to export.
         base = base.filter(redacted_at__isnull=False)
-    chunk: list[Chat] = []
-    while True:
-        after = chunk[-1] if chunk else None
-        chunk = rows_after(chat_with_transcript(base), after, EXPORT_CHUNK_SIZE)
+    chunks = chunks_read(
+        claim=lambda after: rows_after(chat_with_transcript(base), after, EXPORT_CHUNK_SIZE),
+        chunk_size=EXPORT_CHUNK_SIZE,
+    )
+    for chunk in chunks:
         extras = chat_extras([chat.pk for chat in chunk])
         for chat in chunk:
             yield chat_to_interchange(chat, redacted=redacted, extras=extras[chat.pk])
-        if len(chunk) < EXPORT_CHUNK_SIZE:
-            return

@@ -30,6 +30,7 @@ JOB_SCHEDULE: dict[str, crontab] = {
     "redact_pii": crontab(minute="*/10"),
     "declare_records": crontab(minute="*/15"),
     "build_disposal_batches": crontab(minute=0, hour=2),
+    "remind_disposal_reviews": crontab(minute=0, hour=8),
     "execute_disposals": crontab(minute=30, hour="*/1"),
     "purge_pii_originals": crontab(minute=0, hour=3),
     # Before the purge: the last check of originals about to be destroyed.

@@ -1,4 +1,7 @@
+from importlib.util import find_spec
+
 from csp.decorators import csp_update
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -7,29 +10,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from core.views import HomeView
 
-API_APPS = (
-    "core",
-    "audit",
-    "chats",
-    "records",
-    "retention",
-    "redaction",
-    "knowledgebase",
-    "qa",
-    "privacy",
-    "integrations",
-)
-PAGE_APPS = (
-    "chats",
-    "audit",
-    "records",
-    "retention",
-    "redaction",
-    "knowledgebase",
-    "qa",
-    "privacy",
-    "integrations",
-)
+
+def _apps_with(module: str) -> list[str]:
+    """The project's apps that have `<app>.<module>` (urls, api_urls), in layer order."""
+    return [app for app in settings.PROJECT_APPS if find_spec(f"{app}.{module}") is not None]
+
+
+API_APPS = _apps_with("api_urls")
+PAGE_APPS = _apps_with("urls")
 
 # Swagger UI for signed-in users; its start-up script is a separate request (no inline script
 # under the CSP); the page alone allows the inline styles Swagger UI brings.

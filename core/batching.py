@@ -1,5 +1,5 @@
 """The one chunk loop of every batch job: claim a chunk, process it, commit, stop when a chunk
-comes back short.
+comes back short (`chunks_process`), and its read side for streams (`chunks_read`).
 
 A job that stops half-way (a crash, a deploy) has committed every chunk before the one it was in,
 and claims from there on its next run, so each job is resumable as long as its claim skips what
@@ -9,7 +9,7 @@ happen outside the transaction, so a slow log never holds a lock.
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -62,6 +62,22 @@ def chunks_process(
             logger.debug("%s: %d item(s) in %.3f s", label, len(chunk), elapsed)
         if len(chunk) < chunk_size:
             return run
+        after = chunk[-1]
+
+
+def chunks_read(
+    *, claim: Callable[[ItemT | None], Sequence[ItemT]], chunk_size: int
+) -> Iterator[Sequence[ItemT]]:
+    """The read side of the same loop, for streams (an export, a CSV response, a chain walk):
+    yields each non-empty chunk `claim(after)` returns, and stops after a short one. No
+    transaction: a reader holds no lock between chunks."""
+    after: ItemT | None = None
+    while True:
+        chunk = claim(after)
+        if chunk:
+            yield chunk
+        if len(chunk) < chunk_size:
+            return
         after = chunk[-1]
 
 

@@ -7,10 +7,10 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-from core.roles import Role, user_has_role
+from core.roles import GOVERNANCE_ROLES, Role, user_has_role
 
 ALL_ROLES = tuple(Role)
-MANAGERS_AND_AUDITORS = (Role.RECORDS_MANAGER, Role.COMPLIANCE_AUDITOR)
+MANAGERS_AND_AUDITORS = GOVERNANCE_ROLES
 
 
 @dataclass(frozen=True)

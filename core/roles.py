@@ -11,6 +11,10 @@ class Role(StrEnum):
     COMPLIANCE_AUDITOR = "compliance_auditor"
 
 
+# Who reads the governance side (records, retention, QA, privacy, audit): SPEC §1.
+GOVERNANCE_ROLES = (Role.RECORDS_MANAGER, Role.COMPLIANCE_AUDITOR)
+
+
 def user_roles(user: AbstractBaseUser | AnonymousUser) -> frozenset[Role]:
     """The roles a user holds, cached on the user object for the request."""
     if not user.is_authenticated:

@@ -1,19 +1,11 @@
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from core.roles import Role
 
-PROJECT_APPS = (
-    "audit",
-    "chats",
-    "records",
-    "retention",
-    "redaction",
-    "knowledgebase",
-    "qa",
-    "privacy",
-    "integrations",
-)
+# Every project app but core itself, which has no models a role needs.
+PROJECT_APPS = tuple(app for app in settings.PROJECT_APPS if app != "core")
 
 # Django model permissions per role; they govern the admin and mirror SPEC §1. Pages and the API
 # check the role itself (core.permissions), so a permission added here never widens the API.

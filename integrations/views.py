@@ -13,7 +13,7 @@ from chats.fields import CHAT_CSV_FIELDS, chat_field_values
 from chats.filters import ChatFilter
 from chats.models import Chat
 from chats.selectors import chat_extras
-from core.batching import rows_after
+from core.batching import chunks_read, rows_after
 from core.exceptions import ApplicationError
 from core.http import acting_user
 from core.roles import Role, user_may_see_original_text
@@ -42,18 +42,16 @@ CSV_CHUNK_SIZE = 500
 
 
 def _chat_rows(queryset: QuerySet[Chat], *, show_identity: bool) -> Iterator[list[Any]]:
-    """Streams the rows chunk by chunk (constant memory, constant queries per chunk); a
-    generator, so it claims with the batching cursor rather than running chunks_process."""
-    chunk: list[Chat] = []
-    while True:
-        chunk = rows_after(queryset, chunk[-1] if chunk else None, CSV_CHUNK_SIZE)
+    """Streams the rows chunk by chunk (constant memory, constant queries per chunk)."""
+    chunks = chunks_read(
+        claim=lambda after: rows_after(queryset, after, CSV_CHUNK_SIZE), chunk_size=CSV_CHUNK_SIZE
+    )
+    for chunk in chunks:
         extras = chat_extras([chat.pk for chat in chunk])
         for chat in chunk:
             yield chat_field_values(
                 chat, extras[chat.pk], CHAT_CSV_FIELDS, show_identity=show_identity
             )
-        if len(chunk) < CSV_CHUNK_SIZE:
-            return
 
 
 @role_required(*ALL_ROLES)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError
 from core.http import acting_user
-from core.roles import Role, user_has_role
+from core.roles import GOVERNANCE_ROLES, Role, user_has_role
 from core.views import role_required
 from knowledgebase.models import Article
 from knowledgebase.selectors.usage import UsagePeriod, kb_usage
@@ -46,7 +46,7 @@ def _day(value: str, default: date) -> date:
     return date.fromisoformat(value) if value.strip() else default
 
 
-@role_required(Role.RECORDS_MANAGER, Role.COMPLIANCE_AUDITOR)
+@role_required(*GOVERNANCE_ROLES)
 def kb_usage_page(request: HttpRequest) -> HttpResponse:
     error = ""
     try:

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from core.exceptions import ApplicationError
 from core.http import acting_user
-from core.roles import Role, user_has_role
+from core.roles import GOVERNANCE_ROLES, Role, user_has_role
 from core.views import role_required
 from privacy.forms import CloseForm, EraseForm, SubjectRequestForm
 from privacy.models import RequestKind
@@ -21,7 +21,7 @@ from privacy.services.requests import (
     subject_request_search,
 )
 
-READERS = (Role.RECORDS_MANAGER, Role.COMPLIANCE_AUDITOR)
+READERS = GOVERNANCE_ROLES
 WRITERS = (Role.RECORDS_MANAGER,)
 PAGE_SIZE = 50
 

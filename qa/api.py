@@ -10,15 +10,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.http import acting_user
-from core.permissions import IsReadOnlyAuditor, IsRecordsManager
+from core.permissions import GOVERNANCE_READ, GOVERNANCE_WRITE
 from qa.filters import QAReviewFilter
 from qa.models import QAReview
 from qa.selectors import qa_metrics, qa_reviews_list
 from qa.services import qa_review_confirm, qa_review_correct
 from records.models import RecordClass
-
-READ = [IsRecordsManager | IsReadOnlyAuditor]
-WRITE = [IsRecordsManager]
 
 
 class QAReviewSerializer(serializers.ModelSerializer):
@@ -69,7 +66,7 @@ class QAReviewSerializer(serializers.ModelSerializer):
 class QAReviewListApi(generics.ListAPIView):
     """The QA queue and its results; filter by status, reason, country, source."""
 
-    permission_classes = READ
+    permission_classes = GOVERNANCE_READ
     serializer_class = QAReviewSerializer
     filterset_class = QAReviewFilter
 
@@ -78,7 +75,7 @@ class QAReviewListApi(generics.ListAPIView):
 
 
 class QAReviewDetailApi(generics.RetrieveAPIView):
-    permission_classes = READ
+    permission_classes = GOVERNANCE_READ
     serializer_class = QAReviewSerializer
 
     def get_queryset(self) -> QuerySet[QAReview]:
@@ -88,7 +85,7 @@ class QAReviewDetailApi(generics.RetrieveAPIView):
 class QAReviewConfirmApi(APIView):
     """The country is right: it becomes QA-verified."""
 
-    permission_classes = WRITE
+    permission_classes = GOVERNANCE_WRITE
 
     class QAReviewConfirmInput(serializers.Serializer):
         notes = serializers.CharField(required=False, allow_blank=True, default="")
@@ -109,7 +106,7 @@ class QAReviewConfirmApi(APIView):
 class QAReviewCorrectApi(APIView):
     """Sets country/region (and optionally the record class); retention is recomputed."""
 
-    permission_classes = WRITE
+    permission_classes = GOVERNANCE_WRITE
 
     class QAReviewCorrectInput(serializers.Serializer):
         country = serializers.CharField(max_length=2)
@@ -138,7 +135,7 @@ class QAReviewCorrectApi(APIView):
 class QAMetricsApi(APIView):
     """Error rate per country source and the backlog's size and age (R-QA-2)."""
 
-    permission_classes = READ
+    permission_classes = GOVERNANCE_READ
 
     @extend_schema(
         responses=inline_serializer(

@@ -30,7 +30,7 @@ from audit.services import audit_event_record
 from chats.country import CONFIDENCE_QA_VERIFIED, LOW_CONFIDENCE_THRESHOLD
 from chats.models import Chat, CountrySource
 from core.batching import chunks_process, rows_after
-from core.db import tables_analyze_after_bulk
+from core.db import history_write, tables_analyze_after_bulk
 from core.exceptions import ApplicationError, ConflictError
 from core.history import history_note
 from qa.models import QAReason, QAReview, QASamplingState, QAStatus
@@ -72,9 +72,7 @@ def _reviews_create(records: list[Record], *, reason: str, now: datetime) -> int
         )
         for review in created:
             review.pk = ids[review.record_id]
-    QAReview.history.bulk_history_create(
-        created, default_change_reason=f"queued: {reason}", default_date=timezone.now()
-    )
+    history_write(QAReview, created, reason=f"queued: {reason}"[:100], when=timezone.now())
     return len(created)
 
 

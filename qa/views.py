@@ -10,7 +10,7 @@ from django.utils import timezone
 from audit.services import audit_event_record
 from chats.selectors import message_text_for
 from core.exceptions import ApplicationError
-from core.roles import Role, user_has_role
+from core.roles import GOVERNANCE_ROLES, Role, user_has_role
 from core.views import role_required
 from qa.forms import QAConfirmForm, QACorrectForm, QAQueueFilterForm
 from qa.models import QAReview, QAStatus
@@ -24,7 +24,7 @@ from qa.selectors import (
 )
 from qa.services import qa_review_confirm, qa_review_correct
 
-READERS = (Role.RECORDS_MANAGER, Role.COMPLIANCE_AUDITOR)
+READERS = GOVERNANCE_ROLES
 WRITERS = (Role.RECORDS_MANAGER,)
 PAGE_SIZE = 50
 

@@ -12,14 +12,19 @@ from rest_framework.response import Response
 from core.exceptions import ApplicationError
 from core.http import acting_user
 from core.permissions import GOVERNANCE_READ, GovernanceReadWriteMixin
-from records.models import RecordClass, RetentionSchedule
-from records.schedules import retention_schedule_impact, retention_schedule_save
+from records.models import RecordClass, RetentionSchedule, RetentionScheduleChange
+from records.schedule_changes import (
+    retention_schedule_change_approve,
+    retention_schedule_write,
+    schedule_write_shortens,
+)
+from records.schedules import retention_schedule_impact
 
 
 class RecordClassSerializer(serializers.ModelSerializer):
     class Meta:
         model = RecordClass
-        fields = ["id", "code", "title", "description", "citation", "is_record"]
+        fields = ["id", "code", "title", "description", "citation", "is_record", "vital"]
 
 
 class RecordClassListApi(generics.ListAPIView):
@@ -34,6 +39,7 @@ class RecordClassListApi(generics.ListAPIView):
 class RetentionScheduleSerializer(serializers.ModelSerializer):
     record_class = serializers.CharField(source="record_class.code")
     period = serializers.CharField(source="period_label")
+    vital = serializers.BooleanField(source="record_class.vital", read_only=True)
 
     class Meta:
         model = RetentionSchedule
@@ -46,6 +52,8 @@ class RetentionScheduleSerializer(serializers.ModelSerializer):
             "retention_months",
             "retention_days",
             "trigger",
+            "cutoff",
+            "vital",
             "pii_period_days",
             "action",
             "citation",
@@ -64,6 +72,8 @@ class RetentionScheduleInputSerializer(serializers.Serializer):
     retention_months = serializers.IntegerField(required=False)
     retention_days = serializers.IntegerField(required=False)
     trigger = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    cutoff = serializers.CharField(required=False, max_length=16)
+    vital = serializers.BooleanField(required=False)
     pii_period_days = serializers.IntegerField(required=False, allow_null=True)
     action = serializers.CharField(required=False, max_length=16)
     citation = serializers.CharField(required=False, allow_blank=True)
@@ -100,16 +110,34 @@ def _schedule_write(
     }
     if dry_run:
         impact = retention_schedule_impact(**arguments)
+        shortens = (
+            schedule_write_shortens(schedule, record_class=record_class, data=values)
+            if schedule is not None
+            else []
+        )
         return Response(
             {
                 "dry_run": True,
+                # Saving it for real would wait for a second records manager.
+                "needs_approval": bool(shortens),
+                "shortens": shortens,
                 "records_moved": impact.records_moved,
                 "records_due_now": impact.records_due_now,
                 "examples": impact.examples,
             }
         )
-    saved = retention_schedule_save(**arguments)
-    saved = RetentionSchedule.objects.select_related("record_class").get(pk=saved.pk)
+    written = retention_schedule_write(**arguments)
+    if written.change is not None:
+        return Response(
+            {
+                "state": written.change.state,
+                "change": written.change.pk,
+                "shortens": written.change.shortens,
+            },
+            status=status.HTTP_202_ACCEPTED,
+        )
+    assert written.schedule is not None  # noqa: S101 - a write saves or proposes
+    saved = RetentionSchedule.objects.select_related("record_class").get(pk=written.schedule.pk)
     return Response(
         RetentionScheduleSerializer(saved).data,
         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -149,3 +177,58 @@ class RetentionScheduleDetailApi(GovernanceReadWriteMixin, generics.RetrieveAPIV
             RetentionSchedule.objects.select_related("record_class"), pk=pk
         )
         return _schedule_write(request, schedule=schedule, created=False)
+
+
+# --- schedule changes waiting for a second records manager (SPEC §4.1) ----------------------
+
+
+class RetentionScheduleChangeSerializer(serializers.ModelSerializer):
+    proposed_by = serializers.CharField(source="proposed_by.username", default=None)
+    decided_by = serializers.CharField(source="decided_by.username", default=None)
+
+    class Meta:
+        model = RetentionScheduleChange
+        fields = [
+            "id",
+            "schedule",
+            "state",
+            "proposed",
+            "base",
+            "shortens",
+            "reason",
+            "proposed_by",
+            "proposed_at",
+            "decided_by",
+            "decided_at",
+        ]
+
+
+class RetentionScheduleChangeListApi(generics.ListAPIView):
+    """Schedule changes, newest first; `?state=pending_approval` for the ones waiting."""
+
+    permission_classes = GOVERNANCE_READ
+    serializer_class = RetentionScheduleChangeSerializer
+
+    def get_queryset(self) -> QuerySet[RetentionScheduleChange]:
+        queryset = RetentionScheduleChange.objects.select_related("proposed_by", "decided_by")
+        state = self.request.query_params.get("state")
+        return queryset.filter(state=state) if state else queryset
+
+
+class RetentionScheduleChangeDetailApi(generics.RetrieveAPIView):
+    permission_classes = GOVERNANCE_READ
+    serializer_class = RetentionScheduleChangeSerializer
+    queryset = RetentionScheduleChange.objects.select_related("proposed_by", "decided_by")
+
+
+class RetentionScheduleChangeApproveApi(GovernanceReadWriteMixin, generics.GenericAPIView):
+    """POST: another records manager applies the change (and recomputes its records)."""
+
+    serializer_class = RetentionScheduleChangeSerializer
+    queryset = RetentionScheduleChange.objects.all()
+
+    @extend_schema(request=None, responses=RetentionScheduleChangeSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        get_object_or_404(RetentionScheduleChange, pk=pk)
+        change = retention_schedule_change_approve(change_id=pk, approver=acting_user(request))
+        return Response(RetentionScheduleChangeSerializer(change).data)

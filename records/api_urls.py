@@ -14,4 +14,19 @@ urlpatterns = [
         api.RetentionScheduleDetailApi.as_view(),
         name="api-retention-schedule-detail",
     ),
+    path(
+        "retention-schedule-changes/",
+        api.RetentionScheduleChangeListApi.as_view(),
+        name="api-retention-schedule-change-list",
+    ),
+    path(
+        "retention-schedule-changes/<int:pk>/",
+        api.RetentionScheduleChangeDetailApi.as_view(),
+        name="api-retention-schedule-change-detail",
+    ),
+    path(
+        "retention-schedule-changes/<int:pk>/approve/",
+        api.RetentionScheduleChangeApproveApi.as_view(),
+        name="api-retention-schedule-change-approve",
+    ),
 ]

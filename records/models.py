@@ -20,6 +20,9 @@ class RecordClass(models.Model):
     description = models.TextField(blank=True)
     citation = models.TextField(blank=True)
     is_record = models.BooleanField(default=True)
+    # A vital record (issue #16 item 8): needed to continue operations after a disaster; shown
+    # on records, in export bags and on the file plan.
+    vital = models.BooleanField(default=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -70,12 +73,21 @@ TRIGGER_CHAT_ENDED = "chat_ended"
 
 
 class DispositionAction(models.TextChoices):
-    """SPEC §4.2. `transfer` (package, then destroy) is not offered yet: refused by name."""
+    """SPEC §4.2."""
 
     DESTROY = "destroy", "Destroy"
     ANONYMIZE = "anonymize", "Anonymize (keep redacted text as knowledge)"
+    TRANSFER = "transfer", "Transfer (package as export_records, then destroy once it validates)"
     REVIEW = "review", "Review (a records manager decides at the due date)"
     RETAIN = "retain", "Retain permanently (never proposed for disposal)"
+
+
+class Cutoff(models.TextChoices):
+    """SPEC §4.2: where the retention period starts counting (records.rules.cutoff_moment)."""
+
+    NONE = "none", "None (the trigger date itself)"
+    CALENDAR_YEAR = "calendar_year", "Calendar year (the 1 January after the trigger)"
+    FISCAL_YEAR = "fiscal_year", "Fiscal year (the first FISCAL_YEAR_START after the trigger)"
 
 
 class RetentionSchedule(models.Model):
@@ -91,6 +103,8 @@ class RetentionSchedule(models.Model):
     retention_months = models.PositiveIntegerField(default=0)
     retention_days = models.PositiveIntegerField(default=0)
     trigger = models.CharField(max_length=64, default=TRIGGER_CHAT_ENDED)
+    # The retention period counts from the cutoff; the PII period from the trigger itself.
+    cutoff = models.CharField(max_length=16, choices=Cutoff.choices, default=Cutoff.NONE)
     # Days after the trigger when original text is purged; null: never purged early.
     pii_period_days = models.PositiveIntegerField(null=True, blank=True)
     action = models.CharField(
@@ -230,3 +244,42 @@ class CustomerEvent(models.Model):
     @property
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None
+
+
+class ScheduleChangeState(models.TextChoices):
+    PENDING = "pending_approval", "Pending approval by a second records manager"
+    APPLIED = "applied", "Approved and applied"
+    STALE = "stale", "Refused: the schedule changed after it was proposed"
+
+
+class RetentionScheduleChange(models.Model):
+    """A schedule write that shortens a retention or PII period (SPEC §4.1): kept here, changing
+    nothing, until another records manager approves it (records.schedule_changes)."""
+
+    schedule = models.ForeignKey(
+        RetentionSchedule, on_delete=models.CASCADE, related_name="pending_changes"
+    )
+    # The proposed values (JSON: dates as ISO-8601) and the schedule's values they replace; the
+    # change is stale when the schedule no longer has `base`.
+    proposed = models.JSONField()
+    base = models.JSONField()
+    shortens = models.JSONField(default=list)  # the fields that shorten (why it waits)
+    reason = models.TextField()
+    state = models.CharField(
+        max_length=16, choices=ScheduleChangeState.choices, default=ScheduleChangeState.PENDING
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    proposed_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"change {self.pk} of schedule {self.schedule_id} ({self.state})"

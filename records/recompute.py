@@ -10,15 +10,19 @@ final.
 
 import logging
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.utils import timezone
 
 from chats.models import Chat
 from core.batching import chunks_process, rows_after
 from core.db import any_of
+from core.db.history import rows_update_with_history
 from records.hooks import DispositionsMoved, records_disposition_moved
 from records.models import (
     TRIGGER_CHAT_ENDED,
@@ -31,10 +35,13 @@ from records.models import (
 from records.rules import (
     ACTION_RETAIN,
     ACTION_REVIEW,
+    cutoff_moment,
     disposition_due_compute,
+    fiscal_year_start_parse,
     period_add_or_none,
     pii_purge_due_longest,
     records_live_q,
+    retention_steps,
     schedule_in_force,
     schedule_resolve,
 )
@@ -53,6 +60,50 @@ RETENTION_FIELDS = [
     "flag_reason",
     "review_decision",
 ]
+
+
+@dataclass(frozen=True)
+class RetentionCalendar:
+    """RETENTION_TIME_ZONE and FISCAL_YEAR_START, as the cutoff rule takes them."""
+
+    zone: tzinfo
+    fiscal_start: tuple[int, int]
+
+    def cutoff(self, trigger_at: datetime, cutoff: str) -> datetime:
+        return cutoff_moment(trigger_at, cutoff, zone=self.zone, fiscal_start=self.fiscal_start)
+
+
+def retention_calendar() -> RetentionCalendar:
+    return RetentionCalendar(
+        zone=ZoneInfo(settings.RETENTION_TIME_ZONE),
+        fiscal_start=fiscal_year_start_parse(settings.FISCAL_YEAR_START),
+    )
+
+
+def record_retention_steps(record: Record) -> tuple[datetime, str] | None:
+    """(cutoff moment, the explanation's steps) of a record with a schedule and a trigger."""
+    schedule = record.schedule
+    if schedule is None or record.trigger_at is None:
+        return None
+    calendar = retention_calendar()
+    cutoff_at = calendar.cutoff(record.trigger_at, schedule.cutoff)
+    return cutoff_at, retention_steps(
+        trigger=record.trigger or schedule.trigger,
+        trigger_at=record.trigger_at,
+        cutoff=schedule.cutoff,
+        cutoff_at=cutoff_at,
+        years=schedule.retention_years,
+        months=schedule.retention_months,
+        days=schedule.retention_days,
+        # The schedule's own date (a review decision may keep the record longer: said apart).
+        due=period_add_or_none(
+            cutoff_at,
+            years=schedule.retention_years,
+            months=schedule.retention_months,
+            days=schedule.retention_days,
+        ),
+        zone=calendar.zone,
+    )
 
 
 def _trigger_moment(
@@ -100,6 +151,7 @@ def _retention_values(
     schedules: list[RetentionSchedule],
     events: dict[tuple[int, str], datetime],
     now: datetime,
+    calendar: RetentionCalendar,
 ) -> dict[str, Any]:
     chat = record.chat
     resolution = schedule_resolve(schedules, country=chat.country, region=chat.region, at=now)
@@ -133,8 +185,9 @@ def _retention_values(
         "review_decision": "",
     }
     if trigger_at is not None:
+        # The retention period counts from the cutoff, the PII period from the trigger.
         due = disposition_due_compute(
-            trigger_at,
+            calendar.cutoff(trigger_at, schedule.cutoff),
             action=schedule.action,
             years=schedule.retention_years,
             months=schedule.retention_months,
@@ -178,9 +231,10 @@ def records_retention_fill(records: list[Record], *, now: datetime) -> list[Reco
     for schedule in RetentionSchedule.objects.filter(record_class_id__in=class_ids):
         schedules_by_class.setdefault(schedule.record_class_id, []).append(schedule)
     changed: list[Record] = []
+    calendar = retention_calendar()
     for record in records:
         values = _retention_values(
-            record, schedules_by_class.get(record.record_class_id, []), events, now
+            record, schedules_by_class.get(record.record_class_id, []), events, now, calendar
         )
         before = {name: getattr(record, name, None) for name in RETENTION_FIELDS}
         if values == before:
@@ -203,13 +257,13 @@ def _recompute_chunk(
     if not changed:
         return 0
     moved_due = [r.pk for r in changed if r.disposition_due != due_before[r.pk]]
-    Record.objects.bulk_update(changed, RETENTION_FIELDS, batch_size=500)
-    Record.history.bulk_history_create(
+    rows_update_with_history(
+        Record,
         changed,
-        update=True,
-        default_user=changed_by,
-        default_change_reason=reason[:100],
-        default_date=timezone.now(),
+        RETENTION_FIELDS,
+        reason=reason,
+        when=timezone.now(),
+        user_id=changed_by.pk if changed_by is not None else None,
     )
     if moved_due:
         records_disposition_moved.send(

@@ -15,6 +15,12 @@ values.
 - `disposition_due_compute`, `record_disposal_action`, `review_is_due`: the dispositions of
   SPEC §4.2: `retain` has no date and is never disposed; `review` is disposed only after a
   records manager decided "destroy" for the current date.
+- `cutoff_moment`, `fiscal_year_start_parse`, `retention_steps` (SPEC §4.2): where the
+  retention period starts (the trigger, or the 1 January / fiscal-year start strictly after it,
+  in the retention time zone) and the explanation's steps "ended … → cutoff … → +6 years → …".
+  The PII period counts from the trigger itself, never from the cutoff.
+- `schedule_change_shortens`: which fields of a schedule change would shorten a retention or
+  PII period (such a change waits for a second records manager, SPEC §4.1).
 - `pii_purge_due_longest`: the purge date of a record whose schedule is unknown (R-RET-2, fail
   closed): the latest of every schedule that could apply, none when any of them cannot say.
 """
@@ -22,7 +28,7 @@ values.
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Protocol
 
 from dateutil.relativedelta import relativedelta
@@ -48,9 +54,20 @@ ACTION_ANONYMIZE = "anonymize"
 ACTION_REVIEW = "review"
 ACTION_RETAIN = "retain"
 ACTION_TRANSFER = "transfer"
-SCHEDULE_ACTIONS = (ACTION_DESTROY, ACTION_ANONYMIZE, ACTION_REVIEW, ACTION_RETAIN)
-# Actions a disposal batch carries out (records_destroy knows exactly these two).
-DISPOSAL_ACTIONS = (ACTION_DESTROY, ACTION_ANONYMIZE)
+SCHEDULE_ACTIONS = (
+    ACTION_DESTROY,
+    ACTION_ANONYMIZE,
+    ACTION_TRANSFER,
+    ACTION_REVIEW,
+    ACTION_RETAIN,
+)
+# Actions a disposal batch carries out (`transfer`: package, validate, then destroy).
+DISPOSAL_ACTIONS = (ACTION_DESTROY, ACTION_ANONYMIZE, ACTION_TRANSFER)
+CUTOFF_NONE = "none"
+CUTOFF_CALENDAR_YEAR = "calendar_year"
+CUTOFF_FISCAL_YEAR = "fiscal_year"
+CUTOFFS = (CUTOFF_NONE, CUTOFF_CALENDAR_YEAR, CUTOFF_FISCAL_YEAR)
+FISCAL_YEAR_START_RE = re.compile(r"^(\d{2})-(\d{2})$")
 REVIEW_DECISION_DESTROY = "destroy"
 # Longer than any retention law; "keep forever" is the `retain` action, not a huge number.
 MAX_RETENTION_YEARS = 1000
@@ -100,12 +117,6 @@ def _problem_int(values: dict[str, Any], name: str, maximum: int) -> str | None:
 def schedule_values_problem(values: dict[str, Any]) -> tuple[str, str] | None:
     """(field, message) for the first invalid value of a schedule's values, or None."""
     action = values.get("action")
-    if action == ACTION_TRANSFER:
-        return (
-            "action",
-            "action=transfer (package, then destroy) is not available yet; use "
-            + ", ".join(SCHEDULE_ACTIONS),
-        )
     if action not in SCHEDULE_ACTIONS:
         return ("action", f"action must be one of {', '.join(SCHEDULE_ACTIONS)}")
     jurisdiction = values.get("jurisdiction")
@@ -117,6 +128,8 @@ def schedule_values_problem(values: dict[str, Any]) -> tuple[str, str] | None:
     trigger = values.get("trigger")
     if not isinstance(trigger, str) or not TRIGGER_RE.match(trigger):
         return ("trigger", "trigger must be chat_ended or an event name such as account_closed")
+    if values.get("cutoff", CUTOFF_NONE) not in CUTOFFS:
+        return ("cutoff", f"cutoff must be one of {', '.join(CUTOFFS)}")
     limits = (
         ("retention_years", MAX_RETENTION_YEARS),
         ("retention_months", MAX_RETENTION_YEARS * 12),
@@ -142,6 +155,121 @@ def schedule_values_problem(values: dict[str, Any]) -> tuple[str, str] | None:
     if start is not None and end is not None and end <= start:
         return ("effective_to", "effective_to must be after effective_from")
     return None
+
+
+def fiscal_year_start_parse(text: str) -> tuple[int, int]:
+    """(month, day) of FISCAL_YEAR_START "MM-DD"; ValueError naming the setting otherwise. A
+    day that some years lack (02-29) is refused: the fiscal year must start every year."""
+    found = FISCAL_YEAR_START_RE.match(str(text).strip())
+    if found is not None:
+        month, day = int(found.group(1)), int(found.group(2))
+        try:
+            date(2023, month, day)  # a common year: 02-29 does not exist in it
+        except ValueError:
+            pass
+        else:
+            return month, day
+    raise ValueError(
+        f"FISCAL_YEAR_START={text!r} is not a day of every year written MM-DD (e.g. 04-01)"
+    )
+
+
+def cutoff_moment(
+    trigger_at: datetime, cutoff: str, *, zone: tzinfo, fiscal_start: tuple[int, int] = (1, 1)
+) -> datetime:
+    """Where the retention period starts (SPEC §4.2). `none`: the trigger itself. A year cutoff:
+    midnight in `zone` of the first 1 January (`calendar_year`) or fiscal-year start
+    (`fiscal_year`) strictly AFTER the trigger, the trigger's year being read in `zone`: 23:40
+    local on 31 December is that year (cutoff the next day), and a trigger at 00:00 on 1 January
+    belongs to the year it opens (cutoff one year later)."""
+    if cutoff not in (CUTOFF_CALENDAR_YEAR, CUTOFF_FISCAL_YEAR):
+        return trigger_at
+    month, day = (1, 1) if cutoff == CUTOFF_CALENDAR_YEAR else fiscal_start
+    local = trigger_at.astimezone(zone)
+    start = datetime(local.year, month, day, tzinfo=zone)
+    if start <= local:
+        start = datetime(local.year + 1, month, day, tzinfo=zone)
+    return start
+
+
+def _period_words(years: int, months: int, days: int) -> str:
+    parts = [
+        f"{value} {unit}{'' if value == 1 else 's'}"
+        for value, unit in ((years, "year"), (months, "month"), (days, "day"))
+        if value
+    ]
+    return "+" + (" ".join(parts) or "0 days")
+
+
+def retention_steps(
+    *,
+    trigger: str,
+    trigger_at: datetime,
+    cutoff: str,
+    cutoff_at: datetime,
+    years: int,
+    months: int,
+    days: int,
+    due: datetime | None,
+    zone: tzinfo,
+) -> str:
+    """ "ended 2020-03-05 → cutoff 2021-01-01 → +6 years → 2027-01-01" (dates in `zone`)."""
+    label = "ended" if trigger == "chat_ended" else trigger
+    steps = [f"{label} {trigger_at.astimezone(zone):%Y-%m-%d}"]
+    if cutoff != CUTOFF_NONE:
+        steps.append(f"cutoff {cutoff_at.astimezone(zone):%Y-%m-%d}")
+    steps.append(_period_words(years, months, days))
+    steps.append(f"{due.astimezone(zone):%Y-%m-%d}" if due is not None else "no date")
+    return " → ".join(steps)
+
+
+# A leap year's days, at noon and just before midnight: every cutoff and period length is
+# compared on them (a change shortens when any of them would be due earlier).
+_SAMPLE_DAYS = [date(2024, 1, 1) + timedelta(days=n) for n in range(366)]
+
+
+def _sample_dues(values: dict[str, Any], zone: tzinfo, fiscal: tuple[int, int]) -> list[datetime]:
+    dues = []
+    for day in _SAMPLE_DAYS:
+        for hour, minute in ((12, 0), (23, 40), (0, 0)):
+            trigger_at = datetime(day.year, day.month, day.day, hour, minute, tzinfo=zone)
+            start = cutoff_moment(
+                trigger_at, values.get("cutoff") or CUTOFF_NONE, zone=zone, fiscal_start=fiscal
+            )
+            dues.append(
+                period_add(
+                    start,
+                    years=values.get("retention_years") or 0,
+                    months=values.get("retention_months") or 0,
+                    days=values.get("retention_days") or 0,
+                )
+            )
+    return dues
+
+
+def schedule_change_shortens(
+    before: dict[str, Any],
+    after: dict[str, Any],
+    *,
+    zone: tzinfo,
+    fiscal_start: tuple[int, int] = (1, 1),
+) -> list[str]:
+    """The reasons a schedule change shortens retention (empty: lengthening or neutral):
+    `retention` when any trigger would be due earlier (period or cutoff), `pii_period_days`
+    when originals would be purged earlier (a period where there was none, or a shorter one),
+    `action` when a permanent (`retain`) schedule would now be disposed of."""
+    found: list[str] = []
+    if before.get("action") == ACTION_RETAIN and after.get("action") != ACTION_RETAIN:
+        found.append("action")
+    elif after.get("action") != ACTION_RETAIN:
+        old = _sample_dues(before, zone, fiscal_start)
+        new = _sample_dues(after, zone, fiscal_start)
+        if any(n < o for n, o in zip(new, old, strict=True)):
+            found.append("retention")
+    old_pii, new_pii = before.get("pii_period_days"), after.get("pii_period_days")
+    if new_pii is not None and (old_pii is None or new_pii < old_pii):
+        found.append("pii_period_days")
+    return found
 
 
 def disposition_due_compute(

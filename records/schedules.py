@@ -27,6 +27,7 @@ SCHEDULE_FIELDS = (
     "retention_months",
     "retention_days",
     "trigger",
+    "cutoff",
     "pii_period_days",
     "action",
     "citation",
@@ -35,10 +36,17 @@ SCHEDULE_FIELDS = (
 )
 
 
-def _schedule_apply(
+def schedule_values(schedule: RetentionSchedule) -> dict[str, Any]:
+    return {name: getattr(schedule, name) for name in SCHEDULE_FIELDS}
+
+
+def schedule_apply(
     schedule: RetentionSchedule, *, record_class: RecordClass, data: dict[str, Any]
 ) -> None:
-    """Sets the new values on `schedule` and refuses, by field, anything implausible."""
+    """Sets the new values on `schedule` (unsaved) and refuses, by field, anything implausible."""
+    vital = data.get("vital")
+    if vital is not None and not isinstance(vital, bool):
+        raise ApplicationError("vital must be true or false", extra={"field": "vital"})
     schedule.record_class = record_class
     for name in SCHEDULE_FIELDS:
         if name in data:
@@ -47,7 +55,7 @@ def _schedule_apply(
         schedule.jurisdiction = (schedule.jurisdiction.strip() or "*").upper()
     if isinstance(schedule.trigger, str):
         schedule.trigger = schedule.trigger.strip()
-    problem = schedule_values_problem({name: getattr(schedule, name) for name in SCHEDULE_FIELDS})
+    problem = schedule_values_problem(schedule_values(schedule))
     if problem is not None:
         field_name, message = problem
         raise ApplicationError(message, extra={"field": field_name})
@@ -82,7 +90,7 @@ def retention_schedule_save(
         schedule = RetentionSchedule.objects.select_for_update().get(pk=schedule.pk)
         before = {name: getattr(schedule, name) for name in SCHEDULE_FIELDS}
         class_ids = {schedule.record_class_id, record_class.pk}
-    _schedule_apply(schedule, record_class=record_class, data=data)
+    schedule_apply(schedule, record_class=record_class, data=data)
     history_note(schedule, user=changed_by, reason=reason)
     schedule.save()
     changes = {
@@ -90,6 +98,13 @@ def retention_schedule_save(
         for name in SCHEDULE_FIELDS
         if not created and before[name] != getattr(schedule, name)
     }
+    vital = data.get("vital")
+    if vital is not None and vital != record_class.vital:
+        # The class's flag (SPEC §4.1 lists `vital` among the schedule's fields).
+        changes["vital"] = {"before": record_class.vital, "after": vital}
+        record_class.vital = vital
+        history_note(record_class, user=changed_by, reason=reason)
+        record_class.save(update_fields=["vital"])
     moment = now or timezone.now()
     recomputed = 0
     for affected in RecordClass.objects.filter(pk__in=class_ids).order_by("pk"):
@@ -109,7 +124,9 @@ def retention_schedule_save(
             "record_class": record_class.code,
             "jurisdiction": schedule.jurisdiction,
             "period": schedule.period_label,
+            "cutoff": schedule.cutoff,
             "action": schedule.action,
+            "vital": record_class.vital,
             "changes": changes,
             "records_recomputed": recomputed,
             "reason": reason,

@@ -26,7 +26,7 @@ from audit.services import audit_event_record
 from chats.digests import chats_transcript_digests
 from chats.models import Chat, CountrySource, Message, SenderRole, Survey
 from core.batching import chunks_process, rows_after
-from core.db import tables_analyze_after_bulk
+from core.db import history_write, tables_analyze_after_bulk
 from core.exceptions import ApplicationError, ConflictError
 from core.history import history_note
 from core.isolation import chunk_process_isolated
@@ -127,19 +127,17 @@ def _declare_chunk(
         )
         for record in records:
             record.pk = by_chat[record.chat_id]
-    Record.history.bulk_history_create(
-        created, default_change_reason="declared", default_date=timezone.now(), batch_size=500
-    )
+    history_write(Record, created, reason="declared", when=timezone.now())
     locked = [record.chat for record in records]
     Chat.objects.filter(pk__in=[chat.pk for chat in locked]).update(locked_at=now)
     for chat in locked:
         chat.locked_at = now
-    Chat.history.bulk_history_create(
+    history_write(
+        Chat,
         locked,
-        update=True,
-        default_change_reason="record declared: transcript locked",
-        default_date=timezone.now(),
-        batch_size=500,
+        history_type="~",
+        reason="record declared: transcript locked",
+        when=timezone.now(),
     )
     summary.holds_applied += sum(
         records_declared.send(RecordsDeclared(record_ids=tuple(r.pk for r in records), now=now))

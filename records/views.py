@@ -1,16 +1,22 @@
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError
 from core.http import acting_user
-from core.roles import Role, user_has_role
+from core.roles import GOVERNANCE_ROLES, Role, user_has_role
 from core.views import role_required
 from records.forms import RetentionScheduleForm
-from records.models import DeclarationRule, RecordClass, RetentionSchedule
-from records.schedules import retention_schedule_save
+from records.models import DeclarationRule, RecordClass, RetentionSchedule, RetentionScheduleChange
+from records.schedule_changes import (
+    retention_schedule_change_approve,
+    retention_schedule_write,
+    schedule_changes_pending,
+)
 
-READERS = (Role.RECORDS_MANAGER, Role.COMPLIANCE_AUDITOR)
+READERS = GOVERNANCE_ROLES
 WRITERS = (Role.RECORDS_MANAGER,)
 
 
@@ -28,6 +34,9 @@ def file_plan(request: HttpRequest) -> HttpResponse:
                 "position", "pk"
             ),
             "may_edit": request.user.is_authenticated and _is_manager(request),
+            "retention_time_zone": settings.RETENTION_TIME_ZONE,
+            "fiscal_year_start": settings.FISCAL_YEAR_START,
+            "pending_changes": schedule_changes_pending().count(),
         },
     )
 
@@ -42,8 +51,11 @@ def schedule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     form = RetentionScheduleForm(request.POST or None, instance=schedule)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("record_class", "reason")}
+        if schedule is None and not data.get("vital"):
+            # A new schedule's unticked box says nothing about its class's existing flag.
+            data.pop("vital", None)
         try:
-            retention_schedule_save(
+            written = retention_schedule_write(
                 schedule=schedule,
                 record_class=form.cleaned_data["record_class"],
                 data=data,
@@ -55,6 +67,13 @@ def schedule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             form.add_error(field_name if field_name in form.fields else None, error.message)
             messages.error(request, error.message)
         else:
+            if written.change is not None:
+                messages.warning(
+                    request,
+                    f"The change shortens {', '.join(written.change.shortens)}: nothing changed "
+                    f"yet; change {written.change.pk} waits for another records manager.",
+                )
+                return redirect("schedule-changes")
             messages.success(request, "Schedule saved; the records of its class are recomputed.")
             return redirect("file-plan")
     return render(
@@ -62,3 +81,28 @@ def schedule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         "records/schedule_form.html",
         {"form": form, "schedule": schedule, "read_only": not _is_manager(request)},
     )
+
+
+@role_required(*READERS)
+def schedule_changes(request: HttpRequest) -> HttpResponse:
+    changes = RetentionScheduleChange.objects.select_related(
+        "schedule__record_class", "proposed_by", "decided_by"
+    ).order_by("-proposed_at", "-pk")[:200]
+    return render(
+        request,
+        "records/schedule_changes.html",
+        {"changes": changes, "may_approve": _is_manager(request)},
+    )
+
+
+@require_POST
+@role_required(*READERS, write_roles=WRITERS)
+def schedule_change_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    get_object_or_404(RetentionScheduleChange, pk=pk)
+    try:
+        retention_schedule_change_approve(change_id=pk, approver=acting_user(request))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Change {pk} approved and applied; its records are recomputed.")
+    return redirect("schedule-changes")

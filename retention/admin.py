@@ -1,11 +1,15 @@
 from django.contrib import admin
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from retention.models import (
     DisposalApproval,
     DisposalBatch,
+    DisposalBatchStage,
     DisposalCertificate,
     DisposalItem,
+    DispositionPolicy,
+    DispositionStage,
     LegalHold,
     LegalHoldRecord,
     Tombstone,
@@ -61,3 +65,29 @@ class TombstoneAdmin(ReadOnlyAdmin):
 @admin.register(DisposalCertificate)
 class DisposalCertificateAdmin(ReadOnlyAdmin):
     list_display = ("sequence", "batch", "issued_at", "hash")
+
+
+class DispositionStageInline(admin.TabularInline):
+    model = DispositionStage
+    extra = 1
+    ordering = ("position",)
+    filter_horizontal = ("reviewers",)
+
+
+@admin.register(DispositionPolicy)
+class DispositionPolicyAdmin(SimpleHistoryAdmin):
+    """Review stages per record class (issue #16); also editable at /disposal/policies/. Applies
+    to batches proposed after the change."""
+
+    list_display = ("record_class", "updated_at", "updated_by")
+    inlines = (DispositionStageInline,)
+    readonly_fields = ("updated_at", "updated_by")
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_at, obj.updated_by = timezone.now(), request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(DisposalBatchStage)
+class DisposalBatchStageAdmin(ReadOnlyAdmin):
+    list_display = ("batch", "position", "name", "decided_by", "decided_at", "reminded_at")

@@ -1,7 +1,8 @@
 from datetime import datetime, time
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 
@@ -74,3 +75,57 @@ class ReviewDecisionForm(forms.Form):
         if value is None:
             return None
         return datetime.combine(value, time.min, tzinfo=timezone.get_current_timezone())
+
+
+class BulkExcludeForm(forms.Form):
+    """Selected items (checkboxes named `records`) sent back with one reason and review date."""
+
+    records = forms.TypedMultipleChoiceField(coerce=int, choices=())
+    reason = forms.CharField(max_length=500)
+    review_at = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Any record id is accepted here; the service refuses ids that are not in the batch.
+        values = self.data.getlist("records") if hasattr(self.data, "getlist") else []
+        cast(forms.TypedMultipleChoiceField, self.fields["records"]).choices = [
+            (v, v) for v in values
+        ]
+
+    def review_moment(self) -> datetime:
+        return datetime.combine(
+            self.cleaned_data["review_at"], time.min, tzinfo=timezone.get_current_timezone()
+        )
+
+
+class DispositionStageForm(forms.Form):
+    """One review stage; an empty name leaves the row out (removes the stage)."""
+
+    name = forms.CharField(max_length=100, required=False, label="Stage name")
+    reviewer_group = forms.ModelChoiceField(
+        queryset=Group.objects.order_by("name"), required=False, label="Reviewer group"
+    )
+    reviewers = forms.CharField(
+        required=False, label="Named reviewers", help_text="user names, comma separated"
+    )
+
+    def clean_reviewers(self) -> list[User]:
+        names = _lines(self.cleaned_data.get("reviewers") or "")
+        users = list(User.objects.filter(username__in=names, is_active=True))
+        unknown = sorted(set(names) - {u.get_username() for u in users})
+        if unknown:
+            raise forms.ValidationError(f"Unknown user(s): {', '.join(unknown)}")
+        return users
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if (
+            (data.get("name") or "").strip()
+            and not data.get("reviewer_group")
+            and not data.get("reviewers")
+        ):
+            raise forms.ValidationError("A stage needs a reviewer group or named reviewers")
+        return data
+
+
+DispositionStageFormSet = forms.formset_factory(DispositionStageForm, extra=2, max_num=10)

@@ -5,6 +5,7 @@ from retention.evidence.certificates import certificates_chain_verify
 from retention.selectors import disposal_preview
 from retention.services.disposal.execution import disposal_batches_execute
 from retention.services.disposal.proposal import disposal_batches_build
+from retention.services.disposal.reminders import disposal_reviews_remind
 from retention.services.purge import pii_originals_purge
 
 
@@ -22,6 +23,20 @@ def build_disposal_batches(*, now: datetime) -> JobResult:
         ok=True,
         counts={"batches": len(batches), "records": sum(row["count"] for row in preview)},
         messages=messages,
+    )
+
+
+@register_job(
+    "remind_disposal_reviews",
+    "e-mails the reviewers of disposal review stages waiting longer than "
+    "DISPOSAL_REVIEW_REMINDER_DAYS (once per interval)",
+)
+def remind_disposal_reviews(*, now: datetime) -> JobResult:
+    summary = disposal_reviews_remind(now=now)
+    return JobResult(
+        ok=True,
+        counts={"reminded": len(summary.reminded), "no_reviewer": len(summary.no_reviewer)},
+        messages=summary.messages,
     )
 
 

@@ -11,6 +11,7 @@ Invariants:
 """
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -97,6 +98,9 @@ class DisposalBatch(models.Model):
     rejection_reason = models.TextField(blank=True)
     execution_started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Why the last execution stopped (a transfer package that could not be written or did not
+    # validate); cleared when it goes on. Nothing was destroyed while it is set.
+    execution_error = models.TextField(blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -144,12 +148,92 @@ class DisposalItem(models.Model):
         return f"item {self.record_id} of batch {self.batch_id} ({self.status})"
 
 
+class DispositionPolicy(models.Model):
+    """A record class's staged disposition review (issue #16): its stages, in order, each with
+    its reviewers. A class without a policy keeps the single approval step of R-DISP-2. A
+    batch copies the stages when it is proposed (DisposalBatchStage): editing a policy applies
+    to batches proposed afterwards, never to a review under way."""
+
+    record_class = models.OneToOneField(
+        "records.RecordClass", on_delete=models.CASCADE, related_name="disposition_policy"
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "disposition policies"
+
+    def __str__(self) -> str:
+        return f"disposition policy of {self.record_class}"
+
+
+class DispositionStage(models.Model):
+    """One review stage of a policy: a reviewer group and/or named reviewers (at least one)."""
+
+    policy = models.ForeignKey(DispositionPolicy, on_delete=models.CASCADE, related_name="stages")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=100)
+    reviewer_group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["policy_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "position"], name="policy_stage_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"stage {self.position} ({self.name}) of policy {self.policy_id}"
+
+
+class DisposalBatchStage(models.Model):
+    """A batch's copy of one policy stage, with its decision. `opened_at`: when it became the
+    stage under review (reminders count from it); `reminded_at`: the last reminder sent."""
+
+    batch = models.ForeignKey(DisposalBatch, on_delete=models.CASCADE, related_name="stages")
+    position = models.PositiveSmallIntegerField()
+    name = models.CharField(max_length=100)
+    reviewer_group = models.ForeignKey(
+        Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+    opened_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["batch_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "position"], name="batch_stage_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"stage {self.position} ({self.name}) of batch {self.batch_id}"
+
+
 class DisposalApproval(models.Model):
+    # One approval per person per batch: with stages, this is also four-eyes across stages.
     batch = models.ForeignKey(DisposalBatch, on_delete=models.CASCADE, related_name="approvals")
     approver = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     approved_at = models.DateTimeField()
+    # The stage approved, for a batch of a class with a disposition policy.
+    stage = models.ForeignKey(
+        DisposalBatchStage,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="approvals",
+    )
 
     class Meta:
         ordering = ["approved_at", "pk"]
@@ -217,3 +301,24 @@ class DisposalCertificate(models.Model):
 
     def __str__(self) -> str:
         return f"certificate {self.sequence} (batch {self.batch_id})"
+
+
+class TransferPackage(models.Model):
+    """The validated BagIt package of a `transfer` batch (SPEC §4.2), written before any of its
+    records is destroyed; only the records in `record_ids` may be destroyed by the batch."""
+
+    batch = models.OneToOneField(
+        DisposalBatch, on_delete=models.PROTECT, related_name="transfer_package"
+    )
+    path = models.CharField(max_length=1024)
+    payload_oxum = models.CharField(max_length=64)
+    tagmanifest_sha256 = models.CharField(max_length=64)
+    record_ids = models.JSONField(default=list)
+    written_at = models.DateTimeField()
+    validated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"transfer package of batch {self.batch_id}"

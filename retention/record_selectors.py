@@ -11,6 +11,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from chats.hooks import ChatExtra, ChatExtrasQuery
 from records.models import Record, RecordStatus
+from records.recompute import record_retention_steps
 from records.rules import ACTION_RETAIN, ACTION_REVIEW, REVIEW_DECISION_DESTROY, review_is_due
 from retention.models import DisposalItem, LegalHold, LegalHoldRecord
 from retention.rules import KEPT_PERMANENTLY
@@ -64,6 +65,7 @@ def record_explanation(record: Record, *, holds: list[LegalHold] | None = None) 
     held = bool(holds) or Record.objects.filter(pk=record.pk).filter(records_held_q()).exists()
     explanation: dict[str, Any] = {
         "record_class": record.record_class.code,
+        "vital": record.record_class.vital,
         "country": record.chat.country or None,
         "region": record.chat.region or None,
         "schedule": None,
@@ -84,10 +86,14 @@ def record_explanation(record: Record, *, holds: list[LegalHold] | None = None) 
             "jurisdiction": schedule.jurisdiction,
             "period": schedule.period_label,
             "trigger": schedule.trigger,
+            "cutoff": schedule.cutoff,
             "pii_period_days": schedule.pii_period_days,
             "action": schedule.action,
             "citation": schedule.citation,
         }
+    # "ended 2020-03-05 → cutoff 2021-01-01 → +6 years → 2027-01-01" (records.rules).
+    steps = record_retention_steps(record)
+    explanation["cutoff_at"], explanation["steps"] = steps if steps else (None, None)
     explanation["retained_until"] = record.retained_until
     explanation["review_decision"] = record.review_decision or None
     explanation["review_due"] = record.is_live and review_is_due(
@@ -116,9 +122,8 @@ def record_explanation(record: Record, *, holds: list[LegalHold] | None = None) 
         )
     else:
         summary = (
-            f"{record.record_class.code} in {schedule.jurisdiction}: {schedule.period_label} after "
-            f"{schedule.trigger} ({record.trigger_at:%Y-%m-%d}) → due "
-            f"{record.disposition_due:%Y-%m-%d}, then {schedule.action}."
+            f"{record.record_class.code} in {schedule.jurisdiction}: {explanation['steps']} "
+            f"(due {record.disposition_due:%Y-%m-%d}), then {schedule.action}."
         )
         if record.retained_until and record.retained_until >= record.disposition_due:
             summary += f" Retained until {record.retained_until:%Y-%m-%d} by a review decision."

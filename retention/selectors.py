@@ -37,10 +37,10 @@ from records.models import Record, RecordStatus, RetentionSchedule
 from records.rules import (
     ACTION_DESTROY,
     ACTION_REVIEW,
-    DISPOSAL_ACTIONS,
     REVIEW_DECISION_DESTROY,
     record_status_is_live,
     records_live_q,
+    records_past_disposition_q,
 )
 from retention.hooks import BlockQuery, HoldQuery, record_destruction_blocks, record_hold_conditions
 from retention.models import (
@@ -181,36 +181,12 @@ def records_in_open_batches_q() -> Q:
     )
 
 
-def records_disposable_action_q() -> Q:
-    """A Q over Record: its schedule's action lets a disposal batch act on it when due
-    (rules.record_disposal_action): destroy or anonymize, or a review decided "destroy".
-    `retain` never qualifies, nor a review without a decision."""
-    return Q(schedule__action__in=DISPOSAL_ACTIONS) | Q(
-        schedule__action=ACTION_REVIEW, review_decision=REVIEW_DECISION_DESTROY
-    )
-
-
 def disposal_action_expression() -> Case:
     """What a batch does to a record: its schedule's action; `destroy` for a decided review."""
     return Case(
         When(schedule__action=ACTION_REVIEW, then=Value(ACTION_DESTROY)),
         default=F("schedule__action"),
         output_field=CharField(),
-    )
-
-
-def records_past_disposition_q(*, now: datetime) -> Q:
-    """Active records with a schedule and a known country whose disposition date has come and
-    whose disposition lets a batch act on them (holds and open batches aside)."""
-    return (
-        Q(
-            status=RecordStatus.ACTIVE,
-            schedule__isnull=False,
-            disposition_due__isnull=False,
-            disposition_due__lte=now,
-        )
-        & ~Q(chat__country="")
-        & records_disposable_action_q()
     )
 
 

@@ -2,30 +2,19 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 
 from core.exceptions import ApplicationError
 from core.http import acting_user
-from core.roles import Role, user_has_role
+from core.roles import GOVERNANCE_ROLES, Role, user_has_role
 from core.views import role_required
 from records.selectors import records_list
 from retention.filters import RecordFilter
-from retention.forms import ExcludeForm, LegalHoldForm, ReasonForm, ReviewDecisionForm
-from retention.models import BatchState, DisposalBatch, DisposalCertificate, ItemStatus
+from retention.forms import LegalHoldForm, ReasonForm, ReviewDecisionForm
 from retention.record_selectors import record_explanation, record_history
 from retention.selectors import (
-    disposal_batch_item_counts,
-    disposal_batch_items,
-    disposal_batches_list,
     disposal_certificates_list,
-    disposal_preview,
     legal_holds_list,
     record_active_holds,
-)
-from retention.services.disposal.proposal import (
-    disposal_batch_approve,
-    disposal_batch_reject,
-    disposal_item_exclude,
 )
 from retention.services.holds import (
     hold_scope_preview_details,
@@ -34,9 +23,8 @@ from retention.services.holds import (
 )
 from retention.services.reviews import record_review_decide
 
-READERS = (Role.RECORDS_MANAGER, Role.COMPLIANCE_AUDITOR)
+READERS = GOVERNANCE_ROLES
 WRITERS = (Role.RECORDS_MANAGER,)
-PAGE_SIZE = 100
 RECORD_PAGE_SIZE = 50
 
 
@@ -109,80 +97,6 @@ def legal_hold_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- disposal -------------------------------------------------------------------------------
-
-
-@role_required(*READERS)
-def disposal_batch_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(disposal_batches_list(), 50).get_page(request.GET.get("page"))
-    # The dry run counts every due record (about 40 ms at a million messages): only on request.
-    show_preview = request.GET.get("preview") == "1"
-    return render(
-        request,
-        "retention/disposal_batch_list.html",
-        {
-            "page": page,
-            "show_preview": show_preview,
-            "preview": disposal_preview(now=timezone.now()) if show_preview else [],
-        },
-    )
-
-
-def _batch_action(request: HttpRequest, batch: DisposalBatch) -> None:
-    action = request.POST.get("action")
-    user = acting_user(request)
-    if action == "approve":
-        disposal_batch_approve(batch=batch, approver=user)
-        messages.success(request, "Approval recorded.")
-    elif action == "reject":
-        form = ReasonForm(request.POST)
-        if not form.is_valid():
-            raise ApplicationError("Rejecting a batch needs a reason")
-        disposal_batch_reject(batch=batch, rejected_by=user, reason=form.cleaned_data["reason"])
-        messages.success(request, "Batch rejected.")
-    elif action == "exclude":
-        exclude = ExcludeForm(request.POST)
-        if not exclude.is_valid():
-            raise ApplicationError("Excluding needs a reason and a review date")
-        disposal_item_exclude(
-            batch=batch,
-            record_id=exclude.cleaned_data["record"],
-            excluded_by=user,
-            reason=exclude.cleaned_data["reason"],
-            review_at=exclude.review_moment(),
-        )
-        messages.success(request, f"Record {exclude.cleaned_data['record']} excluded.")
-    else:
-        raise ApplicationError("Unknown action")
-
-
-@role_required(*READERS, write_roles=WRITERS)
-def disposal_batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = get_object_or_404(disposal_batches_list(), pk=pk)
-    if request.method == "POST":
-        try:
-            _batch_action(request, batch)
-        except ApplicationError as error:
-            messages.error(request, error.message)
-        return redirect("disposal-batch-detail", pk=batch.pk)
-    page = Paginator(disposal_batch_items(batch), PAGE_SIZE).get_page(request.GET.get("page"))
-    reviewable = batch.state in (BatchState.PROPOSED, BatchState.APPROVED)
-    return render(
-        request,
-        "retention/disposal_batch_detail.html",
-        {
-            "batch": batch,
-            "page": page,
-            "counts": disposal_batch_item_counts(batch),
-            "approvals": batch.approvals.select_related("approver"),
-            "may_write": _may_write(request),
-            "reviewable": reviewable,
-            "pending": ItemStatus.PENDING,
-            # Only the link is shown: the payload lists every item and can run to megabytes.
-            "certificate": DisposalCertificate.objects.filter(batch=batch).defer("payload").first()
-            if batch.state == BatchState.COMPLETED
-            else None,
-        },
-    )
 
 
 @role_required(*READERS)

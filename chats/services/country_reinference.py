@@ -7,12 +7,13 @@ country implies commits with it); re-running is harmless (an unchanged chat is n
 
 from collections.abc import Sequence
 
-import simple_history.utils
+from django.utils import timezone
 
 from chats.country import country_infer
 from chats.hooks import ChatsCountryChanged, chat_country_changed
 from chats.models import Chat
 from core.batching import chunks_process, rows_after
+from core.db.history import rows_update_with_history
 
 INFERABLE_SOURCES = ("unknown", "phone_number", "email_domain", "agent")
 INFER_CHUNK_SIZE = 1000
@@ -34,12 +35,12 @@ def _chats_reinfer(chats: Sequence[Chat]) -> list[Chat]:
             chat.country_source, chat.country_confidence = new[2], new[3]
             updates.append(chat)
     if updates:
-        # Looked up at call time, so a test can interrupt a run mid-way.
-        simple_history.utils.bulk_update_with_history(
-            updates,
+        rows_update_with_history(
             Chat,
+            updates,
             ["country", "region", "country_source", "country_confidence"],
-            default_change_reason=REINFERRED_REASON,
+            reason=REINFERRED_REASON,
+            when=timezone.now(),
         )
         chat_country_changed.send(
             ChatsCountryChanged(

@@ -4,14 +4,15 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-import simple_history.utils
 from django.conf import settings
 from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from audit.services import audit_event_record
 from chats.models import Chat, Message
 from core.batching import chunks_process, rows_after
+from core.db import history as db_history
 
 logger = logging.getLogger(__name__)
 
@@ -49,11 +50,12 @@ def chats_close_idle(*, now: datetime, chunk_size: int = CLOSE_IDLE_CHUNK_SIZE) 
             last_activity_at: datetime = getattr(chat, "last_activity_at")  # noqa: B009 - annotated
             chat.ended_at = max(last_activity_at, chat.started_at)
         # Looked up at call time, so a test can interrupt a run mid-way.
-        simple_history.utils.bulk_update_with_history(
-            list(chats),
+        db_history.rows_update_with_history(
             Chat,
+            list(chats),
             ["ended_at"],
-            default_change_reason=f"auto-closed: idle {days} days after its last message",
+            reason=f"auto-closed: idle {days} days after its last message",
+            when=timezone.now(),
         )
 
     run = chunks_process(

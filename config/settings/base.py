@@ -26,6 +26,21 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default=EMBEDDED_SECRET_KEY)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
+# ChatRecords apps, in layer order (STYLE §1b): each imports only those before it.
+PROJECT_APPS = [
+    "core",
+    "audit",
+    "outbox",
+    "chats",
+    "redaction",
+    "records",
+    "retention",
+    "knowledgebase",
+    "qa",
+    "privacy",
+    "integrations",
+]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -43,18 +58,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
-    # ChatRecords apps
-    "core",
-    "audit",
-    "outbox",
-    "chats",
-    "records",
-    "retention",
-    "redaction",
-    "knowledgebase",
-    "qa",
-    "privacy",
-    "integrations",
+    *PROJECT_APPS,
     "config.apps.WiringConfig",  # last: connects the hook receivers (config/wiring.py)
 ]
 
@@ -232,8 +236,19 @@ KB_SEARCH_SEMANTIC = env.bool("KB_SEARCH_SEMANTIC", default=True)
 # French chats (and French messages of any chat) are read by the French pipeline (LGPL-LR).
 SPACY_MODEL_FR = env("SPACY_MODEL_FR", default="fr_core_news_sm")
 DISPOSAL_REQUIRED_APPROVALS = env.int("DISPOSAL_REQUIRED_APPROVALS", default=1)
+# A disposal review stage waiting longer than this gets a reminder to its reviewers, once per
+# interval (job remind_disposal_reviews).
+DISPOSAL_REVIEW_REMINDER_DAYS = env.int("DISPOSAL_REVIEW_REMINDER_DAYS", default=7)
 # Connections that execute one disposal batch at once (PostgreSQL; SQLite always uses one).
 DISPOSAL_WORKERS = env.int("DISPOSAL_WORKERS", default=2)
+# Retention cutoffs (SPEC §4.2): years are cut off in this zone; the fiscal year starts on
+# FISCAL_YEAR_START (MM-DD, checked at start-up by records.apps). Transfer packages (the
+# `transfer` disposition) are written to TRANSFER_PACKAGE_DIR/batch-<id>/.
+RETENTION_TIME_ZONE = env("RETENTION_TIME_ZONE", default="") or TIME_ZONE
+FISCAL_YEAR_START = env("FISCAL_YEAR_START", default="") or "01-01"
+TRANSFER_PACKAGE_DIR = Path(
+    env("TRANSFER_PACKAGE_DIR", default="") or BASE_DIR / "var" / "transfer-packages"
+)
 # Lets jobs that destroy content run as of a future `--now` (SPEC §4): test and demo settings
 # only; production refuses to start with it.
 ALLOW_SIMULATED_CLOCK = env.bool("ALLOW_SIMULATED_CLOCK", default=False)

@@ -12,6 +12,7 @@ one, which cost more than the statements themselves. On PostgreSQL the condition
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import BooleanField, Expression, F
 
 from core.db.dialect import is_postgresql
@@ -33,6 +34,9 @@ class AnyOf(Expression):
         (self.lhs,) = exprs
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        if not self.values:
+            # As `__in=[]` does: Django then answers without sending the query at all.
+            raise EmptyResultSet
         lhs, lhs_params = compiler.compile(self.lhs)
         condition, params = sql_any_of(lhs, self.values, vendor=connection.vendor)
         return condition, (*lhs_params, *params)

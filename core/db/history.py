@@ -15,6 +15,8 @@ from core.db.any_of import sql_any_of
 from core.db.copy import rows_insert
 from core.history import CHANGE_REASON_MAX_CHARS
 
+UPDATE_BATCH_SIZE = 500
+
 
 def history_model_of(model: type[models.Model]) -> Any:
     """The historical model simple-history attached to `model` (typed access in one place)."""
@@ -28,8 +30,10 @@ def history_write(
     history_type: str = "+",
     reason: str | None = None,
     when: Any,
+    user_id: int | None = None,
 ) -> None:
-    """Writes django-simple-history rows for instances saved by a bulk path (COPY/bulk_create).
+    """Writes django-simple-history rows for instances saved by a bulk path (COPY/bulk_create,
+    bulk_update): `history_type` "+" for new rows, "~" for changed ones.
 
     The same rows `bulk_create_with_history` would write, without building model instances
     twice: every tracked field of the instance plus the history columns.
@@ -42,10 +46,32 @@ def history_write(
     ]
     fields = [*tracked, "history_date", "history_type", "history_change_reason", "history_user_id"]
     rows = (
-        [*(getattr(instance, name) for name in tracked), when, history_type, reason, None]
+        [*(getattr(instance, name) for name in tracked), when, history_type, reason, user_id]
         for instance in instances
     )
     rows_insert(history_model, fields, rows)
+
+
+def rows_update_with_history(
+    model: type[models.Model],
+    instances: Sequence[Any],
+    fields: Sequence[str],
+    *,
+    reason: str,
+    when: Any,
+    user_id: int | None = None,
+) -> None:
+    """`bulk_update` of `fields` of `instances`, and their "~" history rows, in the caller's
+    transaction (what simple-history's bulk_update_with_history does, through the one writer)."""
+    model._default_manager.bulk_update(instances, fields, batch_size=UPDATE_BATCH_SIZE)
+    history_write(
+        model,
+        instances,
+        history_type="~",
+        reason=reason[:CHANGE_REASON_MAX_CHARS],
+        when=when,
+        user_id=user_id,
+    )
 
 
 def history_copy(

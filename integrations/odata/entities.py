@@ -18,12 +18,12 @@ from django.utils.dateparse import parse_date, parse_datetime
 from chats.fields import CHAT_ODATA_FIELDS, chat_extra_value
 from chats.models import Agent, Chat
 from chats.selectors import chat_extras
-from core.roles import Role
+from core.roles import GOVERNANCE_ROLES, Role
 from knowledgebase.models import TrendRollup
 from records.models import Record
 
 ALL_ROLES = tuple(Role)
-MANAGERS_AND_AUDITORS = (Role.RECORDS_MANAGER, Role.COMPLIANCE_AUDITOR)
+MANAGERS_AND_AUDITORS = GOVERNANCE_ROLES
 NAMESPACE = "ChatRecords"
 
 

@@ -22,6 +22,7 @@ from datetime import datetime
 import numpy as np
 from django.db.models import Max
 
+from core.batching import chunks_read
 from core.embeddings import embedding_model_name, text_embed
 from knowledgebase.models import DocumentVector
 from knowledgebase.services.embeddings import vectors_from_bytes
@@ -51,20 +52,21 @@ def _rows_since(model: str, since: datetime | None) -> tuple[list[int], list[byt
     ids: list[int] = []
     blobs: list[bytes] = []
     qualities: list[float] = []
-    last = 0
-    while True:
-        rows = list(
-            vectors.filter(document_id__gt=last)
-            .order_by("document_id")
-            .values_list("document_id", "vector", "quality")[:LOAD_CHUNK]
-        )
-        for document_id, blob, quality in rows:
+    rows = vectors.values_list("document_id", "vector", "quality")
+    chunks = chunks_read(
+        claim=lambda after: list(
+            rows.filter(document_id__gt=after[0] if after else 0).order_by("document_id")[
+                :LOAD_CHUNK
+            ]
+        ),
+        chunk_size=LOAD_CHUNK,
+    )
+    for chunk in chunks:
+        for document_id, blob, quality in chunk:
             ids.append(document_id)
             blobs.append(bytes(blob))
             qualities.append(quality)
-        if len(rows) < LOAD_CHUNK:
-            return ids, blobs, qualities
-        last = rows[-1][0]
+    return ids, blobs, qualities
 
 
 def _refresh(index: _Index) -> None:

@@ -15,6 +15,11 @@ from core.http import acting_user
 from core.permissions import GOVERNANCE_READ, GOVERNANCE_WRITE
 from records.models import Record
 from retention.models import DisposalBatch, DisposalCertificate
+from retention.review_selectors import (
+    batch_stages_view,
+    disposal_batch_for_review,
+    disposal_batches_with_stage,
+)
 from retention.selectors import (
     disposal_batch_item_counts,
     disposal_batch_items,
@@ -25,6 +30,7 @@ from retention.services.disposal.proposal import (
     disposal_batch_approve,
     disposal_batch_reject,
     disposal_item_exclude,
+    disposal_items_exclude,
 )
 
 # --- disposal batches -----------------------------------------------------------------------
@@ -40,6 +46,15 @@ class DisposalBatchSerializer(serializers.ModelSerializer):
     )
     item_count = serializers.IntegerField()
     approval_count = serializers.IntegerField()
+    stage = serializers.SerializerMethodField()
+
+    def get_stage(self, batch: DisposalBatch) -> dict[str, Any] | None:
+        """The stage under review, `{"position", "name"}` (null without stages or when none);
+        the list annotates it (disposal_batches_with_stage), the detail replaces it."""
+        position = getattr(batch, "stage_position", None)
+        if position is None:
+            return None
+        return {"position": position, "name": getattr(batch, "stage_name", "")}
 
     class Meta:
         model = DisposalBatch
@@ -49,6 +64,7 @@ class DisposalBatchSerializer(serializers.ModelSerializer):
             "jurisdiction",
             "action",
             "state",
+            "stage",
             "proposed_at",
             "proposed_by",
             "required_approvals",
@@ -59,15 +75,23 @@ class DisposalBatchSerializer(serializers.ModelSerializer):
             "rejection_reason",
             "execution_started_at",
             "completed_at",
+            "execution_error",
             "item_count",
         ]
 
 
 def _batch_detail(batch: DisposalBatch) -> dict[str, Any]:
+    """`stage`: the stage under review (null without stages or once all are decided);
+    `stages`: every stage with its reviewers and decision (empty for a single-step batch)."""
     data = dict(DisposalBatchSerializer(batch).data)
+    data["stage"], data["stages"] = batch_stages_view(batch)
     data["approvals"] = [
-        {"approver": a.approver.get_username(), "approved_at": a.approved_at}
-        for a in batch.approvals.select_related("approver")
+        {
+            "approver": a.approver.get_username(),
+            "approved_at": a.approved_at,
+            "stage": a.stage.position if a.stage else None,
+        }
+        for a in batch.approvals.all()
     ]
     data["counts"] = disposal_batch_item_counts(batch)
     data["items"] = [
@@ -91,7 +115,7 @@ class DisposalBatchListApi(generics.ListAPIView):
     filterset_fields = ["state", "jurisdiction"]
 
     def get_queryset(self) -> QuerySet[DisposalBatch]:
-        return disposal_batches_list()
+        return disposal_batches_with_stage()
 
 
 class DisposalBatchDetailApi(APIView):
@@ -101,18 +125,28 @@ class DisposalBatchDetailApi(APIView):
 
     @extend_schema(responses=DisposalBatchSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        batch = get_object_or_404(disposal_batches_list(), pk=pk)
-        return Response(_batch_detail(batch))
+        get_object_or_404(disposal_batches_list(), pk=pk)
+        return Response(_batch_detail(disposal_batch_for_review(pk)))
 
 
 class DisposalBatchApproveApi(APIView):
+    """Approves the batch, or a staged batch's stage under review. Optional `{"stage": n}`:
+    the stage the reviewer means; a replay of one's own approval of it changes nothing."""
+
     permission_classes = GOVERNANCE_WRITE
 
-    @extend_schema(request=None, responses=DisposalBatchSerializer)
+    class InputSerializer(serializers.Serializer):
+        stage = serializers.IntegerField(required=False, min_value=1)
+
+    @extend_schema(request=InputSerializer, responses=DisposalBatchSerializer)
     def post(self, request: Request, pk: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
         batch = get_object_or_404(DisposalBatch, pk=pk)
-        disposal_batch_approve(batch=batch, approver=acting_user(request))
-        return Response(_batch_detail(disposal_batches_list().get(pk=pk)))
+        disposal_batch_approve(
+            batch=batch, approver=acting_user(request), stage=data.validated_data.get("stage")
+        )
+        return Response(_batch_detail(disposal_batch_for_review(pk)))
 
 
 class DisposalBatchRejectApi(APIView):
@@ -131,22 +165,44 @@ class DisposalBatchRejectApi(APIView):
             rejected_by=acting_user(request),
             reason=data.validated_data["reason"],
         )
-        return Response(_batch_detail(disposal_batches_list().get(pk=pk)))
+        return Response(_batch_detail(disposal_batch_for_review(pk)))
 
 
 class DisposalBatchExcludeApi(APIView):
     permission_classes = GOVERNANCE_WRITE
 
+    """`{"record", "reason", "review_at"}` excludes one record; `{"records": [...], "reason",
+    "review_at"}` several at once, all or nothing (a staged batch: sends them back)."""
+
     class InputSerializer(serializers.Serializer):
-        record = serializers.IntegerField()
+        record = serializers.IntegerField(required=False)
+        records = serializers.ListField(
+            child=serializers.IntegerField(), required=False, allow_empty=False, max_length=1000
+        )
         reason = serializers.CharField()
         review_at = serializers.DateTimeField()
+
+        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+            if ("record" in attrs) == ("records" in attrs):
+                raise serializers.ValidationError(
+                    {"records": "Give either `record` or `records` (a list of record ids)"}
+                )
+            return attrs
 
     @extend_schema(request=InputSerializer, responses=DisposalBatchSerializer)
     def post(self, request: Request, pk: int) -> Response:
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         batch = get_object_or_404(DisposalBatch, pk=pk)
+        if "records" in data.validated_data:
+            disposal_items_exclude(
+                batch=batch,
+                record_ids=data.validated_data["records"],
+                excluded_by=acting_user(request),
+                reason=data.validated_data["reason"],
+                review_at=data.validated_data["review_at"],
+            )
+            return Response(_batch_detail(disposal_batch_for_review(pk)))
         get_object_or_404(Record, pk=data.validated_data["record"])
         disposal_item_exclude(
             batch=batch,
@@ -155,7 +211,7 @@ class DisposalBatchExcludeApi(APIView):
             reason=data.validated_data["reason"],
             review_at=data.validated_data["review_at"],
         )
-        return Response(_batch_detail(disposal_batches_list().get(pk=pk)))
+        return Response(_batch_detail(disposal_batch_for_review(pk)))
 
 
 # --- certificates ---------------------------------------------------------------------------

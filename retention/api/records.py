@@ -32,6 +32,7 @@ class RecordSerializer(serializers.ModelSerializer):
     country = serializers.CharField(source="chat.country")
     region = serializers.CharField(source="chat.region")
     record_class = serializers.CharField(source="record_class.code")
+    vital = serializers.BooleanField(source="record_class.vital")
     holds = serializers.SerializerMethodField()
     review_due = serializers.SerializerMethodField()
 
@@ -43,6 +44,7 @@ class RecordSerializer(serializers.ModelSerializer):
             "chat_external_id",
             "chat_source",
             "record_class",
+            "vital",
             "status",
             "country",
             "region",

@@ -14,7 +14,7 @@ import json
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
@@ -24,27 +24,21 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from audit.chain import GENESIS_HASH
+from audit.chain import GENESIS_HASH, audit_event_sealed_fields
 from audit.models import AuditChainHead, AuditEvent
 from audit.services import audit_event_record
 from core.exceptions import ApplicationError
 from retention.models import DisposalCertificate
 
 VERIFIER = Path(__file__).with_name("verify.py")
+# The names verify.py reads: exactly the fields audit/chain.py seals.
+SEALED_FIELDS = list(
+    audit_event_sealed_fields(
+        AuditEvent(occurred_at=datetime.min.replace(tzinfo=UTC), sequence=0, data={})
+    )
+)
 EXPORT_CHUNK_SIZE = 2000
 SOURCE_SYSTEM = "ChatRecords"
-# Exactly the fields audit/chain.py seals, in the names verify.py reads.
-SEALED_FIELDS = (
-    "sequence",
-    "occurred_at",
-    "actor_pk",
-    "actor",
-    "action",
-    "target_type",
-    "target_id",
-    "data",
-    "key_id",
-)
 CSV_COLUMNS = (
     "sequence",
     "occurred_at",
@@ -126,15 +120,7 @@ def _in_period(queryset: QuerySet[Any], field: str, period: EvidencePeriod) -> Q
 
 def _event_row(event: AuditEvent) -> dict[str, Any]:
     return {
-        "sequence": event.sequence,
-        "occurred_at": event.occurred_at.isoformat(),
-        "actor_pk": event.actor_pk,
-        "actor": event.actor_username,
-        "action": event.action,
-        "target_type": event.target_type,
-        "target_id": event.target_id,
-        "data": event.data,
-        "key_id": event.key_id,
+        **audit_event_sealed_fields(event),
         "previous_hash": event.previous_hash,
         "hash": event.hash,
     }
@@ -311,7 +297,7 @@ def _manifest(
         "audit_first_sequence": first_event.sequence if first_event else None,
         "audit_previous_hash": first_event.previous_hash if first_event else GENESIS_HASH,
         "audit_last_hash": last_event.hash if last_event else None,
-        "audit_sealed_fields": list(SEALED_FIELDS),
+        "audit_sealed_fields": SEALED_FIELDS,
         "audit_chain_head": {"sequence": head.sequence, "hash": head.hash} if head else None,
         "certificates": certificate_count,
         "certificates_previous_hash": (

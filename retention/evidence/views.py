@@ -9,7 +9,7 @@ from django.http.response import HttpResponseBase
 from django.template.loader import render_to_string
 
 from core.http import acting_user
-from core.roles import Role
+from core.roles import GOVERNANCE_ROLES
 from core.views import role_required
 from retention.evidence.package import EvidencePeriod, audit_evidence_export
 
@@ -19,7 +19,7 @@ def _day(request: HttpRequest, name: str) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-@role_required(Role.RECORDS_MANAGER, Role.COMPLIANCE_AUDITOR)
+@role_required(*GOVERNANCE_ROLES)
 def audit_evidence_download(request: HttpRequest) -> HttpResponseBase:
     try:
         period = EvidencePeriod(first=_day(request, "from"), last=_day(request, "to"))

@@ -108,10 +108,10 @@ class WorkerKilled(BaseException):
 
 
 def test_an_interrupted_run_leaves_no_chunk_half_closed_and_a_rerun_finishes(monkeypatch):
-    import simple_history.utils
+    from core.db import history as db_history
 
     chats = [_open_chat(datetime(2025, 3, day, tzinfo=UTC)) for day in range(1, 6)]
-    real = simple_history.utils.bulk_update_with_history
+    real = db_history.rows_update_with_history
     calls = {"n": 0}
 
     def killed_on_second_chunk(*args, **kwargs):
@@ -120,12 +120,12 @@ def test_an_interrupted_run_leaves_no_chunk_half_closed_and_a_rerun_finishes(mon
             raise WorkerKilled
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(simple_history.utils, "bulk_update_with_history", killed_on_second_chunk)
+    monkeypatch.setattr(db_history, "rows_update_with_history", killed_on_second_chunk)
     with pytest.raises(WorkerKilled):
         chats_close_idle(now=NOW, chunk_size=2)
     ids = [c.pk for c in chats]
     assert Chat.objects.filter(pk__in=ids, ended_at__isnull=False).count() == 2
-    monkeypatch.setattr(simple_history.utils, "bulk_update_with_history", real)
+    monkeypatch.setattr(db_history, "rows_update_with_history", real)
 
     assert chats_close_idle(now=NOW, chunk_size=2) == 3
     assert not Chat.objects.filter(pk__in=ids, ended_at__isnull=True).exists()

@@ -1,6 +1,7 @@
 """core/db's any_of, core/batching's chunk loop and core/hooks' Hook."""
 
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
 
@@ -12,11 +13,16 @@ from tests.factories import make_chat
 
 
 @pytest.mark.django_db
-def test_any_of_matches_exactly_the_listed_ids_and_nothing_for_an_empty_list() -> None:
+def test_any_of_matches_exactly_the_listed_ids_and_nothing_for_an_empty_list(
+    django_assert_num_queries: Any,
+) -> None:
     first, second, third = (make_chat(country="US", region="US-NY") for _ in range(3))
     chosen = Chat.objects.filter(any_of("pk", [first.pk, third.pk]))
     assert set(chosen.values_list("pk", flat=True)) == {first.pk, third.pk}
-    assert not Chat.objects.filter(any_of("pk", [])).exists()
+    with django_assert_num_queries(0):
+        assert not Chat.objects.filter(any_of("pk", [])).exists()
+        assert Chat.objects.filter(any_of("pk", [])).update(country="CA") == 0
+    assert Chat.objects.exclude(any_of("pk", [])).count() == 3
     assert Chat.objects.exclude(any_of("pk", [first.pk])).count() == 2
     assert Chat.objects.filter(any_of("pk", [second.pk])).update(country="CA") == 1
     assert Chat.objects.get(pk=first.pk).country == "US"

@@ -125,12 +125,14 @@ def test_retain_through_the_api(manager_api, auditor_api, support_api, due_recor
     assert "kept permanently" in detail["explanation"]["summary"]
 
 
-def test_transfer_is_refused_clearly(manager_api, due_records):
+def test_transfer_is_a_disposition_and_an_unknown_action_is_refused_by_name(
+    manager_api, due_records
+):
     due_records(1)
     schedule = RetentionSchedule.objects.get(record_class__code="CS-CHAT", jurisdiction="US")
     response = manager_api.patch(
         f"/api/v1/retention-schedules/{schedule.pk}/",
-        {"action": "transfer", "reason": "archives"},
+        {"action": "archive", "reason": "archives"},
         format="json",
     )
     assert response.status_code == 400
@@ -138,3 +140,11 @@ def test_transfer_is_refused_clearly(manager_api, due_records):
     assert response.json()["extra"]["field"] == "action"
     schedule.refresh_from_db()
     assert schedule.action == "destroy"
+    response = manager_api.patch(
+        f"/api/v1/retention-schedules/{schedule.pk}/",
+        {"action": "transfer", "reason": "archives"},
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    schedule.refresh_from_db()
+    assert schedule.action == "transfer"

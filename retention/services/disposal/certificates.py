@@ -37,6 +37,7 @@ from retention.rules import record_destruction_refusal
 from retention.selectors import records_destruction_facts
 from retention.services.destruction import DestructionResult, records_destroy
 from retention.services.disposal.proposal import items_insert
+from retention.services.disposal.transfer import transfer_certificate_part
 
 GENESIS_HASH = "0" * 64
 
@@ -84,6 +85,9 @@ def _certificate_payload(
             for record_id, source, external_id, status, reason in items
         ],
     }
+    if batch.action == DispositionAction.TRANSFER:
+        # A transfer certificate names the package its records went to before destruction.
+        payload["transfer"] = transfer_certificate_part(batch)
     if as_of is not None:
         payload["as_of"] = as_of
     return payload

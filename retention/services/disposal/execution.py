@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connections, transaction
@@ -17,14 +16,22 @@ from audit.services import audit_event_record
 from core.batching import chunks_process
 from core.clock import clock_destruction_moment
 from core.db import any_of, parallel_writers
+from core.exceptions import ApplicationError
 from core.history import history_note
-from records.models import DispositionAction, Record
-from retention.models import BatchState, DisposalBatch, DisposalItem, ItemStatus
-from retention.rules import record_disposal_refusal
-from retention.selectors import record_ids_blocked
+from records.models import DispositionAction
+from retention.models import (
+    BatchState,
+    DisposalBatch,
+    DisposalItem,
+    ItemStatus,
+    TransferPackage,
+)
+from retention.selectors import records_destruction_facts
 from retention.services.destruction import records_destroy
 from retention.services.disposal.certificates import batch_complete
+from retention.services.disposal.eligibility import records_disposal_refusals
 from retention.services.disposal.proposal import approvals_status
+from retention.services.disposal.transfer import transfer_failure_record, transfer_package_ensure
 
 logger = logging.getLogger(__name__)
 
@@ -50,15 +57,6 @@ def _approver_names(batch: DisposalBatch) -> list[str]:
     return [a.approver.get_username() for a in batch.approvals.select_related("approver")]
 
 
-class _Candidate(NamedTuple):
-    pk: int
-    status: str
-    schedule_id: int | None
-    disposition_due: datetime | None
-    schedule_action: str | None
-    review_decision: str
-
-
 def _items_claim(batch: DisposalBatch, chunk_size: int) -> list[tuple[int, int]]:
     # LIMIT without OFFSET: processed items leave the pending set.
     return list(
@@ -75,39 +73,31 @@ def _items_execute(
     *,
     now: datetime,
     approvers: list[str],
+    package: TransferPackage | None = None,
 ) -> dict[str, int]:
     """Re-checks and destroys one claimed chunk (inside the claim's transaction)."""
     counts: dict[str, int] = {}
     due_at = clock_destruction_moment(now)
     stamp = timezone.now()
     item_of_record = dict(claimed)
-    records = {
-        row[0]: _Candidate(*row)
-        for row in Record.objects.filter(any_of("pk", list(item_of_record)))
-        .select_for_update(of=("self",))
-        .values_list(
-            "pk",
-            "status",
-            "schedule_id",
-            "disposition_due",
-            "schedule__action",
-            "review_decision",
+    candidates, not_eligible = records_disposal_refusals(
+        list(item_of_record), batch_action=batch.action, due_at=due_at
+    )
+    held_unpackaged: list[int] = []
+    if package is not None:
+        # A transfer destroys only what its validated package carries (a record held when it
+        # was written is not in it, and is skipped as held).
+        packaged = set(package.record_ids)
+        outside = [r for r in candidates if r not in packaged]
+        facts = records_destruction_facts(
+            outside, legal_holds=False, exclusions=False, blocks=False
         )
-    }
-    blocks = record_ids_blocked(list(item_of_record))
-    not_eligible: dict[int, str] = {}
-    candidates = []
-    for record_id in item_of_record:
-        why = record_disposal_refusal(
-            records[record_id],
-            block=blocks.get(record_id),
-            batch_action=batch.action,
-            now=due_at,
-        )
-        if why is None:
-            candidates.append(record_id)
-        else:
-            not_eligible[record_id] = why
+        for record_id in outside:
+            candidates.remove(record_id)
+            if record_id in facts and facts[record_id].is_held:
+                held_unpackaged.append(record_id)
+            else:
+                not_eligible[record_id] = "not in the transfer package"
     result = records_destroy(
         record_ids=candidates,
         now=now,
@@ -125,7 +115,7 @@ def _items_execute(
     )
     updates = [
         (done_status, result.destroyed, ""),
-        (ItemStatus.SKIPPED_HELD, result.held, "held at execution"),
+        (ItemStatus.SKIPPED_HELD, [*result.held, *held_unpackaged], "held at execution"),
     ]
     for status, record_ids, reason in updates:
         if record_ids:
@@ -150,7 +140,13 @@ def disposal_workers_default() -> int:
 
 
 def _execute_chunks(
-    batch: DisposalBatch, *, now: datetime, chunk_size: int, approvers: list[str], own: bool
+    batch: DisposalBatch,
+    *,
+    now: datetime,
+    chunk_size: int,
+    approvers: list[str],
+    own: bool,
+    package: TransferPackage | None = None,
 ) -> ExecutionSummary:
     """Executes chunks until none is left to claim, each chunk its own transaction. `own`: runs
     in a worker thread, whose connection is its own and is closed at the end."""
@@ -159,7 +155,7 @@ def _execute_chunks(
         chunks_process(
             claim=lambda _after: _items_claim(batch, chunk_size),
             process=lambda claimed: summary.add_counts(
-                _items_execute(batch, claimed, now=now, approvers=approvers)
+                _items_execute(batch, claimed, now=now, approvers=approvers, package=package)
             ),
             chunk_size=chunk_size,
             label=f"disposal batch {batch.pk}",
@@ -237,6 +233,16 @@ def disposal_batch_execute(
     if batch.state != BatchState.EXECUTING:
         return summary
     approvers = _approver_names(batch)
+    package = None
+    if batch.action == DispositionAction.TRANSFER:
+        # Package, validate, and only then destroy (SPEC §4.2); a failure destroys nothing and
+        # leaves the batch executing, so a later run retries (reusing a valid package).
+        try:
+            package = transfer_package_ensure(batch, now=now)
+        except ApplicationError as error:
+            transfer_failure_record(batch, error=error.message, now=now)
+            summary.messages.append(f"batch {batch_id} not executed: {error.message}")
+            return summary
     clock = time.monotonic()
     if workers > 1:
         with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -248,13 +254,21 @@ def disposal_batch_execute(
                     chunk_size=chunk_size,
                     approvers=approvers,
                     own=True,
+                    package=package,
                 )
                 for _ in range(workers)
             ]
             parts = [future.result() for future in futures]
     else:
         parts = [
-            _execute_chunks(batch, now=now, chunk_size=chunk_size, approvers=approvers, own=False)
+            _execute_chunks(
+                batch,
+                now=now,
+                chunk_size=chunk_size,
+                approvers=approvers,
+                own=False,
+                package=package,
+            )
         ]
     for part in parts:
         summary.add_counts(part.counts)

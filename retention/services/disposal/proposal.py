@@ -1,5 +1,6 @@
 """Proposing and reviewing disposal batches (see retention.services.disposal for the
-invariants): build, approve, reject, exclude an item."""
+invariants): build, approve, reject, exclude items. A batch of a class with a disposition
+policy is reviewed stage by stage (retention.services.disposal.stages)."""
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from audit.services import audit_event_record
 from core.batching import chunks_process
-from core.db import any_of, rows_insert_from_select, tables_analyze_after_bulk
+from core.db import any_of, history_copy, rows_insert_from_select, tables_analyze_after_bulk
 from core.exceptions import ApplicationError, ConflictError
 from core.history import history_note
 from records.models import Record, RecordClass
@@ -25,6 +26,13 @@ from retention.models import (
 )
 from retention.rules import approvals_counted, approvals_required
 from retention.selectors import disposal_action_expression, records_due_for_disposal
+from retention.services.disposal.stages import (
+    batch_stages_create,
+    disposal_batch_stage_approve,
+    disposition_stages_by_class,
+    stage_reviewer_require,
+    staged_approvals_status,
+)
 
 ITEM_INSERT_BATCH = 5000
 # A rejected batch's records are not proposed again before this many days.
@@ -56,6 +64,7 @@ def disposal_batches_build(
             groups.setdefault((class_id, jurisdiction, action), []).append(pk)
         batches = []
         codes = dict(RecordClass.objects.values_list("pk", "code"))
+        policies = disposition_stages_by_class({class_id for class_id, _, _ in groups})
         for (class_id, jurisdiction, action), record_ids in sorted(groups.items()):
             batch = DisposalBatch(
                 record_class_id=class_id,
@@ -63,10 +72,12 @@ def disposal_batches_build(
                 action=action,
                 proposed_at=stamp,
                 proposed_by=proposed_by,
-                required_approvals=required,
+                required_approvals=max(required, len(policies.get(class_id, ()))),
             )
             history_note(batch, user=proposed_by)
             batch.save()
+            if class_id in policies:
+                batch_stages_create(batch, policies[class_id], stamp=stamp)
             items_insert(batch, record_ids)
             audit_event_record(
                 actor=proposed_by,
@@ -77,6 +88,7 @@ def disposal_batches_build(
                     "jurisdiction": jurisdiction,
                     "action": action,
                     "items": len(record_ids),
+                    "stages": [stage.name for stage in policies.get(class_id, ())],
                 },
                 as_of=now,
             )
@@ -128,7 +140,13 @@ def _approvals_short(batch: DisposalBatch) -> bool:
 
 
 def approvals_status(batch: DisposalBatch) -> tuple[int, int]:
-    """(approvals that count, approvals required) under the requirement in force now."""
+    """(approvals that count, approvals required) under the requirement in force now (for a
+    staged batch: at least one per stage, never the proposer's)."""
+    stage_count = batch.stages.count()
+    if stage_count:
+        return staged_approvals_status(
+            batch, in_force=_approvals_in_force(), stage_count=stage_count
+        )
     required = approvals_required(
         at_proposal=batch.required_approvals, in_force=_approvals_in_force()
     )
@@ -142,9 +160,23 @@ def approvals_status(batch: DisposalBatch) -> tuple[int, int]:
 
 @transaction.atomic
 def disposal_batch_approve(
-    *, batch: DisposalBatch, approver: User, now: datetime | None = None
+    *,
+    batch: DisposalBatch,
+    approver: User,
+    now: datetime | None = None,
+    stage: int | None = None,
 ) -> DisposalBatch:
+    """Approves a batch, or for a staged batch the stage under review (`stage`: the stage the
+    reviewer saw, so a replay or a stale page approves nothing else)."""
     batch = _batch_locked(batch)
+    if batch.stages.exists():
+        return disposal_batch_stage_approve(
+            batch=batch,
+            approver=approver,
+            moment=now or timezone.now(),
+            in_force=_approvals_in_force(),
+            stage_position=stage,
+        )
     # An approved batch short of approvals under a raised requirement may take another one.
     short = batch.state == BatchState.APPROVED and _approvals_short(batch)
     if batch.state != BatchState.PROPOSED and not short:
@@ -199,6 +231,7 @@ def disposal_batch_reject(
             f"A batch that is {batch.state} cannot be rejected",
             extra={"batch": batch.pk, "state": batch.state},
         )
+    stage = stage_reviewer_require(batch, rejected_by, doing="reject")
     moment = now or timezone.now()
     batch.state, batch.rejected_at, batch.rejected_by, batch.rejection_reason = (
         BatchState.REJECTED,
@@ -218,7 +251,11 @@ def disposal_batch_reject(
         actor=rejected_by,
         action="disposal.rejected",
         target=batch,
-        data={"reason": reason.strip(), "items": len(record_ids)},
+        data={
+            "reason": reason.strip(),
+            "items": len(record_ids),
+            **({"stage": stage.position, "stage_name": stage.name} if stage else {}),
+        },
     )
     return batch
 
@@ -245,6 +282,7 @@ def disposal_item_exclude(
             f"Items of a batch that is {batch.state} cannot be excluded",
             extra={"batch": batch.pk, "state": batch.state},
         )
+    stage = stage_reviewer_require(batch, excluded_by, doing="send items back from")
     item = batch.items.select_for_update().filter(record_id=record_id).first()
     if item is None:
         raise ApplicationError("That record is not in this batch", extra={"record": record_id})
@@ -265,6 +303,84 @@ def disposal_item_exclude(
         actor=excluded_by,
         action="disposal.item_excluded",
         target=batch,
-        data={"record": record_id, "reason": reason.strip(), "review_at": review_at},
+        data={
+            "record": record_id,
+            "reason": reason.strip(),
+            "review_at": review_at,
+            **({"stage": stage.position, "stage_name": stage.name} if stage else {}),
+        },
     )
     return item
+
+
+BULK_EXCLUDE_MAX = 1000
+
+
+@transaction.atomic
+def disposal_items_exclude(
+    *,
+    batch: DisposalBatch,
+    record_ids: Sequence[int],
+    excluded_by: User,
+    reason: str,
+    review_at: datetime,
+    now: datetime | None = None,
+) -> int:
+    """Takes several records out of a batch with one reason and one review date (sends them back
+    at a staged batch's stage under review). All or nothing: a record that is not a pending item
+    of the batch refuses the whole request, naming it. Set-based: a few queries for any number."""
+    ids = sorted(set(record_ids))
+    if not ids or len(ids) > BULK_EXCLUDE_MAX:
+        raise ApplicationError(
+            f"Select between 1 and {BULK_EXCLUDE_MAX} records", extra={"field": "records"}
+        )
+    if not reason.strip():
+        raise ApplicationError("Excluding items needs a reason", extra={"field": "reason"})
+    moment = now or timezone.now()
+    if review_at <= moment:
+        raise ApplicationError("review_at must be in the future", extra={"field": "review_at"})
+    batch = _batch_locked(batch)
+    if batch.state not in (BatchState.PROPOSED, BatchState.APPROVED):
+        raise ConflictError(
+            f"Items of a batch that is {batch.state} cannot be excluded",
+            extra={"batch": batch.pk, "state": batch.state},
+        )
+    stage = stage_reviewer_require(batch, excluded_by, doing="send items back from")
+    items = dict(
+        batch.items.select_for_update()
+        .filter(any_of("record_id", ids))
+        .values_list("record_id", "status")
+    )
+    missing = [pk for pk in ids if pk not in items]
+    if missing:
+        raise ApplicationError(
+            "Some records are not in this batch", extra={"field": "records", "records": missing}
+        )
+    done = [pk for pk in ids if items[pk] != ItemStatus.PENDING]
+    if done:
+        raise ConflictError(
+            "Some items are no longer pending", extra={"field": "records", "records": done}
+        )
+    batch.items.filter(any_of("record_id", ids)).update(
+        status=ItemStatus.EXCLUDED, reason=reason.strip(), review_at=review_at, processed_at=moment
+    )
+    Record.objects.filter(any_of("pk", ids)).update(review_at=review_at)
+    history_copy(
+        Record,
+        ids,
+        when=moment,
+        reason=f"excluded from batch {batch.pk}",
+        user_id=excluded_by.pk,
+    )
+    audit_event_record(
+        actor=excluded_by,
+        action="disposal.items_excluded",
+        target=batch,
+        data={
+            "records": ids,
+            "reason": reason.strip(),
+            "review_at": review_at,
+            **({"stage": stage.position, "stage_name": stage.name} if stage else {}),
+        },
+    )
+    return len(ids)

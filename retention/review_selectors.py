@@ -1,0 +1,132 @@
+"""What a disposal reviewer reads (issue #16): a batch with its stages, a summary of its items by
+class, country and year, and per item the facts a decision needs. Set-based: one page of items
+costs a fixed number of queries whatever its size (pinned in tests/retention)."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import ExtractYear
+
+from chats.selectors import chat_extras
+from retention.models import DisposalBatch, DisposalBatchStage, DisposalItem, ItemStatus
+from retention.selectors import (
+    disposal_batches_list,
+    record_active_holds,
+    record_ids_blocked,
+    record_ids_held,
+)
+from retention.services.disposal.stages import batch_stage_current, batch_stages_prefetch
+
+TOPIC_TERMS = 6
+
+
+def disposal_batch_for_review(pk: int) -> DisposalBatch:
+    """The batch with its stages, their reviewers and deciders, and its approvals."""
+    return (
+        disposal_batches_list()
+        .prefetch_related(batch_stages_prefetch(), "approvals__approver", "approvals__stage")
+        .get(pk=pk)
+    )
+
+
+def disposal_batches_with_stage() -> QuerySet[DisposalBatch]:
+    """disposal_batches_list() annotated with the stage under review (`stage_position`,
+    `stage_name`: the first undecided stage; null without stages), in the same query."""
+    undecided = DisposalBatchStage.objects.filter(
+        batch=OuterRef("pk"), decided_at__isnull=True
+    ).order_by("position")
+    return disposal_batches_list().annotate(
+        stage_position=Subquery(undecided.values("position")[:1]),
+        stage_name=Subquery(undecided.values("name")[:1]),
+    )
+
+
+def disposal_review_items(batch: DisposalBatch) -> QuerySet[DisposalItem]:
+    return (
+        DisposalItem.objects.filter(batch=batch)
+        .select_related("record__chat", "record__record_class", "record__schedule")
+        .order_by("pk")
+    )
+
+
+def disposal_batch_summary(batch: DisposalBatch) -> list[dict[str, Any]]:
+    """Items by record class, chat country and year of the chat (in TIME_ZONE): all of them and
+    those still pending. One query."""
+    rows = (
+        DisposalItem.objects.filter(batch=batch)
+        .values("record__record_class__code", "record__chat__country")
+        .annotate(
+            year=ExtractYear("record__chat__started_at"),
+            items=Count("pk"),
+            pending=Count("pk", filter=Q(status=ItemStatus.PENDING)),
+        )
+        .order_by("record__record_class__code", "record__chat__country", "year")
+    )
+    return [
+        {
+            "record_class": row["record__record_class__code"],
+            "country": row["record__chat__country"] or "unknown",
+            "year": row["year"],
+            "items": row["items"],
+            "pending": row["pending"],
+        }
+        for row in rows
+    ]
+
+
+def _topic(keywords: Any, tags_redacted: Any) -> list[str]:
+    terms: list[str] = []
+    for term in [*(keywords or []), *(tags_redacted or [])]:
+        if isinstance(term, str) and term and term not in terms:
+            terms.append(term)
+    return terms[:TOPIC_TERMS]
+
+
+def disposal_review_rows(items: Sequence[DisposalItem]) -> list[dict[str, Any]]:
+    """Per item of one page: the item, its record and chat, the chat's topic (its keywords and
+    redacted tags, never original text), its active legal holds, whether anything else holds
+    it, and what blocks its destruction (a pending QA review, an unknown country)."""
+    record_ids = [item.record_id for item in items]
+    chat_ids = [item.record.chat_id for item in items]
+    holds = record_active_holds(record_ids)
+    held = record_ids_held(record_ids)
+    blocked = record_ids_blocked(record_ids)
+    extras = chat_extras(chat_ids)
+    rows = []
+    for item in items:
+        record, chat = item.record, item.record.chat
+        rows.append(
+            {
+                "item": item,
+                "record": record,
+                "chat": chat,
+                "topic": _topic(extras.get(chat.pk, {}).get("keywords"), chat.tags_redacted),
+                "legal_holds": holds.get(record.pk, []),
+                "other_hold": record.pk in held and not holds.get(record.pk),
+                "block": blocked.get(record.pk, ""),
+            }
+        )
+    return rows
+
+
+def stage_view(stage: DisposalBatchStage) -> dict[str, Any]:
+    """A stage as the API and the pages show it (uses the prefetched reviewers)."""
+    return {
+        "position": stage.position,
+        "name": stage.name,
+        "reviewers": {
+            "group": stage.reviewer_group.name if stage.reviewer_group else None,
+            "users": sorted(user.get_username() for user in stage.reviewers.all()),
+        },
+        "opened_at": stage.opened_at,
+        "decided_by": stage.decided_by.get_username() if stage.decided_by else None,
+        "decided_at": stage.decided_at,
+    }
+
+
+def batch_stages_view(batch: DisposalBatch) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """(the stage under review, every stage) of a batch fetched by disposal_batch_for_review."""
+    stages = list(batch.stages.all())
+    current = batch_stage_current(batch, stages)
+    return (stage_view(current) if current else None), [stage_view(s) for s in stages]
