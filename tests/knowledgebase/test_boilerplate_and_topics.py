@@ -164,3 +164,19 @@ def test_the_topics_page_renames_without_javascript_and_auditors_only_read(
     assert topic.name == "Parcel delays"
     assert client.get("/kb/trends/").status_code == 200
     assert "Parcel delays" in client.get("/kb/taxonomy/").content.decode()
+
+
+def test_a_blank_or_overlong_name_on_the_page_is_refused_not_a_500(corpus, client, manager_user):
+    topics_learn(now=NOW)
+    topic = Topic.objects.first()
+    assert topic is not None
+    client.force_login(manager_user)
+
+    for name in ["   ", "x" * 129]:
+        response = client.post(f"/kb/topics/{topic.pk}/rename/", {"name": name}, follow=True)
+        assert response.status_code == 200
+        assert "1 to 128 characters" in response.content.decode()
+    assert client.post("/kb/topics/999999/rename/", {"name": "Ghost"}).status_code == 404
+    assert client.get(f"/kb/topics/{topic.pk}/rename/").status_code in (403, 405)
+    topic.refresh_from_db()
+    assert not topic.name_edited

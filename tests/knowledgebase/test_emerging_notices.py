@@ -88,3 +88,17 @@ def test_each_new_issue_is_sent_once_by_mail_and_webhook_and_a_replay_sends_noth
     assert notice.keyword in delivery.body
     assert "doorbell" in delivery.body
     assert "firmware push broke" not in delivery.body  # terms and counts, never message text
+
+
+def test_the_trends_page_shows_the_days_emerging_issue(scenario: Scenario, client, auditor_user):
+    client.force_login(auditor_user)
+    day = ONSET + timedelta(days=1)
+
+    page = client.get("/kb/trends/", {"as_of": day.isoformat()}).content.decode()
+    quiet = client.get("/kb/trends/", {"as_of": (ONSET - timedelta(days=3)).isoformat()})
+
+    issue = trends_emerging_issues_daily(as_of=day)[0]
+    assert f"Emerging issues on {day.isoformat()}" in page
+    assert f"?keyword={issue.keyword}" in page.replace("%20", " ")
+    assert f"#{issue.example_chats[0]}" in page
+    assert "No emerging issue on this day." in quiet.content.decode()
