@@ -14,8 +14,8 @@ layer is read):
   words stay.
 The learned sets replace the previous ones in one transaction; auto keywords that became
 boilerplate are deleted from every chat (set-based), and those chats' insights are marked
-changed so the trend rollups and topics follow. New analyses leave them out from the start
-(knowledgebase/nlp.py).
+changed so the trend rollups, categories and search documents follow (the next extract_keywords
+run). New analyses leave them out from the start (knowledgebase/nlp.py).
 """
 
 import logging
@@ -208,7 +208,11 @@ def boilerplate_learn(
         stale = ChatKeyword.objects.filter(
             source=KeywordSource.AUTO, term__in=[row.term for row in learned]
         )
-        ChatInsight.objects.filter(chat_id__in=stale.values("chat_id")).update(updated_at=now)
+        # An emptied taxonomy version makes the next extract_keywords run recompute these chats'
+        # categories and search-document keywords (chats_taxonomy_reapply, chunk by chunk).
+        ChatInsight.objects.filter(chat_id__in=stale.values("chat_id")).update(
+            updated_at=now, taxonomy_version=""
+        )
         summary.keywords_removed, _ = stale.delete()
     summary.terms, summary.canned_lines = len(learned), len(canned)
     logger.info(

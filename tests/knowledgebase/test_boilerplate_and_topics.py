@@ -180,3 +180,15 @@ def test_a_blank_or_overlong_name_on_the_page_is_refused_not_a_500(corpus, clien
     assert client.get(f"/kb/topics/{topic.pk}/rename/").status_code in (403, 405)
     topic.refresh_from_db()
     assert not topic.name_edited
+
+
+def test_search_documents_lose_the_boilerplate_at_the_next_keyword_run(corpus) -> None:
+    from core.jobs import job_run
+    from knowledgebase.models import SearchDocument
+
+    topics_learn(now=NOW)
+    job_run(name="extract_keywords", now=NOW + timedelta(hours=1))
+
+    learned = set(BoilerplateTerm.objects.values_list("term", flat=True))
+    for keywords in SearchDocument.objects.values_list("keywords", flat=True):
+        assert not set(keywords.strip("|").split("|")) & learned
