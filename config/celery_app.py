@@ -45,6 +45,11 @@ JOB_SCHEDULE: dict[str, crontab] = {
     "embed_search_documents": crontab(minute="5-59/15"),
     "rollup_trends": crontab(minute=30, hour=2),
     "dispose_trend_rollups": crontab(minute=15, hour=3),
+    # After the nightly rollup: boilerplate and topics from the day's keywords.
+    "learn_topics": crontab(minute=50, hour=2),
+    # Hourly, after extract_keywords' runs: a new issue is announced within the hour.
+    "notify_emerging_issues": crontab(minute=25),
+    "send_kb_digest": crontab(minute=0, hour=7, day_of_week=1),  # Mondays, the week before
     "redact_pii": crontab(minute="*/10"),
     "declare_records": crontab(minute="*/15"),
     "build_disposal_batches": crontab(minute=0, hour=2),

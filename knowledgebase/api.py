@@ -20,7 +20,14 @@ from core.exceptions import ApplicationError
 from core.http import acting_user
 from core.pagination import StandardPagination
 from core.permissions import IsAnyRoleReadOnly, IsRecordsManager, IsSupportStaff
-from knowledgebase.models import Article, ArticleStatus, Category, SearchChannel, TrendRollup
+from knowledgebase.models import (
+    Article,
+    ArticleStatus,
+    Category,
+    SearchChannel,
+    Topic,
+    TrendRollup,
+)
 from knowledgebase.selectors.articles import (
     article_sources_status,
     article_with_sources,
@@ -78,6 +85,9 @@ def search_filters_from(params: Any) -> SearchFilters:
             raise ApplicationError(f"{name} must be a date (YYYY-MM-DD)") from error
 
     date_to = parse("date_to")
+    topic = text("topic")
+    if topic and not Topic.objects.filter(slug=topic).exists():
+        raise ApplicationError("topic: no topic has this slug", extra={"topic": topic})
     text("q")  # the query text itself is the caller's, but it is checked here once for both
     return SearchFilters(
         category=text("category"),
@@ -87,6 +97,7 @@ def search_filters_from(params: Any) -> SearchFilters:
         # date_to is inclusive: everything before the next day's start
         date_to=_start_of(date.fromordinal(date_to.toordinal() + 1)) if date_to else None,
         record_class=text("record_class"),
+        topic=topic,
         kind=(params.get("type") or "").strip()
         if params.get("type") in ("article", "chat")
         else "",
@@ -336,6 +347,7 @@ class EmergingTopicSerializer(serializers.Serializer):
     baseline_stdev = serializers.FloatField()
     first_seen = serializers.DateField()
     example_chats = serializers.ListField(child=serializers.IntegerField())
+    topic = serializers.CharField(default="", help_text="the learned topic's name, if any")
 
 
 class EmergingTopicsPageSerializer(serializers.Serializer):

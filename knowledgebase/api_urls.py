@@ -7,6 +7,7 @@ from knowledgebase.api import (
     KbSearchApi,
     TrendListApi,
 )
+from knowledgebase.topics_api import TopicDetailApi, TopicListApi
 from knowledgebase.usage_api import ArticleFeedbackApi, KbUsageApi
 
 urlpatterns = [
@@ -19,6 +20,8 @@ urlpatterns = [
         name="api-kb-article-feedback",
     ),
     path("kb/usage/", KbUsageApi.as_view(), name="api-kb-usage"),
+    path("kb/topics/", TopicListApi.as_view(), name="api-kb-topic-list"),
+    path("kb/topics/<int:pk>/", TopicDetailApi.as_view(), name="api-kb-topic-detail"),
     path("trends/", TrendListApi.as_view(), name="api-trend-list"),
     path("trends/emerging/", EmergingTopicsApi.as_view(), name="api-trend-emerging"),
 ]

@@ -359,3 +359,15 @@ class ArticleFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"{'helpful' if self.helpful else 'not helpful'}: article {self.article_id}"
+
+
+# Models of this app kept in their own file (issue #17), re-exported here.
+from knowledgebase.models_topics import (  # noqa: E402, F401
+    BoilerplateSource,
+    BoilerplateTerm,
+    CannedLine,
+    ChatTopic,
+    EmergingIssueNotice,
+    KbDigest,
+    Topic,
+)

@@ -10,6 +10,10 @@ meaningful verb lemmas (cancel, refund, charge…) and non-PII entities (ORG, PR
 proper noun or an e-mail-like token could be a value the redactor missed, so it is never a
 keyword. French (the English model cannot parse it): content words outside spaCy's French
 stop-word list, plus known taxonomy phrases ("mot de passe") found in the text.
+Boilerplate (issue #17): terms learned to be conversational (knowledgebase/services/boilerplate.py:
+frequent in chats of every category) are never keywords, nor is a phrase made of such words only,
+and the agents' canned lines (repeated word for word across chats of different categories) are
+left out of the text before parsing, so "pleasure", "talk" or "today" stop being keywords.
 Scores: occurrences × source weight (the customer's words count 1.5×, they state the problem),
 multi-word phrases ×1.5; the top MAX_KEYWORDS per chat are kept.
 
@@ -26,9 +30,10 @@ from typing import Any
 
 from core.nlp import nlp_pipeline
 from knowledgebase.taxonomy import keyword_normalise
+from knowledgebase.text import agent_lines, canned_line_digest
 from redaction.placeholders import text_without_placeholders
 
-KEYWORDS_VERSION = "kw-1"
+KEYWORDS_VERSION = "kw-2"
 MAX_KEYWORDS = 12
 NLP_BATCH_SIZE = 64
 CUSTOMER_WEIGHT = 1.5
@@ -242,18 +247,25 @@ class Keyword:
 
 @dataclass
 class _Tally:
+    boilerplate: frozenset[str] = frozenset()
+    limit: int = MAX_KEYWORDS
     weights: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
 
     def add(self, term: str, weight: float) -> None:
         term = keyword_normalise(term)
         if len(term) < 2 or term in GENERIC_TERMS or any(ch.isdigit() for ch in term):
             return
+        if term in self.boilerplate:
+            return
+        words = term.split(" ")
+        if len(words) > 1 and all(w in self.boilerplate or w in GENERIC_TERMS for w in words):
+            return
         self.weights[term] += weight
 
     def top(self) -> list[Keyword]:
         ranked = sorted(self.weights.items(), key=lambda item: (-item[1], item[0]))
         return [
-            Keyword(term=term, weight=round(weight, 3)) for term, weight in ranked[:MAX_KEYWORDS]
+            Keyword(term=term, weight=round(weight, 3)) for term, weight in ranked[: self.limit]
         ]
 
 
@@ -333,14 +345,26 @@ def keywords_extract(
     *,
     known_phrases: Iterable[str] = (),
     batch_size: int = NLP_BATCH_SIZE,
+    boilerplate: frozenset[str] = frozenset(),
+    canned: frozenset[str] = frozenset(),
+    limit: int = MAX_KEYWORDS,
 ) -> dict[int, list[Keyword]]:
-    """Ranked keywords per chat id. English chats are parsed together with nlp.pipe."""
+    """Ranked keywords per chat id. English chats are parsed together with nlp.pipe.
+    `boilerplate`: terms never kept; `canned`: digests (canned_line_digest) of agent lines left
+    out of the text."""
     phrases = list(known_phrases)
-    tallies: dict[int, _Tally] = {chat.chat_id: _Tally() for chat in chats}
+    tallies: dict[int, _Tally] = {
+        chat.chat_id: _Tally(boilerplate=boilerplate, limit=limit) for chat in chats
+    }
     english: list[tuple[str, tuple[int, float]]] = []
     for chat in chats:
         customer = [text_without_placeholders(text) for text in chat.customer]
-        agent = [text_without_placeholders(text) for text in chat.agent]
+        agent = [
+            text_without_placeholders(line)
+            for text in chat.agent
+            for line in (agent_lines(text) if canned else [text])
+            if not canned or canned_line_digest(line) not in canned
+        ]
         if is_french(chat.language):
             tally = tallies[chat.chat_id]
             _tally_french(customer, tally, CUSTOMER_WEIGHT, phrases)

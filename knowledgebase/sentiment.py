@@ -7,9 +7,9 @@ Model choice, measured on shared/data/pii_dev_sample.jsonl (customer messages):
   component, so a spaCy-based scorer would mean training one; VADER is chosen.
 - On French messages VADER is wrong rather than silent: it scores 3% of them, and those wrongly
   ("non c'est tout, merci!" −0.20, because it reads "non" as English negation; "Parfait, merci!"
-  0.0). French messages (chat language fr*, or a message that reads as French) are therefore NOT
-  scored and carry the reason; their chat's satisfaction rests on the survey, as the score page
-  says.
+  0.0). French messages (chat language fr*, or a message that reads as French) are scored by
+  knowledgebase/sentiment_fr.py instead (a ridge regression over the multilingual sentence
+  encoder, fitted on labelled French lines; held-out accuracy in docs/notes/h8.md).
 
 Satisfaction 0–100 (documented on the chat page, "why this score"):
     survey rating        R = (stars − 1) / 4 × 100                  weight 0.60
@@ -19,6 +19,9 @@ Satisfaction 0–100 (documented on the chat page, "why this score"):
     resolved             V = 100 if the survey says resolved, else 0 weight 0.15
 Missing parts drop out and the remaining weights are scaled up to sum to 1, so the rating weighs
 most whenever it is present; with nothing to go on there is no score (null), never a guess.
+Where survey and words disagree (5 stars and furious words; 1 star and warm thanks) the survey
+decides the side and the words move the score within it: such two chats stay ≥ 40 points apart
+in English and in French (tests/knowledgebase/test_satisfaction_languages.py).
 """
 
 import re
@@ -30,7 +33,6 @@ from typing import Any
 from redaction.placeholders import text_without_placeholders
 
 SENTIMENT_MODEL = "vaderSentiment"
-NOT_SCORED_FRENCH = "French text: vaderSentiment is English-only and misreads French"
 NOT_SCORED_EMPTY = "no words left after redaction placeholders were removed"
 WEIGHT_RATING = 0.60
 WEIGHT_SENTIMENT = 0.25
@@ -115,15 +117,21 @@ class MessageScore:
     score: float | None
     language: str
     not_scored_reason: str = ""
+    model: str = SENTIMENT_MODEL
 
 
 def message_sentiment_score(*, text: str, chat_language: str) -> MessageScore:
     """Compound sentiment of one redacted message, or None with the reason it was not scored."""
     clean = text_without_placeholders(text).strip()
-    if chat_language.lower().startswith("fr") or reads_as_french(clean):
-        return MessageScore(score=None, language="fr", not_scored_reason=NOT_SCORED_FRENCH)
+    french = chat_language.lower().startswith("fr") or reads_as_french(clean)
+    language = "fr" if french else "en"
     if not _WORDS.search(clean.lower()):
-        return MessageScore(score=None, language="en", not_scored_reason=NOT_SCORED_EMPTY)
+        return MessageScore(score=None, language=language, not_scored_reason=NOT_SCORED_EMPTY)
+    if french:
+        from knowledgebase.sentiment_fr import FRENCH_SENTIMENT_MODEL, french_sentiment_scores
+
+        (score,) = french_sentiment_scores([clean])
+        return MessageScore(score=score, language="fr", model=FRENCH_SENTIMENT_MODEL)
     compound = float(_analyzer().polarity_scores(clean)["compound"])
     return MessageScore(score=round(compound, 4), language="en")
 
@@ -167,6 +175,7 @@ def satisfaction_compute(
 ) -> dict[str, Any]:
     """The score and its explanation, stored as is (it must outlive the chat's messages)."""
     parts: list[SatisfactionPart] = []
+    voice, voice_detail = _customer_voice(message_sentiment, messages_scored, comment_sentiment)
     if rating is not None:
         parts.append(
             SatisfactionPart(
@@ -177,7 +186,6 @@ def satisfaction_compute(
                 f"{rating} of 5 stars",
             )
         )
-    voice, voice_detail = _customer_voice(message_sentiment, messages_scored, comment_sentiment)
     if voice is not None:
         parts.append(
             SatisfactionPart(

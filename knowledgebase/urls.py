@@ -1,6 +1,6 @@
 from django.urls import path
 
-from knowledgebase import usage_views, views
+from knowledgebase import topics_views, usage_views, views
 
 urlpatterns = [
     path("kb/", views.kb_search_page, name="kb-search"),
@@ -17,5 +17,7 @@ urlpatterns = [
     path("kb/chats/<int:pk>/tags/", views.chat_tags, name="kb-chat-tags"),
     path("kb/taxonomy/", views.taxonomy_page, name="kb-taxonomy"),
     path("kb/trends/", views.trends_page, name="kb-trends"),
+    path("kb/topics/", topics_views.topics_page, name="kb-topics"),
+    path("kb/topics/<int:pk>/rename/", topics_views.topic_rename_page, name="kb-topic-rename"),
     path("kb/agents/", views.agents_page, name="kb-agents"),
 ]

@@ -25,6 +25,7 @@ from knowledgebase.models import (
     Category,
     SearchChannel,
     TaxonomyTerm,
+    Topic,
     TrendRollup,
 )
 from knowledgebase.selectors.agents import agents_performance
@@ -34,7 +35,9 @@ from knowledgebase.selectors.articles import (
     article_with_sources,
     articles_list,
 )
+from knowledgebase.selectors.emerging import trends_emerging_issues_daily
 from knowledgebase.selectors.search import kb_search
+from knowledgebase.selectors.topics import topics_with_recent_counts
 from knowledgebase.selectors.trends import (
     trends_emerging_topics,
     trends_rollups,
@@ -93,6 +96,7 @@ def kb_search_page(request: HttpRequest) -> HttpResponse:
             "result": result,
             "error": error,
             "categories": Category.objects.order_by("name"),
+            "topics": Topic.objects.order_by("name"),
             "page_number": page_number,
             "has_next": page_number * SEARCH_PAGE_SIZE < result.count,
             "params": params.urlencode(),
@@ -276,7 +280,12 @@ def taxonomy_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "knowledgebase/taxonomy.html",
-        {"categories": categories, "form": form, "may_write": may_write(request)},
+        {
+            "categories": categories,
+            "form": form,
+            "may_write": may_write(request),
+            "topics": Topic.objects.all(),
+        },
     )
 
 
@@ -344,6 +353,8 @@ def trends_page(request: HttpRequest) -> HttpResponse:
         {
             "charts": charts,
             "emerging": trends_emerging_topics(now=as_of),
+            "emerging_daily": trends_emerging_issues_daily(as_of=as_of.date()),
+            "topics": topics_with_recent_counts(start=as_of - timedelta(days=28), end=as_of)[:15],
             "week": current,
             "weeks": count,
             "table": table,

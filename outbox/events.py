@@ -5,4 +5,5 @@ WEBHOOK_EVENTS = (
     "record.declared",  # records
     "record.disposed",  # retention (disposal executed)
     "dsr.completed",  # privacy (a data-subject request closed)
+    "trend.emerging",  # knowledgebase (a new emerging issue, notify_emerging_issues)
 )

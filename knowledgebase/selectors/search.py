@@ -79,10 +79,12 @@ class SearchFilters:
     date_to: datetime | None = None
     record_class: str = ""
     kind: str = ""
+    topic: str = ""  # a Topic's slug: chats placed in that topic (articles have none)
 
     def is_empty(self) -> bool:
         return not any(
             (
+                self.topic,
                 self.category,
                 self.keyword,
                 self.country,
@@ -129,6 +131,10 @@ def _filtered_documents(filters: SearchFilters) -> QuerySet[SearchDocument]:
     if filters.record_class:
         documents = documents.filter(
             kind=DocumentKind.CHAT, chat__record__record_class__code=filters.record_class
+        )
+    if filters.topic:
+        documents = documents.filter(
+            kind=DocumentKind.CHAT, chat__kb_topic__topic__slug=filters.topic
         )
     return documents
 
@@ -189,11 +195,14 @@ def _filter_sql(filters: SearchFilters, *, narrow: str = "d") -> tuple[str, list
                 f"WHERE {' AND '.join(document_conditions)})"
             )
         params.extend(document_params)
+    subqueries = []
     if filters.record_class:
+        subqueries.append({"chat__record__record_class__code": filters.record_class})
+    if filters.topic:
+        subqueries.append({"chat__kb_topic__topic__slug": filters.topic})
+    for lookup in subqueries:
         sub_sql, sub_params = (
-            SearchDocument.objects.filter(
-                kind=DocumentKind.CHAT, chat__record__record_class__code=filters.record_class
-            )
+            SearchDocument.objects.filter(kind=DocumentKind.CHAT, **lookup)
             .values("id")
             .query.sql_with_params()
         )

@@ -35,6 +35,8 @@ from knowledgebase.sentiment import (
     satisfaction_compute,
     sentiment_model_version,
 )
+from knowledgebase.sentiment_fr import FRENCH_SENTIMENT_MODEL, french_sentiment_version
+from knowledgebase.services.boilerplate import boilerplate_current
 from knowledgebase.services.search_index import (
     chat_document_fields,
     chat_document_save,
@@ -45,6 +47,7 @@ from knowledgebase.services.taxonomy import (
     chat_weighted_keywords,
     taxonomy_map,
 )
+from knowledgebase.services.topic_placement import chat_topic_place, term_topic_map
 from knowledgebase.taxonomy import taxonomy_version
 
 if TYPE_CHECKING:
@@ -53,7 +56,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 ANALYSIS_CHUNK_SIZE = 200
-ANALYSIS_VERSION = f"{KEYWORDS_VERSION}+vader"
+ANALYSIS_VERSION = f"{KEYWORDS_VERSION}+vader+fr"
 
 
 def week_start_of(moment: datetime) -> date:
@@ -121,6 +124,7 @@ def _times(chat: Chat, messages: list[Message]) -> tuple[float | None, float | N
 
 def _score(item: _ChatAnalysis) -> None:
     version = sentiment_model_version()
+    fr_version = french_sentiment_version()
     chat = item.chat
     customer_scores: list[float] = []
     scored = not_scored = 0
@@ -136,8 +140,8 @@ def _score(item: _ChatAnalysis) -> None:
                 message_id=message.pk,
                 chat_id=chat.pk,
                 score=result.score,
-                model_name=SENTIMENT_MODEL,
-                model_version=version,
+                model_name=result.model,
+                model_version=version if result.model == SENTIMENT_MODEL else fr_version,
                 language=result.language,
                 not_scored_reason=result.not_scored_reason,
             )
@@ -161,7 +165,10 @@ def _score(item: _ChatAnalysis) -> None:
         messages_scored=len(customer_scores),
         comment_sentiment=comment_score,
     )
-    explanation["model"] = f"{SENTIMENT_MODEL} {version}"
+    models_used = f"{SENTIMENT_MODEL} {version}"
+    if any(s.model_name == FRENCH_SENTIMENT_MODEL for s in item.sentiments):
+        models_used = f"{FRENCH_SENTIMENT_MODEL} {fr_version}"
+    explanation["model"] = models_used
     first_response, handle = _times(chat, item.messages)
     item.insight = {
         "source_redacted_at": item.redacted_at,
@@ -170,7 +177,7 @@ def _score(item: _ChatAnalysis) -> None:
         "country": chat.country,
         "week_start": week_start_of(chat.started_at),
         "sentiment": sentiment,
-        "sentiment_model": f"{SENTIMENT_MODEL} {version}",
+        "sentiment_model": models_used[:64],
         "messages_scored": scored,
         "messages_not_scored": not_scored,
         "survey_rating": survey.rating if survey else None,
@@ -213,7 +220,14 @@ def _load_chunk(chat_ids: list[int]) -> list[_ChatAnalysis]:
     return items
 
 
-def _write(item: _ChatAnalysis, *, now: datetime, taxonomy: dict[str, str], version: str) -> None:
+def _write(
+    item: _ChatAnalysis,
+    *,
+    now: datetime,
+    taxonomy: dict[str, str],
+    version: str,
+    term_topic: dict[str, int],
+) -> None:
     chat = item.chat
     ChatKeyword.objects.filter(chat=chat, source=KeywordSource.AUTO).delete()
     ChatKeyword.objects.bulk_create(
@@ -231,6 +245,7 @@ def _write(item: _ChatAnalysis, *, now: datetime, taxonomy: dict[str, str], vers
     )
     weighted = chat_weighted_keywords([chat.pk])[chat.pk]
     categories = chat_categories_replace(chat_id=chat.pk, keywords=weighted, taxonomy=taxonomy)
+    chat_topic_place(chat_id=chat.pk, keywords=weighted, term_topic=term_topic)
     MessageSentiment.objects.filter(chat=chat).delete()
     MessageSentiment.objects.bulk_create(item.sentiments)
     ChatInsight.objects.update_or_create(
@@ -278,7 +293,11 @@ def _analyse_chunk(chat_ids: "Sequence[int]", *, now: datetime) -> AnalysisSumma
         )
         for item in items
     ]
-    keywords = keywords_extract(texts, known_phrases=taxonomy)
+    boilerplate, canned = boilerplate_current()
+    keywords = keywords_extract(
+        texts, known_phrases=taxonomy, boilerplate=boilerplate, canned=canned
+    )
+    term_topic = term_topic_map()
     for item in items:
         item.keywords = keywords[item.chat.pk]
         _score(item)
@@ -293,7 +312,7 @@ def _analyse_chunk(chat_ids: "Sequence[int]", *, now: datetime) -> AnalysisSumma
             if current.get(item.chat.pk) != item.redacted_at:
                 summary.skipped_changed += 1
                 continue
-            _write(item, now=now, taxonomy=taxonomy, version=version)
+            _write(item, now=now, taxonomy=taxonomy, version=version, term_topic=term_topic)
             summary.analysed += 1
             summary.messages_scored += sum(s.score is not None for s in item.sentiments)
             summary.messages_not_scored += sum(s.score is None for s in item.sentiments)

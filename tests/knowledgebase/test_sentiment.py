@@ -9,6 +9,7 @@ from knowledgebase.sentiment import (
     satisfaction_compute,
     sentiment_model_version,
 )
+from knowledgebase.sentiment_fr import FRENCH_SENTIMENT_MODEL
 from knowledgebase.services.analysis import chats_analyse
 from tests.knowledgebase.conftest import NOW
 
@@ -85,10 +86,12 @@ def test_sentiment_alone_maps_linearly_to_0_100() -> None:
     ("text", "language"),
     [("Parfait, merci beaucoup!", "fr"), ("non c'est tout, merci pour votre aide", "")],
 )
-def test_french_is_not_scored_as_english(text: str, language: str) -> None:
+def test_french_is_scored_by_the_french_model_not_as_english(text: str, language: str) -> None:
     result = message_sentiment_score(text=text, chat_language=language)
-    assert result.score is None
-    assert "French" in result.not_scored_reason
+    assert result.language == "fr"
+    assert result.model == FRENCH_SENTIMENT_MODEL
+    assert result.score is not None
+    assert result.score > 0.3  # both lines thank the agent; VADER read the second as negative
 
 
 def test_placeholders_are_not_scored_as_words() -> None:

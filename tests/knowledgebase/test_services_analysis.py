@@ -200,10 +200,8 @@ def test_french_chat_keywords_use_french_words(db: None) -> None:
     assert "mot de passe" in terms
     assert ChatCategory.objects.filter(chat=chat, category__slug="account-access").exists()
     insight = ChatInsight.objects.get(chat=chat)
-    assert insight.messages_scored == 0
-    assert insight.sentiment is None
-    reasons = set(
-        MessageSentiment.objects.filter(chat=chat).values_list("not_scored_reason", flat=True)
-    )
-    assert reasons == {"French text: vaderSentiment is English-only and misreads French"}
-    assert insight.satisfaction is not None  # the survey still speaks
+    assert insight.messages_scored == 3
+    assert insight.sentiment is not None
+    models = set(MessageSentiment.objects.filter(chat=chat).values_list("model_name", flat=True))
+    assert models == {"fr-ridge-usem"}
+    assert insight.satisfaction is not None
