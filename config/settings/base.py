@@ -144,8 +144,6 @@ STORAGES = {
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="records@chatrecords.local")
-# The address the knowledge base's e-mails link to (emerging issues, weekly digest).
-KB_LINK_BASE_URL = env("KB_LINK_BASE_URL", default="http://localhost:8000")
 
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {

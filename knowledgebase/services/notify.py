@@ -56,7 +56,7 @@ def role_emails(role: Role) -> list[str]:
 
 
 def _link(name: str, query: str = "") -> str:
-    return f"{settings.KB_LINK_BASE_URL.rstrip('/')}{reverse(name)}{query}"
+    return f"{settings.SITE_URL.rstrip('/')}{reverse(name)}{query}"
 
 
 def _payload(issue: EmergingIssue, day: date) -> dict[str, object]:
@@ -175,7 +175,7 @@ def _digest_articles(week: date) -> tuple[list[Article], list[tuple[Article, int
 def _digest_text(week: date, new: list[Article], helpful: list[tuple[Article, int, int]]) -> str:
     def url(article: Article) -> str:
         path = reverse("kb-article-detail", args=[article.pk])
-        return f"{settings.KB_LINK_BASE_URL.rstrip('/')}{path}"
+        return f"{settings.SITE_URL.rstrip('/')}{path}"
 
     parts = [f"Knowledge base, week of {week.isoformat()}", "", "New articles:"]
     parts += [f"- {a.question} {url(a)}" for a in new] or ["- none this week"]
