@@ -33,7 +33,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from core.db import any_of
-from records.models import Record, RecordStatus, RetentionSchedule
+from records.models import Record, RecordStatus
 from records.rules import (
     ACTION_DESTROY,
     ACTION_REVIEW,
@@ -284,10 +284,6 @@ def records_unknown_country_originals_kept() -> QuerySet[Record]:
         pii_purge_due__isnull=True,
         pii_purged_at__isnull=True,
     )
-
-
-def schedules_for_class(record_class_id: int) -> list[RetentionSchedule]:
-    return list(RetentionSchedule.objects.filter(record_class_id=record_class_id))
 
 
 def legal_holds_list() -> QuerySet[LegalHold]:
