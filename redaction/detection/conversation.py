@@ -179,6 +179,9 @@ def _piece_type(digits: str, sizes: tuple[int, ...], asked: str) -> EntityType |
     return None
 
 
+_JOINER = re.compile(r"[\s,.-]*")
+
+
 def _piece_length(context: MessageContext) -> int:
     """The message's length with each spelt number counted as its digits."""
     if len(context.text) <= MAX_PIECE_MESSAGE:
@@ -246,7 +249,18 @@ def _run_pieces(contexts: Sequence[MessageContext], run: range, out: list[list[F
             first += 1
             continue
         last, entity, digits = best
+        spans: list[tuple[int, int, int]] = []
         for index, a, b, _ in pieces[first : last + 1]:
+            # Pieces side by side in one message ("seven two two 4180") are one finding.
+            if (
+                spans
+                and spans[-1][0] == index
+                and _JOINER.fullmatch(contexts[index].text[spans[-1][2] : a])
+            ):
+                spans[-1] = (index, spans[-1][1], b)
+            else:
+                spans.append((index, a, b))
+        for index, a, b in spans:
             out[index].append(Finding(a, b, entity, "pieces", key=digits))
         first = last + 1
 
