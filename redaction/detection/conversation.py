@@ -25,7 +25,7 @@ from redaction.detection.types import ChatText, EntityType, Finding
 E = EntityType
 # Customer messages after the question that may still answer it ("one sec", "ok", answer).
 MAX_TURN = 4
-PIECE_WINDOW = 6  # messages a split identifier may span
+PIECE_GAP = 2  # other messages a split identifier may have between two of its pieces
 _ACKNOWLEDGED = re.compile(
     r"^\s*(?:thanks?|thank you|thx|merci|got it|perfect|great|parfait|super|ok(?:ay)?|"
     r"excellent|d'accord|awesome|all set|noted|c'est note)\b"
@@ -234,7 +234,8 @@ def _run_pieces(contexts: Sequence[MessageContext], run: range, out: list[list[F
         digits = ""
         for last in range(first, len(pieces)):
             index, a, _, piece = pieces[last]
-            if a < 0 or index - pieces[first][0] >= PIECE_WINDOW:
+            # At most PIECE_GAP messages ("one sec") between two pieces of one number.
+            if a < 0 or index - pieces[max(first, last - 1)][0] > PIECE_GAP + 1:
                 break
             digits += piece
             if len(digits) > 19:

@@ -224,3 +224,39 @@ def test_a_french_agent_transfer_names_the_colleague(redact: Redactor) -> None:
     )
     assert "Robitaille" not in out[0]
     assert "service technique" in out[0]
+
+
+def test_staying_at_home_is_not_a_name(redact: Redactor) -> None:
+    texts = ["Je reste chez moi ce soir, livrez demain."]
+    assert redact(texts, language="fr") == texts
+
+
+def test_a_full_name_after_reste_chez_is_redacted(redact: Redactor) -> None:
+    out = redact(["Je reste chez Hamza Desrosiers pour la semaine."], language="fr")
+    assert "Desrosiers" not in out[0]
+    assert "pour la semaine" in out[0]
+
+
+def test_a_card_in_four_pieces_with_fillers_between_is_redacted(redact: Redactor) -> None:
+    # 4556 7375 8689 9855 passes Luhn; no piece alone does.
+    out = redact(
+        [
+            "Les chiffres de la carte?",
+            "c'est 4556",
+            "je cherche",
+            "7375",
+            "attendez",
+            "8689",
+            "9855",
+        ],
+        senders=[AGENT, *[CUSTOMER] * 6],
+        language="fr",
+    )
+    for index in (1, 3, 5, 6):
+        assert "[CREDIT_CARD_1]" in out[index]
+    assert out[2] == "je cherche"
+
+
+def test_pieces_too_far_apart_are_not_joined(redact: Redactor) -> None:
+    texts = ["4556", "a", "b", "c", "7375", "8689", "9855"]
+    assert redact(texts) == texts
