@@ -31,7 +31,8 @@ __all__ = [
 
 # 1.1: an overlapped finding keeps its uncovered part.
 # 1.2: the conversation (pieces, the agent's question, one value one type), French pipeline.
-# 1.3: pieces with dots and brackets, numbers spelt in words, "on behalf of", in-law relations.
+# 1.3: pieces with dots and brackets (two messages apart at most), numbers spelt in words,
+# "on behalf of", "reste chez", in-law relations, no street after a time or "from", 'YY births.
 DETECTOR_VERSION = "pii-1.3"
 # Only the entity recognizer is needed: each model's NER has its own token-to-vector layer.
 NER_DISABLED = (

@@ -144,6 +144,8 @@ def spelt_numbers_find(context: MessageContext) -> Iterator[Finding]:
     entity = _piece_type(digits, sizes, context.previous)
     if entity is None and len(digits) == 7 and _ASK_PHONE.search(context.previous):
         entity = E.PHONE
+    if entity is None and _NANP.fullmatch(digits):
+        entity = E.PHONE  # ten digits spelt out in words are a phone number
     if entity is not None:
         yield Finding(runs[0][0], runs[-1][1], entity, "spelt_number", key=digits)
 

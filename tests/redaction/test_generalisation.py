@@ -260,3 +260,31 @@ def test_a_card_in_four_pieces_with_fillers_between_is_redacted(redact: Redactor
 def test_pieces_too_far_apart_are_not_joined(redact: Redactor) -> None:
     texts = ["4556", "a", "b", "c", "7375", "8689", "9855"]
     assert redact(texts) == texts
+
+
+def test_a_departure_time_then_from_gate_is_not_an_address(redact: Redactor) -> None:
+    texts = [
+        "Your flight on June 21 departs at 6 from gate 12.",
+        "Your train on Sept 14 leaves at 8:10 from Platform 3.",
+        "Delivery window: Dec 12, 10 Drive-thru pickup.",
+    ]
+    assert redact(texts, senders=[AGENT] * 3) == texts
+
+
+def test_a_spelt_ten_digit_phone_inside_a_sentence_is_redacted(redact: Redactor) -> None:
+    out = redact(["mon numéro c'est le cinq un quatre, huit huit cinq, zéro un trois trois"])
+    assert out[0] == "mon numéro c'est le [PHONE_1]"
+
+
+def test_a_date_of_birth_with_a_two_digit_year_answers_the_question(redact: Redactor) -> None:
+    out = redact(
+        ["When's your birthday?", "3rd of March 85", "Date de naissance?", "le 9 mars '71"],
+        senders=[AGENT, CUSTOMER, AGENT, CUSTOMER],
+    )
+    assert out[1] == "[DATE_OF_BIRTH_1]"
+    assert "71" not in out[3]
+
+
+def test_a_month_day_and_two_digits_without_a_birth_question_are_kept(redact: Redactor) -> None:
+    texts = ["Can I help?", "my order from March 3, 24 items, never came"]
+    assert redact(texts, senders=[AGENT, CUSTOMER]) == texts
