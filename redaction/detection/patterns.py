@@ -90,7 +90,7 @@ _EMAIL_SPOKEN = _rx(
 _SPELT_DOT = r"(?:\s+(?:dot|point)\s+|\s*(?:\(dot\)|\[dot\]|\.)\s*)"
 _SPELT_SEP = r"(?:\s+(?:dot|point|underscore|tiret|dash|trait d'union)\s+|[._-])"
 _EMAIL_SPELT = _rx(
-    rf"\b[a-z0-9]+(?:{_SPELT_SEP}[a-z0-9]+)*\s*(?:\s\bat\b|\(at\)|\[at\]|\s\barobase\b|"
+    rf"\b[a-z0-9]+(?:{_SPELT_SEP}[a-z0-9]+|\s+\d+\b)*\s*(?:\s\bat\b|\(at\)|\[at\]|\s\barobase\b|"
     rf"\s\barobas\b|@)\s*[a-z0-9-]+(?:{_SPELT_DOT}[a-z]{{2,6}}\b){{0,3}}"
 )
 _SPELT_LOCAL_DOT = _rx(rf"^[a-z0-9]+{_SPELT_SEP}[a-z0-9]")

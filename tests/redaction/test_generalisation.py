@@ -288,3 +288,10 @@ def test_a_date_of_birth_with_a_two_digit_year_answers_the_question(redact: Reda
 def test_a_month_day_and_two_digits_without_a_birth_question_are_kept(redact: Redactor) -> None:
     texts = ["Can I help?", "my order from March 3, 24 items, never came"]
     assert redact(texts, senders=[AGENT, CUSTOMER]) == texts
+
+
+def test_a_spelt_email_with_a_number_after_a_space_is_redacted_whole(redact: Redactor) -> None:
+    out = redact(
+        ["Your email?", "j underscore tremblay 88 at hotmail dot com"], senders=[AGENT, CUSTOMER]
+    )
+    assert out[1] == "[EMAIL_1]"
