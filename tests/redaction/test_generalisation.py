@@ -295,3 +295,8 @@ def test_a_spelt_email_with_a_number_after_a_space_is_redacted_whole(redact: Red
         ["Your email?", "j underscore tremblay 88 at hotmail dot com"], senders=[AGENT, CUSTOMER]
     )
     assert out[1] == "[EMAIL_1]"
+
+
+def test_a_french_question_that_starts_with_numero_is_not_a_name(redact: Redactor) -> None:
+    texts = ["Numéro de compte?", "Quel numéro de téléphone?"]
+    assert redact(texts, senders=[AGENT, AGENT], language="fr") == texts
