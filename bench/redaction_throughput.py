@@ -1,13 +1,21 @@
-"""redact_pii throughput with one and two Celery workers, and the Presidio reference.
+"""redact_pii throughput against spaCy's NER pass alone and Presidio, and its scale-out.
 
-Imports N chats (the labelled sample, repeated under new ids), then for 1 and 2 workers:
+Imports N chats (the three development samples, English and French, repeated under new ids).
+In one process, over the same texts (each chat's messages and survey, as the job reads them):
+spaCy's NER pass alone (the English pipeline's entity recognizer over every text, batched:
+the part no detector can skip), the detector with its placeholders (`chats_detect` +
+`texts_redact`, both languages' pipelines, language detection), and Presidio. Then for 1 and 2
+workers:
 clears the redacted layer, starts that many real `celery -A config worker -c 1` processes on
 Redis, enqueues one `redaction.redact_pending` task per worker (they split the backlog with
 skip_locked) and times until no chat is pending. Then Presidio (presidio-analyzer +
 presidio-anonymizer, default recognizers, the same spaCy model, batched) over the same messages
-in this process. Needs PostgreSQL and Redis; Presidio from requirements/bench.txt.
+in this process. Needs PostgreSQL and Redis; Presidio from requirements/bench.txt (`make
+bench-install`). Targets: redact_pii >= 2x Presidio's characters/s, its time within 1.5x the
+NER pass alone, 2 workers >= 1.8x one.
 
-    .venv/bin/python bench/redaction_throughput.py --chats 1000
+    .venv/bin/python bench/redaction_throughput.py --chats 600
+    .venv/bin/python bench/redaction_throughput.py --chats 600 --profile   # pyinstrument
 
 (Not bench/redaction.py: Celery's loader puts the working directory first on sys.path while
 Django starts, and run from bench/ such a file would shadow the redaction app.)
@@ -22,7 +30,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT.parent / "shared" / "data" / "pii_dev_sample.jsonl"
+SAMPLES = [
+    ROOT.parent / "shared" / "data" / "pii_dev_sample.jsonl",
+    ROOT.parent.parent / "shared" / "data" / "pii_dev_sample.jsonl",  # from a worktree
+    ROOT / "bench" / "data" / "pii_dev_sample2.jsonl",
+    ROOT / "bench" / "data" / "pii_dev_sample3.jsonl",
+]
 os.environ.setdefault(
     "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/chatrecords_bench_redaction"
 )
@@ -35,7 +48,12 @@ from _workers import celery_workers, machine_cpu_scaling  # noqa: E402
 
 
 def _chats(count: int) -> list[dict]:
-    base = [json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines()]
+    base = [
+        json.loads(line)
+        for path in SAMPLES
+        if path.exists()
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
     return [
         {**base[i % len(base)], "external_id": f"bench-{i:07d}", "source": "bench-redaction"}
         for i in range(count)
@@ -73,6 +91,44 @@ def _run_workers(count: int, chars: int, chats: int) -> float:
     return chars / elapsed
 
 
+def _in_process(profile: bool) -> tuple[list[str], float, float]:
+    """The job's texts, timed through the NER pass alone and through the detector."""
+    from chats.models import Chat
+    from redaction.detection import chats_detect, ner_pipeline
+    from redaction.placeholders import texts_redact
+    from redaction.services import _chat_text, _chats_for_redaction
+
+    loaded = _chats_for_redaction(list(Chat.objects.values_list("pk", flat=True)))
+    chats = [_chat_text(chat)[0] for chat in loaded]
+    texts = [text for chat in chats for text in chat.texts]
+    chars = sum(len(t) for t in texts)
+    nlp = ner_pipeline("en")
+    chats_detect(chats[:20])  # warm-up: both pipelines and the language detector loaded
+    list(nlp.pipe(texts[:50]))
+    started = time.monotonic()
+    for _ in nlp.pipe(texts, batch_size=256):
+        pass
+    ner = time.monotonic() - started
+    profiler = None
+    if profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler()
+        profiler.start()
+    started = time.monotonic()
+    for chat, found in zip(chats, chats_detect(chats), strict=True):
+        texts_redact(chat.texts, found)
+    detector = time.monotonic() - started
+    if profiler is not None:
+        profiler.stop()
+        print(profiler.output_text(unicode=False, color=False, show_all=False))
+    print(f"{len(chats)} chats, {len(texts)} texts, {chars:,} characters, in one process:")
+    print(f"  spaCy NER pass alone:     {ner:6.1f}s = {chars / ner:>9,.0f} chars/s")
+    print(f"  redact_pii detector:      {detector:6.1f}s = {chars / detector:>9,.0f} chars/s")
+    print(f"  redact_pii / NER alone time = {detector / ner:.2f}x (target <= 1.5x)")
+    return texts, chars / ner, chars / detector
+
+
 def _presidio(texts: list[str]) -> float:
     from django.conf import settings
     from presidio_analyzer import AnalyzerEngine, BatchAnalyzerEngine
@@ -98,22 +154,15 @@ def _presidio(texts: list[str]) -> float:
         anonymizer.anonymize(text=text, analyzer_results=found)
     elapsed = time.monotonic() - started
     chars = sum(len(t) for t in texts)
-    print(
-        f"Presidio reference, 1 process: {len(texts)} messages in {elapsed:.1f}s = "
-        f"{chars / elapsed:,.0f} chars/s"
-    )
+    print(f"  Presidio (same texts):    {elapsed:6.1f}s = {chars / elapsed:>9,.0f} chars/s")
     return chars / elapsed
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--chats", type=int, default=1000)
-    parser.add_argument(
-        "--presidio-chats",
-        type=int,
-        default=300,
-        help="Presidio is slow: it runs on the first K of the chats",
-    )
+    parser.add_argument("--chats", type=int, default=600)
+    parser.add_argument("--profile", action="store_true", help="profile the detector's pass")
+    parser.add_argument("--no-workers", action="store_true", help="skip the Celery scale-out")
     args = parser.parse_args()
     _bootstrap.setup()
     from chats.interchange import chat_payload_from_dict
@@ -122,22 +171,24 @@ def main() -> None:
 
     _bootstrap.banner("redaction throughput")
     data = _chats(args.chats)
-    Chat.objects.filter(source="bench-redaction").delete()
-    Chat.objects.exclude(source="bench-redaction").delete()
+    Chat.objects.all().delete()
     for start in range(0, len(data), 500):
         chats_import_batch(payloads=[chat_payload_from_dict(c) for c in data[start : start + 500]])
     chars = sum(len(t) for t in Message.objects.values_list("text", flat=True))
     chars += sum(len(t) for t in Survey.objects.values_list("comment", flat=True))
     print(f"{args.chats} chats, {Message.objects.count()} messages, {chars:,} characters")
+    texts, ner, detector = _in_process(args.profile)
+    reference = _presidio(texts)
+    print(f"  redact_pii detector / Presidio = {detector / reference:.2f}x chars/s (target >= 2x)")
+    print(f"  NER alone / Presidio = {ner / reference:.2f}x chars/s (reference)")
+    if args.no_workers:
+        return
     one = _run_workers(1, chars, args.chats)
     two = _run_workers(2, chars, args.chats)
+    print(f"whole job, 1 worker process / Presidio = {one / reference:.2f}x (target >= 2x)")
+    print(f"whole job, 1 worker process / NER alone time = {ner / one:.2f}x (target <= 1.5x)")
     print(f"scale-out: 2 workers / 1 worker = {two / one:.2f}x (target >= 1.8x)")
     print(f"machine's own: 2 CPU-bound processes / 1 = {machine_cpu_scaling():.2f}x (reference)")
-    texts = [m["text"] for chat in data[: args.presidio_chats] for m in chat["messages"]]
-    reference = _presidio(texts)
-    print(
-        f"speed ratio, one process: redact_pii / Presidio = {one / reference:.2f}x (target >= 2x)"
-    )
 
 
 if __name__ == "__main__":

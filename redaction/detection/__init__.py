@@ -31,7 +31,9 @@ __all__ = [
 
 # 1.1: an overlapped finding keeps its uncovered part.
 # 1.2: the conversation (pieces, the agent's question, one value one type), French pipeline.
-DETECTOR_VERSION = "pii-1.2"
+# 1.3: pieces with dots and brackets (two messages apart at most), numbers spelt in words,
+# "on behalf of", "reste chez", in-law relations, no street after a time or "from", 'YY births.
+DETECTOR_VERSION = "pii-1.3"
 # Only the entity recognizer is needed: each model's NER has its own token-to-vector layer.
 NER_DISABLED = (
     "tok2vec",
@@ -213,6 +215,7 @@ def _chat_detect(
         if index in email_fragments:
             found.append(Finding(0, len(text.rstrip()), EntityType.EMAIL, "email_fragment"))
         found.extend(conversation.bare_answers_find(context))
+        found.extend(conversation.spelt_numbers_find(context))
         _drop_inside_iban(found)
         found.extend(identity.find(context))
         found.extend(names.person_rules_find(context))

@@ -59,16 +59,21 @@ def zips_find(context: MessageContext, has_address: bool) -> Iterator[Finding]:
 _WORD = r"[A-Za-zÀ-ÿ0-9'.\-]+"
 _DIRECTION = r"(?:n|s|e|w|ne|nw|se|sw|north|south|east|west|nord|sud|est|ouest|o)\b\.?"
 _UNIT = rf"(?:,?\s*(?:{places.UNIT_WORDS})\.?\s*#?\s*[A-Za-z0-9-]{{1,6}}\b)"
+# Words that are never inside a street's name: "departs at 6 from gate 12" is a time and a gate.
+_NOT_STREET_WORD = (
+    r"(?:from|at|on|by|with|until|till|before|after|is|are|was|were|through|via|into|onto|"
+    r"toward|towards|departs?|leaves?|arrives?|boards?|boarding|opens?|closes?|pm|am)"
+)
 _STREET = _rx(
-    rf"(?<![\w$.,/-])(?:\d{{1,6}}-)?\d{{1,6}}[a-z]?\s+(?!(?:to|and|or|of|in|for|the|a|x|per)\b)"
-    rf"(?:(?!\d+\b){_WORD}\s+){{0,3}}?(?:{'|'.join(places.STREET_TYPES)})\b\.?"
+    rf"(?<![\w$.,/:-])(?:\d{{1,6}}-)?\d{{1,6}}[a-z]?\s+(?!(?:to|and|or|of|in|for|the|a|x|per)\b)"
+    rf"(?:(?!\d+\b|{_NOT_STREET_WORD}\b){_WORD}\s+){{1,3}}?(?:{'|'.join(places.STREET_TYPES)})\b\.?"
     rf"(?:\s+{_DIRECTION})?{_UNIT}?"
-    rf"|(?<![\w$.,/-])(?:\d{{1,6}}-)?\d{{1,6}}\s+(?:{'|'.join(places.TYPELESS_STREETS)})\b{_UNIT}?"
-    rf"|(?<![\w$.,/-])(?:\d{{1,6}}-)?\d{{1,6}}\s+[A-Z][a-zà-ÿ]+(?:\s+[A-Z][a-zà-ÿ]+)?(?={_UNIT})"
+    rf"|(?<![\w$.,/:-])(?:\d{{1,6}}-)?\d{{1,6}}\s+(?!{_NOT_STREET_WORD}\b)(?:{'|'.join(places.TYPELESS_STREETS)})\b{_UNIT}?"
+    rf"|(?<![\w$.,/:-])(?:\d{{1,6}}-)?\d{{1,6}}\s+(?!{_NOT_STREET_WORD}\b)[A-Z][a-zà-ÿ]+(?:\s+[A-Z][a-zà-ÿ]+)?(?={_UNIT})"
     rf"{_UNIT}"
 )
 _FRENCH_STREET = _rx(
-    rf"(?<![\w$.,/-])(?:\d{{1,6}}-)?\d{{1,6}},?\s+(?:{'|'.join(places.FRENCH_STREET_TYPES)})\b\.?"
+    rf"(?<![\w$.,/:-])(?:\d{{1,6}}-)?\d{{1,6}},?\s+(?:{'|'.join(places.FRENCH_STREET_TYPES)})\b\.?"
     rf"\s+(?:(?:de la|de l'|du|des|de|d'|la|le|l')\s*)?[\w'-]+"
     rf"(?:[ \-](?!app\b|apt\b)[\w'-]+){{0,2}}"
     rf"{_UNIT}?"

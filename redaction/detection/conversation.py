@@ -25,7 +25,7 @@ from redaction.detection.types import ChatText, EntityType, Finding
 E = EntityType
 # Customer messages after the question that may still answer it ("one sec", "ok", answer).
 MAX_TURN = 4
-PIECE_WINDOW = 6  # messages a split identifier may span
+PIECE_GAP = 2  # other messages a split identifier may have between two of its pieces
 _ACKNOWLEDGED = re.compile(
     r"^\s*(?:thanks?|thank you|thx|merci|got it|perfect|great|parfait|super|ok(?:ay)?|"
     r"excellent|d'accord|awesome|all set|noted|c'est note)\b"
@@ -112,7 +112,44 @@ def bare_answers_find(context: MessageContext) -> Iterator[Finding]:
 
 
 # --- identifiers typed in pieces -------------------------------------------------------------
-_PIECE = re.compile(r"(?<![\w.,:/$#-])\d(?:[ -]?\d){1,11}(?![\w]|[.,:/%]\d|\s*(?:\$|%))")
+# A piece: digits in groups joined by a space, a dash or a dot, the area code in brackets.
+_PIECE = re.compile(r"(?<![\w.,:/$#-])\(?\d(?:\)?[ .-]?\d){1,11}\)?(?![\w]|[.,:/%]\d|\s*(?:\$|%))")
+# Digits spelt in words ("four one six", "cinq un quatre"): three words or more in a row.
+_DIGITS_EN = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+_DIGITS_FR = ["zero", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"]
+_DIGIT_WORDS = {
+    "oh": "0",
+    **{w: str(i) for i, w in enumerate(_DIGITS_EN)},
+    **{w: str(i) for i, w in enumerate(_DIGITS_FR)},
+}
+_DIGIT_WORD = "|".join(sorted(_DIGIT_WORDS, key=len, reverse=True))
+_SPELT = re.compile(rf"\b(?:{_DIGIT_WORD})(?:[\s,.-]+(?:{_DIGIT_WORD})){{2,}}\b")
+
+
+def _spelt_runs(folded: str) -> list[tuple[int, int, str]]:
+    return [
+        (m.start(), m.end(), "".join(_DIGIT_WORDS[w] for w in re.findall(r"[a-z]+", m.group())))
+        for m in _SPELT.finditer(folded)
+    ]
+
+
+def spelt_numbers_find(context: MessageContext) -> Iterator[Finding]:
+    """A number spelt in words in one message: a phone ("eight one nine, five four two, …"),
+    a card, a SIN or an account after the agent's question, by the same validation as pieces."""
+    runs = _spelt_runs(context.folded) if context.sender != "agent" else []
+    if not runs:
+        return
+    digits = "".join(run[2] for run in runs)
+    sizes = tuple(len(run[2]) for run in runs)
+    entity = _piece_type(digits, sizes, context.previous)
+    if entity is None and len(digits) == 7 and _ASK_PHONE.search(context.previous):
+        entity = E.PHONE
+    if entity is None and _NANP.fullmatch(digits):
+        entity = E.PHONE  # ten digits spelt out in words are a phone number
+    if entity is not None:
+        yield Finding(runs[0][0], runs[-1][1], entity, "spelt_number", key=digits)
+
+
 _PIECE_WORD = re.compile(r"[^\W\d_]+")
 # A message that names what its number is ("my zip is 60614", "order 4512") is not a piece.
 _LABELLED = re.compile(
@@ -144,16 +181,28 @@ def _piece_type(digits: str, sizes: tuple[int, ...], asked: str) -> EntityType |
     return None
 
 
+_JOINER = re.compile(r"[\s,.-]*")
+
+
+def _piece_length(context: MessageContext) -> int:
+    """The message's length with each spelt number counted as its digits."""
+    if len(context.text) <= MAX_PIECE_MESSAGE:
+        return len(context.text)
+    runs = _spelt_runs(context.folded)
+    return len(context.text) - sum(end - start - len(digits) for start, end, digits in runs)
+
+
 def _pieces_of(context: MessageContext) -> list[tuple[int, int, str]]:
     text = context.text
-    if len(text) > MAX_PIECE_MESSAGE or _LABELLED.search(context.folded):
+    if _piece_length(context) > MAX_PIECE_MESSAGE or _LABELLED.search(context.folded):
         return []
     found = [
         (m.start(), m.end(), "".join(ch for ch in m.group() if ch.isdigit()))
         for m in _PIECE.finditer(text)
         if not _is_reference(context, m.start())
     ]
-    rest = _PIECE.sub(" ", context.folded)
+    found = sorted([*found, *_spelt_runs(context.folded)])
+    rest = _SPELT.sub(" ", _PIECE.sub(" ", context.folded))
     if found and len(_PIECE_WORD.findall(rest)) > MAX_PIECE_WORDS:
         return []
     return found
@@ -177,7 +226,7 @@ def _run_pieces(contexts: Sequence[MessageContext], run: range, out: list[list[F
     pieces: list[tuple[int, int, int, str]] = []  # (message, start, end, digits)
     for index in run:
         context = contexts[index]
-        if len(context.text) > MAX_PIECE_MESSAGE:
+        if _piece_length(context) > MAX_PIECE_MESSAGE:
             pieces.append((index, -1, -1, ""))  # a long message ends any split number
             continue
         pieces.extend((index, a, b, digits) for a, b, digits in _pieces_of(context))
@@ -187,7 +236,8 @@ def _run_pieces(contexts: Sequence[MessageContext], run: range, out: list[list[F
         digits = ""
         for last in range(first, len(pieces)):
             index, a, _, piece = pieces[last]
-            if a < 0 or index - pieces[first][0] >= PIECE_WINDOW:
+            # At most PIECE_GAP messages ("one sec") between two pieces of one number.
+            if a < 0 or index - pieces[max(first, last - 1)][0] > PIECE_GAP + 1:
                 break
             digits += piece
             if len(digits) > 19:
@@ -202,7 +252,18 @@ def _run_pieces(contexts: Sequence[MessageContext], run: range, out: list[list[F
             first += 1
             continue
         last, entity, digits = best
+        spans: list[tuple[int, int, int]] = []
         for index, a, b, _ in pieces[first : last + 1]:
+            # Pieces side by side in one message ("seven two two 4180") are one finding.
+            if (
+                spans
+                and spans[-1][0] == index
+                and _JOINER.fullmatch(contexts[index].text[spans[-1][2] : a])
+            ):
+                spans[-1] = (index, spans[-1][1], b)
+            else:
+                spans.append((index, a, b))
+        for index, a, b in spans:
             out[index].append(Finding(a, b, entity, "pieces", key=digits))
         first = last + 1
 

@@ -48,6 +48,17 @@ _CALLS_BACK = re.compile(
     r"(?:rappeler|appeler|contacter|recontacter|joindre|ecrire|call you|reach out|"
     r"contact you|get back to you|follow up)"
 )
+# "on behalf of Kenji Iwasaki", "de la part de Léa Roy", "au nom de …": someone else, named.
+_ON_BEHALF = re.compile(
+    rf"\b(?:on behalf of|in the name of|de la part de|au nom de|pour le compte de)\s+"
+    rf"{_NAME}"
+)
+# Someone's home: "je reste chez Hamza Lachapelle", "staying with Ana Roy" (two words or more).
+_STAYS_WITH = re.compile(
+    rf"\b(?:reste|restons|habite|habitons|dors|loge|vis|demeure|sejourne|heberge|hebergee|"
+    rf"demenage|installe|installee|staying|living|stay|live|moving in|moved in)\s+"
+    rf"(?:chez|with)\s+(?=\S+\s+\S){_NAME}"
+)
 _HERE = re.compile(rf"^\s*(?:(?:hi|hello|hey|bonjour|salut|allo),?\s+)?{_NAME}\s+(?:here|ici)\b")
 _GREETED = re.compile(rf"(?:^|[.!?,]\s*|\b)(?:{_GREETING})[ ,!]+{_NAME}")
 _REPLY_NAME = re.compile(
@@ -118,10 +129,13 @@ def person_rules_find(context: MessageContext) -> Iterator[Finding]:
         (_INTRO_CAPITALISED, "intro", True),
         (_GREETED, "greeting", True),
         (_CALLS_BACK, "calls_back", True),
+        (_ON_BEHALF, "on_behalf", True),
+        (_STAYS_WITH, "stays_with", True),
     ):
         for match in pattern.finditer(folded):
             words = _name_words(match.group(1), match.start(1))
-            if capitalised:
+            # A name typed with capitals ends at the first word without one ("Ana Roy until").
+            if capitalised or (words and _capitalised(text, *words[0])):
                 words = words[
                     : next(
                         (

@@ -90,7 +90,7 @@ _EMAIL_SPOKEN = _rx(
 _SPELT_DOT = r"(?:\s+(?:dot|point)\s+|\s*(?:\(dot\)|\[dot\]|\.)\s*)"
 _SPELT_SEP = r"(?:\s+(?:dot|point|underscore|tiret|dash|trait d'union)\s+|[._-])"
 _EMAIL_SPELT = _rx(
-    rf"\b[a-z0-9]+(?:{_SPELT_SEP}[a-z0-9]+)*\s*(?:\s\bat\b|\(at\)|\[at\]|\s\barobase\b|"
+    rf"\b[a-z0-9]+(?:{_SPELT_SEP}[a-z0-9]+|\s+\d+\b)*\s*(?:\s\bat\b|\(at\)|\[at\]|\s\barobase\b|"
     rf"\s\barobas\b|@)\s*[a-z0-9-]+(?:{_SPELT_DOT}[a-z]{{2,6}}\b){{0,3}}"
 )
 _SPELT_LOCAL_DOT = _rx(rf"^[a-z0-9]+{_SPELT_SEP}[a-z0-9]")
@@ -244,8 +244,8 @@ _DATE_WITH_YEAR = _rx(
     rf"\b(?:(?:19|20)\d\d[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])"
     rf"|(?:0?[1-9]|[12]\d|3[01])[-/.](?:0?[1-9]|[12]\d|3[01])[-/.](?:(?:19|20)\d\d|\d\d)"
     rf"|(?:le\s+)?(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th|er)?\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+"
-    rf"(?:19|20)\d\d"
-    rf"|(?:{_MONTHS})\.?\s+(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d)\b"
+    rf"(?:(?:19|20)\d\d|'?\d\d)"
+    rf"|(?:{_MONTHS})\.?\s+(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?,?\s+(?:(?:19|20)\d\d|'?\d\d))\b"
 )
 _DATE_WITHOUT_YEAR = _rx(
     rf"\b(?:(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th|er)?\s+(?:of\s+)?(?:{_MONTHS})\b\.?"

@@ -69,3 +69,32 @@ def test_previous_version_is_kept_when_rerun_is_not_enabled(
     job_run(name="redact_pii", now=NOW)
 
     assert set(Chat.objects.values_list("redaction_version", flat=True)) == {"pii-1.1"}
+
+
+SPELT_PHONE = [
+    {"sender": "agent", "sent_at": "2025-03-01T14:02:00Z", "text": "A number to text you?"},
+    {"sender": "customer", "sent_at": "2025-03-01T14:02:30Z", "text": "six one three"},
+    {"sender": "customer", "sent_at": "2025-03-01T14:02:40Z", "text": "seven two two 4180"},
+]
+
+
+def test_a_phone_left_spelt_out_by_pii_1_2_is_redacted_on_rerun_and_logged(settings):
+    settings.REDACT_ON_IMPORT = False
+    chat = make_chat(messages=SPELT_PHONE)
+    Chat.objects.filter(pk=chat.pk).update(redacted_at=NOW, redaction_version="pii-1.2")
+    Message.objects.filter(chat=chat).update(text_redacted=None)
+
+    services.chats_redact(now=NOW, rerun_outdated=True)
+
+    redacted = list(
+        Message.objects.filter(chat=chat)
+        .order_by("position")
+        .values_list("text_redacted", flat=True)
+    )
+    assert redacted[1:] == ["[PHONE_1]", "[PHONE_1]"]
+    logs = RedactionLog.objects.filter(chat=chat)
+    assert set(logs.values_list("detector_version", flat=True)) == {DETECTOR_VERSION}
+    assert [log.entity_counts for log in logs.order_by("message__position")] == [
+        {"PHONE": 1},
+        {"PHONE": 1},
+    ]
