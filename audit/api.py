@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from audit.filters import AuditEventFilter
-from audit.models import AuditEvent
+from audit.models import AUDIT_EVENT_COLUMNS, AuditEvent
 from audit.selectors import audit_events_newest_first
 from audit.services import audit_chain_verify_configured
 from core.permissions import GOVERNANCE_READ
@@ -17,19 +17,7 @@ class AuditEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AuditEvent
-        fields = [
-            "id",
-            "sequence",
-            "occurred_at",
-            "actor",
-            "action",
-            "target_type",
-            "target_id",
-            "data",
-            "previous_hash",
-            "hash",
-            "key_id",
-        ]
+        fields = ["id", *AUDIT_EVENT_COLUMNS]
 
 
 class AuditEventListApi(generics.ListAPIView):

@@ -32,6 +32,22 @@ class AuditEvent(models.Model):
         return f"#{self.sequence} {self.action} {self.target_type}:{self.target_id}"
 
 
+# What an event shows to its readers (the API, the evidence package's CSV): every field, the
+# actor by the name it was sealed with.
+AUDIT_EVENT_COLUMNS = (
+    "sequence",
+    "occurred_at",
+    "actor",
+    "action",
+    "target_type",
+    "target_id",
+    "data",
+    "previous_hash",
+    "hash",
+    "key_id",
+)
+
+
 class AuditChainHead(models.Model):
     """The newest event's sequence and hash, so that removing the last events is detected too."""
 

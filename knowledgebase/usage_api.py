@@ -13,8 +13,9 @@ from rest_framework.views import APIView
 from core.exceptions import ApplicationError
 from core.http import acting_user
 from core.permissions import GOVERNANCE_READ, IsAnyRole
+from core.reports import ReportPeriod
 from knowledgebase.models import Article
-from knowledgebase.selectors.usage import UsagePeriod, kb_usage
+from knowledgebase.selectors.usage import kb_usage
 from knowledgebase.services.usage import COMMENT_MAX_CHARS, article_feedback_record
 
 USAGE_DEFAULT_DAYS = 30
@@ -79,4 +80,4 @@ class KbUsageApi(APIView):
             raise ApplicationError(
                 "from is after to", extra={"from": first.isoformat(), "to": last.isoformat()}
             )
-        return Response(kb_usage(period=UsagePeriod(first=first, last=last)))
+        return Response(kb_usage(period=ReportPeriod(first=first, last=last)))

@@ -10,10 +10,11 @@ from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError
 from core.http import acting_user
+from core.reports import ReportPeriod
 from core.roles import GOVERNANCE_ROLES, Role, user_has_role
 from core.views import role_required
 from knowledgebase.models import Article
-from knowledgebase.selectors.usage import UsagePeriod, kb_usage
+from knowledgebase.selectors.usage import kb_usage
 from knowledgebase.services.usage import article_feedback_record
 
 ALL_ROLES = tuple(Role)
@@ -58,7 +59,7 @@ def kb_usage_page(request: HttpRequest) -> HttpResponse:
         error = str(problem) if "after" in str(problem) else "From and To must be dates."
         last = timezone.localdate()
         first = last - timedelta(days=USAGE_DEFAULT_DAYS - 1)
-    usage = kb_usage(period=UsagePeriod(first=first, last=last))
+    usage = kb_usage(period=ReportPeriod(first=first, last=last))
     return render(
         request,
         "knowledgebase/usage.html",

@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 
 from records.models import Cutoff, DispositionAction, RetentionSchedule
+from records.schedules import SCHEDULE_FIELDS
 
 
 class RetentionScheduleForm(forms.ModelForm):
@@ -17,20 +18,7 @@ class RetentionScheduleForm(forms.ModelForm):
 
     class Meta:
         model = RetentionSchedule
-        fields = [
-            "record_class",
-            "jurisdiction",
-            "retention_years",
-            "retention_months",
-            "retention_days",
-            "trigger",
-            "cutoff",
-            "pii_period_days",
-            "action",
-            "citation",
-            "effective_from",
-            "effective_to",
-        ]
+        fields = ["record_class", *SCHEDULE_FIELDS]
         widgets = {
             "citation": forms.Textarea(attrs={"rows": 2}),
             "action": forms.Select(choices=DispositionAction.choices),

@@ -2,8 +2,6 @@
 searches with no result and their queries, top queries, article views, the helpful rate and
 active searchers per week. A handful of grouped queries, whatever the period's size."""
 
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,25 +9,13 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncWeek
 
+from core.reports import ReportPeriod
 from knowledgebase.models import ArticleFeedback, ArticleView, KbSearchLog
 
 TOP_QUERIES = 20
 
 
-@dataclass(frozen=True)
-class UsagePeriod:
-    first: date
-    last: date
-
-    def bounds(self) -> tuple[datetime, datetime]:
-        zone = ZoneInfo(settings.TIME_ZONE)
-        return (
-            datetime.combine(self.first, time.min, zone),
-            datetime.combine(self.last + timedelta(days=1), time.min, zone),
-        )
-
-
-def _between(queryset: QuerySet[Any], field: str, period: UsagePeriod) -> QuerySet[Any]:
+def _between(queryset: QuerySet[Any], field: str, period: ReportPeriod) -> QuerySet[Any]:
     start, end = period.bounds()
     return queryset.filter(**{f"{field}__gte": start, f"{field}__lt": end})
 
@@ -43,7 +29,7 @@ def _query_counts(searches: QuerySet[KbSearchLog]) -> list[dict[str, Any]]:
     return [{"query": row["query"], "count": row["count"]} for row in rows]
 
 
-def kb_usage(*, period: UsagePeriod) -> dict[str, Any]:
+def kb_usage(*, period: ReportPeriod) -> dict[str, Any]:
     searches = _between(KbSearchLog.objects.all(), "searched_at", period)
     views = _between(ArticleView.objects.all(), "viewed_at", period)
     votes = _between(ArticleFeedback.objects.all(), "updated_at", period).aggregate(

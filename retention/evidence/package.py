@@ -25,7 +25,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.chain import GENESIS_HASH, audit_event_sealed_fields
-from audit.models import AuditChainHead, AuditEvent
+from audit.models import AUDIT_EVENT_COLUMNS, AuditChainHead, AuditEvent
 from audit.services import audit_event_record
 from core.exceptions import ApplicationError
 from retention.models import DisposalCertificate
@@ -39,17 +39,7 @@ SEALED_FIELDS = list(
 )
 EXPORT_CHUNK_SIZE = 2000
 SOURCE_SYSTEM = "ChatRecords"
-CSV_COLUMNS = (
-    "sequence",
-    "occurred_at",
-    "actor",
-    "action",
-    "target_type",
-    "target_id",
-    "data",
-    "previous_hash",
-    "hash",
-)
+CSV_COLUMNS = AUDIT_EVENT_COLUMNS
 
 README = """Evidence package of {source} — audit events and disposal certificates
 Period: {period}. Generated {generated} (UTC) by {by}.
