@@ -21,6 +21,7 @@ from retention.models import (
     BatchState,
     DisposalApproval,
     DisposalBatch,
+    DisposalBatchStage,
     DisposalItem,
     ItemStatus,
 )
@@ -260,6 +261,33 @@ def disposal_batch_reject(
     return batch
 
 
+def _exclusion_allowed(
+    batch: DisposalBatch,
+    *,
+    excluded_by: User,
+    reason: str,
+    review_at: datetime,
+    now: datetime | None,
+    what: str,
+) -> tuple[DisposalBatch, DisposalBatchStage | None, datetime]:
+    """What both excludes check first: a reason, a review date ahead, a batch still open to
+    exclusions (locked), and a reviewer of its stage under review. Returns (the locked batch,
+    that stage, the moment)."""
+    if not reason.strip():
+        raise ApplicationError(f"Excluding {what} needs a reason", extra={"field": "reason"})
+    moment = now or timezone.now()
+    if review_at <= moment:
+        raise ApplicationError("review_at must be in the future", extra={"field": "review_at"})
+    batch = _batch_locked(batch)
+    if batch.state not in (BatchState.PROPOSED, BatchState.APPROVED):
+        raise ConflictError(
+            f"Items of a batch that is {batch.state} cannot be excluded",
+            extra={"batch": batch.pk, "state": batch.state},
+        )
+    stage = stage_reviewer_require(batch, excluded_by, doing="send items back from")
+    return batch, stage, moment
+
+
 @transaction.atomic
 def disposal_item_exclude(
     *,
@@ -271,18 +299,9 @@ def disposal_item_exclude(
     now: datetime | None = None,
 ) -> DisposalItem:
     """Takes one record out of a batch with a reason and the date it is to be reviewed again."""
-    if not reason.strip():
-        raise ApplicationError("Excluding an item needs a reason", extra={"field": "reason"})
-    moment = now or timezone.now()
-    if review_at <= moment:
-        raise ApplicationError("review_at must be in the future", extra={"field": "review_at"})
-    batch = _batch_locked(batch)
-    if batch.state not in (BatchState.PROPOSED, BatchState.APPROVED):
-        raise ConflictError(
-            f"Items of a batch that is {batch.state} cannot be excluded",
-            extra={"batch": batch.pk, "state": batch.state},
-        )
-    stage = stage_reviewer_require(batch, excluded_by, doing="send items back from")
+    batch, stage, moment = _exclusion_allowed(
+        batch, excluded_by=excluded_by, reason=reason, review_at=review_at, now=now, what="an item"
+    )
     item = batch.items.select_for_update().filter(record_id=record_id).first()
     if item is None:
         raise ApplicationError("That record is not in this batch", extra={"record": record_id})
@@ -334,18 +353,9 @@ def disposal_items_exclude(
         raise ApplicationError(
             f"Select between 1 and {BULK_EXCLUDE_MAX} records", extra={"field": "records"}
         )
-    if not reason.strip():
-        raise ApplicationError("Excluding items needs a reason", extra={"field": "reason"})
-    moment = now or timezone.now()
-    if review_at <= moment:
-        raise ApplicationError("review_at must be in the future", extra={"field": "review_at"})
-    batch = _batch_locked(batch)
-    if batch.state not in (BatchState.PROPOSED, BatchState.APPROVED):
-        raise ConflictError(
-            f"Items of a batch that is {batch.state} cannot be excluded",
-            extra={"batch": batch.pk, "state": batch.state},
-        )
-    stage = stage_reviewer_require(batch, excluded_by, doing="send items back from")
+    batch, stage, moment = _exclusion_allowed(
+        batch, excluded_by=excluded_by, reason=reason, review_at=review_at, now=now, what="items"
+    )
     items = dict(
         batch.items.select_for_update()
         .filter(any_of("record_id", ids))
