@@ -79,7 +79,9 @@ def luhn_valid(digits: str) -> bool:
 
 
 # --- e-mail --------------------------------------------------------------------------------
-_EMAIL = _rx(r"[a-z0-9][a-z0-9._%+'-]*(?:@|%40)[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b")
+# Letters of any script, not only a–z: "zoé@exemple.fr" and "müller@bücher.de" are addresses too
+# (an ASCII-only class let an accented local part through whole).
+_EMAIL = _rx(r"[^\W_][\w.%+'-]*(?:@|%40)[^\W_][\w-]*(?:\.[\w-]+)*\.[^\W\d_]{2,}\b")
 _EMAIL_SPOKEN = _rx(
     r"\b[a-z0-9][a-z0-9._+-]*\s*(?:\(at\)|\[at\]|\bat\b)\s*[a-z0-9-]+\s*"
     r"(?:\(dot\)|\[dot\]|\bdot\b|\.)\s*(?:com|ca|net|org|edu|gov|qc\.ca|co)\b"

@@ -300,3 +300,9 @@ def test_a_spelt_email_with_a_number_after_a_space_is_redacted_whole(redact: Red
 def test_a_french_question_that_starts_with_numero_is_not_a_name(redact: Redactor) -> None:
     texts = ["Numéro de compte?", "Quel numéro de téléphone?"]
     assert redact(texts, senders=[AGENT, AGENT], language="fr") == texts
+
+
+def test_an_address_with_accented_letters_is_redacted_whole(redact: Redactor) -> None:
+    for address in ("zoé.lefèvre@exemple.fr", "müller@bücher.de", "ÉLODIE_92@courriel.qc.ca"):
+        (redacted,) = redact([f"vous pouvez m'écrire à {address} merci"], senders=[CUSTOMER])
+        assert redacted == "vous pouvez m'écrire à [EMAIL_1] merci", address
