@@ -178,3 +178,18 @@ def test_verify_certificates_names_an_altered_certificate(disposed):
 def test_verify_certificates_passes_an_intact_chain(disposed, capsys):
     call_command("run_job", "verify_certificates")
     assert "certificate chain intact: 1 certificates verified" in capsys.readouterr().out
+
+
+def test_a_certificate_names_the_citation_and_each_items_trigger_and_due_date(
+    disposed, client, auditor_user
+):
+    certificate = DisposalCertificate.objects.get()
+    assert certificate.payload["citations"]
+    item = certificate.payload["items"][0]
+    assert item["trigger"] == "chat_ended"
+    assert item["trigger_at"].startswith("2018-01-")
+    assert item["disposition_due"]
+    client.force_login(auditor_user)
+    page = client.get(f"/certificates/{certificate.pk}/").content.decode()
+    assert certificate.payload["citations"][0][:30] in page
+    assert item["disposition_due"][:10] in page

@@ -50,7 +50,15 @@ def _certificate_payload(
     lack it, verify unchanged."""
     items = list(
         batch.items.order_by("pk").values_list(
-            "record_id", "record__chat__source", "record__chat__external_id", "status", "reason"
+            "record_id",
+            "record__chat__source",
+            "record__chat__external_id",
+            "status",
+            "reason",
+            "record__trigger",
+            "record__trigger_at",
+            "record__disposition_due",
+            "record__schedule__citation",
         )
     )
     hashes = dict(
@@ -73,6 +81,9 @@ def _certificate_payload(
         "execution_started_at": batch.execution_started_at,
         "completed_at": stamp,
         "counts": counts,
+        # What the batch was disposed of under (issue #16 item 6): the schedules' citations, and
+        # per item its trigger and due date. Older certificates lack them and verify unchanged.
+        "citations": sorted({item[8] for item in items if item[8]}),
         "items": [
             {
                 "record": record_id,
@@ -80,9 +91,12 @@ def _certificate_payload(
                 "external_id": external_id,
                 "status": status,
                 "reason": reason,
+                "trigger": trigger,
+                "trigger_at": trigger_at,
+                "disposition_due": due,
                 "content_sha256": hashes.get(record_id, ""),
             }
-            for record_id, source, external_id, status, reason in items
+            for record_id, source, external_id, status, reason, trigger, trigger_at, due, _ in items
         ],
     }
     if batch.action == DispositionAction.TRANSFER:
