@@ -2,13 +2,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.exceptions import ApplicationError
 from core.http import acting_user
 from core.roles import GOVERNANCE_ROLES, Role, user_has_role
 from core.views import role_required
-from records.forms import RetentionScheduleForm
+from records.file_plan_edits import (
+    declaration_rule_save,
+    declaration_rules_dry_run,
+    record_class_save,
+)
+from records.forms import DeclarationRuleForm, RecordClassForm, RetentionScheduleForm
 from records.models import DeclarationRule, RecordClass, RetentionSchedule, RetentionScheduleChange
 from records.schedule_changes import (
     retention_schedule_change_approve,
@@ -106,3 +112,58 @@ def schedule_change_approve(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"Change {pk} approved and applied; its records are recomputed.")
     return redirect("schedule-changes")
+
+
+@role_required(*READERS, write_roles=WRITERS)
+def record_class_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create or edit a record class, with a reason (records managers; others read)."""
+    instance = get_object_or_404(RecordClass, pk=pk) if pk else RecordClass()
+    form = RecordClassForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = record_class_save(
+                record_class=form.save(commit=False),
+                reason=form.cleaned_data["reason"],
+                changed_by=acting_user(request),
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"Record class {saved.code} saved.")
+            return redirect("file-plan")
+    return render(
+        request,
+        "records/file_plan_form.html",
+        {"form": form, "title": f"Record class {instance.code}" if pk else "New record class"},
+    )
+
+
+@role_required(*READERS, write_roles=WRITERS)
+def declaration_rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create or edit a declaration rule: "Preview" counts what it would do to the last 90 days'
+    chats; "Save" keeps it (with a reason)."""
+    instance = get_object_or_404(DeclarationRule, pk=pk) if pk else DeclarationRule()
+    form = DeclarationRuleForm(request.POST or None, instance=instance)
+    dry_run = None
+    if request.method == "POST" and form.is_valid():
+        rule = form.rule()
+        try:
+            if request.POST.get("step") == "save":
+                declaration_rule_save(
+                    rule=rule, reason=form.cleaned_data["reason"], changed_by=acting_user(request)
+                )
+                messages.success(request, f"Declaration rule {rule.name} saved.")
+                return redirect("file-plan")
+            dry_run = declaration_rules_dry_run(edited=rule, now=timezone.now())
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+    return render(
+        request,
+        "records/file_plan_form.html",
+        {
+            "form": form,
+            "title": f"Declaration rule {instance.name}" if pk else "New declaration rule",
+            "dry_run": dry_run.as_dict() if dry_run else None,
+            "previewable": True,
+        },
+    )
