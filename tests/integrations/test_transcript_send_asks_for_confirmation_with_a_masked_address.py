@@ -27,7 +27,8 @@ def test_the_chat_page_button_leads_to_a_confirmation_that_sends_nothing(client,
     email = chat.customer.email
     assert email not in body  # never the full address
     assert email_masked(email) in body
-    assert 'method="post"' in body and "csrfmiddlewaretoken" in body
+    assert 'method="post"' in body
+    assert "csrfmiddlewaretoken" in body
     assert "Send the transcript" in body
     assert mail.outbox == []
     assert not AuditEvent.objects.filter(action="chat.transcript_sent").exists()
