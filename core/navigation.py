@@ -68,12 +68,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = []
+    items: list[dict[str, Any]] = []
     for item in NAV_ITEMS:
         url = _url(item.url_name)
         if url and user_has_role(user, *item.roles):
             items.append({"label": item.label, "url": url, "active": False})
-    current = best_match(request.path, [entry["url"] for entry in items])
+    current = best_match(request.path, [str(entry["url"]) for entry in items])
     for entry in items:
         entry["active"] = entry["url"] == current
     return {"nav_items": items}
