@@ -17,6 +17,11 @@ LABELS: dict[str, str] = {
     "unknown_country": "country unknown",
     "source_system": "source system",
     "*": "all jurisdictions",
+    # disposition actions: their choice labels explain too much for a table cell
+    "anonymize": "Anonymize",
+    "transfer": "Transfer",
+    "review": "Review",
+    "retain": "Retain permanently",
 }
 _CHOICE_LABELS: dict[str, str] = {}
 
