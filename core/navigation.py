@@ -68,15 +68,18 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = []
+    items: list[dict[str, Any]] = []
     for item in NAV_ITEMS:
         url = _url(item.url_name)
         if url and user_has_role(user, *item.roles):
-            items.append(
-                {
-                    "label": item.label,
-                    "url": url,
-                    "active": request.path.startswith(url) and url != "/",
-                }
-            )
+            items.append({"label": item.label, "url": url, "active": False})
+    current = best_match(request.path, [str(entry["url"]) for entry in items])
+    for entry in items:
+        entry["active"] = entry["url"] == current
     return {"nav_items": items}
+
+
+def best_match(path: str, urls: list[str]) -> str | None:
+    """The longest item URL that prefixes the path: only one item is current at a time."""
+    matches = [url for url in urls if url != "/" and path.startswith(url)]
+    return max(matches, key=len) if matches else None

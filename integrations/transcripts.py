@@ -29,6 +29,14 @@ class MailNotSentError(ApplicationError):
     status_code = 503
 
 
+def email_masked(email: str) -> str:
+    """`alice@example.com` → `a•••@example.com`: enough to recognise, never the whole address."""
+    local, at, domain = email.rpartition("@")
+    if not at or not local:
+        return "•••" if email else ""
+    return f"{local[0]}•••@{domain}"
+
+
 def chat_transcript_send(*, chat_id: int, sent_by: AbstractBaseUser) -> Chat:
     chat = chat_with_transcript(Chat.objects.filter(pk=chat_id)).first()
     if chat is None:

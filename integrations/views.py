@@ -5,8 +5,8 @@ from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect
-from django.views.decorators.http import require_POST
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
 
 from audit.services import audit_event_record
 from chats.fields import CHAT_CSV_FIELDS, chat_field_values
@@ -20,14 +20,23 @@ from core.roles import Role, user_may_see_original_text
 from core.views import role_required
 from integrations.csv_export import csv_response
 from integrations.templatetags.integrations import TRANSCRIPT_SENDERS
-from integrations.transcripts import chat_transcript_send
+from integrations.transcripts import chat_transcript_send, email_masked
 
 ALL_ROLES = tuple(Role)
 
 
-@require_POST
-@role_required(write_roles=TRANSCRIPT_SENDERS)
+@require_http_methods(["GET", "POST"])
+@role_required(*TRANSCRIPT_SENDERS, write_roles=TRANSCRIPT_SENDERS)
 def chat_transcript_send_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the confirmation (masked address, a Send button); POST: the send itself."""
+    if request.method == "GET":
+        chat = get_object_or_404(Chat.objects.select_related("customer"), pk=pk)
+        email = chat.customer.email if chat.customer else ""
+        return render(
+            request,
+            "integrations/transcript_confirm.html",
+            {"chat": chat, "masked_email": email_masked(email)},
+        )
     try:
         chat_transcript_send(chat_id=pk, sent_by=acting_user(request))
     except ApplicationError as error:

@@ -290,7 +290,8 @@ def taxonomy_page(request: HttpRequest) -> HttpResponse:
 
 
 def _as_of(request: HttpRequest) -> datetime:
-    """The week to show: ?as_of=YYYY-MM-DD, else now, else the latest week with data."""
+    """The week to show: ?as_of=YYYY-MM-DD, else the data's last week when the data ends
+    before the current week, else now."""
     raw = request.GET.get("as_of", "")
     try:
         if raw:
@@ -301,7 +302,7 @@ def _as_of(request: HttpRequest) -> datetime:
     latest = (
         TrendRollup.objects.order_by("-week_start").values_list("week_start", flat=True).first()
     )
-    if latest is not None and latest < week_of(now) - timedelta(weeks=DEFAULT_TREND_WEEKS):
+    if latest is not None and latest < week_of(now):  # the data ends before this week
         return timezone.make_aware(datetime.combine(latest, time(12)))
     return now
 
@@ -359,6 +360,8 @@ def trends_page(request: HttpRequest) -> HttpResponse:
             "weeks": count,
             "table": table,
             "as_of": as_of.date(),
+            "data_ends_before_now": not request.GET.get("as_of")
+            and current < week_of(timezone.now()),
         },
     )
 

@@ -29,3 +29,7 @@ class RecordsConfig(AppConfig):
 
     def ready(self) -> None:
         retention_settings_check()
+        from core.labels import choices_register
+        from records.models import DispositionAction, RecordStatus
+
+        choices_register(RecordStatus, DispositionAction)

@@ -1,4 +1,4 @@
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any, cast
 
 from django import forms
@@ -22,7 +22,11 @@ class LegalHoldForm(forms.Form):
     )
     record_ids = forms.CharField(required=False, help_text="record numbers, comma separated")
     started_after = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    started_before = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    started_before = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="chats started on or before this day",
+    )
     countries = forms.CharField(required=False, help_text="ISO codes, comma separated")
     query = forms.CharField(required=False, help_text="words that appear in the chat")
     custodians = forms.CharField(
@@ -43,9 +47,10 @@ class LegalHoldForm(forms.Form):
                 scope[key] = values
         for key in ("started_after", "started_before"):
             if data.get(key):
-                moment = datetime.combine(
-                    data[key], time.min, tzinfo=timezone.get_current_timezone()
-                )
+                day = data[key]
+                if key == "started_before":  # "before 31 December" includes 31 December
+                    day += timedelta(days=1)
+                moment = datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
                 scope[key] = moment.isoformat()
         if data.get("query"):
             scope["query"] = data["query"]
