@@ -22,3 +22,14 @@ RECEIVER_MODULES: tuple[str, ...] = (
 def receivers_connect() -> None:
     for module in RECEIVER_MODULES:
         import_module(module).connect()
+    labels_register()
+
+
+def labels_register() -> None:
+    """The Django choices whose values pages show by their labels (core.labels): named here, in
+    the one place that may know every app, rather than registered from each app's ready()."""
+    from core.labels import choices_register
+    from records.models import DispositionAction, RecordStatus
+    from retention.models import BatchState, ItemStatus
+
+    choices_register(RecordStatus, DispositionAction, ItemStatus, BatchState)

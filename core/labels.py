@@ -1,7 +1,7 @@
 """Human labels for the enum values and ids shown on pages: THE one place that maps them.
 
-Explicit entries (LABELS) win; apps register their Django choices at start-up
-(`choices_register`), and anything else is shown with its underscores as spaces.
+Explicit entries (LABELS) win; the Django choices named in config/wiring.py are registered at
+start-up (`choices_register`), and anything else is shown with its underscores as spaces.
 """
 
 from collections.abc import Iterable, Mapping

@@ -29,7 +29,3 @@ class RecordsConfig(AppConfig):
 
     def ready(self) -> None:
         retention_settings_check()
-        from core.labels import choices_register
-        from records.models import DispositionAction, RecordStatus
-
-        choices_register(RecordStatus, DispositionAction)
