@@ -12,8 +12,6 @@ French names after "chez" or before "va vous rappeler". Some chats carry a missi
 `language`. Deterministic for a given seed.
 """
 
-import argparse
-import json
 import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -36,6 +34,7 @@ from _pii_dev_sample2_data import (
     TYPES_FR,
     UNITS_FR,
 )
+from _samples import sample_main
 
 OUT = Path(__file__).resolve().parent / "data" / "pii_dev_sample2.jsonl"
 
@@ -411,18 +410,7 @@ def chat_build(rng: random.Random, number: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=160)
-    parser.add_argument("--seed", type=int, default=2)
-    parser.add_argument("--out", type=Path, default=OUT)
-    args = parser.parse_args()
-    rng = random.Random(args.seed)
-    chats = [chat_build(rng, number) for number in range(1, args.count + 1)]
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with args.out.open("w", encoding="utf-8") as out:
-        for chat in chats:
-            out.write(json.dumps(chat, ensure_ascii=False) + "\n")
-    print(f"{len(chats)} chats written to {args.out}")
+    sample_main(description=__doc__.splitlines()[0], build=chat_build, count=160, seed=2, out=OUT)
 
 
 if __name__ == "__main__":

@@ -14,15 +14,14 @@ of travel, delivery and purchase, prices, times, model numbers, quantities) must
 Deterministic for a given seed.
 """
 
-import argparse
 import itertools
-import json
 import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import _pii_dev_sample3_data as D
+from _samples import sample_main
 from pii_dev_sample2 import _luhn_number
 
 OUT = Path(__file__).resolve().parent / "data" / "pii_dev_sample3.jsonl"
@@ -429,18 +428,7 @@ def chat_build(rng: random.Random, number: int) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=200)
-    parser.add_argument("--seed", type=int, default=3)
-    parser.add_argument("--out", type=Path, default=OUT)
-    args = parser.parse_args()
-    rng = random.Random(args.seed)
-    chats = [chat_build(rng, number) for number in range(1, args.count + 1)]
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with args.out.open("w", encoding="utf-8") as out:
-        for chat in chats:
-            out.write(json.dumps(chat, ensure_ascii=False) + "\n")
-    print(f"{len(chats)} chats written to {args.out}")
+    sample_main(description=__doc__.splitlines()[0], build=chat_build, count=200, seed=3, out=OUT)
 
 
 if __name__ == "__main__":
