@@ -11,8 +11,8 @@ LiveChat thread is one conversation session:
   name/email) fills a missing name or email. Agents: users of type "agent" on the thread.
 - messages: `events[]` of type "message" (author role from `users[]`; agents' ids are their
   email addresses, so an unknown author id with an "@" is an agent), "system_message" (system)
-  and "file" (a line naming the file). Events with `visibility: "agents"` are internal notes and
-  stay out of the customer-visible transcript.
+  and "file" (a line naming the file). Events with `visibility: "agents"` (API v3.4+) or `recipients: "agents"` (v3.3 and
+  before) are internal notes and stay out of the customer-visible transcript.
 - survey: `properties.rating.score` of the thread or chat (1 = good → 5, 0 = bad → 1) and
   `rating.comment`. Tags: `thread.tags`.
 """
@@ -89,8 +89,10 @@ def thread_to_chat(
             raise InterchangeError(f"{kind!r} is not a LiveChat event type", f"{path}.type")
         sent_at = timestamp_iso(event.get("created_at"), f"{path}.created_at")
         last_event_at = latest(last_event_at, sent_at)
-        if event.get("visibility") == "agents":
-            continue  # internal note between agents
+        if event.get("visibility") == "agents" or event.get("recipients") == "agents":
+            # An internal note between agents: `visibility` since API v3.4, `recipients` before
+            # it. Never a transcript line (the customer never saw it).
+            continue
         author_id = text_of(event.get("author_id"), f"{path}.author_id")
         if kind == "filled_form":
             for field_index, field in enumerate(

@@ -212,3 +212,22 @@ def test_livechat_lone_event_is_rejected_with_reason(real_sample):
 
 
 # --- Zendesk Chat ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_livechat_v3_3_private_note_never_becomes_a_transcript_line(real_sample):
+    """Issue #20 item 3: before API v3.4 an agents-only note says `recipients: "agents"`
+    (LiveChat's v3.3 event format); it leaked as an agent line when only `visibility` was read."""
+    path = real_sample("livechat/livechat_thread.json")
+
+    def add_note(data):
+        note = {**data["events"][0], "id": "note-1", "text": "customer is a known fraudster"}
+        note.pop("visibility", None)
+        note["recipients"] = "agents"
+        data["events"].append(note)
+
+    corrupt(path, add_note)
+    assert import_sample(path, "livechat")[0] == 0
+    chat = Chat.objects.get(source="livechat", external_id="K600PKZON8")
+    assert "fraudster" not in " ".join(line[2] for line in message_lines(chat))
+    assert len(message_lines(chat)) == 2
