@@ -11,8 +11,8 @@ LiveChat thread is one conversation session:
   name/email) fills a missing name or email. Agents: users of type "agent" on the thread.
 - messages: `events[]` of type "message" (author role from `users[]`; agents' ids are their
   email addresses, so an unknown author id with an "@" is an agent), "system_message" (system)
-  and "file" (a line naming the file). Events with `visibility: "agents"` (API v3.4+) or `recipients: "agents"` (v3.3 and
-  before) are internal notes and stay out of the customer-visible transcript.
+  and "file" (a line naming the file). Events with `visibility: "agents"` (API v3.4+) or
+  `recipients: "agents"` (v3.3 and before) are internal notes and stay out of the transcript.
 - survey: `properties.rating.score` of the thread or chat (1 = good → 5, 0 = bad → 1) and
   `rating.comment`. Tags: `thread.tags`.
 """
