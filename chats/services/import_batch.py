@@ -23,6 +23,7 @@ from chats.hooks import ChatsImported, chats_imported
 from chats.interchange import ChatPayload
 from chats.models import Agent, Chat, Customer, Message, Survey
 from core.db import commit_durability_relax, history_write, ids_allocate, rows_insert
+from core.db.history import rows_update_with_history
 
 logger = logging.getLogger(__name__)
 
@@ -126,6 +127,43 @@ def _unknown_agents(payload: ChatPayload) -> list[ImportWarning]:
     ]
 
 
+IDENTITY_FIELDS = ("name", "email", "phone")
+IDENTITY_COMPLETED_REASON = "identity completed by a later chat"
+
+
+def _identity_fill(target: Any, source: Any) -> list[str]:
+    """Fills the identity fields `target` lacks from `source` (never overwrites one: a value
+    that disagrees is a conflict to look at, not an update). Returns the fields filled."""
+    filled = []
+    for name in IDENTITY_FIELDS:
+        value = getattr(source, name, "") or ""
+        if value and not getattr(target, name):
+            setattr(target, name, value)
+            filled.append(name)
+    return filled
+
+
+def _stored_identities_complete(
+    wanted: dict[Key, SimpleNamespace], ids: dict[Key, int], *, now: datetime
+) -> None:
+    """A stored customer whose name, e-mail or phone is empty gets it from a later chat that
+    carries it (identity is no longer first-write-wins, issue #20 item 9)."""
+    lacking = Customer.objects.filter(pk__in=list(ids.values())).filter(
+        Q(name="") | Q(email="") | Q(phone="")
+    )
+    by_key = {key: row for key, row in wanted.items() if key in ids}
+    changed, fields = [], set()
+    for customer in lacking:
+        filled = _identity_fill(customer, by_key[(customer.source, customer.external_id)])
+        if filled:
+            changed.append(customer)
+            fields.update(filled)
+    if changed:
+        rows_update_with_history(
+            Customer, changed, sorted(fields), reason=IDENTITY_COMPLETED_REASON, when=now
+        )
+
+
 def _upsert_customers(
     payloads: Sequence[ChatPayload], *, now: datetime, known_emails: dict[Key, str] | None = None
 ) -> dict[Key, int]:
@@ -135,7 +173,7 @@ def _upsert_customers(
     for payload in payloads:
         if payload.customer is not None:
             key = (payload.source, payload.customer.external_id)
-            wanted.setdefault(
+            row = wanted.setdefault(
                 key,
                 _new_row(
                     Customer,
@@ -147,6 +185,7 @@ def _upsert_customers(
                     created_at=now,
                 ),
             )
+            _identity_fill(row, payload.customer)
     ids: dict[Key, int] = {}
     if wanted:
         rows = Customer.objects.filter(_keys_filter(wanted)).values_list(
@@ -157,6 +196,7 @@ def _upsert_customers(
                 ids[(source, ext)] = pk
                 if known_emails is not None:
                     known_emails[(source, ext)] = email
+        _stored_identities_complete(wanted, ids, now=now)
     new = [customer for key, customer in wanted.items() if key not in ids]
     if new:
         _insert_with_history(Customer, new, now=now)
