@@ -229,3 +229,22 @@ def test_reimporting_a_real_sample_is_a_no_op(real_sample):
     assert status == 0
     assert "imported 0, already present 1" in out
     assert Message.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_twilio_media_with_documented_capitalised_keys_keeps_its_name_and_type(real_sample):
+    """Issue #20 item 5: Twilio documents the media object as `Filename`/`ContentType`; reading
+    only the lower-case keys stored `[media:  ()]`."""
+    conversation, messages, participant = (real_sample(name) for name in TWILIO)
+    data = json.loads(messages.read_bytes())
+    for message in data["messages"]:
+        for media in message.get("media") or []:
+            media["Filename"] = media.pop("filename")
+            media["ContentType"] = media.pop("content_type")
+    combined = conversation.parent / "twilio_capitalised.json"
+    combined.write_bytes(
+        b"\n".join([conversation.read_bytes(), json.dumps(data).encode(), participant.read_bytes()])
+    )
+    assert import_sample(combined, "twilio")[0] == 0
+    texts = [line[2] for line in message_lines(Chat.objects.get(source="twilio"))]
+    assert "[media: car.jpg (image/jpeg)]" in texts
