@@ -149,11 +149,11 @@ def bundle_to_chat(bundle: Bundle) -> dict[str, Any]:
             media = require_object(media, f"{where}.media[{media_index}]")
             # The REST resource spells these `filename`/`content_type`; webhooks and Twilio's
             # own documentation of the media object, `Filename`/`ContentType`.
-            name = media.get("filename", media.get("Filename"))
-            kind = media.get("content_type", media.get("ContentType"))
+            file_name = media.get("filename", media.get("Filename"))
+            file_type = media.get("content_type", media.get("ContentType"))
             lines.append(
-                f"[media: {text_of(name, f'{where}.media.filename')}"
-                f" ({text_of(kind, f'{where}.media.content_type')})]"
+                f"[media: {text_of(file_name, f'{where}.media.filename')}"
+                f" ({text_of(file_type, f'{where}.media.content_type')})]"
             )
         item: dict[str, Any] = {
             "sender": role,
