@@ -213,7 +213,7 @@ def test_compliance_auditor_reads_history_verifies_chain_and_cannot_write(
 
     page.goto(f"{live_server.url}/records/{record.pk}/")
     expect(page.locator("h1")).to_contain_text(f"Record {record.pk}")
-    expect(page.locator("table").last).to_contain_text("status active")
+    expect(page.locator("table").last).to_contain_text("status Active (retained)")
     steps.step("record history")
 
     page.goto(f"{live_server.url}/audit/")
