@@ -1,6 +1,6 @@
 """`POST /api/v1/kb/articles/{id}/feedback/` and `GET /api/v1/kb/usage/` (SPEC §4.1)."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -15,10 +15,8 @@ from core.http import acting_user
 from core.permissions import GOVERNANCE_READ, IsAnyRole
 from core.reports import ReportPeriod
 from knowledgebase.models import Article
-from knowledgebase.selectors.usage import kb_usage
+from knowledgebase.selectors.usage import kb_usage, usage_period_default
 from knowledgebase.services.usage import COMMENT_MAX_CHARS, article_feedback_record
-
-USAGE_DEFAULT_DAYS = 30
 
 
 class FeedbackSerializer(serializers.Serializer):
@@ -75,7 +73,7 @@ class KbUsageApi(APIView):
     )
     def get(self, request: Request) -> Response:
         last = _date_param(request, "to", timezone.localdate())
-        first = _date_param(request, "from", last - timedelta(days=USAGE_DEFAULT_DAYS - 1))
+        first = _date_param(request, "from", usage_period_default(last=last).first)
         if first > last:
             raise ApplicationError(
                 "from is after to", extra={"from": first.isoformat(), "to": last.isoformat()}

@@ -1,6 +1,6 @@
 """Pages of knowledge-base usage: the "Was this helpful?" vote and the usage report."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -14,11 +14,10 @@ from core.reports import ReportPeriod
 from core.roles import GOVERNANCE_ROLES, Role, user_has_role
 from core.views import role_required
 from knowledgebase.models import Article
-from knowledgebase.selectors.usage import kb_usage
+from knowledgebase.selectors.usage import kb_usage, usage_period_default
 from knowledgebase.services.usage import article_feedback_record
 
 ALL_ROLES = tuple(Role)
-USAGE_DEFAULT_DAYS = 30
 
 
 @require_POST
@@ -52,13 +51,13 @@ def kb_usage_page(request: HttpRequest) -> HttpResponse:
     error = ""
     try:
         last = _day(request.GET.get("to", ""), timezone.localdate())
-        first = _day(request.GET.get("from", ""), last - timedelta(days=USAGE_DEFAULT_DAYS - 1))
+        first = _day(request.GET.get("from", ""), usage_period_default(last=last).first)
         if first > last:
             raise ValueError("From is after To.")
     except ValueError as problem:
         error = str(problem) if "after" in str(problem) else "From and To must be dates."
-        last = timezone.localdate()
-        first = last - timedelta(days=USAGE_DEFAULT_DAYS - 1)
+        default = usage_period_default(last=timezone.localdate())
+        first, last = default.first, default.last
     usage = kb_usage(period=ReportPeriod(first=first, last=last))
     return render(
         request,

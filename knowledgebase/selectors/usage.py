@@ -2,6 +2,7 @@
 searches with no result and their queries, top queries, article views, the helpful rate and
 active searchers per week. A handful of grouped queries, whatever the period's size."""
 
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,12 @@ from core.reports import ReportPeriod
 from knowledgebase.models import ArticleFeedback, ArticleView, KbSearchLog
 
 TOP_QUERIES = 20
+USAGE_DEFAULT_DAYS = 30
+
+
+def usage_period_default(*, last: date) -> ReportPeriod:
+    """The period a usage report covers when none is given: the 30 days ending on `last`."""
+    return ReportPeriod(first=last - timedelta(days=USAGE_DEFAULT_DAYS - 1), last=last)
 
 
 def _between(queryset: QuerySet[Any], field: str, period: ReportPeriod) -> QuerySet[Any]:

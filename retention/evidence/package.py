@@ -14,10 +14,9 @@ import json
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -28,6 +27,7 @@ from audit.chain import GENESIS_HASH, audit_event_sealed_fields
 from audit.models import AUDIT_EVENT_COLUMNS, AuditChainHead, AuditEvent
 from audit.services import audit_event_record
 from core.exceptions import ApplicationError
+from core.reports import ReportPeriod
 from retention.models import DisposalCertificate
 
 VERIFIER = Path(__file__).with_name("verify.py")
@@ -80,9 +80,9 @@ class EvidencePeriod:
     last: date | None = None
 
     def bounds(self) -> tuple[datetime | None, datetime | None]:
-        zone = ZoneInfo(settings.TIME_ZONE)
-        start = datetime.combine(self.first, time.min, zone) if self.first else None
-        end = datetime.combine(self.last + timedelta(days=1), time.min, zone) if self.last else None
+        """The same day bounds as core.reports.ReportPeriod, each end possibly open."""
+        start = ReportPeriod(first=self.first, last=self.first).bounds()[0] if self.first else None
+        end = ReportPeriod(first=self.last, last=self.last).bounds()[1] if self.last else None
         return start, end
 
     def label(self) -> str:
