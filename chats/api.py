@@ -15,15 +15,22 @@ from chats.interchange import InterchangeError, chat_payload_from_dict
 from chats.models import Chat, Message
 from chats.selectors import (
     chat_extras,
+    chat_internal_notes,
     chat_tags_for,
     chat_with_transcript,
+    message_attachments_for,
     message_author_for,
     message_text_for,
 )
-from chats.services.import_batch import chat_import
+from chats.services.import_batch import CREATED, chat_import_outcome
 from core.exceptions import ApplicationError
 from core.permissions import CanIngestChats, IsAnyRoleReadOnly
-from core.roles import user_may_search_by_identity, user_may_see_original_text
+from core.roles import (
+    GOVERNANCE_ROLES,
+    user_has_role,
+    user_may_search_by_identity,
+    user_may_see_original_text,
+)
 
 
 class ChatSerializer(serializers.ModelSerializer):
@@ -65,9 +72,23 @@ class MessageSerializer(serializers.ModelSerializer):
         source="agent.external_id", default=None, allow_null=True
     )
 
+    attachments = serializers.SerializerMethodField()
+
     class Meta:
         model = Message
-        fields = ["position", "sender", "author_name", "agent_external_id", "sent_at", "text"]
+        fields = [
+            "position",
+            "external_id",
+            "sender",
+            "author_name",
+            "agent_external_id",
+            "sent_at",
+            "text",
+            "attachments",
+        ]
+
+    def get_attachments(self, message: Message) -> list[dict[str, Any]]:
+        return message_attachments_for(message, redacted=True)
 
     def get_author_name(self, message: Message) -> str:
         return message_author_for(message, show_identity=bool(self.context.get("show_identity")))
@@ -80,6 +101,7 @@ class MessageSerializer(serializers.ModelSerializer):
         data = super().to_representation(instance)
         if self.context.get("include_original"):
             data["original_text"] = message_text_for(instance, redacted=False)
+            data["original_attachments"] = message_attachments_for(instance, redacted=False)
         return data
 
 
@@ -90,6 +112,15 @@ class ChatDetailSerializer(ChatSerializer):
 
     class Meta(ChatSerializer.Meta):
         fields = [*ChatSerializer.Meta.fields, "locked_at", "customer", "survey", "messages"]
+
+    def to_representation(self, instance: Chat) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if self.context.get("show_internal_notes"):
+            # Managers and auditors only, apart from the transcript and labelled (SPEC §3).
+            data["internal_notes"] = MessageSerializer(
+                chat_internal_notes(instance), many=True, context=self.context
+            ).data
+        return data
 
     def get_customer(self, chat: Chat) -> dict[str, Any] | None:
         if chat.customer is None:
@@ -135,6 +166,7 @@ def _detail_context(request: Request, chat: Chat) -> dict[str, Any]:
         "include_original": include_original,
         "show_identity": user_may_see_original_text(request.user),
         "show_customer_id": user_may_search_by_identity(request.user),
+        "show_internal_notes": user_has_role(request.user, *GOVERNANCE_ROLES),
     }
 
 
@@ -171,9 +203,14 @@ class ChatListCreateApi(generics.ListAPIView):
             payload = chat_payload_from_dict(request.data)
         except InterchangeError as error:
             raise ApplicationError(error.reason, extra={"field": error.field}) from error
-        chat, created = chat_import(payload=payload)
+        chat, outcome = chat_import_outcome(payload=payload)
         chat = chat_with_transcript(Chat.objects.filter(pk=chat.pk)).get()
-        data = ChatDetailSerializer(chat, context=_detail_context(request, chat)).data
+        data = {
+            **ChatDetailSerializer(chat, context=_detail_context(request, chat)).data,
+            # created, updated, unchanged or correction (SPEC §3)
+            "outcome": outcome,
+        }
+        created = outcome == CREATED
         return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 

@@ -58,3 +58,20 @@ chat_extras_collect: Hook[ChatExtrasQuery, ChatExtra] = Hook("chats.extras_colle
 answers for all the chats of the page at once (one query per receiver, never one per chat).
 Listeners: retention (`record`: id, class, status, due date, holds), knowledgebase (`sentiment`,
 `satisfaction`, `keywords`)."""
+
+
+@dataclass(frozen=True)
+class ChatsUpdated:
+    """Chats completed by a later copy from their source (SPEC §3), and those of them that
+    ended through it."""
+
+    chat_ids: tuple[int, ...]
+    ended_chat_ids: tuple[int, ...] = ()
+
+
+chats_updated: Hook[ChatsUpdated, None] = Hook("chats.updated")
+"""Sent after the import batch that updated the chats commits (`on_commit`, robust, like
+`chats.imported`). The chats' redaction layer is marked stale by the import; receivers redo
+what derives from the text. Listeners: redaction (queue `redact_pii` for the chats; the
+knowledge base re-analyses a chat whose `redacted_at` changed), integrations (`chat.closed` for
+`ended_chat_ids`)."""

@@ -20,6 +20,12 @@ class SenderRole(models.TextChoices):
     SYSTEM = "system", "System"
 
 
+class MessageVisibility(models.TextChoices):
+    PUBLIC = "public", "Public"
+    # An agent's private note (SPEC §3): kept apart, never a transcript line, never in the KB.
+    INTERNAL = "internal", "Internal note"
+
+
 class Customer(models.Model):
     """A customer identity as one source system knows it (source-scoped)."""
 
@@ -135,6 +141,16 @@ class Message(models.Model):
     # null means "not redacted yet", which is not the same as an empty redacted text
     text_redacted = models.TextField(null=True, blank=True)  # noqa: DJ001
     original_purged_at = models.DateTimeField(null=True, blank=True)
+    # The source's own message id: a later copy of the chat is matched by it (SPEC §3).
+    external_id = models.CharField(max_length=255, blank=True)
+    visibility = models.CharField(
+        max_length=8, choices=MessageVisibility.choices, default=MessageVisibility.PUBLIC
+    )
+    # [{"name", "content_type", "size", "url"}]: names and urls can carry personal data, so
+    # readers without original text see `attachments_redacted` (null: not redacted yet);
+    # purge_pii_originals empties the original list with the text.
+    attachments = models.JSONField(default=list, blank=True)
+    attachments_redacted = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["chat_id", "position"]
@@ -171,3 +187,44 @@ class Survey(models.Model):
 
     def __str__(self) -> str:
         return f"survey of {self.chat_id}"
+
+
+class ChatSourceDocument(models.Model):
+    """A copy of a chat as it was received (SPEC §3): the interchange line, or the vendor's
+    document when imported from another format or a webhook. It is personal data: never shown
+    to support staff or in redacted exports, purged with the originals (purge_pii_originals),
+    destroyed with the chat (disposal, erasure). Stored zlib-compressed; no history."""
+
+    chat = models.ForeignKey(
+        Chat, on_delete=models.CASCADE, related_name="source_documents", db_index=False
+    )
+    received_at = models.DateTimeField()
+    content_sha256 = models.CharField(max_length=64)
+    # "native", or the --format / webhook the document came through
+    format = models.CharField(max_length=32, default="native")
+    document = models.BinaryField()
+
+    class Meta:
+        indexes = [models.Index(fields=["chat", "content_sha256"], name="chat_source_doc_chat_sha")]
+
+    def __str__(self) -> str:
+        return f"source document of {self.chat_id} ({self.received_at:%Y-%m-%d})"
+
+
+class ChatCorrection(models.Model):
+    """A later copy of a declared chat that differs from the record (SPEC §3, R-REC-2): the
+    record is unchanged; the copy is kept as this annotation. `differences` names the fields
+    that differ, never their values (those are in the source document)."""
+
+    chat = models.ForeignKey(Chat, on_delete=models.CASCADE, related_name="corrections")
+    source_document = models.ForeignKey(
+        ChatSourceDocument, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_at = models.DateTimeField()
+    differences = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["chat_id", "received_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"correction of {self.chat_id} ({self.received_at:%Y-%m-%d})"

@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from chats.hooks import ChatExtrasQuery, chat_extras_collect
-from chats.models import Chat, Message
+from chats.models import Chat, Message, MessageVisibility
 from core.batching import chunks_read, rows_after
 
 EXPORT_CHUNK_SIZE = 500
@@ -34,14 +34,30 @@ def chat_extras(chat_ids: list[int]) -> dict[int, dict[str, Any]]:
     return extras
 
 
-def chat_with_transcript(queryset: QuerySet[Chat]) -> QuerySet[Chat]:
-    """Adds everything a transcript view needs, in a fixed number of queries."""
+def transcript_lines() -> QuerySet[Message]:
+    """The messages that are transcript lines: every message but agents' internal notes, which
+    are kept apart (SPEC §3) and never shown, sent or analysed as the conversation."""
+    return Message.objects.filter(visibility=MessageVisibility.PUBLIC)
+
+
+def chat_with_transcript(
+    queryset: QuerySet[Chat], *, with_internal_notes: bool = False
+) -> QuerySet[Chat]:
+    """Adds everything a transcript view needs, in a fixed number of queries. `messages` holds
+    the transcript lines only, unless `with_internal_notes` (the export of the whole record)."""
+    messages = Message.objects.all() if with_internal_notes else transcript_lines()
     return queryset.select_related("customer", "survey").prefetch_related(
         "agents",
-        Prefetch(
-            "messages",
-            queryset=Message.objects.select_related("agent").order_by("position"),
-        ),
+        Prefetch("messages", queryset=messages.select_related("agent").order_by("position")),
+    )
+
+
+def chat_internal_notes(chat: Chat) -> QuerySet[Message]:
+    """A chat's internal notes, in order: for managers' and auditors' separate section."""
+    return (
+        Message.objects.filter(chat=chat, visibility=MessageVisibility.INTERNAL)
+        .select_related("agent")
+        .order_by("position")
     )
 
 
@@ -56,6 +72,29 @@ def message_text_for(message: Message, *, redacted: bool) -> str:
     if message.original_purged_at is not None:
         return message.text_redacted or ""
     return message.text
+
+
+def message_attachments_for(message: Message, *, redacted: bool) -> list[dict[str, Any]]:
+    """The attachments a reader gets: their redacted layer to redacted readers (none until the
+    chat is redacted: a file name may be a person's name) and once the originals are purged."""
+    if redacted or message.original_purged_at is not None:
+        return [dict(item) for item in message.attachments_redacted or []]
+    return [dict(item) for item in message.attachments or []]
+
+
+def attachment_label(attachment: dict[str, Any]) -> str:
+    """How a transcript shows an attachment: "[attachment: name, type]"."""
+    name = str(attachment.get("name") or "") or "unnamed"
+    kind = str(attachment.get("content_type") or "") or "unknown type"
+    return f"[attachment: {name}, {kind}]"
+
+
+def message_transcript_text(message: Message, *, redacted: bool) -> str:
+    """A transcript line's text: the message's text, then a label per attachment, so a message
+    with attachments and no text still says what was sent."""
+    labels = [attachment_label(a) for a in message_attachments_for(message, redacted=redacted)]
+    text = message_text_for(message, redacted=redacted)
+    return "\n".join(part for part in (text, *labels) if part)
 
 
 CUSTOMER_AUTHOR_LABEL = "Customer"
@@ -110,6 +149,17 @@ def chat_to_interchange(chat: Chat, *, redacted: bool, extras: dict[str, Any]) -
         }
         if message.agent is not None:
             item["agent_external_id"] = message.agent.external_id
+        if message.external_id:
+            item["external_id"] = message.external_id
+        attachments = message_attachments_for(message, redacted=redacted)
+        if attachments:
+            item["attachments"] = attachments
+        item["visibility"] = message.visibility
+        if redacted and message.visibility == MessageVisibility.INTERNAL:
+            # An agent's private note keeps its place in a redacted export, never its words:
+            # redacted exports feed knowledge bases and readers without original text (SPEC §3).
+            item["text"] = ""
+            item.pop("attachments", None)
         messages.append(item)
     return {
         "external_id": chat.external_id,
@@ -139,7 +189,9 @@ def chats_export(*, queryset: QuerySet[Chat], redacted: bool) -> Iterator[dict[s
         # A chat that is not redacted yet has nothing safe to export.
         base = base.filter(redacted_at__isnull=False)
     chunks = chunks_read(
-        claim=lambda after: rows_after(chat_with_transcript(base), after, EXPORT_CHUNK_SIZE),
+        claim=lambda after: rows_after(
+            chat_with_transcript(base, with_internal_notes=True), after, EXPORT_CHUNK_SIZE
+        ),
         chunk_size=EXPORT_CHUNK_SIZE,
     )
     for chunk in chunks:

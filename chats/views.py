@@ -1,3 +1,4 @@
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -6,13 +7,14 @@ from django.shortcuts import get_object_or_404, render
 
 from audit.services import audit_event_record
 from chats.filters import ChatFilter
-from chats.models import Chat
+from chats.models import Chat, Message
 from chats.selectors import (
     chat_extras,
+    chat_internal_notes,
     chat_tags_for,
     chat_with_transcript,
     message_author_for,
-    message_text_for,
+    message_transcript_text,
 )
 from core.roles import (
     GOVERNANCE_ROLES,
@@ -66,26 +68,34 @@ def chat_detail(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, action="chat.original_viewed", target=chat, data={"via": "page"}
         )
     extras = chat_extras([chat.pk])[chat.pk]
-    lines: list[dict[str, Any]] = [
-        {
-            "message": message,
-            "text": message_text_for(message, redacted=not show_original),
-            "author": message_author_for(message, show_identity=show_original),
-        }
-        for message in chat.messages.all()
-    ]
+    lines = _lines(chat.messages.all(), show_original=show_original)
+    governance = user_has_role(request.user, *GOVERNANCE_ROLES)
+    # Agents' private notes: never transcript lines; managers and auditors see them apart.
+    notes = _lines(chat_internal_notes(chat), show_original=show_original) if governance else []
     return render(
         request,
         "chats/chat_detail.html",
         {
             "chat": chat,
             "lines": lines,
+            "internal_notes": notes,
             "extras": extras,
             "destroyed": (extras.get("record") or {}).get("is_live") is False,
-            "perms_governance": user_has_role(request.user, *GOVERNANCE_ROLES),
+            "perms_governance": governance,
             "may_see_original": may_see_original,
             "show_original": show_original,
             "survey": getattr(chat, "survey", None),
             "tags": chat_tags_for(chat, show_identity=show_original),
         },
     )
+
+
+def _lines(messages: Iterable[Message], *, show_original: bool) -> list[dict[str, Any]]:
+    return [
+        {
+            "message": message,
+            "text": message_transcript_text(message, redacted=not show_original),
+            "author": message_author_for(message, show_identity=show_original),
+        }
+        for message in messages
+    ]

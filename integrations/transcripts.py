@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 
 from audit.services import audit_event_record
 from chats.models import Chat
-from chats.selectors import chat_with_transcript, message_text_for
+from chats.selectors import chat_with_transcript, message_transcript_text
 from core.exceptions import ApplicationError, NotFoundError
 
 logger = logging.getLogger(__name__)
@@ -54,7 +54,8 @@ def chat_transcript_send(*, chat_id: int, sent_by: AbstractBaseUser) -> Chat:
             extra={"chat": chat.pk, "field": "customer.email"},
         ) from None
     lines = [
-        {"message": message, "text": message_text_for(message, redacted=False)}
+        # chat_with_transcript holds the transcript lines only: never an agent's internal note
+        {"message": message, "text": message_transcript_text(message, redacted=False)}
         for message in chat.messages.all()
     ]
     context = {

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.services import audit_event_record
-from chats.selectors import message_text_for
+from chats.selectors import message_transcript_text, transcript_lines
 from core.exceptions import ApplicationError
 from core.roles import GOVERNANCE_ROLES, Role, user_has_role
 from core.views import role_required
@@ -124,8 +124,11 @@ def qa_review(request: HttpRequest, pk: int) -> HttpResponse:
             data={"via": "qa review", "review": review.pk},
         )
     lines = [
-        {"message": message, "text": message_text_for(message, redacted=True)}
-        for message in chat.messages.select_related("agent").order_by("position")
+        {"message": message, "text": message_transcript_text(message, redacted=True)}
+        for message in transcript_lines()
+        .filter(chat=chat)
+        .select_related("agent")
+        .order_by("position")
     ]
     return render(
         request,

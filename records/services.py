@@ -24,7 +24,8 @@ from django.utils import timezone
 
 from audit.services import audit_event_record
 from chats.digests import chats_transcript_digests
-from chats.models import Chat, CountrySource, Message, SenderRole, Survey
+from chats.models import Chat, CountrySource, SenderRole, Survey
+from chats.selectors import transcript_lines
 from core.batching import chunks_process, rows_after
 from core.db import history_write, tables_analyze_after_bulk
 from core.exceptions import ApplicationError, ConflictError
@@ -68,12 +69,17 @@ def chat_summaries(chats: list[Chat], *, need_text: bool) -> dict[int, ChatSumma
     ids = [chat.pk for chat in chats]
     counts: dict[tuple[int, str], int] = {}
     for row in (
-        Message.objects.filter(chat_id__in=ids).values("chat_id", "sender").annotate(n=Count("pk"))
+        # The conversation only: an agent's internal note is not taking part in it.
+        transcript_lines()
+        .filter(chat_id__in=ids)
+        .values("chat_id", "sender")
+        .annotate(n=Count("pk"))
     ):
         counts[(row["chat_id"], row["sender"])] = row["n"]
     texts: dict[int, list[str]] = {chat_id: [] for chat_id in ids}
     if need_text:
-        for chat_id, text in Message.objects.filter(chat_id__in=ids).values_list("chat_id", "text"):
+        lines = transcript_lines().filter(chat_id__in=ids)
+        for chat_id, text in lines.values_list("chat_id", "text"):
             texts[chat_id].append(text)
         for chat_id, comment in Survey.objects.filter(chat_id__in=ids).values_list(
             "chat_id", "comment"

@@ -3,7 +3,7 @@ promptly, not only at the next scheduled run."""
 
 from django.conf import settings
 
-from chats.hooks import ChatsImported, chats_imported
+from chats.hooks import ChatsImported, ChatsUpdated, chats_imported, chats_updated
 from redaction.services import REDACTION_CHUNK_SIZE
 from redaction.tasks import redact_chats_task
 
@@ -18,5 +18,12 @@ def redaction_enqueue_after_import(event: ChatsImported) -> None:
         redact_chats_task.delay(chat_ids=chat_ids[start : start + REDACTION_CHUNK_SIZE])
 
 
+def redaction_enqueue_after_update(event: ChatsUpdated) -> None:
+    """Receiver of `chats_updated`: the import marked the chats' layer stale; it is redone
+    promptly (the knowledge base follows the new `redacted_at` at its next run)."""
+    redaction_enqueue_after_import(ChatsImported(chat_ids=event.chat_ids))
+
+
 def connect() -> None:
     chats_imported.connect(redaction_enqueue_after_import)
+    chats_updated.connect(redaction_enqueue_after_update)

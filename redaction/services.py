@@ -76,7 +76,14 @@ class RedactionCounts:
 
 def _chats_for_redaction(chat_ids: Sequence[int]) -> list[Chat]:
     messages = Message.objects.only(
-        "id", "chat_id", "position", "sender", "text", "text_redacted", "original_purged_at"
+        "id",
+        "chat_id",
+        "position",
+        "sender",
+        "text",
+        "text_redacted",
+        "original_purged_at",
+        "attachments",
     ).order_by("position")
     return list(
         Chat.objects.filter(pk__in=chat_ids)
@@ -100,6 +107,8 @@ class _Layout:
     answers: int  # survey answers, then as many question keys
     tags: int
     has_survey: bool
+    # then each message's attachments' names and urls, two texts per attachment
+    attachments: int = 0
 
 
 def _chat_text(chat: Chat) -> tuple[ChatText, _Layout]:
@@ -121,6 +130,10 @@ def _chat_text(chat: Chat) -> tuple[ChatText, _Layout]:
     tags = [str(tag) for tag in chat.tags or []]
     texts.extend(tags)
     senders.extend([LABEL_SENDER] * len(tags))
+    attachments = [a for message in messages for a in _attachments_of(message)]
+    for attachment in attachments:
+        texts.extend([str(attachment.get("name") or ""), str(attachment.get("url") or "")])
+    senders.extend([LABEL_SENDER] * (2 * len(attachments)))
     customer = chat.customer
     identity = (
         Identity(name=customer.name, email=customer.email, phone=customer.phone)
@@ -139,7 +152,27 @@ def _chat_text(chat: Chat) -> tuple[ChatText, _Layout]:
         answers=answers_count,
         tags=len(tags),
         has_survey=survey is not None,
+        attachments=len(attachments),
     )
+
+
+def _attachments_of(message: Message) -> list[dict[str, object]]:
+    return [dict(item) for item in message.attachments or [] if isinstance(item, dict)]
+
+
+def _attachments_redact(
+    messages: Sequence[Message], redacted: Sequence[str]
+) -> list[tuple[int, list[dict[str, object]]]]:
+    """Each message's attachments with name and url from the redacted texts (two per
+    attachment, in message order); type and size are kept as they are."""
+    layers, at = [], 0
+    for message in messages:
+        layer = []
+        for attachment in _attachments_of(message):
+            layer.append({**attachment, "name": redacted[at], "url": redacted[at + 1]})
+            at += 2
+        layers.append((message.pk, layer))
+    return layers
 
 
 def _keys_unique(keys: Sequence[str]) -> list[str]:
@@ -162,6 +195,7 @@ def _chats_redact_loaded(chats: Sequence[Chat], *, now: datetime) -> RedactionCo
     surveys_changed: list[Survey] = []
     logs: list[RedactionLog] = []
     tags_changed: list[tuple[int, list[str]]] = []
+    attachments_changed: list[tuple[int, list[dict[str, object]]]] = []
     for chat, (chat_text, layout), chat_findings in zip(chats, laid_out, findings, strict=True):
         redacted, entity_counts = texts_redact(chat_text.texts, chat_findings)
         messages = list(chat.messages.all())
@@ -188,6 +222,10 @@ def _chats_redact_loaded(chats: Sequence[Chat], *, now: datetime) -> RedactionCo
         tags_changed.append((chat.pk, redacted[tags_at : tags_at + layout.tags]))
         for found in entity_counts[tags_at:]:
             counts.entities.update(found)
+        if layout.attachments:
+            attachments_changed.extend(
+                _attachments_redact(messages, redacted[tags_at + layout.tags :])
+            )
         if survey is not None:
             answers = redacted[at + 1 : at + 1 + layout.answers]
             questions = _keys_unique(redacted[at + 1 + layout.answers : tags_at])
@@ -217,6 +255,11 @@ def _chats_redact_loaded(chats: Sequence[Chat], *, now: datetime) -> RedactionCo
         Survey, "comment_redacted", [(s.pk, s.comment_redacted or "") for s in surveys_changed]
     )
     Survey.objects.bulk_update(surveys_changed, ["answers_redacted"], batch_size=500)
+    # Messages without attachments keep a null layer, which readers take as none.
+    with_attachments = [
+        Message(pk=pk, attachments_redacted=layer) for pk, layer in attachments_changed
+    ]
+    Message.objects.bulk_update(with_attachments, ["attachments_redacted"], batch_size=500)
     RedactionLog.objects.filter(chat_id__in=chat_ids).delete()  # a re-run replaces the log
     RedactionLog.objects.bulk_create(logs, batch_size=1000)
     # update(), not save(): the redaction stamp is not a change of the chat's metadata history.

@@ -6,238 +6,73 @@ race for the same chat makes our batch retry, after which that chat counts as al
 After a batch commits, `chats.hooks.chats_imported` is sent with the chats it created.
 """
 
-import functools
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
+from audit.services import audit_event_record
 from chats.country import country_infer
-from chats.hooks import ChatsImported, chats_imported
+from chats.hooks import ChatsImported, ChatsUpdated, chats_imported, chats_updated
 from chats.interchange import ChatPayload
-from chats.models import Agent, Chat, Customer, Message, Survey
-from core.db import commit_durability_relax, history_write, ids_allocate, rows_insert
-from core.db.history import rows_update_with_history
+from chats.models import Chat, Message, Survey
+from chats.services.import_people import (
+    ImportWarning,
+    Key,
+    customer_conflicts,
+    insert_with_history,
+    keys_filter,
+    new_row,
+    unknown_agents,
+    upsert_agents,
+    upsert_customers,
+)
+from chats.services.import_rows import (
+    MESSAGE_FIELDS,
+    message_row,
+    source_documents_insert,
+    source_documents_insert_returning_ids,
+    source_documents_kept,
+)
+from chats.services.import_update import (
+    LaterCopiesOutcome,
+    LaterCopy,
+    corrections_record,
+    later_copies_apply,
+)
+from core.db import commit_durability_relax, rows_insert
 
 logger = logging.getLogger(__name__)
 
-Key = tuple[str, str]
 # A batch that loses a race for a new customer or agent to a concurrent import is retried; the
 # retry finds the row present. Parallel workers share agents, so allow a few rounds.
 IMPORT_ATTEMPTS = 3
-MESSAGE_FIELDS = ("chat_id", "position", "sender", "agent_id", "author_name", "sent_at", "text")
-
-# (field, reason) of something imported but worth a look, e.g. a customer id reused with another
-# email; reasons name the rule, never the personal values.
-ImportWarning = tuple[str, str]
-CUSTOMER_CONFLICT_REASON = (
-    "customer.external_id already names a customer with another email address; the chat is "
-    "linked to that customer, whose details are kept (check which person this chat is with)"
-)
-UNKNOWN_AGENT_REASON = (
-    "names no agent listed in the chat's agents; the message is kept without an agent"
-)
 
 
 @dataclass
 class ImportBatchResult:
     created_ids: list[int] = field(default_factory=list)
-    existing: dict[Key, int] = field(default_factory=dict)
+    existing: dict[Key, int] = field(default_factory=dict)  # every chat already stored
     warnings: dict[Key, list[ImportWarning]] = field(default_factory=dict)
+    updated_ids: list[int] = field(default_factory=list)  # completed by a later copy
+    corrected_ids: list[int] = field(default_factory=list)  # declared: kept as a correction
+
+    def outcome_of(self, key: Key) -> str:
+        """`created`, `updated`, `correction` or `unchanged` for one chat of the batch."""
+        chat_id = self.existing.get(key)
+        if chat_id is None:
+            return CREATED
+        if chat_id in self.updated_ids:
+            return UPDATED
+        return CORRECTION if chat_id in self.corrected_ids else UNCHANGED
 
 
-def _keys_filter(keys: Iterable[Key]) -> Q:
-    keys = list(keys)
-    # Two IN lists, then an exact check in Python: one indexed query instead of N.
-    return Q(source__in={k[0] for k in keys}, external_id__in={k[1] for k in keys})
-
-
-def _existing_ids(
-    model: type[Chat] | type[Customer] | type[Agent], keys: set[Key]
-) -> dict[Key, int]:
-    if not keys:
-        return {}
-    rows = model.objects.filter(_keys_filter(keys)).values_list("source", "external_id", "pk")
-    return {(source, ext): pk for source, ext, pk in rows if (source, ext) in keys}
-
-
-ImportModel = type[Chat] | type[Customer] | type[Agent]
-
-
-@functools.cache
-def _field_defaults(model: ImportModel) -> dict[str, Any]:
-    return {field.attname: field.get_default() for field in model._meta.concrete_fields}
-
-
-def _new_row(model: ImportModel, **values: Any) -> SimpleNamespace:
-    """A new row as plain attributes: building Django model instances for tens of thousands of
-    rows costs more than writing them. Fields not given take the model's defaults."""
-    return SimpleNamespace(**{**_field_defaults(model), **values})
-
-
-def _insert_with_history(model: ImportModel, rows: list[SimpleNamespace], *, now: datetime) -> None:
-    """COPY/bulk-inserts new rows with their ids (reserved up front where the database can,
-    read back by key elsewhere) and writes their history rows."""
-    fields = [field.attname for field in model._meta.concrete_fields]
-    reserved = ids_allocate(model, len(rows))
-    if reserved is not None:
-        for row, pk in zip(rows, reserved, strict=True):
-            row.id = pk
-    else:
-        fields.remove("id")
-    rows_insert(model, fields, ([getattr(row, name) for name in fields] for row in rows))
-    if reserved is None:
-        ids = _existing_ids(model, {(row.source, row.external_id) for row in rows})
-        for row in rows:
-            row.id = ids[(row.source, row.external_id)]
-    history_write(model, rows, when=now, reason="imported")
-
-
-def _customer_conflicts(
-    payloads: Sequence[ChatPayload], known_emails: dict[Key, str]
-) -> dict[Key, list[ImportWarning]]:
-    """Chats whose customer id already names someone with another email (stored, or earlier
-    in this batch): reported, never overwritten, so a transcript or a DSR does not silently go
-    to, or miss, the wrong person."""
-    conflicts: dict[Key, list[ImportWarning]] = {}
-    for payload in payloads:
-        customer = payload.customer
-        if customer is None or not customer.email:
-            continue
-        known = known_emails.setdefault((payload.source, customer.external_id), customer.email)
-        if known and known.lower() != customer.email.lower():
-            conflicts.setdefault(payload.key, []).append(
-                ("customer.email", CUSTOMER_CONFLICT_REASON)
-            )
-    return conflicts
-
-
-def _unknown_agents(payload: ChatPayload) -> list[ImportWarning]:
-    listed = {agent.external_id for agent in payload.agents}
-    return [
-        (f"messages[{index}].agent_external_id", UNKNOWN_AGENT_REASON)
-        for index, message in enumerate(payload.messages)
-        if message.agent_external_id and message.agent_external_id not in listed
-    ]
-
-
-IDENTITY_FIELDS = ("name", "email", "phone")
-IDENTITY_COMPLETED_REASON = "identity completed by a later chat"
-
-
-def _identity_fill(target: Any, source: Any) -> list[str]:
-    """Fills the identity fields `target` lacks from `source` (never overwrites one: a value
-    that disagrees is a conflict to look at, not an update). Returns the fields filled."""
-    filled = []
-    for name in IDENTITY_FIELDS:
-        value = getattr(source, name, "") or ""
-        if value and not getattr(target, name):
-            setattr(target, name, value)
-            filled.append(name)
-    return filled
-
-
-def _stored_identities_complete(
-    wanted: dict[Key, SimpleNamespace], ids: dict[Key, int], *, now: datetime
-) -> None:
-    """A stored customer whose name, e-mail or phone is empty gets it from a later chat that
-    carries it (identity is no longer first-write-wins, issue #20 item 9)."""
-    lacking = Customer.objects.filter(pk__in=list(ids.values())).filter(
-        Q(name="") | Q(email="") | Q(phone="")
-    )
-    by_key = {key: row for key, row in wanted.items() if key in ids}
-    changed, fields = [], set()
-    for customer in lacking:
-        filled = _identity_fill(customer, by_key[(customer.source, customer.external_id)])
-        if filled:
-            changed.append(customer)
-            fields.update(filled)
-    if changed:
-        rows_update_with_history(
-            Customer, changed, sorted(fields), reason=IDENTITY_COMPLETED_REASON, when=now
-        )
-
-
-def _upsert_customers(
-    payloads: Sequence[ChatPayload], *, now: datetime, known_emails: dict[Key, str] | None = None
-) -> dict[Key, int]:
-    """Creates the customers not yet stored; `known_emails` receives the stored customers'
-    emails (from the same query)."""
-    wanted: dict[Key, SimpleNamespace] = {}
-    for payload in payloads:
-        if payload.customer is not None:
-            key = (payload.source, payload.customer.external_id)
-            row = wanted.setdefault(
-                key,
-                _new_row(
-                    Customer,
-                    source=payload.source,
-                    external_id=payload.customer.external_id,
-                    name=payload.customer.name,
-                    email=payload.customer.email,
-                    phone=payload.customer.phone,
-                    created_at=now,
-                ),
-            )
-            _identity_fill(row, payload.customer)
-    ids: dict[Key, int] = {}
-    if wanted:
-        rows = Customer.objects.filter(_keys_filter(wanted)).values_list(
-            "source", "external_id", "pk", "email"
-        )
-        for source, ext, pk, email in rows:
-            if (source, ext) in wanted:
-                ids[(source, ext)] = pk
-                if known_emails is not None:
-                    known_emails[(source, ext)] = email
-        _stored_identities_complete(wanted, ids, now=now)
-    new = [customer for key, customer in wanted.items() if key not in ids]
-    if new:
-        _insert_with_history(Customer, new, now=now)
-        ids.update({(customer.source, customer.external_id): customer.id for customer in new})
-    return ids
-
-
-def _upsert_agents(
-    payloads: Sequence[ChatPayload], *, now: datetime
-) -> tuple[dict[Key, int], dict[Key, str]]:
-    wanted: dict[Key, SimpleNamespace] = {}
-    for payload in payloads:
-        for agent in payload.agents:
-            wanted.setdefault(
-                (payload.source, agent.external_id),
-                _new_row(
-                    Agent,
-                    source=payload.source,
-                    external_id=agent.external_id,
-                    name=agent.name,
-                    team=agent.team,
-                    default_country=agent.country,
-                ),
-            )
-    if not wanted:
-        return {}, {}
-    rows = Agent.objects.filter(_keys_filter(wanted)).values_list(
-        "source", "external_id", "pk", "default_country"
-    )
-    ids: dict[Key, int] = {}
-    countries: dict[Key, str] = {}
-    for source, ext, pk, country in rows:
-        if (source, ext) in wanted:
-            ids[(source, ext)], countries[(source, ext)] = pk, country
-    new = [agent for key, agent in wanted.items() if key not in ids]
-    if new:
-        _insert_with_history(Agent, new, now=now)
-        for new_agent in new:
-            key = (new_agent.source, new_agent.external_id)
-            ids[key], countries[key] = new_agent.id, new_agent.default_country
-    return ids, countries
+CREATED, UPDATED, UNCHANGED, CORRECTION = "created", "updated", "unchanged", "correction"
 
 
 def _chat_from_payload(
@@ -251,7 +86,7 @@ def _chat_from_payload(
         customer_email=customer.email if customer else "",
         agent_countries=agent_countries,
     )
-    return _new_row(
+    return new_row(
         Chat,
         source=payload.source,
         external_id=payload.external_id,
@@ -269,24 +104,80 @@ def _chat_from_payload(
     )
 
 
-def _insert_batch(payloads: Sequence[ChatPayload]) -> ImportBatchResult:
+def _stored_chats(unique: dict[Key, ChatPayload]) -> tuple[dict[Key, int], list[LaterCopy]]:
+    """The chats of the batch already stored, and the later copies among them: those whose
+    content hash differs (one indexed query, as for the ids alone)."""
+    ids: dict[Key, int] = {}
+    copies: list[LaterCopy] = []
+    rows = Chat.objects.filter(keys_filter(unique)).values_list(
+        "source", "external_id", "pk", "content_sha256", "locked_at"
+    )
+    for source, external_id, pk, sha, locked_at in rows:
+        payload = unique.get((source, external_id))
+        if payload is None:
+            continue
+        ids[(source, external_id)] = pk
+        if payload.content_sha256 and payload.content_sha256 != sha:
+            copies.append(LaterCopy(payload=payload, chat_id=pk, declared=locked_at is not None))
+    if copies:  # a copy received before (kept as a document) is not new either
+        kept = source_documents_kept([(c.chat_id, c.payload.content_sha256) for c in copies])
+        copies = [c for c in copies if (c.chat_id, c.payload.content_sha256) not in kept]
+    return ids, copies
+
+
+def _later_copies(
+    copies: list[LaterCopy], result: ImportBatchResult, *, now: datetime
+) -> LaterCopiesOutcome:
+    undeclared = [copy.payload for copy in copies if not copy.declared]
+    customer_ids = upsert_customers(undeclared, now=now)
+    agent_ids, _ = upsert_agents(undeclared, now=now)
+    outcome = later_copies_apply(
+        copies=copies, customer_ids=customer_ids, agent_ids=agent_ids, now=now
+    )
+    by_id = {copy.chat_id: copy.payload for copy in copies}
+    corrected_ids = {chat_id for chat_id, _, _ in outcome.corrections}
+    # Every new copy is kept; those a correction points to are inserted with their ids.
+    source_documents_insert(
+        ((i, by_id[i]) for i in outcome.updated_ids if i not in corrected_ids), now=now
+    )
+    documents = source_documents_insert_returning_ids(
+        [(chat_id, by_id[chat_id]) for chat_id in sorted(corrected_ids)], now=now
+    )
+    corrections = corrections_record(outcome.corrections, documents, now=now)
+    result.updated_ids = outcome.updated_ids
+    result.corrected_ids = [c.chat_id for c in corrections if c.chat_id not in outcome.updated_ids]
+    if corrections:
+        audit_event_record(
+            actor=None,
+            action="chat.correction_received",
+            data={
+                "chats": sorted({c.chat_id for c in corrections}),
+                "corrections": [c.pk for c in corrections],
+            },
+        )
+    return outcome
+
+
+def _insert_batch(payloads: Sequence[ChatPayload]) -> tuple[ImportBatchResult, list[int]]:
+    """Returns the result and the chats that ended through an update."""
     result = ImportBatchResult()
     unique: dict[Key, ChatPayload] = {}
     for payload in payloads:
         unique.setdefault(payload.key, payload)  # a chat repeated in one batch: first wins
-    result.existing = _existing_ids(Chat, set(unique))
+    result.existing, copies = _stored_chats(unique)
     todo = [payload for key, payload in unique.items() if key not in result.existing]
-    if not todo:
-        return result
-
     now = timezone.now()
+    newly_ended = _later_copies(copies, result, now=now).newly_ended_ids if copies else []
+    if not todo:
+        return result, newly_ended
+
     known_emails: dict[Key, str] = {}
-    customer_ids = _upsert_customers(todo, now=now, known_emails=known_emails)
-    result.warnings = _customer_conflicts(todo, known_emails)
+    customer_ids = upsert_customers(todo, now=now, known_emails=known_emails)
+    result.warnings = customer_conflicts(todo, known_emails)
     for payload in todo:
-        if unknown := _unknown_agents(payload):
+        if unknown := unknown_agents(payload):
             result.warnings.setdefault(payload.key, []).extend(unknown)
-    agent_ids, agent_countries = _upsert_agents(todo, now=now)
+    agent_ids, agent_countries = upsert_agents(todo, now=now)
     chats = [
         _chat_from_payload(
             payload,
@@ -298,7 +189,7 @@ def _insert_batch(payloads: Sequence[ChatPayload]) -> ImportBatchResult:
         )
         for payload in todo
     ]
-    _insert_with_history(Chat, chats, now=now)
+    insert_with_history(Chat, chats, now=now)
     chat_ids = {(chat.source, chat.external_id): chat.id for chat in chats}
 
     messages: list[tuple[object, ...]] = []
@@ -313,10 +204,7 @@ def _insert_batch(payloads: Sequence[ChatPayload]) -> ImportBatchResult:
                 if message.agent_external_id
                 else None
             )
-            author = message.author or agent_names.get(message.agent_external_id, "")
-            messages.append(
-                (chat_id, position, message.sender, agent_id, author, message.sent_at, message.text)
-            )
+            messages.append(message_row(chat_id, position, message, agent_id, agent_names))
         if payload.survey is not None:
             survey = payload.survey
             surveys.append(
@@ -327,13 +215,12 @@ def _insert_batch(payloads: Sequence[ChatPayload]) -> ImportBatchResult:
     rows_insert(Message, MESSAGE_FIELDS, messages)
     rows_insert(Survey, ("chat_id", "rating", "resolved", "comment", "answers"), surveys)
     rows_insert(Chat.agents.through, ("chat_id", "agent_id"), chat_agents)
+    source_documents_insert(((chat_ids[p.key], p) for p in todo), now=now)
     result.created_ids = list(chat_ids.values())
-    return result
+    return result, newly_ended
 
 
-def _receiver_after_commit(
-    receiver: Callable[[ChatsImported], None], event: ChatsImported
-) -> Callable[[], None]:
+def _receiver_after_commit(receiver: Callable[[Any], None], event: object) -> Callable[[], None]:
     # A named function, not functools.partial: robust on_commit logs the callable's __qualname__.
     def chats_imported_receive() -> None:
         receiver(event)
@@ -349,13 +236,21 @@ def chats_import_batch(*, payloads: Sequence[ChatPayload]) -> ImportBatchResult:
             with transaction.atomic():
                 # A crash loses only the last batches, and re-importing the file restores them.
                 commit_durability_relax()
-                result = _insert_batch(payloads)
+                result, newly_ended = _insert_batch(payloads)
                 event = ChatsImported(chat_ids=tuple(result.created_ids))
                 for receiver in chats_imported.receivers:
                     # robust, one on_commit per receiver: a broker outage must not stop an
                     # import whose batch has committed, nor one receiver's failure the others;
                     # redact_pii and the webhook retry job pick the work up later.
                     transaction.on_commit(_receiver_after_commit(receiver, event), robust=True)
+                if result.updated_ids:
+                    updated = ChatsUpdated(
+                        chat_ids=tuple(result.updated_ids), ended_chat_ids=tuple(newly_ended)
+                    )
+                    for listener in chats_updated.receivers:
+                        transaction.on_commit(
+                            _receiver_after_commit(listener, updated), robust=True
+                        )
             return result
         except IntegrityError:
             # Another importer inserted one of these chats first; the retry sees it as present.
@@ -365,9 +260,16 @@ def chats_import_batch(*, payloads: Sequence[ChatPayload]) -> ImportBatchResult:
     raise AssertionError("unreachable")
 
 
+def chat_import_outcome(*, payload: ChatPayload) -> tuple[Chat, str]:
+    """Imports one chat (or a later copy of it, SPEC §3). Returns the chat and the outcome:
+    `created`, `updated`, `unchanged` or `correction`."""
+    result = chats_import_batch(payloads=[payload])
+    outcome = result.outcome_of(payload.key)
+    chat_id = result.created_ids[0] if outcome == CREATED else result.existing[payload.key]
+    return Chat.objects.get(pk=chat_id), outcome
+
+
 def chat_import(*, payload: ChatPayload) -> tuple[Chat, bool]:
     """Imports one chat. Returns (chat, created)."""
-    result = chats_import_batch(payloads=[payload])
-    if result.created_ids:
-        return Chat.objects.get(pk=result.created_ids[0]), True
-    return Chat.objects.get(pk=result.existing[payload.key]), False
+    chat, outcome = chat_import_outcome(payload=payload)
+    return chat, outcome == CREATED

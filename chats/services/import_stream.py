@@ -30,10 +30,14 @@ class ImportSummary:
     rejected: int = 0
     messages: int = 0
     warnings: int = 0
+    updated: int = 0  # undeclared chats completed by a later copy (SPEC §3)
+    corrections: int = 0  # later copies of declared chats, kept as correction annotations
 
     @property
     def total(self) -> int:
-        return self.imported + self.already_present + self.rejected
+        return (
+            self.imported + self.updated + self.already_present + self.corrections + self.rejected
+        )
 
 
 RejectCallback = Callable[[int, bytes, InterchangeError], None]
@@ -46,6 +50,8 @@ class _ChunkOutcome:
     imported: int = 0
     already_present: int = 0
     messages: int = 0
+    updated: int = 0
+    corrections: int = 0
     # (line number, raw line, reason, field): plain values, so they cross a process boundary
     rejects: list[tuple[int, bytes, str, str]] = field(default_factory=list)
     # (line number, field, reason)
@@ -81,11 +87,18 @@ def _import_numbered_lines(numbered: list[NumberedLine]) -> _ChunkOutcome:
 
 
 def _batch_import_counted(payloads: Sequence[ChatPayload], counts: Any) -> ImportBatchResult:
-    """Imports one batch and adds its imported / already-present / message counts to `counts`
-    (an ImportSummary or a _ChunkOutcome). A chat repeated within the batch counts once."""
+    """Imports one batch and adds its imported / updated / already-present / correction /
+    message counts to `counts` (an ImportSummary or a _ChunkOutcome)."""
     result = chats_import_batch(payloads=payloads)
     counts.imported += len(result.created_ids)
-    counts.already_present += len(payloads) - len(result.created_ids)
+    counts.updated += len(result.updated_ids)
+    counts.corrections += len(result.corrected_ids)
+    counts.already_present += (
+        len(payloads)
+        - len(result.created_ids)
+        - len(result.updated_ids)
+        - len(result.corrected_ids)
+    )
     created = {p.key: len(p.messages) for p in payloads if p.key not in result.existing}
     counts.messages += sum(created.values())
     return result
@@ -161,6 +174,8 @@ def chats_import_lines(
     ) as outcomes:
         for outcome in outcomes:
             summary.imported += outcome.imported
+            summary.updated += outcome.updated
+            summary.corrections += outcome.corrections
             summary.already_present += outcome.already_present
             summary.messages += outcome.messages
             for number, raw, reason, where in outcome.rejects:
@@ -171,7 +186,13 @@ def chats_import_lines(
                 if on_warning is not None:
                     on_warning(number, where, reason)
             if on_progress is not None:
-                on_progress(outcome.imported + outcome.already_present + len(outcome.rejects))
+                on_progress(
+                    outcome.imported
+                    + outcome.updated
+                    + outcome.corrections
+                    + outcome.already_present
+                    + len(outcome.rejects)
+                )
     return summary
 
 

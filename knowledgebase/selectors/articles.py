@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 
 from chats.models import Chat, Message, SenderRole
+from chats.selectors import transcript_lines
 from core.exceptions import ApplicationError
 from knowledgebase.models import (
     Article,
@@ -105,7 +106,8 @@ def article_suggestion_from_chat(*, chat: Chat) -> dict[str, Any]:
             extra={"chat": chat.pk},
         )
     messages = list(
-        Message.objects.filter(chat=chat, text_redacted__isnull=False)
+        transcript_lines()  # an agent's internal note never becomes an article
+        .filter(chat=chat, text_redacted__isnull=False)
         .only("sender", "text_redacted", "position")
         .order_by("position")
     )

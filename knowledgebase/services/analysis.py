@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import F, Prefetch, Q, QuerySet
 
 from chats.models import Chat, Message, SenderRole, Survey
+from chats.selectors import transcript_lines
 from core.batching import chunks_process, ids_after
 from core.isolation import chunk_process_isolated
 from knowledgebase.models import ChatInsight, ChatKeyword, KeywordSource, MessageSentiment
@@ -199,9 +200,10 @@ def _load_chunk(chat_ids: list[int]) -> list[_ChatAnalysis]:
             Prefetch(
                 "messages",
                 # Only the redacted layer is loaded: the original text never leaves the database.
-                queryset=Message.objects.only(
-                    "pk", "chat_id", "position", "sender", "sent_at", "text_redacted"
-                ).order_by("position"),
+                # Transcript lines only: agents' internal notes never enter the knowledge base.
+                queryset=transcript_lines()
+                .only("pk", "chat_id", "position", "sender", "sent_at", "text_redacted")
+                .order_by("position"),
             )
         )
         .order_by("pk")

@@ -25,7 +25,8 @@ from datetime import datetime
 
 from django.db import transaction
 
-from chats.models import Message, SenderRole
+from chats.models import SenderRole
+from chats.selectors import transcript_lines
 from knowledgebase.models import (
     BoilerplateSource,
     BoilerplateTerm,
@@ -121,9 +122,8 @@ def boilerplate_learn(
     line_chats: dict[str, set[int]] = defaultdict(set)
     line_text: dict[str, str] = {}
     for chat_id, sender, text in (
-        Message.objects.filter(
-            chat_id__in=chat_ids, sender__in=[SenderRole.CUSTOMER, SenderRole.AGENT]
-        )
+        transcript_lines()  # never an agent's internal note
+        .filter(chat_id__in=chat_ids, sender__in=[SenderRole.CUSTOMER, SenderRole.AGENT])
         .exclude(text_redacted="")
         .order_by("chat_id", "position")
         .values_list("chat_id", "sender", "text_redacted")

@@ -185,7 +185,9 @@ def _chunk_write(
     ids = [record.pk for record in records]
     chats = {
         chat.pk: chat
-        for chat in chat_with_transcript(Chat.objects.filter(pk__in=[r.chat_id for r in records]))
+        for chat in chat_with_transcript(
+            Chat.objects.filter(pk__in=[r.chat_id for r in records]), with_internal_notes=True
+        )
     }
     extras = chat_extras(list(chats))
     holds, history = _holds_by_record(ids), _history_by_record(ids)

@@ -80,7 +80,7 @@ def test_mixed_file_imports_good_chats_and_keeps_every_bad_line(mixed_file):
         assert f"chats.jsonl:{number}: rejected" in err
     rejected = (path.parent / "chats.jsonl.rejected.jsonl").read_bytes()
     assert rejected == b"".join(bad_numbers.values())
-    assert "imported 60, already present 0, rejected 7" in out
+    assert "imported 60, updated 0, already present 0, corrections 0, rejected 7" in out
 
 
 def test_rejection_reasons_name_the_problem(mixed_file):
@@ -111,7 +111,7 @@ def test_reimport_adds_nothing(mixed_file):
     code, out, _ = _run_import(str(path))
 
     assert code == 1  # the bad lines are still bad
-    assert "imported 0, already present 60, rejected 7" in out
+    assert "imported 0, updated 0, already present 60, corrections 0, rejected 7" in out
     assert counts == (
         Chat.objects.count(),
         Message.objects.count(),
@@ -155,7 +155,7 @@ def test_same_chat_twice_in_one_file_is_imported_once_and_the_repeat_rejected(tm
     path.write_text(line + line)
     code, out, err = _run_import(str(path))
     assert code == 1
-    assert "imported 1, already present 0, rejected 1" in out
+    assert "imported 1, updated 0, already present 0, corrections 0, rejected 1" in out
     assert ":2: rejected: external_id: duplicate of line 1" in err
     assert Chat.objects.filter(external_id="dup").count() == 1
 

@@ -94,7 +94,7 @@ def test_a_chat_repeated_in_one_file_is_rejected_at_its_line(tmp_path: Path) -> 
     repeat["messages"][0]["text"] = "a different conversation under the same id"
     out, err = _run(tmp_path, [first, other, repeat], fails=True)
     assert ":3: rejected: external_id: duplicate of line 1" in err
-    assert "imported 2, already present 0, rejected 1" in out
+    assert "imported 2, updated 0, already present 0, corrections 0, rejected 1" in out
     chat = Chat.objects.get(external_id=first["external_id"])
     assert "a different conversation" not in " ".join(chat.messages.values_list("text", flat=True))
     rejected = (tmp_path / "chats.jsonl.rejected.jsonl").read_text().splitlines()
@@ -121,7 +121,7 @@ def test_reimporting_a_file_reports_already_present_not_duplicates(tmp_path: Pat
     chats = [chat_dict(), chat_dict()]
     _run(tmp_path, chats, fails=False)
     out, err = _run(tmp_path, chats, fails=False)
-    assert "imported 0, already present 2, rejected 0" in out
+    assert "imported 0, updated 0, already present 2, corrections 0, rejected 0" in out
     assert "duplicate" not in err
 
 

@@ -18,7 +18,7 @@ def test_chatwoot_resolved_conversation_imports_with_messages_authors_and_times(
         real_sample("chatwoot/chatwoot_conversation_resolved.json"), "chatwoot"
     )
     assert status == 0
-    assert "imported 1, already present 0, rejected 0; 1 messages" in out
+    assert "imported 1, updated 0, already present 0, corrections 0, rejected 0; 1 messages" in out
     chat = Chat.objects.get(source="chatwoot", external_id="10")
     assert chat.started_at == moment("2021-07-23T18:01:48.739Z")  # contact_inbox.created_at
     assert chat.ended_at == epoch(1627063520)  # the resolve event's timestamp

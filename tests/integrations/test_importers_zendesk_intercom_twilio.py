@@ -95,7 +95,7 @@ def test_zendesk_bad_chat_is_rejected_while_good_ones_in_the_page_import(real_sa
     corrupt(path, add_bad)
     status, out, err = import_sample(path, "zendesk_chat")
     assert status == 1
-    assert "imported 1, already present 0, rejected 1" in out
+    assert "imported 1, updated 0, already present 0, corrections 0, rejected 1" in out
     assert "chat 2: rejected: timestamp: '26/04/2021' is not an ISO 8601 timestamp" in err
     kept = json.loads(Path(f"{path}.rejected.jsonl").read_bytes())
     assert kept["id"] == "bad-1"
@@ -227,7 +227,7 @@ def test_reimporting_a_real_sample_is_a_no_op(real_sample):
     import_sample(path, "twilio")
     status, out, _ = import_sample(path, "twilio")
     assert status == 0
-    assert "imported 0, already present 1" in out
+    assert "imported 0, updated 0, already present 1" in out
     assert Message.objects.count() == 3
 
 

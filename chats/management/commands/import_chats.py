@@ -22,6 +22,14 @@ def _rejected_path(name: str) -> Path:
     return Path("stdin.rejected.jsonl" if name == STDIN else f"{name}.rejected.jsonl")
 
 
+def _outcome_counts(summary: ImportSummary) -> str:
+    """The summary line of SPEC §3, exactly."""
+    return (
+        f"imported {summary.imported}, updated {summary.updated}, already present "
+        f"{summary.already_present}, corrections {summary.corrections}, rejected {summary.rejected}"
+    )
+
+
 class Command(BaseCommand):
     help = (
         "Imports chats (JSON Lines, one chat per line; '-' reads stdin). Bad lines are reported "
@@ -52,12 +60,19 @@ class Command(BaseCommand):
             summary = self._import_file(
                 name, options["format"], options["batch_size"], options["workers"]
             )
-            for attribute in ("imported", "already_present", "rejected", "messages", "warnings"):
+            for attribute in (
+                "imported",
+                "updated",
+                "already_present",
+                "corrections",
+                "rejected",
+                "messages",
+                "warnings",
+            ):
                 setattr(total, attribute, getattr(total, attribute) + getattr(summary, attribute))
         if len(options["files"]) > 1:
             self.stdout.write(
-                f"total: imported {total.imported}, already present {total.already_present}, "
-                f"rejected {total.rejected}"
+                f"total: {_outcome_counts(total)}"
                 + (f", warnings {total.warnings}" if total.warnings else "")
             )
         if total.rejected:
@@ -156,6 +171,5 @@ class Command(BaseCommand):
         # Warnings: chats imported with something to check, listed line by line on stderr.
         warnings = f", warnings {summary.warnings}" if summary.warnings else ""
         self.stdout.write(
-            f"{name}: imported {summary.imported}, already present {summary.already_present}, "
-            f"rejected {summary.rejected}{kept}{warnings}; {summary.messages} messages"
+            f"{name}: {_outcome_counts(summary)}{kept}{warnings}; {summary.messages} messages"
         )
