@@ -86,9 +86,12 @@ class ChatAdmin(_LockedWithTranscript, SimpleHistoryAdmin):
 
 @admin.register(Message)
 class MessageAdmin(_OriginalTextAudited, _LockedWithTranscript, admin.ModelAdmin):
-    list_display = ("chat", "position", "sender", "sent_at")
+    list_display = ("chat", "position", "sender", "visibility", "sent_at")
     list_select_related = ("chat",)
     raw_id_fields = ("chat", "agent")
+    # As the source sent them: the source's id, what it attached and who may see the line
+    # are not hand-edited (the redaction layer of attachments is redact_pii's).
+    readonly_fields = ("external_id", "visibility", "attachments", "attachments_redacted")
 
 
 @admin.register(Customer)

@@ -5,6 +5,7 @@ by answering `chats.hooks.chat_extras_collect` for many chats at once, so a page
 one query per receiver, never one per chat. Filtering is `chats.filters.ChatFilter`.
 """
 
+import zlib
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -12,7 +13,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from chats.hooks import ChatExtrasQuery, chat_extras_collect
-from chats.models import Chat, Message, MessageVisibility
+from chats.models import Chat, ChatSourceDocument, Message, MessageVisibility
 from core.batching import chunks_read, rows_after
 
 EXPORT_CHUNK_SIZE = 500
@@ -182,8 +183,30 @@ def chat_to_interchange(chat: Chat, *, redacted: bool, extras: dict[str, Any]) -
     }
 
 
-def chats_export(*, queryset: QuerySet[Chat], redacted: bool) -> Iterator[dict[str, Any]]:
-    """Streams interchange dicts chunk by chunk (constant memory, constant queries per chunk)."""
+def chats_source_documents(chat_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The documents as received (SPEC §3), by chat, oldest first, as text. Personal data: for
+    original-text exports only (the DSR export, `export_records --original`), never a page."""
+    documents: dict[int, list[dict[str, Any]]] = {}
+    rows = (
+        ChatSourceDocument.objects.filter(chat_id__in=chat_ids)
+        .order_by("chat_id", "received_at", "pk")
+        .values_list("chat_id", "received_at", "format", "document")
+    )
+    for chat_id, received_at, source_format, document in rows:
+        text = zlib.decompress(bytes(document)).decode("utf-8", errors="replace")
+        documents.setdefault(chat_id, []).append(
+            {"received_at": _iso(received_at), "format": source_format, "document": text}
+        )
+    return documents
+
+
+def chats_export(
+    *, queryset: QuerySet[Chat], redacted: bool, with_source_documents: bool = False
+) -> Iterator[dict[str, Any]]:
+    """Streams interchange dicts chunk by chunk (constant memory, constant queries per chunk).
+    `with_source_documents` (original text only) adds each chat's documents as received."""
+    if redacted and with_source_documents:
+        raise ValueError("source documents are personal data: never in a redacted export")
     base = queryset.order_by("pk")
     if redacted:
         # A chat that is not redacted yet has nothing safe to export.
@@ -196,5 +219,9 @@ def chats_export(*, queryset: QuerySet[Chat], redacted: bool) -> Iterator[dict[s
     )
     for chunk in chunks:
         extras = chat_extras([chat.pk for chat in chunk])
+        documents = chats_source_documents([c.pk for c in chunk]) if with_source_documents else {}
         for chat in chunk:
-            yield chat_to_interchange(chat, redacted=redacted, extras=extras[chat.pk])
+            exported = chat_to_interchange(chat, redacted=redacted, extras=extras[chat.pk])
+            if with_source_documents:
+                exported["source_documents"] = documents.get(chat.pk, [])
+            yield exported

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 
 from audit.services import audit_event_record
 from chats.filters import ChatFilter
-from chats.models import Chat, Message
+from chats.models import Chat, ChatCorrection, Message
 from chats.selectors import (
     chat_extras,
     chat_internal_notes,
@@ -79,6 +79,8 @@ def chat_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "chat": chat,
             "lines": lines,
             "internal_notes": notes,
+            # later copies of a declared chat that differ: annotations, never edits (SPEC §3)
+            "corrections": list(ChatCorrection.objects.filter(chat=chat)) if governance else [],
             "extras": extras,
             "destroyed": (extras.get("record") or {}).get("is_live") is False,
             "perms_governance": governance,

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from chats.hooks import ChatExtra, ChatExtrasQuery
+from chats.models import ChatCorrection
 from records.models import Record, RecordStatus
 from records.recompute import record_retention_steps
 from records.rules import (
@@ -201,6 +202,17 @@ def record_history(record: Record) -> list[dict[str, Any]]:
                     "reason": hold.release_reason,
                 }
             )
+    for correction in ChatCorrection.objects.filter(chat_id=record.chat_id):
+        # A later copy from the source that differs: the record is unchanged (SPEC §3).
+        rows.append(
+            {
+                "at": correction.received_at,
+                "kind": "correction",
+                "type": "chat.correction_received",
+                "by": "source",
+                "reason": "differs: " + ", ".join(correction.differences),
+            }
+        )
     for item in DisposalItem.objects.filter(record=record).select_related("batch"):
         rows.append(
             {

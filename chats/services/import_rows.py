@@ -52,11 +52,6 @@ def source_document_compress(document: bytes) -> bytes:
     return zlib.compress(document, SOURCE_DOCUMENT_COMPRESSION)
 
 
-def source_document_text(document: ChatSourceDocument) -> str:
-    """A kept document as text (for the DSR export and `export_records --original`)."""
-    return zlib.decompress(bytes(document.document)).decode("utf-8", errors="replace")
-
-
 def source_documents_insert(received: Iterable[tuple[int, ChatPayload]], *, now: datetime) -> None:
     """One bulk insert (COPY on PostgreSQL) of the documents as received, for their chats."""
     rows_insert(

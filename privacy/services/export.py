@@ -44,7 +44,14 @@ def _export_payload(request: DataSubjectRequest, now: datetime) -> dict[str, Any
         )
     )
     # It is the person's own data: the original text, not the redacted layer.
-    chats = list(chats_export(queryset=Chat.objects.filter(pk__in=chat_ids), redacted=False))
+    # With the documents as the sources sent them: they are the person's data too (SPEC §3).
+    chats = list(
+        chats_export(
+            queryset=Chat.objects.filter(pk__in=chat_ids),
+            redacted=False,
+            with_source_documents=True,
+        )
+    )
     return {
         "request": request.pk,
         "kind": request.kind,

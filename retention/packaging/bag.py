@@ -23,7 +23,12 @@ from django.utils import timezone
 
 from audit.services import audit_event_record
 from chats.models import Chat
-from chats.selectors import chat_extras, chat_to_interchange, chat_with_transcript
+from chats.selectors import (
+    chat_extras,
+    chat_to_interchange,
+    chat_with_transcript,
+    chats_source_documents,
+)
 from core.batching import chunks_process, rows_after
 from core.db import history_model_of
 from core.exceptions import ApplicationError
@@ -192,14 +197,19 @@ def _chunk_write(
     extras = chat_extras(list(chats))
     holds, history = _holds_by_record(ids), _history_by_record(ids)
     certificates = _certificates_by_record(ids)
+    # The documents as received are original text: only in an --original package.
+    documents = chats_source_documents(list(chats)) if original else {}
     for record in records:
         chat = chats[record.chat_id]
         has_content = record.status in LIVE_STATUSES and (original or chat.redacted_at is not None)
+        exported = None
+        if has_content:
+            exported = chat_to_interchange(chat, redacted=not original, extras=extras[chat.pk])
+            if original:
+                exported["source_documents"] = documents.get(chat.pk, [])
         line = _record_metadata(
             record,
-            chat=chat_to_interchange(chat, redacted=not original, extras=extras[chat.pk])
-            if has_content
-            else None,
+            chat=exported,
             holds=holds.get(record.pk, []),
             history=history.get(record.pk, []),
             certificate=certificates.get(record.pk),

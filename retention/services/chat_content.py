@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 from django.db.models import Exists, F, Max, OuterRef
 
-from chats.models import Chat, Customer, Message, Survey
+from chats.models import Chat, ChatCorrection, ChatSourceDocument, Customer, Message, Survey
 from core.db import any_of, epoch_microseconds, epoch_microseconds_of, rows_delete_set_based
 
 
@@ -102,6 +102,14 @@ def chats_tags_destroy(chat_ids: list[int], *, keep_redacted: bool) -> None:
     else:
         chats.update(tags=[], tags_redacted=[])
         history.update(tags=[], tags_redacted=[])
+
+
+def chats_source_documents_destroy(chat_ids: list[int]) -> None:
+    """The documents as received (SPEC §3) are personal data: they go with the originals
+    (purge) and with the chat (destruction, erasure). Corrections keep only the names of the
+    fields that differed."""
+    ChatCorrection.objects.filter(any_of("chat_id", chat_ids)).update(source_document=None)
+    rows_delete_set_based(ChatSourceDocument.objects.filter(any_of("chat_id", chat_ids)))
 
 
 def customers_old_identities_purge(customer_ids: Iterable[int]) -> None:

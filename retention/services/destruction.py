@@ -48,6 +48,7 @@ from retention.selectors import records_destruction_facts
 from retention.services.chat_content import (
     chats_content_sha256,
     chats_customers_unlink,
+    chats_source_documents_destroy,
     chats_tags_destroy,
     customers_release,
 )
@@ -164,7 +165,7 @@ def _chats_content_destroy(chat_ids: list[int], *, anonymize: bool, stamp: datet
     if anonymize:
         # The redacted layer stays as a non-record knowledge item; the original goes.
         Message.objects.filter(any_of("chat_id", chat_ids)).update(
-            text="", original_purged_at=stamp
+            text="", attachments=[], original_purged_at=stamp
         )
         Message.objects.filter(any_of("chat_id", chat_ids), sender=SenderRole.CUSTOMER).update(
             author_name=""
@@ -176,6 +177,7 @@ def _chats_content_destroy(chat_ids: list[int], *, anonymize: bool, stamp: datet
             comment="", comment_redacted="", answers={}, answers_redacted={}
         )
     chats_tags_destroy(chat_ids, keep_redacted=anonymize)
+    chats_source_documents_destroy(chat_ids)
 
 
 def records_destroy(

@@ -39,7 +39,11 @@ from retention.selectors import (
     records_due_for_pii_purge,
     records_unknown_country_originals_kept,
 )
-from retention.services.chat_content import chats_tags_destroy, customers_old_identities_purge
+from retention.services.chat_content import (
+    chats_source_documents_destroy,
+    chats_tags_destroy,
+    customers_old_identities_purge,
+)
 from retention.services.destruction import (
     DestructionResult,
     LockedRecord,
@@ -117,13 +121,14 @@ def records_purge_originals(*, record_ids: Iterable[int], now: datetime) -> Dest
 def _originals_destroy(ready: Sequence[LockedRecord], *, stamp: datetime) -> None:
     chat_ids = [record.chat_id for record in ready]
     Message.objects.filter(any_of("chat_id", chat_ids), original_purged_at__isnull=True).update(
-        text="", original_purged_at=stamp
+        text="", attachments=[], original_purged_at=stamp
     )
     Message.objects.filter(any_of("chat_id", chat_ids), sender=SenderRole.CUSTOMER).update(
         author_name=""
     )
     Survey.objects.filter(any_of("chat_id", chat_ids)).update(comment="", answers={})
     chats_tags_destroy(chat_ids, keep_redacted=True)
+    chats_source_documents_destroy(chat_ids)
     customers_old_identities_purge(r.customer_id for r in ready if r.customer_id is not None)
     ready_ids = [r.pk for r in ready]
     Record.objects.filter(any_of("pk", ready_ids)).update(pii_purged_at=stamp)
