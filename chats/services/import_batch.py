@@ -6,6 +6,7 @@ race for the same chat makes our batch retry, after which that chat counts as al
 After a batch commits, `chats.hooks.chats_imported` is sent with the chats it created.
 """
 
+import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
+import orjson
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -260,16 +262,44 @@ def chats_import_batch(*, payloads: Sequence[ChatPayload]) -> ImportBatchResult:
     raise AssertionError("unreachable")
 
 
-def chat_import_outcome(*, payload: ChatPayload) -> tuple[Chat, str]:
+def chat_import_outcome(
+    *,
+    payload: ChatPayload,
+    source_document: bytes | dict[str, Any] | None = None,
+    source_format: str | None = None,
+) -> tuple[Chat, str]:
     """Imports one chat (or a later copy of it, SPEC §3). Returns the chat and the outcome:
-    `created`, `updated`, `unchanged` or `correction`."""
+    `created`, `updated`, `unchanged` or `correction`. `source_document`: the document as
+    received when it is not the payload's own (a webhook's body, a vendor's object), kept with
+    the chat; `source_format` names where it came from (e.g. "chatwoot-webhook")."""
+    if source_document is not None or source_format is not None:
+        payload = source_document_replace(payload, source_document, source_format)
     result = chats_import_batch(payloads=[payload])
     outcome = result.outcome_of(payload.key)
     chat_id = result.created_ids[0] if outcome == CREATED else result.existing[payload.key]
     return Chat.objects.get(pk=chat_id), outcome
 
 
-def chat_import(*, payload: ChatPayload) -> tuple[Chat, bool]:
+def source_document_replace(
+    payload: ChatPayload, document: bytes | dict[str, Any] | None, source_format: str | None
+) -> ChatPayload:
+    if isinstance(document, dict):
+        document = orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
+    return dataclasses.replace(
+        payload,
+        source_document=payload.source_document if document is None else document,
+        source_format=source_format or payload.source_format,
+    )
+
+
+def chat_import(
+    *,
+    payload: ChatPayload,
+    source_document: bytes | dict[str, Any] | None = None,
+    source_format: str | None = None,
+) -> tuple[Chat, bool]:
     """Imports one chat. Returns (chat, created)."""
-    chat, outcome = chat_import_outcome(payload=payload)
+    chat, outcome = chat_import_outcome(
+        payload=payload, source_document=source_document, source_format=source_format
+    )
     return chat, outcome == CREATED

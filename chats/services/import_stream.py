@@ -202,10 +202,13 @@ def chats_import_units(
     on_reject: RejectCallback,
     batch_size: int | None = None,
     on_warning: WarningCallback | None = None,
+    source_format: str = "native",
 ) -> ImportSummary:
     """Imports converted units (number, original bytes, interchange dict or error) in batches.
 
     Every dict is validated by the one validator; a unit that fails goes to `on_reject` whole.
+    Each chat keeps its unit's original bytes as its source document (SPEC §3), in
+    `source_format`.
     """
     batch_size = batch_size or settings.IMPORT_BATCH_SIZE
     summary = ImportSummary()
@@ -230,7 +233,9 @@ def chats_import_units(
         try:
             if isinstance(chat, InterchangeError):
                 raise chat
-            payload = chat_payload_from_dict(chat)
+            payload = chat_payload_from_dict(
+                chat, source_document=raw or None, source_format=source_format
+            )
             first = numbers.setdefault(payload.key, number)
             if first != number:
                 raise InterchangeError(duplicate_reason(first), "external_id")

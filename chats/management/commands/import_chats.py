@@ -156,6 +156,7 @@ class Command(BaseCommand):
             on_reject=on_reject,
             batch_size=batch_size,
             on_warning=on_warning,
+            source_format=format_name,
         )
         if rejected:
             rejected_path.write_bytes(b"".join(rejected))
