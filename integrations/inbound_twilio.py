@@ -21,7 +21,7 @@ import hashlib
 import hmac
 import json
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -196,8 +196,12 @@ def cloud_event_form(event: Any, where: str) -> dict[str, str]:
 
 
 def _events_signature_ok(request: HttpRequest, token: str) -> bool:
-    url = settings.TWILIO_EVENTS_URL or request.build_absolute_uri()
-    given = parse_qs(urlsplit(url).query).get("bodySHA256", [""])[0]
+    # bodySHA256 changes with every body: the configured URL is the sink's base, the query is
+    # the request's own.
+    query = request.META.get("QUERY_STRING", "")
+    base = settings.TWILIO_EVENTS_URL or request.build_absolute_uri(request.path)
+    url = f"{base}?{query}" if query else base
+    given = parse_qs(query).get("bodySHA256", [""])[0]
     body_ok = hmac.compare_digest(given, hashlib.sha256(request.body).hexdigest())
     expected = twilio_signature(auth_token=token, url=url, params={})
     signed = hmac.compare_digest(expected, request.headers.get("X-Twilio-Signature", ""))

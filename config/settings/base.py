@@ -284,7 +284,7 @@ LIVECHAT_WEBHOOK_SECRET = env("LIVECHAT_WEBHOOK_SECRET", default="")
 TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
 # The public URL Twilio calls (its signature covers the exact URL); empty = the request's own.
 TWILIO_WEBHOOK_URL = env("TWILIO_WEBHOOK_URL", default="")
-# The public URL of the Event Streams sink, with its bodySHA256 query (Twilio signs it).
+# The public URL of the Event Streams sink, without its query (Twilio signs URL + ?bodySHA256=…).
 TWILIO_EVENTS_URL = env("TWILIO_EVENTS_URL", default="")
 
 # --- Security (issue #13) ---------------------------------------------------------------------
