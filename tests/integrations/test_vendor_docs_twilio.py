@@ -8,7 +8,6 @@ ContentType, Size}; onConversationStateUpdated with StateUpdated and no DateCrea
 twilio/twilio-oai REST examples in shared/formats/twilio_conversations (separate files).
 """
 
-
 import hashlib
 import json
 from pathlib import Path
