@@ -150,3 +150,67 @@ def test_v3_3_customer_last_visit_gives_the_country(tmp_path):
     (unit,) = livechat.livechat_units(data)
     assert unit.chat["country"] == "PL"
     assert unit.chat["customer"]["name"] == "Thomas Anderson"
+
+
+def _webhook(client: Any, action: str, payload: dict[str, Any]) -> Any:
+    body = json.dumps({"secret_key": "lc-secret", "action": action, "payload": payload})
+    return client.post(
+        "/api/v1/integrations/livechat/webhook/", body, content_type="application/json"
+    )
+
+
+def _open_chat() -> dict[str, Any]:
+    chat = _load("v3_6_list_archives_page.json")["chats"][0]
+    chat["thread"]["active"] = True
+    return chat
+
+
+@pytest.mark.django_db
+def test_webhook_rating_before_the_end_is_applied_at_deactivation(client, settings):
+    settings.LIVECHAT_WEBHOOK_SECRET = "lc-secret"
+    assert _webhook(client, "incoming_chat", {"chat": _open_chat()}).status_code == 202
+    rating = _load("v3_6_thread_properties_updated.json")
+    assert _webhook(client, "thread_properties_updated", rating).status_code == 202
+    closed = {"chat_id": "PJ0MRSHTDG", "thread_id": "K600PKZON8"}
+    assert _webhook(client, "chat_deactivated", closed).status_code == 201
+    survey = Chat.objects.get(source="livechat", external_id="K600PKZON8").survey
+    assert (survey.rating, survey.comment) == (5, "Well done!")
+
+
+@pytest.mark.django_db
+def test_webhook_events_after_the_import_are_passed_as_full_copies(client, settings):
+    settings.LIVECHAT_WEBHOOK_SECRET = "lc-secret"
+    _webhook(client, "incoming_chat", {"chat": _open_chat()})
+    closed = {"chat_id": "PJ0MRSHTDG", "thread_id": "K600PKZON8"}
+    assert _webhook(client, "chat_deactivated", closed).status_code == 201
+    late = {
+        "chat_id": "PJ0MRSHTDG",
+        "thread_id": "K600PKZON8",
+        "event": {
+            "id": "QBT14H0Y3Y_2",
+            "created_at": "2020-05-28T11:46:00.000000Z",
+            "visibility": "all",
+            "type": "message",
+            "text": "One more thing",
+            "author_id": "smith@example.com",
+        },
+    }
+    rating = _load("v3_6_thread_properties_updated.json")
+    for action, payload in (("incoming_event", late), ("thread_properties_updated", rating)):
+        response = _webhook(client, action, payload)
+        assert response.status_code == 200, response.content
+        assert response.json()["copy"] == "passed to the import (update rule)"
+    assert _webhook(client, "chat_deactivated", closed).status_code == 200
+    assert Chat.objects.filter(source="livechat").count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.xfail(strict=True, reason="needs h20a update rule")
+def test_webhook_rating_after_the_import_is_stored(client, settings):
+    settings.LIVECHAT_WEBHOOK_SECRET = "lc-secret"
+    _webhook(client, "incoming_chat", {"chat": _open_chat()})
+    _webhook(client, "chat_deactivated", {"chat_id": "PJ0MRSHTDG", "thread_id": "K600PKZON8"})
+    _webhook(client, "thread_properties_updated", _load("v3_6_thread_properties_updated.json"))
+    # needs h20a update rule
+    survey = Chat.objects.get(source="livechat", external_id="K600PKZON8").survey
+    assert survey.rating == 5
