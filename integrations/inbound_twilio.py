@@ -42,6 +42,8 @@ from integrations.inbound import (
     twilio_signature,
 )
 
+# Twilio batches Event Streams deliveries; a larger body is not Twilio's and is refused whole.
+MAX_EVENTS_PER_DELIVERY = 1000
 CLOUD_EVENT_TYPES = {
     "com.twilio.conversations.message.added": "onMessageAdded",
     "com.twilio.conversations.participant.added": "onParticipantAdded",
@@ -221,6 +223,8 @@ def twilio_events_webhook(request: HttpRequest) -> HttpResponse:
     except JSONBodyError as error:
         return _refuse(400, str(error))
     events = body if isinstance(body, list) else [body]
+    if len(events) > MAX_EVENTS_PER_DELIVERY:
+        return _refuse(400, f"more than {MAX_EVENTS_PER_DELIVERY} events in one delivery")
     results: list[dict[str, Any]] = []
     refused = False
     for index, event in enumerate(events):

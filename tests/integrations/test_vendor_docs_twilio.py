@@ -150,6 +150,23 @@ def test_event_streams_unknown_shape_is_refused_with_the_index(client, token_set
 
 
 @pytest.mark.django_db
+def test_event_streams_oversized_batch_is_refused_whole(client, token_set):
+    event = _load("event_streams_batch_open.json")[2]
+    body = json.dumps([event] * 1001).encode()
+    query = f"bodySHA256={hashlib.sha256(body).hexdigest()}"
+    signature = twilio_signature(auth_token="tw-token", url=f"{HOST}{EVENTS}?{query}", params={})
+    response = client.post(
+        f"{EVENTS}?{query}",
+        body,
+        content_type="application/json",
+        HTTP_X_TWILIO_SIGNATURE=signature,
+    )
+    assert response.status_code == 400
+    assert "more than 1000 events" in response.json()["message"]
+    assert not InboundEvent.objects.exists()
+
+
+@pytest.mark.django_db
 def test_resources_in_separate_files_do_not_block_one_another(tmp_path):
     names = [
         "twilio_conversation.json",
