@@ -22,6 +22,9 @@ class ImportUnit(NamedTuple):
     number: int
     raw: bytes
     chat: dict[str, Any] | InterchangeError
+    # Paths of the source document's fields that no interchange field takes (issue #20): they
+    # stay in the kept source document (`raw`) and are counted in the import summary.
+    unmapped: tuple[str, ...] = ()
 
 
 DocumentConverter = Callable[[bytes], Iterator[ImportUnit]]

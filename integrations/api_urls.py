@@ -1,6 +1,6 @@
 from django.urls import path
 
-from integrations import api, inbound
+from integrations import api, inbound, inbound_twilio
 
 urlpatterns = [
     path(
@@ -20,7 +20,12 @@ urlpatterns = [
     ),
     path("integrations/chatwoot/webhook/", inbound.chatwoot_webhook, name="inbound-chatwoot"),
     path("integrations/livechat/webhook/", inbound.livechat_webhook, name="inbound-livechat"),
-    path("integrations/twilio/webhook/", inbound.twilio_webhook, name="inbound-twilio"),
+    path("integrations/twilio/webhook/", inbound_twilio.twilio_webhook, name="inbound-twilio"),
+    path(
+        "integrations/twilio/events/",
+        inbound_twilio.twilio_events_webhook,
+        name="inbound-twilio-events",
+    ),
     path(
         "chats/<int:pk>/send-transcript/",
         api.ChatTranscriptSendApi.as_view(),

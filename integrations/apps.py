@@ -16,6 +16,7 @@ class IntegrationsConfig(AppConfig):
             chatwoot,
             intercom,
             livechat,
+            sunshine_conversations,
             twilio,
             zendesk_chat,
         )

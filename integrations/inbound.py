@@ -10,9 +10,10 @@ mapping as `import_chats --format NAME` and the one validator, when the conversa
   with every held message.
 - LiveChat: the envelope's `secret_key` must equal LIVECHAT_WEBHOOK_SECRET. incoming_chat and
   incoming_event are held; chat_deactivated imports the thread with its events.
-- Twilio Conversations: `X-Twilio-Signature` = base64(HMAC-SHA1(TWILIO_AUTH_TOKEN, URL + each
-  form parameter name and value, sorted by name)). onParticipantAdded and onMessageAdded are
-  held; onConversationStateUpdated to "closed" imports the conversation.
+- Twilio Conversations (webhooks and Event Streams): see integrations/inbound_twilio.py.
+
+An event of a conversation already imported is never answered "already present": it is merged
+with the stored chat and the full copy is passed to the import (inbound_copies, issue #20).
 
 A malformed payload is refused with 400 and the reason; a closed conversation whose mapping
 fails is refused the same way and its held events are kept, so nothing is half-imported.
@@ -23,7 +24,6 @@ Held events must not outlive their conversation: see integrations/inbound_idle.p
 import base64
 import hashlib
 import hmac
-import json
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -38,7 +38,9 @@ from chats.interchange import InterchangeError, chat_payload_from_dict
 from chats.models import Chat
 from chats.services.import_batch import chat_import
 from core.jsonparse import JSONBodyError, json_loads_strict
-from integrations.importers import chatwoot, livechat, twilio
+from integrations.importers import chatwoot, livechat, livechat_parts
+from integrations.importers.documents import interchange_ready
+from integrations.inbound_copies import chat_full_copy
 from integrations.models import InboundEvent
 
 TIMESTAMP_TOLERANCE_SECONDS = 300
@@ -51,9 +53,21 @@ def _refuse(status: int, message: str) -> JsonResponse:
 
 @transaction.atomic
 def _import_closed(source: str, key: str, chat: dict[str, Any]) -> JsonResponse:
-    chat_obj, created = chat_import(payload=chat_payload_from_dict(chat))
+    """Imports the full copy of a pushed chat (the stored chat merged with what was pushed, see
+    inbound_copies) and drops what was held for it: the update rule applies to every copy."""
+    copy = interchange_ready(chat_full_copy(chat))
+    chat_obj, created = chat_import(payload=chat_payload_from_dict(copy))
     InboundEvent.objects.filter(source=source, conversation_key=key).delete()
-    return JsonResponse({"chat": chat_obj.pk, "created": created}, status=201 if created else 200)
+    body: dict[str, Any] = {"chat": chat_obj.pk, "created": created}
+    if not created:
+        body["copy"] = "passed to the import (update rule)"
+    return JsonResponse(body, status=201 if created else 200)
+
+
+def chat_imported(source: str, external_id: str) -> bool:
+    return (
+        bool(external_id) and Chat.objects.filter(source=source, external_id=external_id).exists()
+    )
 
 
 def held_events(source: str, key: str, kind: str) -> list[Any]:
@@ -71,20 +85,15 @@ def _hold(
     payload: Any,
     *,
     event_key: str = "",
-    chat_external_id: str = "",
     replace: bool = False,
 ) -> JsonResponse:
     """Holds one piece of an open conversation, once: a replayed event (the same message,
-    participant or thread id — `event_key`) and an event for a conversation already imported
-    (`chat_external_id`) add nothing and are answered 200 so the sender stops retrying.
-    With `replace` (an edit of a held message) the held copy takes the new payload."""
+    participant or thread id — `event_key`) adds nothing and is answered 200 so the sender
+    stops retrying. With `replace` (an edit of a held message) the held copy takes the new
+    payload. An event of a conversation already imported is not held: the caller passes a full
+    copy to the import instead (`chat_imported`)."""
     if not key:
         raise InterchangeError("is required", "conversation id")
-    if (
-        chat_external_id
-        and Chat.objects.filter(source=source, external_id=chat_external_id).exists()
-    ):
-        return JsonResponse({"ignored": kind, "reason": "conversation already imported"})
     held = InboundEvent.objects.filter(source=source, conversation_key=key, kind=kind)
     if event_key and held.filter(event_key=event_key).exists():
         if replace:
@@ -188,24 +197,33 @@ def chatwoot_webhook(request: HttpRequest) -> HttpResponse:
                 for k, v in payload.items()
                 if k not in {"conversation", "account", "inbox", "event"}
             }
+            if chat_imported(chatwoot.SOURCE, key):
+                # After the resolution (a reopened conversation, a CSAT answer sent as
+                # message_updated): the event with the held pieces makes the next copy.
+                held = [*held_events(chatwoot.SOURCE, key, "message"), message]
+                chat = _mapped(
+                    lambda: chatwoot.conversation_to_chat(conversation, extra_messages=held)
+                )
+                return _import_closed(chatwoot.SOURCE, key, chat)
             return _hold(
                 chatwoot.SOURCE,
                 key,
                 "message",
                 message,
                 event_key=_id(payload.get("id"), "id"),
-                chat_external_id=key,
                 replace=event == "message_updated",
             )
         if event in chatwoot.CONVERSATION_EVENTS:
             resolved = event == "conversation_resolved" or payload.get("status") == "resolved"
-            if not resolved:
-                return JsonResponse({"ignored": event}, status=202)
             key = _id(payload.get("id"), "id")
+            if not resolved and not chat_imported(chatwoot.SOURCE, key):
+                return JsonResponse({"ignored": event}, status=202)
             held = held_events(chatwoot.SOURCE, key, "message")
             chat = _mapped(
                 lambda: chatwoot.conversation_to_chat(
-                    payload, event="conversation_resolved", extra_messages=held
+                    payload,
+                    event="conversation_resolved" if resolved else "",
+                    extra_messages=held,
                 )
             )
             return _import_closed(chatwoot.SOURCE, key, chat)
@@ -234,7 +252,19 @@ def livechat_held_chat(key: str) -> dict[str, Any]:
         if held.get("thread_id") in (None, thread.get("id")) and event.get("id") not in seen:
             seen.add(event.get("id"))
             events.append(event)
-    chat["thread"] = {**thread, "events": events, "active": False}
+    updates: dict[str, dict[str, Any]] = {}
+    for held in held_events(livechat.SOURCE, key, "properties"):
+        update = livechat_parts.property_updates(held)
+        if update is not None:
+            updates[update[0]] = {**updates.get(update[0], {}), **update[1]}
+    thread = livechat_parts.with_properties({**thread, "events": events, "active": False}, updates)
+    (converted,) = _mapped(lambda: livechat.chat_to_chats({**chat, "thread": thread}, {}))
+    return converted
+
+
+def _livechat_piece(chat_id: str, thread: dict[str, Any]) -> dict[str, Any]:
+    """A pushed piece of a thread already imported (an event, a rating) as a partial chat."""
+    chat = {"id": chat_id, "users": [], "thread": thread}
     (converted,) = _mapped(lambda: livechat.chat_to_chats(chat, {}))
     return converted
 
@@ -252,129 +282,61 @@ def livechat_webhook(request: HttpRequest) -> HttpResponse:
     if not hmac.compare_digest(str(envelope.get("secret_key", "")), secret):
         return _refuse(401, "bad or missing secret_key")
     try:
-        action = _name(envelope.get("action"))
-        payload = _object(envelope.get("payload"), "payload")
-        if action == "incoming_chat":
-            chat = _object(payload.get("chat"), "payload.chat")
-            thread = _object(chat.get("thread"), "payload.chat.thread")
-            thread_id = _id(thread.get("id"), "payload.chat.thread.id")
-            return _hold(
-                livechat.SOURCE,
-                _id(chat.get("id"), "payload.chat.id"),
-                "chat",
-                chat,
-                event_key=thread_id,
-                chat_external_id=thread_id,
-            )
-        if action == "incoming_event":
-            thread_id = _id(payload.get("thread_id"), "payload.thread_id")
-            event = _object(payload.get("event"), "payload.event")
-            return _hold(
-                livechat.SOURCE,
-                _id(payload.get("chat_id"), "payload.chat_id"),
-                "event",
-                {"thread_id": payload.get("thread_id"), "event": event},
-                event_key=_id(event.get("id"), "payload.event.id"),
-                chat_external_id=thread_id,
-            )
-        if action == "chat_deactivated":
-            key = _id(payload.get("chat_id"), "payload.chat_id")
-            return _import_closed(livechat.SOURCE, key, livechat_held_chat(key))
-        return JsonResponse({"ignored": action}, status=202)
+        return _livechat_action(_name(envelope.get("action")), envelope)
     except InterchangeError as error:
         return _refuse(400, str(error))
 
 
-# --- Twilio Conversations -----------------------------------------------------------------------
+def _livechat_action(action: str | None, envelope: dict[str, Any]) -> JsonResponse:
+    payload = _object(envelope.get("payload"), "payload")
+    source = livechat.SOURCE
+    if action == "incoming_chat":
+        chat = _object(payload.get("chat"), "payload.chat")
+        thread = _object(chat.get("thread"), "payload.chat.thread")
+        thread_id = _id(thread.get("id"), "payload.chat.thread.id")
+        key = _id(chat.get("id"), "payload.chat.id")
+        if chat_imported(source, thread_id):
+            (converted,) = _mapped(lambda: livechat.chat_to_chats(chat, {}))
+            return _import_closed(source, key, converted)
+        return _hold(source, key, "chat", chat, event_key=thread_id)
+    if action == "incoming_event":
+        thread_id = _id(payload.get("thread_id"), "payload.thread_id")
+        event = _object(payload.get("event"), "payload.event")
+        key = _id(payload.get("chat_id"), "payload.chat_id")
+        if chat_imported(source, thread_id):
+            thread = {"id": thread_id, "created_at": event.get("created_at"), "events": [event]}
+            return _import_closed(source, key, _livechat_piece(key, thread))
+        return _hold(
+            source,
+            key,
+            "event",
+            {"thread_id": payload.get("thread_id"), "event": event},
+            event_key=_id(event.get("id"), "payload.event.id"),
+        )
+    if action in livechat_parts.PROPERTY_ACTIONS:
+        thread_id = _id(payload.get("thread_id"), "payload.thread_id")
+        key = _id(payload.get("chat_id"), "payload.chat_id")
+        if action == "thread_properties_updated" and chat_imported(source, thread_id):
+            stored = Chat.objects.get(source=source, external_id=thread_id)
+            thread = {
+                "id": thread_id,
+                "created_at": stored.started_at.isoformat(),
+                "events": [],
+                "properties": _object(payload.get("properties"), "payload.properties"),
+            }
+            return _import_closed(source, key, _livechat_piece(key, thread))
+        return _hold(source, key, "properties", payload)
+    if action == "chat_deactivated":
+        key = _id(payload.get("chat_id"), "payload.chat_id")
+        thread_id = _id(payload.get("thread_id"), "payload.thread_id")
+        if not held_events(source, key, "chat") and chat_imported(source, thread_id):
+            return JsonResponse({"ignored": action, "reason": "nothing new since the import"})
+        return _import_closed(source, key, livechat_held_chat(key))
+    return JsonResponse({"ignored": action}, status=202)
 
 
 def twilio_signature(*, auth_token: str, url: str, params: dict[str, str]) -> str:
+    """Twilio's request signature (used by integrations/inbound_twilio.py)."""
     data = url + "".join(f"{name}{params[name]}" for name in sorted(params))
     digest = hmac.new(auth_token.encode(), data.encode(), hashlib.sha1).digest()
     return base64.b64encode(digest).decode()
-
-
-def _twilio_participant(form: dict[str, str]) -> dict[str, Any]:
-    return {
-        "sid": form.get("ParticipantSid"),
-        "conversation_sid": form.get("ConversationSid"),
-        "identity": form.get("Identity") or None,
-        "attributes": form.get("Attributes") or "{}",
-        "messaging_binding": {
-            "address": form.get("MessagingBinding.Address") or None,
-            "proxy_address": form.get("MessagingBinding.ProxyAddress"),
-        },
-    }
-
-
-def _twilio_message(form: dict[str, str]) -> dict[str, Any]:
-    index = form.get("Index", "")
-    return {
-        "sid": form.get("MessageSid"),
-        "conversation_sid": form.get("ConversationSid"),
-        "author": form.get("Author"),
-        "participant_sid": form.get("ParticipantSid"),
-        "body": form.get("Body"),
-        "date_created": form.get("DateCreated"),
-        "index": int(index) if index.isdigit() else None,
-        "media": json.loads(form["Media"]) if form.get("Media") else None,
-    }
-
-
-@csrf_exempt
-@require_POST
-def twilio_webhook(request: HttpRequest) -> HttpResponse:
-    token = settings.TWILIO_AUTH_TOKEN
-    if not token:
-        return _refuse(404, "the Twilio endpoint is not configured")
-    form = request.POST.dict()
-    if any("\x00" in name or "\x00" in value for name, value in form.items()):
-        return _refuse(400, "a form field contains a NUL character")
-    url = settings.TWILIO_WEBHOOK_URL or request.build_absolute_uri()
-    expected = twilio_signature(auth_token=token, url=url, params=form)
-    if not hmac.compare_digest(expected, request.headers.get("X-Twilio-Signature", "")):
-        return _refuse(401, "bad or missing X-Twilio-Signature")
-    key = form.get("ConversationSid", "")
-    if not key:
-        return _refuse(400, "ConversationSid: is required")
-    event = form.get("EventType")
-    try:
-        if event == "onParticipantAdded":
-            return _hold(
-                twilio.SOURCE,
-                key,
-                "participant",
-                _twilio_participant(form),
-                event_key=form.get("ParticipantSid", ""),
-                chat_external_id=key,
-            )
-        if event == "onMessageAdded":
-            return _hold(
-                twilio.SOURCE,
-                key,
-                "message",
-                _twilio_message(form),
-                event_key=form.get("MessageSid", ""),
-                chat_external_id=key,
-            )
-        if event == "onConversationStateUpdated" and form.get("StateTo") == "closed":
-            conversation = {
-                "sid": key,
-                "date_created": form.get("DateCreated"),
-                "state": "closed",
-                "date_updated": form.get("DateUpdated"),
-                "attributes": form.get("Attributes"),
-                "timers": {"date_closed": form.get("DateUpdated")},
-            }
-            bundle = twilio.Bundle(
-                number=1,
-                conversation=conversation,
-                messages=held_events(twilio.SOURCE, key, "message"),
-                participants=held_events(twilio.SOURCE, key, "participant"),
-            )
-            return _import_closed(
-                twilio.SOURCE, key, _mapped(lambda: twilio.bundle_to_chat(bundle))
-            )
-        return JsonResponse({"ignored": event}, status=202)
-    except (InterchangeError, ValueError) as error:
-        return _refuse(400, str(error))

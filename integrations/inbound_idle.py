@@ -18,7 +18,9 @@ from audit.services import audit_event_record
 from chats.interchange import InterchangeError, chat_payload_from_dict
 from chats.services.import_batch import chat_import
 from integrations.importers import chatwoot, livechat, twilio
+from integrations.importers.documents import interchange_ready
 from integrations.inbound import held_events, livechat_held_chat
+from integrations.inbound_copies import chat_full_copy
 from integrations.models import InboundEvent
 
 logger = logging.getLogger(__name__)
@@ -72,7 +74,10 @@ def inbound_conversations_close_idle(*, now: datetime) -> dict[str, int]:
             with transaction.atomic():
                 if builder is None:
                     raise InterchangeError(f"no importer for source {source!r}", "source")
-                chat_import(payload=chat_payload_from_dict(builder(key)))
+                # The same full copy as a close: merged with a stored chat, and never an
+                # internal note the installed interchange could not keep apart.
+                copy = interchange_ready(chat_full_copy(builder(key)))
+                chat_import(payload=chat_payload_from_dict(copy))
                 InboundEvent.objects.filter(source=source, conversation_key=key).delete()
             imported += 1
         except (InterchangeError, ValueError, TypeError, AttributeError) as error:

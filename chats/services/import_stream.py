@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 from django.conf import settings
 
+from chats.importers import ImportUnit
 from chats.interchange import (
     ChatPayload,
     InterchangeError,
@@ -32,6 +33,8 @@ class ImportSummary:
     warnings: int = 0
     updated: int = 0  # undeclared chats completed by a later copy (SPEC §3)
     corrections: int = 0  # later copies of declared chats, kept as correction annotations
+    # Distinct fields of the source documents that no interchange field takes (issue #20).
+    fields_not_mapped: int = 0
 
     @property
     def total(self) -> int:
@@ -198,7 +201,7 @@ def chats_import_lines(
 
 def chats_import_units(
     *,
-    units: Iterable[tuple[int, bytes, dict[str, Any] | InterchangeError]],
+    units: Iterable[ImportUnit],
     on_reject: RejectCallback,
     batch_size: int | None = None,
     on_warning: WarningCallback | None = None,
@@ -214,6 +217,7 @@ def chats_import_units(
     summary = ImportSummary()
     pending: list[ChatPayload] = []
     numbers: dict[Key, int] = {}  # first unit of each chat in the file
+    not_mapped: set[str] = set()
 
     def flush() -> None:
         if pending:
@@ -229,7 +233,8 @@ def chats_import_units(
                     on_warning(number, where, reason)
             pending.clear()
 
-    for number, raw, chat in units:
+    for number, raw, chat, unmapped in units:
+        not_mapped.update(unmapped)
         try:
             if isinstance(chat, InterchangeError):
                 raise chat
@@ -247,4 +252,5 @@ def chats_import_units(
         if len(pending) >= batch_size:
             flush()
     flush()
+    summary.fields_not_mapped = len(not_mapped)
     return summary

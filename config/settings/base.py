@@ -284,6 +284,8 @@ LIVECHAT_WEBHOOK_SECRET = env("LIVECHAT_WEBHOOK_SECRET", default="")
 TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
 # The public URL Twilio calls (its signature covers the exact URL); empty = the request's own.
 TWILIO_WEBHOOK_URL = env("TWILIO_WEBHOOK_URL", default="")
+# The public URL of the Event Streams sink, without its query (Twilio signs URL + ?bodySHA256=…).
+TWILIO_EVENTS_URL = env("TWILIO_EVENTS_URL", default="")
 
 # --- Security (issue #13) ---------------------------------------------------------------------
 # Audit chain (audit/chain.py): events are sealed with HMAC under AUDIT_CHAIN_KEY, a secret kept

@@ -20,8 +20,11 @@ from typing import Any
 from chats.importers import ImportUnit, register_document_format
 from chats.interchange import InterchangeError
 from integrations.importers.documents import (
+    INTERNAL,
+    PUBLIC,
     BadDocument,
     Document,
+    attachment,
     compact,
     documents_read,
     one_chat,
@@ -32,6 +35,8 @@ from integrations.importers.documents import (
     text_of,
     timestamp_iso,
     unit_error,
+    unmapped_in_items,
+    unmapped_keys,
     validated_units,
 )
 
@@ -57,6 +62,46 @@ CONVERSATION_EVENTS = frozenset(
     }
 )
 MESSAGE_EVENTS = frozenset({"message_created", "message_updated"})
+MAPPED_CONVERSATION = frozenset(
+    {"id", "meta", "messages", "created_at", "contact_inbox", "timestamp", "last_activity_at",
+     "status", "labels", "event"}
+)  # fmt: skip
+MAPPED_MESSAGE = frozenset(
+    {"id", "message_type", "sender", "sender_type", "sender_id", "created_at", "content",
+     "processed_message_content", "content_type", "content_attributes", "private",
+     "attachments", "conversation", "account", "inbox", "event"}
+)  # fmt: skip
+
+
+def _attachments(data: dict[str, Any], where: str) -> list[dict[str, Any]]:
+    """Chatwoot's attachment push data: file_type (image, audio, video, file, location, …),
+    extension, data_url, file_size; the name is the last segment of the URL."""
+    files = []
+    for index, item in enumerate(
+        require_list(data.get("attachments") or [], f"{where}.attachments")
+    ):
+        path = f"{where}.attachments[{index}]"
+        item = require_object(item, path)
+        url = text_of(item.get("data_url") or item.get("external_url"), f"{path}.data_url")
+        name = url.rsplit("/", 1)[-1].split("?", 1)[0] or text_of(
+            item.get("fallback_title"), f"{path}.fallback_title"
+        )
+        kind = text_of(item.get("file_type"), f"{path}.file_type")
+        extension = text_of(item.get("extension"), f"{path}.extension")
+        content_type = f"{kind}/{extension}" if kind and extension else kind
+        files.append(attachment(name, content_type, item.get("file_size"), url, path))
+    return files
+
+
+def chatwoot_unmapped(payload: dict[str, Any]) -> set[str]:
+    found: set[str] = set()
+    conversation = payload.get("conversation") if payload.get("event") in MESSAGE_EVENTS else None
+    if isinstance(conversation, dict):
+        unmapped_keys(payload, MAPPED_MESSAGE, "message", found)
+        payload = conversation
+    unmapped_keys(payload, MAPPED_CONVERSATION, "", found)
+    unmapped_in_items(payload.get("messages"), MAPPED_MESSAGE, "messages", found)
+    return found
 
 
 def _message(
@@ -81,7 +126,12 @@ def _message(
         "text": text_of(
             data.get("processed_message_content") or data.get("content"), f"{where}.content"
         ),
+        "external_id": text_of(data.get("id"), f"{where}.id"),
+        "visibility": INTERNAL if data.get("private") is True else PUBLIC,
     }
+    files = _attachments(data, where)
+    if files:
+        message["attachments"] = files
     if role == "agent" and sender_type.lower() == "user" and sender_id:
         message["agent_external_id"] = sender_id
         agents.setdefault(sender_id, text_of(sender.get("name"), f"{where}.sender.name"))
@@ -133,8 +183,6 @@ def conversation_to_chat(
     survey: dict[str, Any] | None = None
     ordered = []
     for key, (where, item) in by_id.items():
-        if item.get("private") is True:
-            continue  # an internal note: never shown to the customer, not in the transcript
         message, csat = _message(item, where, customer_name, agents)
         ordered.append((message["sent_at"], key, message))
         if csat:
@@ -224,5 +272,7 @@ def _document_units(document: Document) -> list[ImportUnit]:
         if not isinstance(value, dict):
             units.append(unit_error(document.number, raw, "not a Chatwoot payload object"))
         else:
-            units += validated_units(document.number, raw, one_chat(payload_to_chat, value))
+            units += validated_units(
+                document.number, raw, one_chat(payload_to_chat, value), chatwoot_unmapped(value)
+            )
     return units

@@ -174,18 +174,23 @@ def html_to_text(value: str) -> str:
 
 
 def validated_units(
-    number: int, raw: bytes, build: Callable[[], Iterable[dict[str, Any]]]
+    number: int,
+    raw: bytes,
+    build: Callable[[], Iterable[dict[str, Any]]],
+    unmapped: Iterable[str] = (),
 ) -> list[ImportUnit]:
     """Runs a mapping and validates every chat it yields with the one validator. One document
     may hold several chats (LiveChat threads): if any fails, the whole document is one reject,
-    so a document is never half-imported."""
+    so a document is never half-imported. `unmapped` names the document's fields that no
+    interchange field takes (they stay in the kept source document, `raw`)."""
     try:
-        chats = list(build())
+        chats = [interchange_ready(chat) for chat in build()]
         for chat in chats:
             chat_payload_from_dict(chat)
     except InterchangeError as error:
         return [ImportUnit(number, raw, error)]
-    return [ImportUnit(number, raw, chat) for chat in chats]
+    fields = tuple(sorted(set(unmapped)))
+    return [ImportUnit(number, raw, chat, fields) for chat in chats]
 
 
 def one_chat(
@@ -201,3 +206,72 @@ def one_chat(
 
 def unit_error(number: int, raw: bytes, reason: str, field: str = "") -> ImportUnit:
     return ImportUnit(number, raw, InterchangeError(reason, field))
+
+
+# --- SPEC §3 message keys (external_id, attachments, visibility) -------------------------------
+
+INTERNAL = "internal"
+PUBLIC = "public"
+
+
+def attachment(name: Any, content_type: Any, size: Any, url: Any, where: str) -> dict[str, Any]:
+    """One attachment as SPEC §3 names it; a size that is not a whole number is left out."""
+    return {
+        "name": text_of(name, f"{where}.name"),
+        "content_type": text_of(content_type, f"{where}.content_type"),
+        "size": size if isinstance(size, int) and not isinstance(size, bool) else None,
+        "url": text_of(url, f"{where}.url"),
+    }
+
+
+def attachment_line(item: dict[str, Any]) -> str:
+    """How an attachment reads in a transcript: "[attachment: name, type]"."""
+    return f"[attachment: {item.get('name') or 'unnamed'}, {item.get('content_type') or 'unknown'}]"
+
+
+def _interchange_keeps(key: str) -> bool:
+    from chats.interchange import MessagePayload
+
+    return key in MessagePayload._fields
+
+
+def interchange_ready(chat: dict[str, Any]) -> dict[str, Any]:
+    """The chat as the installed interchange can keep it without losing or leaking a word.
+
+    The importers always emit SPEC §3's per-message `visibility` and `attachments`. Until the
+    interchange stores them (it ignores unknown keys), an internal note would be stored as an
+    ordinary transcript line and an attachment would vanish: so, only then, internal notes are
+    left out (as before) and attachments are written into the text as "[attachment: …]" lines.
+    Once the interchange keeps the keys, the chat passes unchanged.
+    """
+    keeps_visibility = _interchange_keeps("visibility")
+    keeps_attachments = _interchange_keeps("attachments")
+    if keeps_visibility and keeps_attachments:
+        return chat
+    messages = []
+    for message in chat.get("messages") or []:
+        if not keeps_visibility and message.get("visibility") == INTERNAL:
+            continue
+        files = message.get("attachments") or []
+        if files and not keeps_attachments:
+            lines = [message.get("text") or "", *(attachment_line(item) for item in files)]
+            message = {**message, "text": "\n".join(line for line in lines if line)}
+        messages.append(message)
+    return {**chat, "messages": messages}
+
+
+# --- what a document says that no field of the interchange takes (issue #20, item 10) ---------
+
+
+def unmapped_keys(value: Any, mapped: frozenset[str], where: str, found: set[str]) -> None:
+    """Adds to `found` the path of every key of the object `value` that the importer does not
+    map (`where.key`); lists of objects are named `where[]`."""
+    if isinstance(value, dict):
+        for key in value:
+            if key not in mapped:
+                found.add(f"{where}.{key}" if where else key)
+
+
+def unmapped_in_items(items: Any, mapped: frozenset[str], where: str, found: set[str]) -> None:
+    for item in items if isinstance(items, list) else []:
+        unmapped_keys(item, mapped, f"{where}[]", found)

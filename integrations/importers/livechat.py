@@ -10,21 +10,35 @@ LiveChat thread is one conversation session:
   `visit.geolocation.country_code`. A pre-chat form (`filled_form` event, fields of type
   name/email) fills a missing name or email. Agents: users of type "agent" on the thread.
 - messages: `events[]` of type "message" (author role from `users[]`; agents' ids are their
-  email addresses, so an unknown author id with an "@" is an agent), "system_message" (system)
-  and "file" (a line naming the file). Events with `visibility: "agents"` (API v3.4+) or
-  `recipients: "agents"` (v3.3 and before) are internal notes and stay out of the transcript.
+  email addresses, so an unknown author id with an "@" is an agent), "system_message" (system),
+  "file" (an attachment-only message: name, content_type, size, url), "rich_message" (the
+  cards' titles, subtitles and buttons as text, their images as attachments), "form" (v3.6: a
+  system line listing the form's questions), "system" (v3.6 CDP events such as a store order:
+  a system line naming the subtype). `custom` events carry application data, not text: they
+  are skipped and counted among the fields not mapped. Every message keeps the event `id` as
+  its external_id. Events with `visibility: "agents"` (API v3.4+) or `recipients: "agents"`
+  (v3.3 and before) are agents' private notes: `visibility: internal` (SPEC §3).
+- country: the customer's `visit` (v3.4+) or `last_visit` (v3.3) geolocation, else the
+  thread's `customer_visit` geolocation (list_archives, v3.6).
 - survey: `properties.rating.score` of the thread or chat (1 = good → 5, 0 = bad → 1) and
-  `rating.comment`. Tags: `thread.tags`.
+  `rating.comment`; a `thread_properties_updated` push or webhook in the same file (or
+  delivered later, inbound) sets the thread's rating. Tags: `thread.tags`.
+- a `list_archives` response page (`{"chats": [{..., "thread"}], "next_page_id"}`) is read as
+  its chats.
 """
 
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from chats.importers import ImportUnit, register_document_format
 from chats.interchange import InterchangeError
 from integrations.importers.documents import (
+    INTERNAL,
+    PUBLIC,
     BadDocument,
     Document,
+    attachment,
     compact,
     country_code,
     documents_read,
@@ -38,10 +52,18 @@ from integrations.importers.documents import (
     unit_error,
     validated_units,
 )
+from integrations.importers.livechat_parts import (
+    chat_unmapped,
+    form_text,
+    is_internal,
+    property_updates,
+    rich_text,
+    with_properties,
+)
 
 SOURCE = "livechat"
 EVENT_TYPES = frozenset(
-    {"message", "system_message", "filled_form", "file", "rich_message", "custom"}
+    {"message", "system_message", "filled_form", "file", "rich_message", "custom", "form", "system"}
 )
 
 
@@ -89,10 +111,7 @@ def thread_to_chat(
             raise InterchangeError(f"{kind!r} is not a LiveChat event type", f"{path}.type")
         sent_at = timestamp_iso(event.get("created_at"), f"{path}.created_at")
         last_event_at = latest(last_event_at, sent_at)
-        if event.get("visibility") == "agents" or event.get("recipients") == "agents":
-            # An internal note between agents: `visibility` since API v3.4, `recipients` before
-            # it. Never a transcript line (the customer never saw it).
-            continue
+        event_id = text_of(event.get("id"), f"{path}.id")
         author_id = text_of(event.get("author_id"), f"{path}.author_id")
         if kind == "filled_form":
             for field_index, field in enumerate(
@@ -104,30 +123,53 @@ def thread_to_chat(
                     form_identity.setdefault(str(field["type"]), answer)
             customer_id = customer_id or author_id
             continue
-        if kind in {"rich_message", "custom"}:
-            continue  # cards and widgets have no transcript text of their own
-        if kind == "system_message":
+        if kind == "custom":
+            continue  # application data without text: counted among the fields not mapped
+        visibility = INTERNAL if is_internal(event) else PUBLIC
+        if kind in {"system_message", "form", "system"}:
+            if kind == "form":
+                text = form_text(event, path)
+            elif kind == "system":
+                text = f"[{text_of(event.get('subtype'), f'{path}.subtype') or 'system event'}]"
+            else:
+                text = text_of(event.get("text"), f"{path}.text")
             messages.append(
                 {
                     "sender": "system",
                     "sent_at": sent_at,
-                    "text": text_of(event.get("text"), f"{path}.text"),
+                    "text": text,
+                    "external_id": event_id,
+                    "visibility": visibility,
                 }
             )
             continue
         author = users.get(author_id, {})
         is_agent = author.get("type") == "agent" or (not author and "@" in author_id)
+        files: list[dict[str, Any]] = []
         if kind == "file":
-            text = f"[file: {text_of(event.get('name'), f'{path}.name')}] " + text_of(
-                event.get("url"), f"{path}.url"
-            )
+            text = ""
+            files = [
+                attachment(
+                    event.get("name"),
+                    event.get("content_type"),
+                    event.get("size"),
+                    event.get("url"),
+                    path,
+                )
+            ]
+        elif kind == "rich_message":
+            text, files = rich_text(event, path)
         else:
             text = text_of(event.get("text"), f"{path}.text")
         message: dict[str, Any] = {
             "sender": "agent" if is_agent else "customer",
             "sent_at": sent_at,
             "text": text.strip(),
+            "external_id": event_id,
+            "visibility": visibility,
         }
+        if files:
+            message["attachments"] = files
         if is_agent:
             message["agent_external_id"] = author_id
             if author_id not in agent_ids:
@@ -140,8 +182,15 @@ def thread_to_chat(
         messages.append(message)
 
     customer_user = users.get(customer_id, {})
-    visit = optional_object(customer_user.get("visit"), "customer.visit")
+    visit = optional_object(
+        customer_user.get("visit") or customer_user.get("last_visit"), "customer.visit"
+    )
     geolocation = optional_object(visit.get("geolocation"), "customer.visit.geolocation")
+    if not country_code(geolocation.get("country_code")):
+        thread_visit = optional_object(thread.get("customer_visit"), f"{where}.customer_visit")
+        geolocation = optional_object(
+            thread_visit.get("geolocation"), f"{where}.customer_visit.geolocation"
+        )
     customer = None
     if customer_id:
         customer = {
@@ -221,6 +270,8 @@ def _kind(value: Any) -> str:
         return "unknown"
     if "action" in value and "payload" in value:
         return "webhook"
+    if isinstance(value.get("chats"), list):
+        return "archives"  # a list_archives response page
     if "threads" in value or ("thread" in value and "users" in value):
         return "chat"
     if "events" in value and "created_at" in value:
@@ -243,18 +294,57 @@ def webhook_chat(envelope: dict[str, Any]) -> dict[str, Any]:
 
 
 def _units(
-    document: Document, value: Any, raw: bytes, known_users: dict[str, dict[str, Any]]
+    document: Document,
+    value: Any,
+    raw: bytes,
+    known_users: dict[str, dict[str, Any]],
+    updates: dict[str, dict[str, Any]],
 ) -> list[ImportUnit]:
     kind = _kind(value)
     number = document.number
+
+    def chats_of(chat: dict[str, Any]) -> list[dict[str, Any]]:
+        if isinstance(chat.get("thread"), dict):
+            chat = {**chat, "thread": with_properties(chat["thread"], updates)}
+        if isinstance(chat.get("threads"), list):
+            chat = {
+                **chat,
+                "threads": [
+                    with_properties(t, updates) if isinstance(t, dict) else t
+                    for t in chat["threads"]
+                ],
+            }
+        return chat_to_chats(chat, known_users)
+
     if kind == "chat":
-        return validated_units(number, raw, lambda: chat_to_chats(value, known_users))
+        return validated_units(number, raw, lambda: chats_of(value), chat_unmapped(value))
+    if kind == "archives":
+        units: list[ImportUnit] = []
+        for item in value["chats"]:
+            if not isinstance(item, dict):
+                units.append(unit_error(number, compact(item), "not a LiveChat chat object"))
+                continue
+            units += validated_units(
+                number, compact(item), partial(chats_of, item), chat_unmapped(item)
+            )
+        return units
     if kind == "webhook":
-        return validated_units(number, raw, lambda: chat_to_chats(webhook_chat(value), known_users))
+        if property_updates(value) is not None:
+            return []  # applied to its thread (above); on its own it is not a chat
+        return validated_units(
+            number, raw, lambda: chats_of(webhook_chat(value)), chat_unmapped(value)
+        )
     if kind == "thread":
-        return validated_units(number, raw, lambda: [thread_to_chat(value, known_users)])
+        return validated_units(
+            number,
+            raw,
+            lambda: [thread_to_chat(with_properties(value, updates), known_users)],
+            chat_unmapped(value),
+        )
     if kind == "user":
         return []  # completes chats, is not one
+    if property_updates(value) is not None:
+        return []
     if kind == "event":
         return [
             unit_error(
@@ -268,8 +358,8 @@ def _units(
         unit_error(
             number,
             raw,
-            "not a LiveChat chat, thread, user or webhook payload "
-            "(expected threads/users, events/created_at or action)",
+            "not a LiveChat chat, thread, user, list_archives page or webhook payload "
+            "(expected threads/users, chats, events/created_at or action)",
         )
     ]
 
@@ -278,14 +368,20 @@ def _units(
 def livechat_units(data: bytes) -> Iterator[ImportUnit]:
     documents = list(documents_read(data))
     known_users: dict[str, dict[str, Any]] = {}
+    updates: dict[str, dict[str, Any]] = {}
     for document in documents:
-        if isinstance(document, Document) and _kind(document.value) == "user":
+        if not isinstance(document, Document):
+            continue
+        if _kind(document.value) == "user":
             known_users[str(document.value.get("id"))] = document.value
+        update = property_updates(document.value)
+        if update is not None:
+            updates[update[0]] = {**updates.get(update[0], {}), **update[1]}
     for document in documents:
         if isinstance(document, BadDocument):
             yield ImportUnit(document.number, document.raw, document.error)
         elif isinstance(document.value, list):
             for item in document.value:
-                yield from _units(document, item, compact(item), known_users)
+                yield from _units(document, item, compact(item), known_users, updates)
         else:
-            yield from _units(document, document.value, document.raw, known_users)
+            yield from _units(document, document.value, document.raw, known_users, updates)

@@ -1,7 +1,10 @@
 """Twilio Conversations API v1: conversation resources, message pages and participant
 resources (or pages), as `GET /v1/Conversations/{Sid}`, `…/Messages` and `…/Participants`
-return them. Give them in one file (`cat conversation.json messages.json participants.json`);
-documents are grouped by conversation sid, one chat per conversation.
+return them, in one file (`cat conversation.json messages.json participants.json`) or in
+separate files imported one after the other: documents are grouped by conversation sid, one
+chat per conversation, and messages or participants without their conversation resource make a
+partial chat (started at the earliest message or participant) that the later files complete
+through the update rule (SPEC §3).
 
 Field map (see shared/formats/twilio_conversations/README.md):
 - external_id `sid`; started_at `date_created`; ended_at `timers.date_closed` (or
@@ -12,8 +15,11 @@ Field map (see shared/formats/twilio_conversations/README.md):
 - customer: the customer participant: phone from `messaging_binding.address` (the country is
   then inferred from it, R-CHAT-2), name from `attributes.name`.
 - messages, in `index` order: sender from the author's participant (`participant_sid`, else the
-  author's identity/address); an unknown phone-number author is the customer; `body`, plus a
-  line per `media` item; `date_created`.
+  author's identity/address); an unknown phone-number author is the customer, and when the
+  file has no participants at all a chat-identity author is an agent; `body`; `media[]` as
+  attachments ({sid, filename, content_type, size} in the REST resource, `Sid`/`MediaSid`,
+  `Filename`, `ContentType`, `Size` in webhooks and Event Streams); `date_created`; the
+  message `sid` is the external_id.
 - survey: conversation `attributes` {"rating": 1-5, "comment"} if the app stores one (the API
   has no survey). Tags: `attributes.tags` and `attributes.topic`.
 """
@@ -27,6 +33,7 @@ from chats.importers import ImportUnit, register_document_format
 from chats.interchange import InterchangeError
 from integrations.importers.documents import (
     BadDocument,
+    attachment,
     documents_read,
     one_chat,
     optional_object,
@@ -35,11 +42,35 @@ from integrations.importers.documents import (
     require_object,
     text_of,
     timestamp_iso,
+    unmapped_in_items,
     validated_units,
 )
 
 SOURCE = "twilio"
 ROLES = frozenset({"customer", "agent", "bot", "system"})
+MAPPED_CONVERSATION = frozenset(
+    {"sid", "date_created", "date_updated", "state", "timers", "attributes"}
+)
+MAPPED_MESSAGE = frozenset(
+    {"sid", "conversation_sid", "author", "participant_sid", "body", "media", "date_created",
+     "index"}
+)  # fmt: skip
+MAPPED_PARTICIPANT = frozenset(
+    {"sid", "conversation_sid", "identity", "attributes", "messaging_binding", "date_created"}
+)
+
+
+def _media(media: dict[str, Any], where: str) -> dict[str, Any]:
+    def first(*keys: str) -> Any:
+        return next((media[key] for key in keys if media.get(key) not in (None, "")), None)
+
+    return attachment(
+        first("filename", "Filename"),
+        first("content_type", "ContentType"),
+        first("size", "Size"),
+        first("url", "Url"),
+        where,
+    ) | {"external_id": text_of(first("sid", "Sid", "MediaSid"), f"{where}.sid")}
 
 
 def attributes_of(value: Any, where: str) -> dict[str, Any]:
@@ -77,11 +108,7 @@ def _participant_role(participant: dict[str, Any], where: str) -> str:
 def bundle_to_chat(bundle: Bundle) -> dict[str, Any]:
     conversation = bundle.conversation
     if conversation is None:
-        raise InterchangeError(
-            "messages or participants came without their conversation "
-            "resource (GET /v1/Conversations/{Sid})",
-            "conversation",
-        )
+        conversation = _conversation_from_parts(bundle)
     sid = text_of(conversation.get("sid"), "sid")
     started_at = timestamp_iso(conversation.get("date_created"), "date_created")
     attributes = attributes_of(conversation.get("attributes"), "attributes")
@@ -136,31 +163,28 @@ def bundle_to_chat(bundle: Bundle) -> dict[str, Any]:
             role = "system"
         elif author.removeprefix("whatsapp:").startswith("+"):
             role = "customer"
+        elif not bundle.participants and author:
+            role = "agent"  # no participants to ask: chat identities are agents (module doc)
         else:
             raise InterchangeError(
                 f"author {author!r} is not among the conversation's "
                 "participants; add the participants resource",
                 f"{where}.author",
             )
-        lines = [text_of(message.get("body"), f"{where}.body")]
-        for media_index, media in enumerate(
-            require_list(message.get("media") or [], f"{where}.media")
-        ):
-            media = require_object(media, f"{where}.media[{media_index}]")
-            # The REST resource spells these `filename`/`content_type`; webhooks and Twilio's
-            # own documentation of the media object, `Filename`/`ContentType`.
-            file_name = media.get("filename", media.get("Filename"))
-            file_type = media.get("content_type", media.get("ContentType"))
-            lines.append(
-                f"[media: {text_of(file_name, f'{where}.media.filename')}"
-                f" ({text_of(file_type, f'{where}.media.content_type')})]"
-            )
+        files = [
+            _media(require_object(media, f"{where}.media[{i}]"), f"{where}.media[{i}]")
+            for i, media in enumerate(require_list(message.get("media") or [], f"{where}.media"))
+        ]
         item: dict[str, Any] = {
             "sender": role,
             "sent_at": timestamp_iso(message.get("date_created"), f"{where}.date_created"),
-            "text": "\n".join(line for line in lines if line),
+            "text": text_of(message.get("body"), f"{where}.body"),
             "author": author,
+            "external_id": text_of(message.get("sid"), f"{where}.sid"),
+            "visibility": "public",
         }
+        if files:
+            item["attachments"] = files
         if role == "agent":
             key = info["key"] if info and info["key"] else author
             agents.setdefault(key, author)
@@ -193,6 +217,33 @@ def bundle_to_chat(bundle: Bundle) -> dict[str, Any]:
         "survey": survey,
         "tags": tags,
     }
+
+
+def _conversation_from_parts(bundle: Bundle) -> dict[str, Any]:
+    """The conversation of messages or participants exported without it: its sid and the
+    earliest moment they name (the conversation resource, imported later, completes it)."""
+    parts = [*bundle.messages, *bundle.participants]
+    sids = {str(part.get("conversation_sid") or "") for part in parts}
+    moments = sorted(
+        timestamp_iso(part.get("date_created"), "date_created")
+        for part in parts
+        if part.get("date_created")
+    )
+    if len(sids) != 1 or "" in sids or not moments:
+        raise InterchangeError(
+            "messages or participants without their conversation resource need a "
+            "conversation_sid and a date_created (or add GET /v1/Conversations/{Sid})",
+            "conversation",
+        )
+    return {"sid": sids.pop(), "date_created": moments[0], "state": "active"}
+
+
+def bundle_unmapped(bundle: Bundle) -> set[str]:
+    found: set[str] = set()
+    unmapped_in_items([bundle.conversation or {}], MAPPED_CONVERSATION, "conversation", found)
+    unmapped_in_items(bundle.messages, MAPPED_MESSAGE, "messages", found)
+    unmapped_in_items(bundle.participants, MAPPED_PARTICIPANT, "participants", found)
+    return {path.replace("conversation[]", "conversation") for path in found}
 
 
 def _items(value: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
@@ -243,5 +294,8 @@ def twilio_units(data: bytes) -> Iterator[ImportUnit]:
                 bundle.participants.append(item)
     for bundle in sorted(bundles.values(), key=lambda b: b.number):
         yield from validated_units(
-            bundle.number, b"\n".join(bundle.raws), one_chat(bundle_to_chat, bundle)
+            bundle.number,
+            b"\n".join(bundle.raws),
+            one_chat(bundle_to_chat, bundle),
+            bundle_unmapped(bundle),
         )

@@ -9,6 +9,8 @@ Field map (see shared/formats/zendesk_chat/README.md):
 - messages: history lines of type "chat.msg" (and "chat.file"): nick "visitor" = customer,
   "agent:trigger" = bot (Zendesk triggers), "agent:<id>" = agent <id>; an offline message's
   `message` is one customer message.
+- A chat without `type` and content (an incremental page requested without
+  `fields=chats(*)`) is rejected with a reason saying exactly what to request.
 - survey: `rating` "good"/"bad" (→ 5/1, the original kept in answers) and `comment`, or the
   history's chat.rating/chat.comment lines. Tags: `tags`.
 """
@@ -21,7 +23,9 @@ from chats.country import SUBDIVISIONS
 from chats.importers import ImportUnit, register_document_format
 from chats.interchange import InterchangeError
 from integrations.importers.documents import (
+    PUBLIC,
     BadDocument,
+    attachment,
     compact,
     country_code,
     documents_read,
@@ -35,6 +39,8 @@ from integrations.importers.documents import (
     text_of,
     timestamp_iso,
     unit_error,
+    unmapped_in_items,
+    unmapped_keys,
     validated_units,
 )
 
@@ -73,11 +79,24 @@ def _history(
         nick = text_of(line.get("nick"), f"{where}.nick")
         sent_at = timestamp_iso(line.get("timestamp"), f"{where}.timestamp")
         text = text_of(line.get("msg"), f"{where}.msg")
+        message: dict[str, Any] = {
+            "sent_at": sent_at,
+            "text": text,
+            "external_id": text_of(line.get("msg_id"), f"{where}.msg_id"),
+            "visibility": PUBLIC,
+        }
         if kind == "chat.file":
-            attachment = optional_object(line.get("attachment"), f"{where}.attachment")
-            text = f"[file: {text_of(attachment.get('name'), f'{where}.attachment.name')}]"
+            file = optional_object(line.get("attachment"), f"{where}.attachment")
+            message["attachments"] = [
+                attachment(
+                    file.get("name"),
+                    file.get("mime_type"),
+                    file.get("size"),
+                    file.get("url"),
+                    f"{where}.attachment",
+                )
+            ]
         name = text_of(line.get("name") or line.get("display_name"), f"{where}.name")
-        message: dict[str, Any] = {"sent_at": sent_at, "text": text}
         if nick == "visitor" or nick.startswith("visitor:"):
             message.update(sender="customer", author=name or visitor_name)
         elif nick == "agent:trigger":
@@ -92,8 +111,33 @@ def _history(
     return messages, survey
 
 
+FIELDS_HINT = (
+    "this chat carries no content: the incremental export returns the chats' messages only when "
+    "asked, so request GET /api/v2/chat/incremental/chats?fields=chats(*)"
+)
+MAPPED_CHAT = frozenset(
+    {"type", "id", "timestamp", "end_timestamp", "duration", "visitor", "session", "agent_ids",
+     "agent_names", "history", "message", "rating", "comment", "tags"}
+)  # fmt: skip
+MAPPED_LINE = frozenset(
+    {"type", "nick", "msg", "timestamp", "name", "display_name", "attachment", "rating",
+     "new_rating", "comment", "new_comment", "msg_id"}
+)  # fmt: skip
+
+
+def chat_unmapped(chat: dict[str, Any]) -> set[str]:
+    found: set[str] = set()
+    unmapped_keys(chat, MAPPED_CHAT, "", found)
+    unmapped_in_items(chat.get("history"), MAPPED_LINE, "history", found)
+    return found
+
+
 def chat_to_interchange(chat: dict[str, Any]) -> dict[str, Any]:
     kind = chat.get("type")
+    if kind is None and "history" not in chat and "message" not in chat:
+        raise InterchangeError(FIELDS_HINT, "type")
+    if kind == "chat" and "history" not in chat:
+        raise InterchangeError(FIELDS_HINT, "history")
     if kind not in CHAT_TYPES:
         raise InterchangeError(f"{kind!r} is not a Zendesk chat type (chat or offline_msg)", "type")
     visitor = optional_object(chat.get("visitor"), "visitor")
@@ -190,6 +234,7 @@ def zendesk_chat_units(data: bytes) -> Iterator[ImportUnit]:
                 number,
                 document.raw,
                 one_chat(chat_to_interchange, document.value),
+                chat_unmapped(document.value),
             )
             continue
         for index, chat in enumerate(chats):
@@ -198,4 +243,6 @@ def zendesk_chat_units(data: bytes) -> Iterator[ImportUnit]:
             if not isinstance(chat, dict):
                 yield unit_error(number, raw, "not a Zendesk chat object")
             else:
-                yield from validated_units(number, raw, one_chat(chat_to_interchange, chat))
+                yield from validated_units(
+                    number, raw, one_chat(chat_to_interchange, chat), chat_unmapped(chat)
+                )

@@ -186,18 +186,26 @@ def test_twilio_conversation_messages_and_participant_import(real_sample):
     assert message_lines(chat) == [
         ("customer", "pie_preferrer", "I like pie.", moment("2016-03-24T20:37:57Z")),
         ("customer", "cake_lover", "Cake is my favorite!", moment("2016-03-24T20:38:21Z")),
-        ("customer", "cake_lover", "[media: car.jpg (image/jpeg)]", moment("2016-03-24T20:38:21Z")),
+        (
+            "customer",
+            "cake_lover",
+            "[attachment: car.jpg, image/jpeg]",
+            moment("2016-03-24T20:38:21Z"),
+        ),
     ]
     assert chat.tags == ["feedback"]
 
 
 @pytest.mark.django_db
-def test_twilio_messages_without_their_conversation_are_rejected(real_sample):
+def test_twilio_messages_without_their_conversation_make_a_partial_chat(real_sample):
+    """Issue #20 item 6: resources exported in separate files must not block one another; the
+    conversation resource imported later completes the chat (update rule, SPEC §3)."""
     path = real_sample(TWILIO[1], TWILIO[2])
     status, _, err = import_sample(path, "twilio")
-    assert status == 1
-    assert "without their conversation resource" in err
-    assert not Chat.objects.exists()
+    assert status == 0, err
+    chat = Chat.objects.get(source="twilio", external_id="CHaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")
+    assert chat.started_at == moment("2016-03-24T20:37:57Z")  # the earliest message or participant
+    assert chat.messages.count() == 3
 
 
 @pytest.mark.django_db
@@ -247,4 +255,4 @@ def test_twilio_media_with_documented_capitalised_keys_keeps_its_name_and_type(r
     )
     assert import_sample(combined, "twilio")[0] == 0
     texts = [line[2] for line in message_lines(Chat.objects.get(source="twilio"))]
-    assert "[media: car.jpg (image/jpeg)]" in texts
+    assert "[attachment: car.jpg, image/jpeg]" in texts

@@ -161,6 +161,9 @@ class Command(BaseCommand):
         if rejected:
             rejected_path.write_bytes(b"".join(rejected))
         self._summarise(name, summary, rejected_path, wrote_rejects=bool(rejected))
+        # Every field a vendor sends that no interchange field takes, so a new vendor version is
+        # noticed the day it arrives (the fields stay in the kept source document).
+        self.stdout.write(f"{name}: fields not mapped: {summary.fields_not_mapped} ({format_name})")
         return summary
 
     def _summarise(
