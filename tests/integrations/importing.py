@@ -10,6 +10,7 @@ from typing import Any
 from django.core.management import call_command
 
 from chats.models import Chat
+from chats.selectors import message_transcript_text, transcript_lines
 
 
 def import_sample(path: Path, fmt: str) -> tuple[int, str, str]:
@@ -23,9 +24,17 @@ def import_sample(path: Path, fmt: str) -> tuple[int, str, str]:
 
 
 def message_lines(chat: Chat) -> list[tuple[str, str, str, datetime]]:
+    """The chat's transcript lines: internal notes are kept apart (SPEC §3), never lines."""
+    lines = transcript_lines().filter(chat=chat).order_by("position")
     return [
-        (m.sender, m.author_name, m.text, m.sent_at) for m in chat.messages.order_by("position")
+        (m.sender, m.author_name, message_transcript_text(m, redacted=False), m.sent_at)
+        for m in lines
     ]
+
+
+def transcript_texts(chat: Chat) -> list[str]:
+    """What a reader of the transcript sees of each line, attachments included."""
+    return [line[2] for line in message_lines(chat)]
 
 
 def moment(text: str) -> datetime:

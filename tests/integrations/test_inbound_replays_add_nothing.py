@@ -107,11 +107,26 @@ def test_twilio_replay_after_close_adds_nothing(client: Any, secrets_set: None) 
         assert _twilio(client, form).status_code in (201, 202)
     messages_before = Message.objects.count()
     assert _twilio(client, MESSAGE).status_code == 200
-    assert _twilio(client, {**MESSAGE, "MessageSid": "IM9"}).status_code == 200
     assert _twilio(client, CLOSED).status_code == 200  # already imported
     assert Chat.objects.count() == 1
     assert Message.objects.count() == messages_before
     assert not InboundEvent.objects.exists()  # nothing held for a closed conversation
+
+
+@pytest.mark.django_db
+def test_twilio_new_message_after_close_is_added_once_to_the_undeclared_chat(
+    client: Any, secrets_set: None
+) -> None:
+    # SPEC §3: a later, fuller copy of an undeclared chat updates it; a message the source
+    # names by a new id is new, and its replay adds nothing more.
+    for form in (CUSTOMER, MESSAGE, CLOSED):
+        assert _twilio(client, form).status_code in (201, 202)
+    messages_before = Message.objects.count()
+    later = {**MESSAGE, "MessageSid": "IM9", "Index": "1", "Body": "Any news?"}
+    assert _twilio(client, later).status_code == 200
+    assert _twilio(client, later).status_code == 200
+    assert Chat.objects.count() == 1
+    assert Message.objects.count() == messages_before + 1
 
 
 @pytest.mark.django_db

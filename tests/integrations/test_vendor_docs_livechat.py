@@ -205,12 +205,10 @@ def test_webhook_events_after_the_import_are_passed_as_full_copies(client, setti
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(strict=True, reason="needs h20a update rule")
 def test_webhook_rating_after_the_import_is_stored(client, settings):
     settings.LIVECHAT_WEBHOOK_SECRET = "lc-secret"
     _webhook(client, "incoming_chat", {"chat": _open_chat()})
     _webhook(client, "chat_deactivated", {"chat_id": "PJ0MRSHTDG", "thread_id": "K600PKZON8"})
     _webhook(client, "thread_properties_updated", _load("v3_6_thread_properties_updated.json"))
-    # needs h20a update rule
     survey = Chat.objects.get(source="livechat", external_id="K600PKZON8").survey
     assert survey.rating == 5
