@@ -172,6 +172,8 @@ def _piece_type(digits: str, sizes: tuple[int, ...], asked: str) -> EntityType |
         _ASK_SIN.search(asked) or (luhn_valid(digits) and digits[0] not in "08")
     ):
         return E.US_SSN if _ASK_SSN.search(asked) else E.CA_SIN
+    if len(digits) == 11 and sizes and sizes[0] > 1:
+        sizes = (sizes[0] - 1, *sizes[1:])  # "+1 206", then "4185645": the country code aside
     if (
         len(digits) in (10, 11)
         and _NANP.fullmatch(digits)
