@@ -114,7 +114,8 @@ def _spelt_email(value: str) -> bool:
 
 # Letter by letter: "a n a . s i l v a @ gmail.com", "j o e 4 2 at hotmail dot ca".
 _EMAIL_LETTERED = _rx(
-    r"(?<![\w.@])[a-z0-9](?:(?:\s+|\s*[._-]\s*)[a-z0-9](?!\w)){3,}"
+    r"(?<![\w.@])[a-z0-9](?:(?:\s+(?:dot|point|underscore|tiret|dash)\s+|\s*[._-]\s*|\s+)"
+    r"[a-z0-9](?!\w)){3,}"
     rf"\s*(?:@|\bat\b|\barobase\b|\barobas\b)\s*[a-z0-9-]+(?:{_SPELT_DOT}[a-z]{{2,6}}\b){{0,3}}"
 )
 

@@ -180,3 +180,32 @@ def test_a_name_then_ici_keeps_ici(redact: Redactor) -> None:
         language="fr",
     )
     assert out[1] == "[PERSON_1] ici"
+
+
+# --- found by hand-written probes after sample 4 ----------------------------------------------
+def test_a_unit_typed_before_the_street_number_is_part_of_the_address(redact: Redactor) -> None:
+    out = redact(["And the address?", "suite 7, 2290 Maple Grove Rd"], senders=[AGENT, CUSTOMER])
+    assert out[1] == "[STREET_ADDRESS_1]"
+
+
+def test_a_street_name_ending_in_a_street_type_keeps_its_type(redact: Redactor) -> None:
+    out = redact(["I live at 414 Spruce Hill Dr. since May."])
+    assert "Dr." not in out[0]
+    assert out[0].endswith("since May.")
+
+
+def test_the_last_digits_of_a_sin_named_in_the_same_message_are_redacted(
+    redact: Redactor,
+) -> None:
+    out = redact(["les quatre derniers chiffres de mon NAS sont 7731"], language="fr")
+    assert "7731" not in out[0]
+
+
+def test_the_last_items_of_an_order_are_not_a_sin(redact: Redactor) -> None:
+    text = "I ordered 4 items and the last 2 arrived broken, 1200 grams each"
+    assert redact([text]) == [text]
+
+
+def test_an_email_spelt_letter_by_letter_with_spoken_dots_is_redacted(redact: Redactor) -> None:
+    out = redact(["p a u l point r o y arobase hotmail point com"], language="fr")
+    assert out == ["[EMAIL_1]"]
