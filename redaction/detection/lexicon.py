@@ -128,7 +128,7 @@ NOT_DOB_WORDS = (
     r"appointment|rendez-vous|installed|installation|moved|booked|flight|vol|trip|opened|"
     r"ouvert|ouverte|ouverture|joined|registered|inscrit|inscrite|activated|signed|"
     r"created|cree|creee|issued|emis|emise|warranty|garantie|member since|membre depuis|"
-    r"client depuis|cliente depuis"
+    r"client depuis|cliente depuis|\bgot\b|received|recu|recue|acquired|obtenu|married|marie"
 )
 IP_WORDS = r"\bip\b|ip address|adresse ip|login from|logged in from|connected from|\bwan\b|\blan\b"
 VERSION_WORDS = r"version|\bv\d|firmware|update|build|release|mise a jour|app\b|logiciel"

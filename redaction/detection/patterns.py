@@ -265,6 +265,9 @@ _DAY = rf"(?:(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th|er)?|{lx.ORDINAL_DAYS})"
 _DATE_WITH_YEAR = _rx(
     rf"\b(?:(?:19|20)\d\d[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])"
     rf"|(?:0?[1-9]|[12]\d|3[01])[-/.](?:0?[1-9]|[12]\d|3[01])[-/.](?:(?:19|20)\d\d|\d\d)"
+    # Spaces between the parts only with a four-digit year: "05 03 1985", "1985 03 05".
+    rf"|(?<!\d)(?<!\d )(?:0?[1-9]|[12]\d|3[01]) (?:0?[1-9]|[12]\d|3[01]) (?:19|20)\d\d(?! ?\d)"
+    rf"|(?<!\d)(?<!\d )(?:19|20)\d\d (?:0?[1-9]|1[0-2]) (?:0?[1-9]|[12]\d|3[01])(?! ?\d)"
     rf"|(?:le\s+)?{_DAY}\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+"
     rf"(?:(?:19|20)\d\d|'?\d\d)"
     rf"|(?:{_MONTHS})\.?\s+(?:the\s+)?{_DAY},?\s+(?:(?:19|20)\d\d|'?\d\d))(?![\w'])"
@@ -279,6 +282,17 @@ _DOB_WORDS = _rx(lx.DOB_WORDS)
 _NOT_DOB_WORDS = _rx(lx.NOT_DOB_WORDS)
 
 
+def _last_end(pattern: re.Pattern[str], text: str) -> int:
+    return max((match.end() for match in pattern.finditer(text)), default=-1)
+
+
+def _event_date(before: str) -> bool:
+    """The words just before a date make it an event ("got it on", "ouvert le"), unless a
+    birth word is closer to the date ("you've got my date of birth: …")."""
+    event = _last_end(_NOT_DOB_WORDS, before)
+    return event >= 0 and event > _last_end(_DOB_WORDS, before)
+
+
 def dates_of_birth_find(context: MessageContext) -> Iterator[Finding]:
     folded = context.folded
     if not _DIGIT.search(folded):
@@ -287,7 +301,7 @@ def dates_of_birth_find(context: MessageContext) -> Iterator[Finding]:
     for match in _DATE_WITH_YEAR.finditer(folded):
         start = match.start()
         before = folded[max(0, start - 45) : start]
-        if _NOT_DOB_WORDS.search(before) or _is_reference(context, start):
+        if _event_date(before) or _is_reference(context, start):
             continue
         years = _YEAR.findall(match.group())
         year = int(years[-1]) if years else None

@@ -209,3 +209,23 @@ def test_the_last_items_of_an_order_are_not_a_sin(redact: Redactor) -> None:
 def test_an_email_spelt_letter_by_letter_with_spoken_dots_is_redacted(redact: Redactor) -> None:
     out = redact(["p a u l point r o y arobase hotmail point com"], language="fr")
     assert out == ["[EMAIL_1]"]
+
+
+def test_a_date_of_birth_with_spaces_between_its_parts_is_redacted(redact: Redactor) -> None:
+    out = redact(["Your date of birth please?", "07 11 1966"], senders=[AGENT, CUSTOMER])
+    assert out[1] == "[DATE_OF_BIRTH_1]"
+
+
+def test_three_small_numbers_with_spaces_are_no_date(redact: Redactor) -> None:
+    text = "I ordered 12 03 items, then 4 more"
+    assert redact([text]) == [text]
+
+
+def test_the_day_a_customer_got_something_long_ago_is_kept(redact: Redactor) -> None:
+    text = "I got the phone on March 3, 2005 so it's old"
+    assert redact([text]) == [text]
+
+
+def test_a_birth_word_closer_to_the_date_than_an_event_word_wins(redact: Redactor) -> None:
+    out = redact(["you've got my date of birth: June 9, 1958"])
+    assert "1958" not in out[0]
