@@ -4,9 +4,10 @@ Imports the labelled chats (import_chats' service), runs the `redact_pii` job, r
 redacted layer back (`export_chats --redacted`'s selector) and scores it (bench/pii_scoring.py):
 per type and per language the leak rate, the share of decoys destroyed, the share of other
 words kept, and a confusion table (the type each labelled value was found as, if any).
-Three development samples: ../shared/data/pii_dev_sample.jsonl, bench/data/pii_dev_sample2.jsonl
-(conversation cases, bench/pii_dev_sample2.py) and bench/data/pii_dev_sample3.jsonl (dialogues
-unlike both, bench/pii_dev_sample3.py), plus the ABCD dialogues.
+Four development samples: ../shared/data/pii_dev_sample.jsonl, bench/data/pii_dev_sample2.jsonl
+(conversation cases, bench/pii_dev_sample2.py), bench/data/pii_dev_sample3.jsonl (dialogues
+unlike both, bench/pii_dev_sample3.py) and bench/data/pii_dev_sample4.jsonl (adversarial
+dialogues of their own, bench/pii_dev_sample4.py), plus the ABCD dialogues.
 
     .venv/bin/python bench/pii_quality.py                      # SQLite scratch file
     DATABASE_URL=postgres://… .venv/bin/python bench/pii_quality.py --keep-database-url
@@ -35,6 +36,7 @@ def _shared_data() -> Path:
 DEV_SAMPLE = _shared_data() / "pii_dev_sample.jsonl"
 DEV_SAMPLE_2 = ROOT / "bench" / "data" / "pii_dev_sample2.jsonl"
 DEV_SAMPLE_3 = ROOT / "bench" / "data" / "pii_dev_sample3.jsonl"
+DEV_SAMPLE_4 = ROOT / "bench" / "data" / "pii_dev_sample4.jsonl"
 ABCD = _shared_data() / "abcd" / "pii_eval.jsonl"
 MAX_LEAK, MAX_LEAK_PER_GROUP, MAX_DESTROYED, MIN_KEPT = 0.005, 0.02, 0.02, 0.98
 TARGETS = (
@@ -122,6 +124,7 @@ def main() -> int:
     parser.add_argument("--sample", type=Path, default=DEV_SAMPLE)
     parser.add_argument("--sample2", type=Path, default=DEV_SAMPLE_2)
     parser.add_argument("--sample3", type=Path, default=DEV_SAMPLE_3)
+    parser.add_argument("--sample4", type=Path, default=DEV_SAMPLE_4)
     parser.add_argument("--only", default="", help="comma-separated set names to run")
     parser.add_argument("--abcd", type=Path, default=ABCD)
     parser.add_argument(
@@ -150,7 +153,11 @@ def main() -> int:
 
     _bootstrap.banner("PII redaction quality")
     sets = [("pii_dev_sample", [json.loads(x) for x in args.sample.read_text().splitlines()])]
-    for name, path in (("pii_dev_sample2", args.sample2), ("pii_dev_sample3", args.sample3)):
+    for name, path in (
+        ("pii_dev_sample2", args.sample2),
+        ("pii_dev_sample3", args.sample3),
+        ("pii_dev_sample4", args.sample4),
+    ):
         if path.exists():
             sets.append((name, [json.loads(x) for x in path.read_text().splitlines()]))
     if args.abcd.exists():

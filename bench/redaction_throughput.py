@@ -1,6 +1,6 @@
 """redact_pii throughput against spaCy's NER pass alone and Presidio, and its scale-out.
 
-Imports N chats (the three development samples, English and French, repeated under new ids).
+Imports N chats (the four development samples, English and French, repeated under new ids).
 In one process, over the same texts (each chat's messages and survey, as the job reads them):
 spaCy's NER pass alone (the English pipeline's entity recognizer over every text, batched:
 the part no detector can skip), the detector with its placeholders (`chats_detect` +
@@ -35,6 +35,7 @@ SAMPLES = [
     ROOT.parent.parent / "shared" / "data" / "pii_dev_sample.jsonl",  # from a worktree
     ROOT / "bench" / "data" / "pii_dev_sample2.jsonl",
     ROOT / "bench" / "data" / "pii_dev_sample3.jsonl",
+    ROOT / "bench" / "data" / "pii_dev_sample4.jsonl",
 ]
 os.environ.setdefault(
     "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/chatrecords_bench_redaction"

@@ -33,7 +33,11 @@ __all__ = [
 # 1.2: the conversation (pieces, the agent's question, one value one type), French pipeline.
 # 1.3: pieces with dots and brackets (two messages apart at most), numbers spelt in words,
 # "on behalf of", "reste chez", in-law relations, no street after a time or "from", 'YY births.
-DETECTOR_VERSION = "pii-1.3"
+# 1.4: adversarial sample 4: "first part" of a card is no part number, letter-by-letter and
+# two-message spoken e-mail addresses, birth days in words and misspelt birth questions, an
+# agent's old dates of account events kept, "+1" phone pieces, third parties by "spoke with",
+# "from the … team", "chez" + full name, employers after an agent's name.
+DETECTOR_VERSION = "pii-1.4"
 # Only the entity recognizer is needed: each model's NER has its own token-to-vector layer.
 NER_DISABLED = (
     "tok2vec",
@@ -152,18 +156,31 @@ def _phone_fragments(chat: ChatText, folded: Sequence[str]) -> set[int]:
     return fragments
 
 
-_EMAIL_HEAD = re.compile(r"^\s*[A-Za-z0-9][\w.+-]*\s*$")
-_EMAIL_TAIL = re.compile(r"^\s*@[\w-]+(?:\.[\w-]+)+\s*$")
+_EMAIL_HEAD = re.compile(r"^\s*([A-Za-z0-9][\w.+-]*)\s*$")
+# The domain half, typed ("@icloud.com") or spoken ("at hotmail dot com", "arobase gmail").
+_EMAIL_TAIL = re.compile(
+    r"^\s*(?:@|\(at\)|\[at\]|at\b|arobase\b|arobas\b)\s*([\w-]+)"
+    r"((?:\s*(?:\.|\bdot\b|\bpoint\b)\s*[a-z]{2,6}\b)*)\s*[.!]?\s*$"
+)
+_NOT_EMAIL_HEAD = frozenset(
+    ["ok", "okay", "sure", "yes", "yeah", "oui", "its", "it's", "c'est", "and", "then", "puis"]
+)
 
 
-def _email_fragments(chat: ChatText) -> set[int]:
-    """First halves of e-mail addresses typed in two messages: "enelson", then "@icloud.com"."""
+def _email_fragments(chat: ChatText, folded: Sequence[str]) -> set[int]:
+    """First halves of e-mail addresses typed in two messages: "enelson", then "@icloud.com"
+    or "at hotmail dot com" (a known provider or a top-level domain)."""
     fragments: set[int] = set()
     for index in range(len(chat.texts) - 1):
+        head = _EMAIL_HEAD.match(folded[index])
+        tail = _EMAIL_TAIL.match(folded[index + 1])
         if (
-            _EMAIL_HEAD.match(chat.texts[index])
+            head is not None
+            and tail is not None
             and chat.senders[index + 1] == chat.senders[index]
-            and _EMAIL_TAIL.match(chat.texts[index + 1])
+            and len(head.group(1)) >= 3
+            and head.group(1) not in _NOT_EMAIL_HEAD
+            and (tail.group(2) or tail.group(1) in lexicon.EMAIL_PROVIDERS)
         ):
             fragments.add(index)
     return fragments
@@ -185,7 +202,7 @@ def _chat_detect(
 ) -> list[list[Finding]]:
     identity = names.IdentityMatcher(chat.identity)
     fragments = _phone_fragments(chat, folded)
-    email_fragments = _email_fragments(chat)
+    email_fragments = _email_fragments(chat, folded)
     question = conversation.questions(chat, folded)
     contexts = [
         patterns.MessageContext(

@@ -67,6 +67,8 @@ _NOT_STREET_WORD = (
 _STREET = _rx(
     rf"(?<![\w$.,/:-])(?:\d{{1,6}}-)?\d{{1,6}}[a-z]?\s+(?!(?:to|and|or|of|in|for|the|a|x|per)\b)"
     rf"(?:(?!\d+\b|{_NOT_STREET_WORD}\b){_WORD}\s+){{1,3}}?(?:{'|'.join(places.STREET_TYPES)})\b\.?"
+    # "Pine Ridge Rd", "Oak Hill Dr": a name that is itself a street type, then the type.
+    rf"(?:\s+(?:{'|'.join(places.STREET_TYPES)})\b\.?)?"
     rf"(?:\s+{_DIRECTION})?{_UNIT}?"
     rf"|(?<![\w$.,/:-])(?:\d{{1,6}}-)?\d{{1,6}}\s+(?!{_NOT_STREET_WORD}\b)(?:{'|'.join(places.TYPELESS_STREETS)})\b{_UNIT}?"
     rf"|(?<![\w$.,/:-])(?:\d{{1,6}}-)?\d{{1,6}}\s+(?!{_NOT_STREET_WORD}\b)[A-Z][a-zà-ÿ]+(?:\s+[A-Z][a-zà-ÿ]+)?(?={_UNIT})"
@@ -99,6 +101,10 @@ def _is_day_of_month(context: MessageContext, start: int) -> bool:
     )
 
 
+# The unit typed first: "apt 4, 1820 Pine Ridge Rd", "app. 3 - 1450 rue Papineau".
+_UNIT_BEFORE = _rx(rf"(?:^|(?<=\s))(?:{places.UNIT_WORDS})\.?\s*#?\s*[a-z0-9]{{1,5}}\s*[,-]?\s*$")
+
+
 def addresses_find(context: MessageContext) -> Iterator[Finding]:
     text = context.text
     if not _DIGIT.search(text):
@@ -113,4 +119,8 @@ def addresses_find(context: MessageContext) -> Iterator[Finding]:
             end = match.end()
             while end > match.start() and text[end - 1] in " ,":
                 end -= 1
-            yield Finding(match.start(), end, E.STREET_ADDRESS, rule)
+            start = match.start()
+            unit = _UNIT_BEFORE.search(context.folded, max(0, start - 20), start)
+            if rule != "po_box" and unit is not None:
+                start = unit.start()
+            yield Finding(start, end, E.STREET_ADDRESS, rule)

@@ -94,6 +94,8 @@ _NOT_ADDRESS_AFTER_NUMBER = re.compile(
 def bare_answers_find(context: MessageContext) -> Iterator[Finding]:
     """A short customer answer typed by the question it answers."""
     question, text = context.question, context.text
+    if context.sender != "agent" and len(text) <= 120:
+        yield from _last_digits_said(context)
     if not question or context.sender == "agent" or len(text) > 60:
         return
     if _ASK_SIN.search(question) and _ASK_LAST.search(question):
@@ -109,6 +111,17 @@ def bare_answers_find(context: MessageContext) -> Iterator[Finding]:
         address = _BARE_ADDRESS.match(text)
         if address is not None and not _NOT_ADDRESS_AFTER_NUMBER.match(address.group(1)):
             yield Finding(address.start(1), address.end(1), E.STREET_ADDRESS, "address_reply")
+
+
+def _last_digits_said(context: MessageContext) -> Iterator[Finding]:
+    """ "les 4 derniers chiffres de mon NAS sont 4286": the message says what its digits are."""
+    folded = context.folded
+    for match in _SHORT_RUN.finditer(folded):
+        before = folded[max(0, match.start() - 50) : match.start()]
+        if _ASK_SIN.search(before) and _ASK_LAST.search(before):
+            entity = E.US_SSN if _ASK_SSN.search(before) else E.CA_SIN
+            if not _is_reference(context, match.start()):
+                yield Finding(match.start(), match.end(), entity, "sin_last_digits_said")
 
 
 # --- identifiers typed in pieces -------------------------------------------------------------
@@ -172,6 +185,8 @@ def _piece_type(digits: str, sizes: tuple[int, ...], asked: str) -> EntityType |
         _ASK_SIN.search(asked) or (luhn_valid(digits) and digits[0] not in "08")
     ):
         return E.US_SSN if _ASK_SSN.search(asked) else E.CA_SIN
+    if len(digits) == 11 and sizes and sizes[0] > 1:
+        sizes = (sizes[0] - 1, *sizes[1:])  # "+1 206", then "4185645": the country code aside
     if (
         len(digits) in (10, 11)
         and _NANP.fullmatch(digits)

@@ -21,12 +21,15 @@ def fold(text: str) -> str:
     return "".join(out)
 
 
-# Words that, shortly before a number, say "this is a business reference, keep it".
+# Words that, shortly before a number, say "this is a business reference, keep it"; "part" is
+# a part number, but "first part 4519 0321" is a piece of a card.
 REFERENCE_WORDS = (
     r"order|orders|commande|invoice|facture|case|claim|ticket|reference|ref|réf|dossier|"
     r"tracking|trk|suivi|confirmation|dispute|escalated it as|label|model|modele|modèle|"
     r"version|promo|coupon|sku|serial|série|serie|receipt|recu|reçu|booking|reservation|"
-    r"réservation|flight|vol|item|part|device|appareil|store|magasin|transaction|rma|po"
+    r"réservation|flight|vol|item|(?<!first )(?<!1st )(?<!second )(?<!2nd )(?<!third )(?<!3rd )"
+    r"(?<!last )(?<!next )(?<!other )(?<!second )(?<!final )part|"
+    r"device|appareil|store|magasin|transaction|rma|po"
 )
 
 # The previous turn asked for one of these (reply context); patterns are searched in folded text.
@@ -46,7 +49,8 @@ ASK_SIN = (
 ASK_PHONE = (
     r"phone|number to reach|callback|call you|call back|text you|cell|mobile|telephone|"
     r"numero de telephone|a quel numero|vous joindre|rappeler|\bnumber\b.*\b(?:reach|call)|"
-    r"cellulaire|\bcell\b|texto|numero ou"
+    r"cellulaire|\bcell\b|texto|numero ou|call (?:u|me)\b|reach (?:u|you)\b|best (?:#|number)|"
+    r"contact (?:#|number)|rejoindre|\bjoindre\b|\bcel\b"
 )
 ASK_ACCOUNT = (
     r"account number|routing|transit|institution|void cheque|void check|bank account|acct|"
@@ -107,14 +111,24 @@ ASK_POSTAL = r"postal|zip|code postal|address|adresse"
 ASK_ZIP = r"postal|\bzip\b|zipcode|code postal"
 DOB_WORDS = (
     r"birth|born|\bdob\b|d\.o\.b|birthday|naissance|\bne le\b|\bnee le\b|\bne en\b|\bnee en\b|"
-    r"\bage\b|anniversaire"
+    r"\bage\b|anniversaire|\bb-?day\b|\bddn\b|date of b[a-z]*|\bbrith|date de nais"
+)
+# Days of the month in words, longest first ("twenty-first" before "first").
+ORDINAL_DAYS = (
+    r"(?:twenty|thirty)[- ]?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|"
+    r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|"
+    r"thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|"
+    r"thirtieth|premier"
 )
 # Dates next to these words are events of the purchase or the service, not of a life.
 NOT_DOB_WORDS = (
     r"bought|purchase|purchased|ordered|order|placed|charged|charge|dated|paid|payment|"
     r"delivered|deliver|ship|shipped|arrive|expire|expiry|renew|cancel|refund|since|"
     r"passed away|died|deces|decede|achete|commande|paye|livre|livraison|facture|contract|"
-    r"appointment|rendez-vous|installed|installation|moved|booked|flight|vol|trip"
+    r"appointment|rendez-vous|installed|installation|moved|booked|flight|vol|trip|opened|"
+    r"ouvert|ouverte|ouverture|joined|registered|inscrit|inscrite|activated|signed|"
+    r"created|cree|creee|issued|emis|emise|warranty|garantie|member since|membre depuis|"
+    r"client depuis|cliente depuis|\bgot\b|received|recu|recue|acquired|obtenu|married|marie"
 )
 IP_WORDS = r"\bip\b|ip address|adresse ip|login from|logged in from|connected from|\bwan\b|\blan\b"
 VERSION_WORDS = r"version|\bv\d|firmware|update|build|release|mise a jour|app\b|logiciel"

@@ -35,8 +35,34 @@ _INTRO_CAPITALISED = re.compile(
 )
 _RELATION = re.compile(
     rf"\b(?:my|ma|mon|our|notre|his|her|their|a|the)\s+(?:late\s+|feu\s+|defunte?\s+)?"
-    rf"(?:{'|'.join(re.escape(w) for w in lxn.RELATION_WORDS)})(?:'s)?,?\s+(?:is\s+|named\s+|"
-    rf"called\s+|nomme\s+|nommee\s+)?{_NAME}"
+    rf"(?:{'|'.join(re.escape(w) for w in lxn.RELATION_WORDS)})(?:'s\s+name|'s)?,?\s+(?:is\s+|"
+    rf"named\s+|called\s+|nomme\s+|nommee\s+)?{_NAME}"
+)
+# "my daughter handles the bills": a word followed by an article is a verb, not a name.
+_VERB_OBJECT = re.compile(
+    r"\s+(?:the|a|an|my|your|his|her|our|their|it|them|this|that|le|la|les|un|une|mes|mon|ma|"
+    r"ses|son|sa|nos|vos|votre|notre|ca|tout)\b"
+)
+# Someone else, named: "I already spoke with Ulrich Trottier", "j'ai parlé à Léa Roy".
+_SPOKE_WITH = re.compile(
+    rf"\b(?:spoke|spoken|speak|speaking|talk|talked|talking|chatted|chatting|ask|asked|"
+    rf"transferred|transfer|met|parle|parler|jase|discute|demande|demander|transfere|rencontre)"
+    rf"\s+(?:with|to|for|a|avec)\s+{_NAME}"
+)
+# "Fabrice Trottier from the other branch", "Tancrède Marchand in our fraud team".
+_OF_THE_TEAM = re.compile(
+    rf"{_NAME}\s+(?:from|in|of|at|on|with|du|de la|de l'|des|au|a la|de notre|de votre)\s+"
+    r"(?:(?:the|our|your|their|notre|votre|leur|l'|la|le)\s+)?(?:[a-z'-]+\s+){0,2}"
+    r"(?:team|department|dept|branch|office|desk|billing|support|unit|equipe|service|succursale|"
+    r"bureau|departement|comptabilite|facturation)\b"
+)
+# "Le colis est chez Lorraine Fréchette": a first and last name after "chez" is someone's home,
+# unless the text names a business ("Dax chez Télé-Laurentides", "client chez …").
+_AT_HOME = re.compile(rf"\bchez\s+(?=\S+\s+\S){_NAME}")
+_BUSINESS_CHEZ = re.compile(
+    r"(?:bienvenue|client|cliente|compte|abonne|abonnee|travaille|employe|employee|emploi|"
+    r"contacte|contacter|contactez|appele|appeler|ici|agent|agente|conseiller|conseillere|"
+    r"service|achete|commande|magasine)\s+chez\s+$"
 )
 _INSTEAD = re.compile(
     rf"\b(?:says|shows|reads|spelled|spelt|written|indique|ecrit)\s+{_NAME}\s+"
@@ -44,14 +70,15 @@ _INSTEAD = re.compile(
 )
 # "Lucien Beauregard va vous rappeler", "Dana Whitfield will call you back": a person.
 _CALLS_BACK = re.compile(
-    rf"{_NAME}\s+(?:va|vont|pourra|devrait|will|is going to|can|should)\s+(?:vous\s+)?"
+    rf"{_NAME}\s+(?:va|vont|peut|pourra|devrait|doit|will|is going to|can|should|may)\s+"
+    r"(?:(?:aussi|also|probablement|bientot|demain|soon|then|ensuite)\s+)?(?:vous\s+)?"
     r"(?:rappeler|appeler|contacter|recontacter|joindre|ecrire|call you|reach out|"
     r"contact you|get back to you|follow up)"
 )
 # "on behalf of Kenji Iwasaki", "de la part de Léa Roy", "au nom de …": someone else, named.
 _ON_BEHALF = re.compile(
-    rf"\b(?:on behalf of|in the name of|de la part de|au nom de|pour le compte de)\s+"
-    rf"{_NAME}"
+    rf"(?:\b(?:on behalf of|in the name of|de la part de|au nom de|pour le compte de|"
+    rf"under (?:the )?name(?: of)?|sous le nom de)|'s name,?|s' name,?)\s+{_NAME}"
 )
 # Someone's home: "je reste chez Hamza Lachapelle", "staying with Ana Roy" (two words or more).
 _STAYS_WITH = re.compile(
@@ -131,9 +158,19 @@ def person_rules_find(context: MessageContext) -> Iterator[Finding]:
         (_CALLS_BACK, "calls_back", True),
         (_ON_BEHALF, "on_behalf", True),
         (_STAYS_WITH, "stays_with", True),
+        (_SPOKE_WITH, "spoke_with", True),
+        (_OF_THE_TEAM, "of_the_team", True),
+        (_AT_HOME, "chez", True),
     ):
         for match in pattern.finditer(folded):
-            words = _name_words(match.group(1), match.start(1))
+            if rule == "chez" and _chez_business(text, folded, match.start()):
+                continue
+            start = match.start(1)
+            if rule in _NAME_FIRST_RULES:  # "Je note que Coralie Paquette peut …": the last
+                start = _capitalised_tail(text, start, match.end(1))  # capitalised words
+            words = _name_words(folded[start : match.end(1)], start)
+            if rule == "relation" and words and _VERB_OBJECT.match(folded, words[0][1]):
+                continue
             # A name typed with capitals ends at the first word without one ("Ana Roy until").
             if capitalised or (words and _capitalised(text, *words[0])):
                 words = words[
@@ -163,6 +200,26 @@ def person_rules_find(context: MessageContext) -> Iterator[Finding]:
                 yield finding
 
 
+_NAME_FIRST_RULES = {"calls_back", "of_the_team"}
+
+
+def _capitalised_tail(text: str, start: int, end: int) -> int:
+    """Where the run of capitalised words that ends the span starts (`end` if none)."""
+    at = end
+    for match in reversed(list(_WORD.finditer(text, start, end))):
+        if not match.group()[:1].isupper():
+            break
+        at = match.start()
+    return at
+
+
+def _chez_business(text: str, folded: str, start: int) -> bool:
+    before = folded[max(0, start - 30) : start + 5]
+    previous = text[:start].split()
+    # "Dax chez Télé-Laurentides": an agent's own name just before "chez" names the employer.
+    return bool(_BUSINESS_CHEZ.search(before)) or bool(previous and previous[-1][:1].isupper())
+
+
 _PARTICLES = {
     "de",
     "da",
@@ -190,6 +247,8 @@ _ORGANISATION_BEFORE_FR = re.compile(
     r"(?:bienvenue chez|bienvenue a|contacte|contacter|contactez|choisi|choisir|appele|"
     r"appeler|client de|cliente de|chez)\s+$"
 )
+# A name, then "with"/"from"/"chez": an agent introducing themselves and their employer.
+_EMPLOYER_BEFORE = re.compile(r"\b[A-ZÀ-Ý][\w'’-]+,?\s+(?:with|from|at|chez|de|du)\s+$")
 _FRENCH_PRONOUN = re.compile(r"-(?:vous|moi|nous|tu|toi|il|elle|ils|elles|je|on|le|la|les|y|en)\b")
 _WELCOME_CHEZ = re.compile(r"(?:bienvenue|contacte|contacter|choisi|client|cliente)\s+chez\s+$")
 _ORGANISATION_JOIN = re.compile(r"\s+(?:at|from|de|chez|with|of)\s+", re.IGNORECASE)
@@ -241,6 +300,8 @@ def ner_persons_find(
         start, end = words[0][0], words[-1][1]
         if _organisation_before(lx.fold(text[max(0, start - 30) : start]), len(words), french):
             continue
+        if _EMPLOYER_BEFORE.search(text, max(0, start - 40), start):
+            continue  # "Kiara with Cobalt Wireless", "Dax chez Colis Boréal": the employer
         following = text[end : end + 12].split()
         if following and any(ch.isdigit() for ch in following[0]):
             continue  # "Dyson V15", "Series 7": a product

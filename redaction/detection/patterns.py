@@ -112,6 +112,22 @@ def _spelt_email(value: str) -> bool:
     return provider in lx.EMAIL_PROVIDERS and _SPELT_LOCAL_DOT.match(local) is not None
 
 
+# Letter by letter: "a n a . s i l v a @ gmail.com", "j o e 4 2 at hotmail dot ca".
+_EMAIL_LETTERED = _rx(
+    r"(?<![\w.@])[a-z0-9](?:(?:\s+(?:dot|point|underscore|tiret|dash)\s+|\s*[._-]\s*|\s+)"
+    r"[a-z0-9](?!\w)){3,}"
+    rf"\s*(?:@|\bat\b|\barobase\b|\barobas\b)\s*[a-z0-9-]+(?:{_SPELT_DOT}[a-z]{{2,6}}\b){{0,3}}"
+)
+
+
+def _lettered_emails(context: MessageContext) -> Iterator[Finding]:
+    for match in _EMAIL_LETTERED.finditer(context.folded):
+        domain = _SPELT_AT.split(match.group(), maxsplit=1)[-1]
+        provider = re.split(r"[\s.]", domain.strip(), maxsplit=1)[0]
+        if _SPELT_TLD.search(domain) or provider in lx.EMAIL_PROVIDERS:
+            yield Finding(match.start(), match.end(), E.EMAIL, "email_lettered")
+
+
 def emails_find(context: MessageContext) -> Iterator[Finding]:
     text = context.text
     if "@" in text or "%40" in text:
@@ -125,6 +141,8 @@ def emails_find(context: MessageContext) -> Iterator[Finding]:
         for match in _EMAIL_SPELT.finditer(folded):
             if _spelt_email(match.group()):
                 yield Finding(match.start(), match.end(), E.EMAIL, "email_spelt")
+    if "@" in folded or " at " in folded or "arobas" in folded:
+        yield from _lettered_emails(context)
 
 
 # --- IP addresses ----------------------------------------------------------------------------
@@ -242,21 +260,37 @@ _MONTHS = (
     r"may|mai|june?|juin|july?|juil(?:let)?|aug(?:ust)?|aout|sep(?:t(?:ember)?)?|"
     r"sept(?:embre)?|oct(?:ober|obre)?|nov(?:ember|embre)?|dec(?:ember|embre)?"
 )
+# A day of the month in figures ("3", "3rd", "1er") or in words ("third", "premier").
+_DAY = rf"(?:(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th|er)?|{lx.ORDINAL_DAYS})"
 _DATE_WITH_YEAR = _rx(
     rf"\b(?:(?:19|20)\d\d[-/.](?:0?[1-9]|1[0-2])[-/.](?:0?[1-9]|[12]\d|3[01])"
     rf"|(?:0?[1-9]|[12]\d|3[01])[-/.](?:0?[1-9]|[12]\d|3[01])[-/.](?:(?:19|20)\d\d|\d\d)"
-    rf"|(?:le\s+)?(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th|er)?\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+"
+    # Spaces between the parts only with a four-digit year: "05 03 1985", "1985 03 05".
+    rf"|(?<!\d)(?<!\d )(?:0?[1-9]|[12]\d|3[01]) (?:0?[1-9]|[12]\d|3[01]) (?:19|20)\d\d(?! ?\d)"
+    rf"|(?<!\d)(?<!\d )(?:19|20)\d\d (?:0?[1-9]|1[0-2]) (?:0?[1-9]|[12]\d|3[01])(?! ?\d)"
+    rf"|(?:le\s+)?{_DAY}\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+"
     rf"(?:(?:19|20)\d\d|'?\d\d)"
-    rf"|(?:{_MONTHS})\.?\s+(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?,?\s+(?:(?:19|20)\d\d|'?\d\d))\b"
+    rf"|(?:{_MONTHS})\.?\s+(?:the\s+)?{_DAY},?\s+(?:(?:19|20)\d\d|'?\d\d))(?![\w'])"
 )
 _DATE_WITHOUT_YEAR = _rx(
-    rf"\b(?:(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th|er)?\s+(?:of\s+)?(?:{_MONTHS})\b\.?"
-    rf"|(?:{_MONTHS})\.?\s+(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?\b)(?!,?\s*\d)"
+    rf"\b(?:{_DAY}\s+(?:of\s+)?(?:{_MONTHS})\b\.?"
+    rf"|(?:{_MONTHS})\.?\s+(?:the\s+)?{_DAY}\b)(?!,?\s*\d)"
 )
 _BORN_YEAR = _rx(r"\b(?:born in|ne en|nee en|birth year|annee de naissance)\s+((?:19|20)\d\d)\b")
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _DOB_WORDS = _rx(lx.DOB_WORDS)
 _NOT_DOB_WORDS = _rx(lx.NOT_DOB_WORDS)
+
+
+def _last_end(pattern: re.Pattern[str], text: str) -> int:
+    return max((match.end() for match in pattern.finditer(text)), default=-1)
+
+
+def _event_date(before: str) -> bool:
+    """The words just before a date make it an event ("got it on", "ouvert le"), unless a
+    birth word is closer to the date ("you've got my date of birth: …")."""
+    event = _last_end(_NOT_DOB_WORDS, before)
+    return event >= 0 and event > _last_end(_DOB_WORDS, before)
 
 
 def dates_of_birth_find(context: MessageContext) -> Iterator[Finding]:
@@ -267,7 +301,7 @@ def dates_of_birth_find(context: MessageContext) -> Iterator[Finding]:
     for match in _DATE_WITH_YEAR.finditer(folded):
         start = match.start()
         before = folded[max(0, start - 45) : start]
-        if _NOT_DOB_WORDS.search(before) or _is_reference(context, start):
+        if _event_date(before) or _is_reference(context, start):
             continue
         years = _YEAR.findall(match.group())
         year = int(years[-1]) if years else None
@@ -275,6 +309,10 @@ def dates_of_birth_find(context: MessageContext) -> Iterator[Finding]:
             continue  # a date in the future is nobody's birthday
         said = _DOB_WORDS.search(before) is not None
         long_ago = year is not None and year <= context.reference_year - 14
+        if context.sender == "agent":
+            # An agent's old date is an event of the account ("opened on June 27, 2000"),
+            # unless a date of birth is being discussed.
+            long_ago = long_ago and asked
         if said or long_ago or (asked and context.sender != "agent"):
             yield Finding(start, match.end(), E.DATE_OF_BIRTH, "dob")
     for match in _BORN_YEAR.finditer(folded):

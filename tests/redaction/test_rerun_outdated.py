@@ -98,3 +98,32 @@ def test_a_phone_left_spelt_out_by_pii_1_2_is_redacted_on_rerun_and_logged(setti
         {"PHONE": 1},
         {"PHONE": 1},
     ]
+
+
+LETTERED_EMAIL = [
+    {"sender": "agent", "sent_at": "2025-03-01T14:02:00Z", "text": "Email on file?"},
+    {
+        "sender": "customer",
+        "sent_at": "2025-03-01T14:02:30Z",
+        "text": "o d i l e . b r u n @ yahoo.ca",
+    },
+]
+
+
+def test_an_email_spelt_letter_by_letter_left_by_pii_1_3_is_redacted_on_rerun(settings):
+    settings.REDACT_ON_IMPORT = False
+    outdated = make_chat(messages=LETTERED_EMAIL)
+    current = make_chat(messages=LETTERED_EMAIL)
+    Chat.objects.filter(pk=outdated.pk).update(redacted_at=NOW, redaction_version="pii-1.3")
+    Message.objects.filter(chat=outdated).update(text_redacted=None)
+    Chat.objects.filter(pk=current.pk).update(redacted_at=NOW, redaction_version=DETECTOR_VERSION)
+    Message.objects.filter(chat=current).update(text_redacted="kept as it was")
+
+    total = services.chats_redact(now=NOW, chunk_size=1, rerun_outdated=True)
+
+    assert total.chats == 1
+    texts = Message.objects.filter(chat=outdated).order_by("position")
+    assert list(texts.values_list("text_redacted", flat=True))[1] == "[EMAIL_1]"
+    assert set(Message.objects.filter(chat=current).values_list("text_redacted", flat=True)) == {
+        "kept as it was"
+    }
