@@ -28,11 +28,12 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 
 from audit.services import audit_event_record
 from chats.digests import chats_transcript_digests
 from chats.models import Chat, Message, Survey
+from core.batching import LockedWorkWait
 from core.db import column_texts_set
 from core.isolation import chunk_process_isolated
 from redaction.detection import DETECTOR_VERSION, ChatText, Identity, chats_detect
@@ -233,6 +234,17 @@ def _chats_redact_loaded(chats: Sequence[Chat], *, now: datetime) -> RedactionCo
     return counts
 
 
+def _pending(
+    *, rerun_outdated: bool, chat_ids: Sequence[int] | None, skip: Sequence[int]
+) -> QuerySet[Chat]:
+    pending = chats_pending_redaction(rerun_outdated=rerun_outdated)
+    if chat_ids is not None:
+        pending = pending.filter(pk__in=list(chat_ids))
+    if skip:
+        pending = pending.exclude(pk__in=list(skip))
+    return pending
+
+
 def chats_redact_chunk(
     *,
     now: datetime,
@@ -248,11 +260,7 @@ def chats_redact_chunk(
     that another worker has not claimed already).
     """
     with transaction.atomic():
-        pending = chats_pending_redaction(rerun_outdated=rerun_outdated)
-        if chat_ids is not None:
-            pending = pending.filter(pk__in=list(chat_ids))
-        if skip:
-            pending = pending.exclude(pk__in=list(skip))
+        pending = _pending(rerun_outdated=rerun_outdated, chat_ids=chat_ids, skip=skip)
         claimed = list(
             pending.select_for_update(skip_locked=True, of=("self",))
             .order_by("pk")
@@ -283,10 +291,12 @@ def chats_redact(
 ) -> RedactionCounts:
     """Redacts every pending chat (or the pending ones among `chat_ids`), chunk by chunk.
 
-    Safe to run in several workers at once and to kill at any moment.
+    Safe to run in several workers at once and to kill at any moment. Chats another worker
+    holds are waited for until it commits them or its lease expires and they are claimed here.
     """
     total = RedactionCounts()
     started = time.monotonic()
+    wait = LockedWorkWait(label="redaction")
     while True:
         counts, claimed = chats_redact_chunk(
             now=now,
@@ -296,7 +306,11 @@ def chats_redact(
             skip=total.failed,
         )
         total.add(counts)
-        if claimed < chunk_size:
+        if claimed:
+            wait.progress()
+        if claimed < chunk_size and not wait.again(
+            _pending(rerun_outdated=rerun_outdated, chat_ids=chat_ids, skip=total.failed).exists()
+        ):
             break
     elapsed = time.monotonic() - started
     logger.info(
