@@ -30,12 +30,6 @@ class Machines:
     env: dict[str, str]
     directory: Path
 
-    def restart(self, name: str) -> None:
-        """A fresh worker process on a machine whose link is back."""
-        self.workers[name].stop()
-        self.workers[name].start()
-        self.workers[name].wait_ready()
-
 
 @pytest.fixture
 def machines() -> Iterator[Machines]:

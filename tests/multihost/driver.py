@@ -90,7 +90,8 @@ def check(kind: str, state: Path) -> dict[str, Any]:
     if kind == "disposal":
         checks.update(_done_once())
     checks["audit hash chain verifies"] = audit_chain_ok()
-    checks.update(_verify_commands())
+    if kind == "disposal":  # the last phase: the chains as an operator checks them
+        checks.update(_verify_commands())
     return {"checks": checks, "expected": len(scenario.expected)}
 
 

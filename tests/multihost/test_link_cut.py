@@ -88,20 +88,20 @@ def test_cut_worker_work_is_taken_over_after_the_lease(machines: Machines) -> No
     figures: list[dict[str, Any]] = []
     env, directory = machines.env, machines.directory
 
-    # Redaction: both workers claim chunks of the backlog; w1 loses its link mid-chunk.
+    # Redaction: both workers claim chunks of the backlog; the first seen mid-chunk is cut.
     state = directory / "redaction.pickle"
     seeded = driver("prepare", "redaction", str(state), env=env)
     tasks = dispatch("redaction", 2)
-    figures.append(_cut_mid_chunk(machines, "redaction", tasks, victims=["w1"]))
+    figures.append(_cut_mid_chunk(machines, "redaction", tasks, victims=list(WORKERS)))
     redaction = driver("check", "redaction", str(state), env=env)
     figures[-1]["chats"] = seeded["expected"]
 
-    # Disposal: a fresh w1 (its link is back); whichever worker is seen mid-chunk is cut.
-    machines.workers["w1"].stop()
-    machines.workers["w1"].start()
+    # Disposal: the cut machine's link is back and its worker restarted; cut again mid-chunk.
+    machines.workers[figures[-1]["cut"]].stop()
+    machines.workers[figures[-1]["cut"]].start()
     state = directory / "disposal.pickle"
     seeded = driver("prepare", "disposal", str(state), env=env)
-    machines.workers["w1"].wait_ready()
+    machines.workers[figures[-1]["cut"]].wait_ready()
     tasks = dispatch("disposal", 2)
     figures.append(_cut_mid_chunk(machines, "disposal", tasks, victims=list(WORKERS)))
     disposal = driver("check", "disposal", str(state), env=env)
