@@ -91,3 +91,16 @@ lock: ## regenerate requirements/lock.txt from the current .venv
 
 clean: ## remove the virtualenv, the SQLite database and collected static files
 	rm -rf $(VENV) db.sqlite3* staticfiles
+
+# --- several machines (docs/operations.md "Scaling out") ---------------------------------------
+.PHONY: worker beat test-multihost
+QUEUES ?=
+
+worker: install ## a Celery worker; QUEUES=redaction (or disposal, keywords, exports, webhooks, jobs, celery) dedicates it (CELERY_QUEUES_PER_JOB_TYPE=true)
+	$(PY) -m celery -A config worker -l info $(if $(QUEUES),-Q $(QUEUES))
+
+beat: install ## the beat; run one on a second machine too if you like: only the lock holder schedules
+	$(PY) -m celery -A config beat -l info
+
+test-multihost: install ## as root: two worker machines and a database machine in network namespaces, a link cut mid-chunk (~3.5 min)
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_URL_TEST) $(PY) -m pytest -q -s tests/multihost

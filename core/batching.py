@@ -5,6 +5,11 @@ A job that stops half-way (a crash, a deploy) has committed every chunk before t
 and claims from there on its next run, so each job is resumable as long as its claim skips what
 is done (a key cursor, or a condition the processed rows no longer meet). Timing and logging
 happen outside the transaction, so a slow log never holds a lock.
+
+Claims that skip locked rows end a worker's loop while another worker still holds a chunk; if
+that worker is gone (killed, its machine or network lost), its chunk stays undone until its
+session's lease expires (CLAIM_LEASE_SECONDS). `LockedWorkWait` keeps the loop of a worker that
+ran out of claimable work going until that work is done or claimable again.
 """
 
 import logging
@@ -14,6 +19,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 
@@ -63,6 +69,42 @@ def chunks_process(
         if len(chunk) < chunk_size:
             return run
         after = chunk[-1]
+
+
+class LockedWorkWait:
+    """Waits for work locked by another session: call `again(remaining)` after a short claim,
+    with whether unfinished work is left (locked or not, as a plain read sees it); it sleeps
+    and returns True while the caller should claim again, False when nothing is left or the
+    other session held it past twice the lease (the next run of the job then takes it).
+    `progress()` after every non-empty claim restarts the wait."""
+
+    def __init__(self, *, lease_s: float | None = None, label: str = "claim") -> None:
+        self.lease_s = float(settings.CLAIM_LEASE_SECONDS if lease_s is None else lease_s)
+        self.poll_s = min(1.0, max(0.05, self.lease_s / 8))
+        self.label = label
+        self.deadline: float | None = None
+        self.waited_s = 0.0
+
+    def progress(self) -> None:
+        self.deadline = None
+
+    def again(self, remaining: bool) -> bool:
+        if not remaining:
+            return False
+        clock = time.monotonic()
+        if self.deadline is None:
+            self.deadline = clock + 2 * self.lease_s
+            logger.info("%s: work left is held by another session; waiting for it", self.label)
+        if clock >= self.deadline:
+            logger.warning(
+                "%s: work still held by another session after %.0f s; left to the next run",
+                self.label,
+                2 * self.lease_s,
+            )
+            return False
+        time.sleep(self.poll_s)
+        self.waited_s += time.monotonic() - clock
+        return True
 
 
 def chunks_read(

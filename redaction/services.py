@@ -33,6 +33,7 @@ from django.db.models import Prefetch, QuerySet
 from audit.services import audit_event_record
 from chats.digests import chats_transcript_digests
 from chats.models import Chat, Message, Survey
+from core.batching import LockedWorkWait
 from core.db import column_texts_set
 from core.isolation import chunk_process_isolated
 from redaction.detection import DETECTOR_VERSION, ChatText, Identity, chats_detect
@@ -288,6 +289,17 @@ def _claim_size(pending: QuerySet[Chat], chunk_size: int) -> int:
     return max(TAIL_CHUNK_MIN, min(chunk_size, -(-ahead // TAIL_SHARE)))
 
 
+def _pending(
+    *, rerun_outdated: bool, chat_ids: Sequence[int] | None, skip: Sequence[int]
+) -> QuerySet[Chat]:
+    pending = chats_pending_redaction(rerun_outdated=rerun_outdated)
+    if chat_ids is not None:
+        pending = pending.filter(pk__in=list(chat_ids))
+    if skip:
+        pending = pending.exclude(pk__in=list(skip))
+    return pending
+
+
 def chats_redact_chunk(
     *,
     now: datetime,
@@ -304,11 +316,7 @@ def chats_redact_chunk(
     (`_claim_size`).
     """
     with transaction.atomic():
-        pending = chats_pending_redaction(rerun_outdated=rerun_outdated)
-        if chat_ids is not None:
-            pending = pending.filter(pk__in=list(chat_ids))
-        if skip:
-            pending = pending.exclude(pk__in=list(skip))
+        pending = _pending(rerun_outdated=rerun_outdated, chat_ids=chat_ids, skip=skip)
         claimed = list(
             pending.select_for_update(skip_locked=True, of=("self",))
             .order_by("pk")
@@ -339,10 +347,12 @@ def chats_redact(
 ) -> RedactionCounts:
     """Redacts every pending chat (or the pending ones among `chat_ids`), chunk by chunk.
 
-    Safe to run in several workers at once and to kill at any moment.
+    Safe to run in several workers at once and to kill at any moment. Chats another worker
+    holds are waited for until it commits them or its lease expires and they are claimed here.
     """
     total = RedactionCounts()
     started = time.monotonic()
+    wait = LockedWorkWait(label="redaction")
     while True:
         counts, claimed = chats_redact_chunk(
             now=now,
@@ -352,7 +362,13 @@ def chats_redact(
             skip=total.failed,
         )
         total.add(counts)
-        if claimed == 0:
+        if claimed:
+            wait.progress()
+        # Claims shrink near the end of the backlog (_claim_size): only an empty claim means
+        # nothing is left, unless another worker still holds chats it may never finish.
+        if claimed == 0 and not wait.again(
+            _pending(rerun_outdated=rerun_outdated, chat_ids=chat_ids, skip=total.failed).exists()
+        ):
             break
     elapsed = time.monotonic() - started
     logger.info(

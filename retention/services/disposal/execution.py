@@ -13,7 +13,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from audit.services import audit_event_record
-from core.batching import chunks_process
+from core.batching import LockedWorkWait, chunks_process
 from core.clock import clock_destruction_moment
 from core.db import any_of, parallel_writers
 from core.exceptions import ApplicationError
@@ -151,16 +151,23 @@ def _execute_chunks(
     """Executes chunks until none is left to claim, each chunk its own transaction. `own`: runs
     in a worker thread, whose connection is its own and is closed at the end."""
     summary = ExecutionSummary()
+    wait = LockedWorkWait(label=f"disposal batch {batch.pk}")
+    pending = DisposalItem.objects.filter(batch=batch, status=ItemStatus.PENDING)
     try:
-        chunks_process(
-            claim=lambda _after: _items_claim(batch, chunk_size),
-            process=lambda claimed: summary.add_counts(
-                _items_execute(batch, claimed, now=now, approvers=approvers, package=package)
-            ),
-            chunk_size=chunk_size,
-            label=f"disposal batch {batch.pk}",
-        )
-        return summary
+        while True:
+            run = chunks_process(
+                claim=lambda _after: _items_claim(batch, chunk_size),
+                process=lambda claimed: summary.add_counts(
+                    _items_execute(batch, claimed, now=now, approvers=approvers, package=package)
+                ),
+                chunk_size=chunk_size,
+                label=f"disposal batch {batch.pk}",
+            )
+            if run.items:
+                wait.progress()
+            # Items another connection holds: wait until it commits them or its lease expires.
+            if not wait.again(pending.exists()):
+                return summary
     finally:
         if own:
             connections.close_all()
