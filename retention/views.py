@@ -159,6 +159,8 @@ def record_list(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "sort": sort_headers(sort, RECORD_LIST_HEADERS),
         },
+        # A refused filter (a country that is none) lists nothing, and says so.
+        status=200 if record_filter.is_valid() else 400,
     )
 
 
