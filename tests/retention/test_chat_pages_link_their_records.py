@@ -45,7 +45,8 @@ def test_the_chat_list_links_each_chat_to_its_record_and_batch(
     # Support staff read the same facts, but get no link to pages they may not open.
     support_html = _client(support_user).get("/chats/").content.decode()
     assert f"Record {records[0].pk}" in support_html
-    assert 'href="/records/' not in support_html and 'href="/disposal/' not in support_html
+    assert 'href="/records/' not in support_html
+    assert 'href="/disposal/' not in support_html
 
 
 def test_the_chat_page_shows_record_status_holds_batch_and_certificate(
@@ -69,7 +70,8 @@ def test_the_chat_page_shows_record_status_holds_batch_and_certificate(
     assert f'href="/certificates/{batch.certificate.pk}/"' in gone_page
     assert "Disposed" in gone_page
     support_page = _client(support_user).get(f"/chats/{destroyed.chat_id}/").content.decode()
-    assert f"Batch {batch.pk}" in support_page and 'href="/disposal/' not in support_page
+    assert f"Batch {batch.pk}" in support_page
+    assert 'href="/disposal/' not in support_page
     assert LegalHold.objects.count() == 1
 
 
