@@ -254,7 +254,10 @@ def disposal_batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if request.POST.get("page", "").isdigit():
             back["page"] = request.POST["page"]
         target = reverse("disposal-batch-detail", args=[pk])
-        return redirect(f"{target}?{back.urlencode()}" if back else target)
+        # #messages: the result takes the focus, and no fragment of the page the form was on
+        # (#items-title, kept by the browser across the redirect) takes it instead.
+        query = f"?{back.urlencode()}" if back else ""
+        return redirect(f"{target}{query}#messages")
     return _review_page(request, pk)
 
 
