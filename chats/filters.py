@@ -6,7 +6,7 @@ import django_filters
 from django import forms
 
 from chats.models import Chat
-from core.filters import UtcIsoDateTimeFilter
+from core.filters import CountryFilter, UtcIsoDateTimeFilter
 from core.roles import user_may_search_by_identity
 
 # Filters that look a customer up by identity: an answer, even a count of zero, tells whoever
@@ -33,7 +33,7 @@ class ChatFilterForm(forms.Form):
 class ChatFilter(django_filters.FilterSet):
     source = django_filters.CharFilter()
     external_id = django_filters.CharFilter()
-    country = django_filters.CharFilter(method="filter_country")
+    country = CountryFilter(method="filter_country")
     started_after = UtcIsoDateTimeFilter(field_name="started_at", lookup_expr="gte")
     started_before = UtcIsoDateTimeFilter(field_name="started_at", lookup_expr="lt")
     customer_email = django_filters.CharFilter(field_name="customer__email", lookup_expr="iexact")
@@ -69,4 +69,5 @@ class ChatFilter(django_filters.FilterSet):
         return form
 
     def filter_country(self, queryset, name, value):
-        return queryset.filter(country=value.upper())
+        # "unknown": the chats whose country could not be told (stored as "").
+        return queryset.filter(country="" if value == "unknown" else value.upper())

@@ -23,17 +23,32 @@ from core.roles import (
     user_may_search_by_identity,
     user_may_see_original_text,
 )
+from core.sorting import SortColumn, TableSort, sort_headers
 from core.views import role_required
 
 ALL_ROLES = tuple(Role)
 PAGE_SIZE = 50
+# The columns of the chat list a reader may sort by (never a field the page does not show).
+CHAT_LIST_SORT = TableSort(
+    columns=(
+        SortColumn("chat", ("source", "external_id")),
+        SortColumn("started", ("started_at",)),
+        SortColumn("ended", ("ended_at",)),
+        SortColumn("country", ("country", "region")),
+    ),
+    default="-started",
+)
+CHAT_LIST_HEADERS = {"chat": "Chat", "started": "Started", "ended": "Ended", "country": "Country"}
 
 
 @role_required(*ALL_ROLES)
 def chat_list(request: HttpRequest) -> HttpResponse:
+    sort = CHAT_LIST_SORT.state(request.GET)
     chat_filter = ChatFilter(
         request.GET,
-        queryset=Chat.objects.select_related("customer").order_by("-started_at", "-pk"),
+        queryset=Chat.objects.select_related("customer")
+        .prefetch_related("agents")
+        .order_by(*sort.order_by),
         request=request,
     )
     valid = chat_filter.is_valid()
@@ -52,6 +67,8 @@ def chat_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "query": query.urlencode(),
+            "sort": sort_headers(sort, CHAT_LIST_HEADERS),
+            "chat_ids": [chat.pk for chat in page],
             "may_search_by_identity": user_may_search_by_identity(request.user),
         },
         status=200 if valid else 400,

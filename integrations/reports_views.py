@@ -49,7 +49,11 @@ def report_detail(request: HttpRequest, key: str) -> HttpResponseBase:
         suffix = f"-{report.period.first}-{report.period.last}" if report.period else ""
         return csv_response(filename=f"{key}{suffix}.csv", header=report.columns, rows=report.rows)
     rows = [
-        {"cells": row, "link": report.links[i] if i < len(report.links) else None}
+        {
+            # Each cell with its column's name: the label of a stacked row at 375 px.
+            "cells": list(zip(report.columns, row, strict=False)),
+            "link": report.links[i] if i < len(report.links) else None,
+        }
         for i, row in enumerate(report.rows)
     ]
     return render(

@@ -1,5 +1,6 @@
 from django import forms
 
+from core.forms import CountryField
 from qa.models import QAReason, QAStatus
 from records.models import RecordClass
 
@@ -9,7 +10,7 @@ class QAQueueFilterForm(forms.Form):
         choices=[("", "any"), *QAStatus.choices], required=False, initial=QAStatus.PENDING
     )
     reason = forms.ChoiceField(choices=[("", "any"), *QAReason.choices], required=False)
-    country = forms.CharField(required=False, max_length=7, help_text="ISO code or 'unknown'")
+    country = CountryField(required=False, allow_unknown=True)
 
 
 class QAConfirmForm(forms.Form):
@@ -17,12 +18,10 @@ class QAConfirmForm(forms.Form):
 
 
 class QACorrectForm(forms.Form):
-    country = forms.CharField(
-        max_length=2,
-        help_text="ISO 3166-1 alpha-2, e.g. CA",
-        widget=forms.TextInput(
-            attrs={"accesskey": "t", "autocomplete": "off", "size": 3, "pattern": "[A-Za-z]{2}"}
-        ),
+    # A code or a name ("CA", "Canada"): "Canada" is never cut to "CA" unseen (issue #18).
+    country = CountryField(
+        help_text="ISO 3166-1 code or English name, e.g. CA or Canada",
+        widget=forms.TextInput(attrs={"accesskey": "t", "autocomplete": "off", "size": 16}),
     )
     region = forms.CharField(
         max_length=6,

@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,9 +14,17 @@ from django.utils import timezone
 from core.exceptions import ApplicationError
 from core.http import acting_user
 from core.roles import GOVERNANCE_ROLES, Role, user_has_role
+from core.sorting import SortColumn, TableSort, sort_headers
 from core.views import role_required
 from records.models import RecordClass
-from retention.forms import BulkExcludeForm, DispositionStageFormSet, ExcludeForm, ReasonForm
+from retention.forms import (
+    BatchItemFilterForm,
+    BulkExcludeForm,
+    DispositionStageFormSet,
+    ExcludeForm,
+    MatchingExcludeForm,
+    ReasonForm,
+)
 from retention.models import BatchState, DisposalBatch, DisposalCertificate, ItemStatus
 from retention.review_selectors import (
     batch_stages_view,
@@ -45,6 +53,23 @@ from retention.services.disposal.stages import (
 READERS = GOVERNANCE_ROLES
 WRITERS = (Role.RECORDS_MANAGER,)
 PAGE_SIZE = 100
+# The item columns a reviewer may sort by; equal values keep the items' order (their id).
+BATCH_ITEM_SORT = TableSort(
+    columns=(
+        SortColumn("record", ("record_id",)),
+        SortColumn("country", ("record__chat__country",)),
+        SortColumn("due", ("record__disposition_due",)),
+        SortColumn("status", ("status",)),
+    ),
+    default="record",
+)
+BATCH_ITEM_HEADERS = {
+    "record": "Record",
+    "country": "Jurisdiction",
+    "due": "Due",
+    "status": "Status",
+}
+FILTER_KEYS = ("record_class", "country", "year", "status")
 
 
 def _may_write(request: HttpRequest) -> bool:
@@ -103,6 +128,8 @@ def _batch_action(request: HttpRequest, batch: DisposalBatch) -> None:
             review_at=bulk.review_moment(),
         )
         messages.success(request, f"{count} record(s) sent back.")
+    elif action == "exclude_matching":
+        _exclude_matching(request, batch, user)
     elif action == "exclude":
         exclude = ExcludeForm(request.POST)
         if not exclude.is_valid():
@@ -119,9 +146,50 @@ def _batch_action(request: HttpRequest, batch: DisposalBatch) -> None:
         raise ApplicationError("Unknown action")
 
 
+def _exclude_matching(request: HttpRequest, batch: DisposalBatch, user: User) -> None:
+    """Sends back every pending item a summary row's filter shows, if it still shows exactly
+    the count the reviewer saw (a stale page, or a replay after items changed, sends nothing)."""
+    narrowing = BatchItemFilterForm(request.POST).narrowing()
+    if not {"record_class", "country", "year"} & narrowing.keys():
+        raise ApplicationError(
+            "Sending every item back needs a filter (class, country or year); to send the "
+            "whole batch back, reject it"
+        )
+    form = MatchingExcludeForm(request.POST)
+    if not form.is_valid():
+        raise ApplicationError("Sending items back needs a reason and a review date")
+    narrowing["status"] = ItemStatus.PENDING
+    record_ids = list(disposal_review_items(batch, **narrowing).values_list("record_id", flat=True))
+    expected = form.cleaned_data["expected"]
+    if len(record_ids) != expected:
+        raise ApplicationError(
+            f"The filter now shows {len(record_ids)} pending item(s), not the {expected} you "
+            "saw: nothing was sent back. Check the list again."
+        )
+    count = disposal_items_exclude(
+        batch=batch,
+        record_ids=record_ids,
+        excluded_by=user,
+        reason=form.cleaned_data["reason"],
+        review_at=form.review_moment(),
+    )
+    messages.success(request, f"{count} record{'s' if count != 1 else ''} sent back.")
+
+
+def _without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 def _review_page(request: HttpRequest, pk: int, *, status: int = 200) -> HttpResponse:
     batch = disposal_batch_for_review(pk)
-    page = Paginator(disposal_review_items(batch), PAGE_SIZE).get_page(request.GET.get("page"))
+    filter_form = BatchItemFilterForm(request.GET)
+    narrowing = filter_form.narrowing()
+    sort = BATCH_ITEM_SORT.state(request.GET)
+    items = disposal_review_items(batch, **narrowing, order_by=sort.order_by)
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    narrowed = bool({"record_class", "country", "year"} & narrowing.keys())
     stage, stages = batch_stages_view(batch)
     in_charge = batch_stage_in_charge(batch)
     user = request.user
@@ -151,6 +219,11 @@ def _review_page(request: HttpRequest, pk: int, *, status: int = 200) -> HttpRes
             and (stage is not None or not stages),
             "reviewable": reviewable,
             "pending": ItemStatus.PENDING,
+            "filter_form": filter_form,
+            "narrowed": narrowed,
+            "matching_pending": items.filter(status=ItemStatus.PENDING).count() if narrowed else 0,
+            "sort": sort_headers(sort, BATCH_ITEM_HEADERS),
+            "query": _without_page(request),
             # Only the link is shown: the payload lists every item and can run to megabytes.
             "certificate": DisposalCertificate.objects.filter(batch=batch).defer("payload").first()
             if batch.state == BatchState.COMPLETED
@@ -173,9 +246,18 @@ def disposal_batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return _review_page(request, pk, status=403)
         except ApplicationError as error:
             messages.error(request, error.message)
+        # Back to the list as the reviewer left it: the same filter, order and page.
+        back = QueryDict(mutable=True)
+        for key in (*FILTER_KEYS, "sort"):
+            if request.POST.get(key):
+                back[key] = request.POST[key]
+        if request.POST.get("page", "").isdigit():
+            back["page"] = request.POST["page"]
         target = reverse("disposal-batch-detail", args=[pk])
-        page = request.POST.get("page", "")
-        return redirect(f"{target}?page={page}" if page.isdigit() else target)
+        # #messages: the result takes the focus, and no fragment of the page the form was on
+        # (#items-title, kept by the browser across the redirect) takes it instead.
+        query = f"?{back.urlencode()}" if back else ""
+        return redirect(f"{target}{query}#messages")
     return _review_page(request, pk)
 
 

@@ -4,7 +4,7 @@ which retention knows."""
 import django_filters
 from django.db.models import QuerySet
 
-from core.filters import UtcIsoDateTimeFilter
+from core.filters import CountryFilter, UtcIsoDateTimeFilter
 from records.models import Record, RecordStatus
 from retention.record_selectors import STATUS_REVIEW_DUE, records_filter
 
@@ -15,7 +15,7 @@ class RecordFilter(django_filters.FilterSet):
         method="by_status",
     )
     record_class = django_filters.CharFilter(method="by_class")
-    country = django_filters.CharFilter(method="by_country", help_text="ISO code, or 'unknown'")
+    country = CountryFilter(method="by_country", help_text="ISO code or name, or 'unknown'")
     due_before = UtcIsoDateTimeFilter(method="by_due")
     held = django_filters.BooleanFilter(method="by_held")
 

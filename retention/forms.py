@@ -5,6 +5,9 @@ from django import forms
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
+from core.forms import CountryField, countries_parse
+from retention.models import ItemStatus
+
 
 def _lines(value: str) -> list[str]:
     return [part.strip() for part in value.replace(",", "\n").splitlines() if part.strip()]
@@ -27,13 +30,20 @@ class LegalHoldForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="chats started on or before this day",
     )
-    countries = forms.CharField(required=False, help_text="ISO codes, comma separated")
+    countries = forms.CharField(
+        required=False, help_text="codes or names, comma separated: CA, United States"
+    )
     query = forms.CharField(required=False, help_text="words that appear in the chat")
     custodians = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="e-mail addresses to notify, one per line; each is asked to acknowledge",
     )
+
+    def clean_countries(self) -> str:
+        """Each country as its ISO code ("Canada" → CA); a name that is no country is refused
+        here, naming it, rather than kept as a scope that matches nothing."""
+        return ", ".join(countries_parse(_lines(self.cleaned_data.get("countries") or "")))
 
     def custodian_emails(self) -> list[str]:
         return _lines(self.cleaned_data.get("custodians") or "")
@@ -104,6 +114,37 @@ class BulkExcludeForm(forms.Form):
         cast(forms.TypedMultipleChoiceField, self.fields["records"]).choices = [
             (v, v) for v in values
         ]
+
+    def review_moment(self) -> datetime:
+        return datetime.combine(
+            self.cleaned_data["review_at"], time.min, tzinfo=timezone.get_current_timezone()
+        )
+
+
+class BatchItemFilterForm(forms.Form):
+    """Which items of a batch the review page lists (a summary row's link fills it)."""
+
+    record_class = forms.CharField(max_length=64, required=False, label="Class")
+    country = CountryField(required=False, allow_unknown=True)
+    year = forms.IntegerField(required=False, min_value=1990, max_value=9999, label="Year of chat")
+    status = forms.ChoiceField(
+        required=False, choices=[("", "any"), *ItemStatus.choices], label="Status"
+    )
+
+    def narrowing(self) -> dict[str, Any]:
+        """The filter as disposal_review_items() takes it (nothing when invalid)."""
+        if not self.is_valid():
+            return {}
+        return {key: value for key, value in self.cleaned_data.items() if value not in ("", None)}
+
+
+class MatchingExcludeForm(forms.Form):
+    """Every pending item the filter shows sent back at once; `expected`: the count the
+    reviewer saw, so a page gone stale (items changed since) sends nothing back."""
+
+    reason = forms.CharField(max_length=500)
+    review_at = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    expected = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
     def review_moment(self) -> datetime:
         return datetime.combine(

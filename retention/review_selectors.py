@@ -42,12 +42,31 @@ def disposal_batches_with_stage() -> QuerySet[DisposalBatch]:
     )
 
 
-def disposal_review_items(batch: DisposalBatch) -> QuerySet[DisposalItem]:
-    return (
-        DisposalItem.objects.filter(batch=batch)
-        .select_related("record__chat", "record__record_class", "record__schedule")
-        .order_by("pk")
-    )
+def disposal_review_items(
+    batch: DisposalBatch,
+    *,
+    record_class: str = "",
+    country: str = "",
+    year: int | None = None,
+    status: str = "",
+    order_by: Sequence[str] = ("pk",),
+) -> QuerySet[DisposalItem]:
+    """The items of a batch, narrowed as a summary row narrows them (class, country — "unknown"
+    for none —, year of the chat in TIME_ZONE) and by status, in `order_by`."""
+    items = DisposalItem.objects.filter(batch=batch)
+    if record_class:
+        items = items.filter(record__record_class__code=record_class)
+    if country:
+        items = items.filter(record__chat__country="" if country == "unknown" else country)
+    if year is not None:
+        items = items.annotate(chat_year=ExtractYear("record__chat__started_at")).filter(
+            chat_year=year
+        )
+    if status:
+        items = items.filter(status=status)
+    return items.select_related(
+        "record__chat", "record__record_class", "record__schedule"
+    ).order_by(*order_by)
 
 
 def disposal_batch_summary(batch: DisposalBatch) -> list[dict[str, Any]]:

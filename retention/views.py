@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 from core.exceptions import ApplicationError
 from core.http import acting_user
 from core.roles import GOVERNANCE_ROLES, Role, user_has_role
+from core.sorting import SortColumn, TableSort, sort_headers
 from core.views import role_required
 from records.selectors import records_list
 from retention.filters import RecordFilter
@@ -28,6 +29,23 @@ from retention.services.reviews import record_review_decide
 
 READERS = GOVERNANCE_ROLES
 WRITERS = (Role.RECORDS_MANAGER,)
+RECORD_LIST_SORT = TableSort(
+    columns=(
+        SortColumn("record", ("pk",)),
+        SortColumn("class", ("record_class__code",)),
+        SortColumn("country", ("chat__country",)),
+        SortColumn("status", ("status",)),
+        SortColumn("due", ("disposition_due",)),
+    ),
+    default="record",
+)
+RECORD_LIST_HEADERS = {
+    "record": "Record",
+    "class": "Class",
+    "country": "Country",
+    "status": "Status",
+    "due": "Disposition due",
+}
 RECORD_PAGE_SIZE = 50
 
 
@@ -124,7 +142,8 @@ def disposal_certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*READERS)
 def record_list(request: HttpRequest) -> HttpResponse:
-    record_filter = RecordFilter(request.GET, queryset=records_list())
+    sort = RECORD_LIST_SORT.state(request.GET)
+    record_filter = RecordFilter(request.GET, queryset=records_list().order_by(*sort.order_by))
     page = Paginator(record_filter.qs, RECORD_PAGE_SIZE).get_page(request.GET.get("page"))
     holds = record_active_holds([record.pk for record in page])
     rows = [{"record": record, "holds": holds.get(record.pk, [])} for record in page]
@@ -133,7 +152,15 @@ def record_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "records/record_list.html",
-        {"filter": record_filter, "page": page, "rows": rows, "query": query.urlencode()},
+        {
+            "filter": record_filter,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "sort": sort_headers(sort, RECORD_LIST_HEADERS),
+        },
+        # A refused filter (a country that is none) lists nothing, and says so.
+        status=200 if record_filter.is_valid() else 400,
     )
 
 

@@ -17,3 +17,9 @@ def human(value: Any) -> str:
 def hold_scope(scope: Any) -> str:
     """A hold scope as readable text, never a Python repr."""
     return scope_text(scope)
+
+
+@register.filter
+def item(mapping: Any, key: Any) -> Any:
+    """`{{ by_chat|item:chat.pk }}`: a value of a mapping built for a whole page at once."""
+    return mapping.get(key) if hasattr(mapping, "get") else None

@@ -1,5 +1,6 @@
 """{% chat_insights chat %}: the knowledge-base card of the chat page (sentiment, satisfaction
-with "why this score", keywords, categories, manual tags, "suggest an article")."""
+with "why this score", keywords, categories, manual tags, "suggest an article"), and
+`{% chat_topic_names chat_ids as topics %}`: the learned topic of each chat of a list page."""
 
 from typing import Any
 
@@ -7,6 +8,7 @@ from django import template
 
 from chats.models import Chat
 from core.roles import Role, user_has_role
+from knowledgebase.models_topics import ChatTopic
 from knowledgebase.selectors.insights import chat_insight_view
 from knowledgebase.sentiment import (
     COMMENT_COUNTS_AS,
@@ -35,3 +37,11 @@ def chat_insights(context: dict[str, Any], chat: Chat) -> dict[str, Any]:
             "comment": COMMENT_COUNTS_AS,
         },
     }
+
+
+@register.simple_tag
+def chat_topic_names(chat_ids: list[int]) -> dict[int, str]:
+    """{chat id: the name of its learned topic} for a page of chats, in one query."""
+    return dict(
+        ChatTopic.objects.filter(chat_id__in=list(chat_ids)).values_list("chat_id", "topic__name")
+    )

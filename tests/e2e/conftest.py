@@ -71,6 +71,14 @@ class Journey:
         self.page.screenshot(path=str(path), full_page=True)
         return path
 
+    def both(self, label: str) -> None:
+        """The step at 1280 px and at 375 px (issue #18: every found problem, at both widths)."""
+        viewport = self.page.viewport_size or {"width": 1280, "height": 900}
+        self.step(f"{label} 1280")
+        self.page.set_viewport_size({"width": 375, "height": 800})
+        self.step(f"{label} 375")
+        self.page.set_viewport_size(viewport)
+
 
 @pytest.fixture
 def journey(page: Page) -> Callable[[str], Journey]:

@@ -31,5 +31,5 @@ def test_a_live_chat_names_its_record_and_keeps_its_actions(client, due_records,
     (record,) = due_records(1)
     client.force_login(manager_user)
     page = client.get(f"/chats/{record.chat_id}/").content.decode()
-    assert f"Kept as record {record.pk}" in page
+    assert f">Record {record.pk}</a>" in page
     assert "Show original text" in page

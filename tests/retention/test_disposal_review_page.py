@@ -67,7 +67,10 @@ def test_page_shows_what_a_reviewer_needs(world):
     )
     html = _client(world["rita"]).get(f"/disposal/{world['batch'].pk}/").content.decode()
     assert "Summary by class, country and year" in html
-    assert "<td>US</td><td>2018</td><td>3</td><td>3</td>" in html
+    assert (
+        '<td data-label="Country">US</td><td data-label="Year of chat">2018</td>'
+        '<td data-label="Items">3</td><td data-label="Pending">3</td>' in html
+    )
     assert f'href="/chats/{records[0].chat_id}/"' in html
     assert "2018-01-01" in html  # the chat's date
     assert f'href="/holds/{hold.pk}/"' in html

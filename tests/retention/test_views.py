@@ -164,5 +164,8 @@ def test_disposal_dry_run_is_counted_only_when_asked(manager_user, due_records):
 
     preview = client.get("/disposal/?preview=1").content.decode()
     assert "Run the dry run" not in preview
-    assert "<td>CS-CHAT</td><td>US</td><td>Destroy</td><td>2</td>" in preview
+    assert (
+        '<td data-label="Class">CS-CHAT</td><td data-label="Jurisdiction">US</td>'
+        '<td data-label="Action">Destroy</td><td data-label="Records">2</td>'
+    ) in preview
     assert not DisposalBatch.objects.exists()  # a dry run proposes nothing
