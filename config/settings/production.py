@@ -7,7 +7,14 @@ refused too. `manage.py check --deploy --fail-level WARNING` passes with these s
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import ALLOW_SIMULATED_CLOCK, EMBEDDED_AUDIT_CHAIN_KEY, EMBEDDED_SECRET_KEY, env
+from .base import (
+    ALLOW_SIMULATED_CLOCK,
+    DATABASE_REPLICA_URL,
+    EMBEDDED_AUDIT_CHAIN_KEY,
+    EMBEDDED_SECRET_KEY,
+    database_replica,
+    env,
+)
 
 if ALLOW_SIMULATED_CLOCK:
     raise ImproperlyConfigured(
@@ -30,6 +37,8 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")  # no default: name the public 
 DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = database_replica(DATABASES["default"], DATABASE_REPLICA_URL)
 REDIS_URL = env("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
