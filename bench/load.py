@@ -149,6 +149,9 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--only", default="", help="comma-separated endpoint names")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument(
+        "--no-seed", action="store_true", help="use the data as it is (a second run, same data)"
+    )
     options = parser.parse_args()
     if options.seconds > 120:
         parser.error("--seconds is capped at 120 per endpoint")
@@ -156,7 +159,8 @@ def main() -> int:
 
     _bootstrap.setup()
     _bootstrap.banner("API load (gunicorn + wrk)")
-    _load_seed.seed(options.chats, options.per_chat)
+    if not options.no_seed:
+        _load_seed.seed(options.chats, options.per_chat)
     token = bench_user_token()
     plan = endpoints()
     if options.only:
