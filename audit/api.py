@@ -10,9 +10,10 @@ from audit.models import AUDIT_EVENT_COLUMNS, AuditEvent
 from audit.selectors import audit_events_newest_first
 from audit.services import audit_chain_verify_configured
 from core.permissions import GOVERNANCE_READ
+from core.serializers import FastRepresentationMixin
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(FastRepresentationMixin, serializers.ModelSerializer):
     actor = serializers.CharField(source="actor_username")
 
     class Meta:

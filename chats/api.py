@@ -31,9 +31,10 @@ from core.roles import (
     user_may_search_by_identity,
     user_may_see_original_text,
 )
+from core.serializers import FastRepresentationMixin
 
 
-class ChatSerializer(serializers.ModelSerializer):
+class ChatSerializer(FastRepresentationMixin, serializers.ModelSerializer):
     """A chat's metadata plus the extras other apps provide (record, sentiment, …)."""
 
     sentiment = serializers.SerializerMethodField()
@@ -65,7 +66,7 @@ class ChatSerializer(serializers.ModelSerializer):
         return self._extra(chat, "record")
 
 
-class MessageSerializer(serializers.ModelSerializer):
+class MessageSerializer(FastRepresentationMixin, serializers.ModelSerializer):
     text = serializers.SerializerMethodField()
     author_name = serializers.SerializerMethodField()
     agent_external_id = serializers.CharField(

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.RequestGuardMiddleware",
+    "core.db.replica.ReplicaReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -143,6 +144,35 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         postgres_session_lease(CLAIM_LEASE_SECONDS)
     )
+
+
+def database_replica(primary: dict, url: str) -> dict:
+    """The `replica` alias of DATABASE_REPLICA_URL (core/db/replica.py): a read-only PostgreSQL
+    standby of `default`. Tests read it through `default` (MIRROR), as there is one database."""
+    replica = environ.Env.db_url_config(url)
+    replica["ATOMIC_REQUESTS"] = False
+    replica["CONN_MAX_AGE"] = primary.get("CONN_MAX_AGE", 0)
+    replica["TEST"] = {"MIRROR": "default"}
+    return replica
+
+
+# Read-heavy GETs (search, trends, OData, reports) read from this replica when it is set; writes
+# and everything else use default (core/db/replica.py says what stays on the primary).
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+DATABASE_REPLICA_PATHS = env.list(
+    "DATABASE_REPLICA_PATHS",
+    default=[
+        "/api/v1/kb/search/",
+        "/api/v1/trends/",
+        "/odata/",
+        "/reports/",
+        "/kb/trends/",
+        "/kb/$",
+    ],
+)
+DATABASE_ROUTERS = ["core.db.replica.ReplicaRouter"]
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = database_replica(DATABASES["default"], DATABASE_REPLICA_URL)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -10,8 +10,10 @@ from .base import *  # noqa: F403
 from .base import (
     ALLOW_SIMULATED_CLOCK,
     CLAIM_LEASE_SECONDS,
+    DATABASE_REPLICA_URL,
     EMBEDDED_AUDIT_CHAIN_KEY,
     EMBEDDED_SECRET_KEY,
+    database_replica,
     env,
     postgres_session_lease,
 )
@@ -40,6 +42,8 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DATABASES["default"].setdefault("OPTIONS", {}).update(
     postgres_session_lease(CLAIM_LEASE_SECONDS)  # the lease on claimed work (base.py)
 )
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = database_replica(DATABASES["default"], DATABASE_REPLICA_URL)
 REDIS_URL = env("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL

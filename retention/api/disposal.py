@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from core.http import acting_user
 from core.permissions import GOVERNANCE_READ, GOVERNANCE_WRITE
+from core.serializers import FastRepresentationMixin
 from records.models import Record
 from retention.models import DisposalBatch, DisposalCertificate
 from retention.review_selectors import (
@@ -36,7 +37,7 @@ from retention.services.disposal.proposal import (
 # --- disposal batches -----------------------------------------------------------------------
 
 
-class DisposalBatchSerializer(serializers.ModelSerializer):
+class DisposalBatchSerializer(FastRepresentationMixin, serializers.ModelSerializer):
     record_class = serializers.CharField(source="record_class.code")
     proposed_by = serializers.CharField(
         source="proposed_by.username", default=None, allow_null=True

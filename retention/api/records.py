@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from core.http import acting_user
 from core.permissions import GOVERNANCE_READ, GOVERNANCE_WRITE, GovernanceReadWriteMixin
+from core.serializers import FastRepresentationMixin
 from records.filters import CustomerEventFilter
 from records.models import CustomerEvent, Record
 from records.rules import review_is_due
@@ -26,7 +27,7 @@ from retention.services.events import customer_event_record, customer_event_with
 from retention.services.reviews import record_review_decide
 
 
-class RecordSerializer(serializers.ModelSerializer):
+class RecordSerializer(FastRepresentationMixin, serializers.ModelSerializer):
     chat_external_id = serializers.CharField(source="chat.external_id")
     chat_source = serializers.CharField(source="chat.source")
     country = serializers.CharField(source="chat.country")
