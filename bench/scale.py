@@ -46,7 +46,13 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
+IMPORT_SLICE = 50_000  # chats generated and imported at a time: 10M messages need no 2 GB list
+
+
 def _import(chats: int, per_chat: int) -> float:
+    """Imports `chats` in slices of IMPORT_SLICE (the same chats as one stream: one generator);
+    only the import itself is timed, not the generation of its lines."""
+    import itertools
     import json
 
     from chats.hooks import chats_imported
@@ -56,17 +62,33 @@ def _import(chats: int, per_chat: int) -> float:
 
     for receiver in chats_imported.receivers:
         chats_imported.disconnect(receiver)
-    lines = [
-        (json.dumps(chat) + "\n").encode()
-        for chat in sample_chats(chats, messages_per_chat=per_chat, source="scale")
-    ]
-    started = time.perf_counter()
-    summary = chats_import_lines(
-        lines=lines, on_reject=lambda *_: None, workers=import_workers_default()
-    )
-    elapsed = time.perf_counter() - started
-    print(f"import: {summary.imported:,} chats, {summary.messages:,} messages in {elapsed:.1f}s")
-    return summary.imported / elapsed
+    generated = sample_chats(chats, messages_per_chat=per_chat, source="scale")
+    imported = messages = 0
+    elapsed = 0.0
+    while True:
+        lines = [
+            (json.dumps(chat) + "\n").encode() for chat in itertools.islice(generated, IMPORT_SLICE)
+        ]
+        if not lines:
+            break
+        started = time.perf_counter()
+        summary = chats_import_lines(
+            lines=lines, on_reject=lambda *_: None, workers=import_workers_default()
+        )
+        elapsed += time.perf_counter() - started
+        imported, messages = imported + summary.imported, messages + summary.messages
+        print(f"  imported {imported:,} chats ({elapsed:.0f}s)", flush=True)
+    print(f"import: {imported:,} chats, {messages:,} messages in {elapsed:.1f}s")
+    return imported / elapsed
+
+
+def _disk(phase: str) -> None:
+    """The database's size after `phase` (what a 10M run needs on disk)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
+        print(f"  disk after {phase}: {cursor.fetchone()[0]}", flush=True)
 
 
 def _job(name: str, chats: int) -> float:
@@ -77,6 +99,7 @@ def _job(name: str, chats: int) -> float:
     job_run(name=name, now=NOW)
     elapsed = time.perf_counter() - started
     print(f"{name}: {chats:,} chats in {elapsed:.1f}s = {chats / elapsed:,.0f} chats/s", flush=True)
+    _disk(name)
     return chats / elapsed
 
 
@@ -223,6 +246,7 @@ def main() -> None:
     file_plan_seed()
     call_command("seed_taxonomy", verbosity=0)
     import_rate = _import(chats, args.per_chat)
+    _disk("import")
     jobs: dict[str, float] = {}
     jobs["declare_records"] = _job("declare_records", chats)
     with connection.cursor() as cursor:
