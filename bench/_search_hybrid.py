@@ -1,12 +1,13 @@
 """bench/search.py's concept-search half: vectors for the bench documents, the lexical and the
 hybrid API timed on the same queries, and the recall of cluster pruning against exact search.
 
-Vectors: encoding 100,000 documents one by one would take longer than the whole benchmark, and
-the bench chats differ only by product name and order number, so each document gets the
-encoder's vector of its embedding text with digits removed (at most 10 topics × 200 products
-distinct texts, each encoded once), plus a little Gaussian noise so that no two vectors are
-equal (the partitions then have real work to do). Latency does not depend on what the vectors
-say, only on how many there are; the quality figures come from bench/search_quality.py.
+Vectors: encoding 100,000 documents would take longer than the whole benchmark, and the bench
+chats differ only by product name, order number and the order of filler lines, so each
+document gets the encoder's vector of its request (the title's text, digits removed: at most
+10 topics × 200 products distinct texts, each encoded once), plus a little Gaussian noise so
+that no two vectors are equal (the partitions then have real work to do). Latency does not
+depend on what the vectors say, only on how many there are; the quality figures come from
+bench/search_quality.py.
 """
 
 import re
@@ -28,11 +29,7 @@ def vectors_load(source: str) -> None:
     from core.db import rows_insert
     from core.embeddings import embedding_model_name, texts_embed
     from knowledgebase.models import DocumentVector, SearchDocument
-    from knowledgebase.services.embeddings import (
-        document_embedding_text,
-        document_quality,
-        vector_to_bytes,
-    )
+    from knowledgebase.services.embeddings import document_quality, vector_to_bytes
 
     model = embedding_model_name()
     documents = SearchDocument.objects.filter(chat__source=source)
@@ -42,7 +39,7 @@ def vectors_load(source: str) -> None:
         return
     started = time.monotonic()
     rows = list(missing.only("id", "kind", "title", "body", "updated_at"))
-    texts = {d.pk: _DIGITS.sub("", document_embedding_text(d)) for d in rows}
+    texts = {d.pk: _DIGITS.sub("", d.title.partition(": ")[2]) for d in rows}
     distinct = sorted(set(texts.values()))
     encoded: dict[str, np.ndarray] = {}
     for start in range(0, len(distinct), ENCODE_BATCH):
