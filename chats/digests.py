@@ -34,15 +34,20 @@ from typing import Any, Literal
 import orjson
 
 from chats.models import Message, Survey
+from core.db import any_of, epoch_microseconds, epoch_microseconds_of
 
 DIGEST_VERSION = 1
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 Layer = Literal["original", "redacted"]
-MessageRow = tuple[int, str, datetime, str | None]  # position, sender, sent_at, text
+# position, sender, sent_at (or its epoch microseconds, as core.db.epoch_microseconds_of reads
+# it: the database computes the integer, cheaper than loading an aware datetime), text
+MessageRow = tuple[int, str, datetime | int, str | None]
 SurveyRow = tuple[int | None, bool | None, str | None, dict[str, Any] | None]
 
 
-def _microseconds(moment: datetime) -> int:
+def _microseconds(moment: datetime | int) -> int:
+    if isinstance(moment, int):
+        return moment
     return (moment - EPOCH) // timedelta(microseconds=1)
 
 
@@ -70,16 +75,16 @@ def chats_transcript_digests(chat_ids: Sequence[int], *, layer: Layer) -> dict[i
     )
     messages: dict[int, list[MessageRow]] = {chat_id: [] for chat_id in chat_ids}
     rows = (
-        Message.objects.filter(chat_id__in=list(chat_ids))
+        Message.objects.filter(any_of("chat_id", chat_ids))
         .order_by("chat_id", "position")
-        .values_list("chat_id", "position", "sender", "sent_at", text)
+        .values_list("chat_id", "position", "sender", epoch_microseconds_of("sent_at"), text)
     )
     for chat_id, position, sender, sent_at, body in rows:
-        messages[chat_id].append((position, sender, sent_at, body))
+        messages[chat_id].append((position, sender, epoch_microseconds(sent_at), body))
     surveys: dict[int, SurveyRow] = {
         chat_id: (rating, resolved, survey_comment, survey_answers)
         for chat_id, rating, resolved, survey_comment, survey_answers in Survey.objects.filter(
-            chat_id__in=list(chat_ids)
+            any_of("chat_id", chat_ids)
         ).values_list("chat_id", "rating", "resolved", comment, answers)
     }
     return {

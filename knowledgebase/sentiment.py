@@ -25,6 +25,7 @@ in English and in French (tests/knowledgebase/test_satisfaction_languages.py).
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import version
@@ -122,18 +123,39 @@ class MessageScore:
 
 def message_sentiment_score(*, text: str, chat_language: str) -> MessageScore:
     """Compound sentiment of one redacted message, or None with the reason it was not scored."""
-    clean = text_without_placeholders(text).strip()
-    french = chat_language.lower().startswith("fr") or reads_as_french(clean)
-    language = "fr" if french else "en"
-    if not _WORDS.search(clean.lower()):
-        return MessageScore(score=None, language=language, not_scored_reason=NOT_SCORED_EMPTY)
-    if french:
+    (score,) = messages_sentiment_scores([(text, chat_language)])
+    return score
+
+
+def messages_sentiment_scores(messages: Sequence[tuple[str, str]]) -> list[MessageScore]:
+    """`message_sentiment_score` of many (text, chat language) pairs, in their order, with
+    every French line of them encoded in ONE batch: the sentence encoder costs about three
+    times less per line in a batch than line by line (extract_keywords, issue #19)."""
+    scores: list[MessageScore | None] = []
+    french_lines: list[tuple[int, str]] = []
+    for text, chat_language in messages:
+        clean = text_without_placeholders(text).strip()
+        french = chat_language.lower().startswith("fr") or reads_as_french(clean)
+        language = "fr" if french else "en"
+        if not _WORDS.search(clean.lower()):
+            scores.append(
+                MessageScore(score=None, language=language, not_scored_reason=NOT_SCORED_EMPTY)
+            )
+        elif french:
+            french_lines.append((len(scores), clean))
+            scores.append(None)
+        else:
+            compound = float(_analyzer().polarity_scores(clean)["compound"])
+            scores.append(MessageScore(score=round(compound, 4), language="en"))
+    if french_lines:
         from knowledgebase.sentiment_fr import FRENCH_SENTIMENT_MODEL, french_sentiment_scores
 
-        (score,) = french_sentiment_scores([clean])
-        return MessageScore(score=score, language="fr", model=FRENCH_SENTIMENT_MODEL)
-    compound = float(_analyzer().polarity_scores(clean)["compound"])
-    return MessageScore(score=round(compound, 4), language="en")
+        values = french_sentiment_scores([clean for _, clean in french_lines])
+        for (position, _), value in zip(french_lines, values, strict=True):
+            scores[position] = MessageScore(
+                score=value, language="fr", model=FRENCH_SENTIMENT_MODEL
+            )
+    return [score for score in scores if score is not None]
 
 
 @dataclass(frozen=True)

@@ -19,17 +19,19 @@ import logging
 import math
 import random
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from audit.services import audit_event_record
 from chats.country import CONFIDENCE_QA_VERIFIED, LOW_CONFIDENCE_THRESHOLD
 from chats.models import Chat, CountrySource
-from core.batching import chunks_process, rows_after
+from core.batching import chunks_process
 from core.db import history_write, tables_analyze_after_bulk
 from core.exceptions import ApplicationError, ConflictError
 from core.history import history_note
@@ -48,16 +50,48 @@ def _state_locked() -> QASamplingState:
     return QASamplingState.objects.select_for_update().get(singleton=True)
 
 
-def _reviews_create(records: list[Record], *, reason: str, now: datetime) -> int:
+@dataclass(frozen=True)
+class _Candidate:
+    """What sampling reads of a record and its chat: a few columns, never model instances
+    (issue #19: loading whole records and chats cost more than everything else the job did)."""
+
+    pk: int
+    status: str
+    country: str
+    region: str
+    country_source: str
+    country_confidence: float
+
+
+_CANDIDATE_COLUMNS = (
+    "pk",
+    "status",
+    "chat__country",
+    "chat__region",
+    "chat__country_source",
+    "chat__country_confidence",
+)
+
+
+def _candidates_after(
+    queryset: QuerySet[Record], after: int | None, chunk_size: int
+) -> list[_Candidate]:
+    if after is not None:
+        queryset = queryset.filter(pk__gt=after)
+    rows = queryset.order_by("pk").values_list(*_CANDIDATE_COLUMNS)[:chunk_size]
+    return [_Candidate(*row) for row in rows]
+
+
+def _reviews_create(records: Sequence[_Candidate], *, reason: str, now: datetime) -> int:
     reviews = [
         QAReview(
-            record=record,
+            record_id=record.pk,
             reason=reason,
             queued_at=now,
-            original_country=record.chat.country,
-            original_region=record.chat.region,
-            original_source=record.chat.country_source,
-            original_confidence=record.chat.country_confidence,
+            original_country=record.country,
+            original_region=record.region,
+            original_source=record.country_source,
+            original_confidence=record.country_confidence,
         )
         for record in records
     ]
@@ -83,15 +117,15 @@ def _queue_weak_countries(*, now: datetime, chunk_size: int, counts: dict[str, i
         records_live_q(),
         chat__country_confidence__lt=LOW_CONFIDENCE_THRESHOLD,
         qa_review__isnull=True,
-    ).select_related("chat")
+    )
 
-    def claim(after: Record | None) -> list[Record]:
+    def claim(after: _Candidate | None) -> list[_Candidate]:
         _state_locked()
-        return rows_after(weak, after, chunk_size)
+        return _candidates_after(weak, after.pk if after else None, chunk_size)
 
-    def queue(chunk: Sequence[Record]) -> None:
-        unknown = [r for r in chunk if not r.chat.country]
-        known = [r for r in chunk if r.chat.country]
+    def queue(chunk: Sequence[_Candidate]) -> None:
+        unknown = [r for r in chunk if not r.country]
+        known = [r for r in chunk if r.country]
         counts[QAReason.UNKNOWN_COUNTRY] += _reviews_create(
             unknown, reason=QAReason.UNKNOWN_COUNTRY, now=now
         )
@@ -114,27 +148,23 @@ def _sample_new_records(
 
     state: QASamplingState | None = None
 
-    def claim(after: Record | None) -> list[Record]:
+    def claim(after: _Candidate | None) -> list[_Candidate]:
         # The cursor row, locked, is the key: it advances in the chunk's own transaction.
         nonlocal state
         state = _state_locked()
-        return list(
-            Record.objects.filter(pk__gt=state.last_record_id)
-            .select_related("chat")
-            .order_by("pk")[:chunk_size]
-        )
+        return _candidates_after(Record.objects.all(), state.last_record_id, chunk_size)
 
-    def sample(chunk: Sequence[Record]) -> None:
+    def sample(chunk: Sequence[_Candidate]) -> None:
         queued = set(
-            QAReview.objects.filter(record_id__in=[r.pk for r in chunk]).values_list(
-                "record_id", flat=True
-            )
+            QAReview.objects.filter(
+                record_id__gte=chunk[0].pk, record_id__lte=chunk[-1].pk
+            ).values_list("record_id", flat=True)
         )
-        strata: dict[str, list[Record]] = {}
+        strata: dict[str, list[_Candidate]] = {}
         for record in chunk:
             if record_status_is_live(record.status) and record.pk not in queued:
-                strata.setdefault(record.chat.country, []).append(record)
-        picked: list[Record] = []
+                strata.setdefault(record.country, []).append(record)
+        picked: list[_Candidate] = []
         for country, records in sorted(strata.items()):
             generator = random.Random(f"{now.isoformat()}|{chunk[0].pk}|{country}")  # noqa: S311 - sampling, not security
             picked.extend(generator.sample(records, _sample_size(rate, len(records))))

@@ -35,6 +35,7 @@ from records.models import (
 from records.rules import (
     ACTION_RETAIN,
     ACTION_REVIEW,
+    Resolution,
     cutoff_moment,
     disposition_due_compute,
     fiscal_year_start_parse,
@@ -152,9 +153,15 @@ def _retention_values(
     events: dict[tuple[int, str], datetime],
     now: datetime,
     calendar: RetentionCalendar,
+    resolutions: dict[tuple[int, str, str], Resolution] | None = None,
 ) -> dict[str, Any]:
     chat = record.chat
-    resolution = schedule_resolve(schedules, country=chat.country, region=chat.region, at=now)
+    key = (record.record_class_id, chat.country, chat.region)
+    resolution = resolutions.get(key) if resolutions is not None else None
+    if resolution is None:
+        resolution = schedule_resolve(schedules, country=chat.country, region=chat.region, at=now)
+        if resolutions is not None:
+            resolutions[key] = resolution
     schedule: RetentionSchedule | None = resolution.schedule
     if schedule is None:
         pii_due, flag_reason = None, resolution.reason
@@ -232,9 +239,17 @@ def records_retention_fill(records: list[Record], *, now: datetime) -> list[Reco
         schedules_by_class.setdefault(schedule.record_class_id, []).append(schedule)
     changed: list[Record] = []
     calendar = retention_calendar()
+    # The schedule a record gets depends only on its class and place (and `now`): resolved once
+    # per (class, country, region) of the chunk, not once per record.
+    resolutions: dict[tuple[int, str, str], Resolution] = {}
     for record in records:
         values = _retention_values(
-            record, schedules_by_class.get(record.record_class_id, []), events, now, calendar
+            record,
+            schedules_by_class.get(record.record_class_id, []),
+            events,
+            now,
+            calendar,
+            resolutions,
         )
         before = {name: getattr(record, name, None) for name in RETENTION_FIELDS}
         if values == before:

@@ -1,13 +1,5 @@
-"""Declaring records and correcting them (R-REC-1, R-REC-2, R-RET-3).
-
-declare_records invariants: one Record per closed chat (the one-to-one key enforces it even
-against a concurrent run; candidates are claimed with select_for_update(skip_locked)); each
-chunk is one transaction that declares, locks the transcript, computes retention and sends
-`records.hooks.records_declared` (retention applies the active legal holds) together, so a
-declared record is never without its holds. A chat no active
-rule matches is left undeclared (and so never disposed) and reported. One chat that fails never
-stops the run (issue #12): its chunk is retried chat by chat in savepoints (core.isolation), the
-others are declared, it is counted in `failed` and declared by a later run.
+"""Correcting records (R-REC-2, R-RET-3) and verifying their transcripts; declaring them is
+records.declare (re-exported here: `records_declare`, `chat_summaries`, `DeclareSummary`).
 """
 
 import logging
@@ -19,204 +11,33 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from audit.services import audit_event_record
 from chats.digests import chats_transcript_digests
-from chats.models import Chat, CountrySource, SenderRole, Survey
-from chats.selectors import transcript_lines
-from core.batching import chunks_process, rows_after
-from core.db import history_write, tables_analyze_after_bulk
+from chats.models import CountrySource
+from core.batching import chunks_process
 from core.exceptions import ApplicationError, ConflictError
 from core.history import history_note
-from core.isolation import chunk_process_isolated
-from outbox.services import webhook_events_emit
-from records.hooks import RecordsDeclared, record_country_corrected, records_declared
-from records.models import DeclarationRule, Record, RecordClass
-from records.recompute import records_retention_fill, records_retention_recompute
-from records.rules import ChatSummary, declaration_rule_first, records_live_q
+from records.declare import DeclareSummary, chat_summaries, records_declare
+from records.hooks import RecordsDeclared, record_country_corrected
+from records.models import Record, RecordClass
+from records.recompute import records_retention_recompute
+from records.rules import records_live_q
+
+__all__ = [
+    "DeclareSummary",
+    "chat_summaries",
+    "record_class_correct",
+    "record_country_correct",
+    "records_declare",
+    "transcripts_verify",
+]
 
 logger = logging.getLogger(__name__)
 
-DECLARE_CHUNK_SIZE = 500
 COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 REGION_RE = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
-
-
-@dataclass
-class DeclareSummary:
-    declared: int = 0
-    by_class: dict[str, int] = field(default_factory=dict)
-    undeclared: list[int] = field(default_factory=list)  # chat ids no rule matched
-    holds_applied: int = 0
-    failed: list[int] = field(default_factory=list)  # chat ids isolated this run (issue #12)
-
-    def add(self, other: "DeclareSummary") -> None:
-        self.declared += other.declared
-        for code, n in other.by_class.items():
-            self.by_class[code] = self.by_class.get(code, 0) + n
-        self.undeclared.extend(other.undeclared)
-        self.holds_applied += other.holds_applied
-
-
-def chats_to_declare(*, now: datetime) -> "Q":
-    return Q(ended_at__isnull=False, ended_at__lte=now, record__isnull=True)
-
-
-def chat_summaries(chats: list[Chat], *, need_text: bool) -> dict[int, ChatSummary]:
-    """What declaration rules look at, for many chats in a few queries."""
-    ids = [chat.pk for chat in chats]
-    counts: dict[tuple[int, str], int] = {}
-    for row in (
-        # The conversation only: an agent's internal note is not taking part in it.
-        transcript_lines()
-        .filter(chat_id__in=ids)
-        .values("chat_id", "sender")
-        .annotate(n=Count("pk"))
-    ):
-        counts[(row["chat_id"], row["sender"])] = row["n"]
-    texts: dict[int, list[str]] = {chat_id: [] for chat_id in ids}
-    if need_text:
-        lines = transcript_lines().filter(chat_id__in=ids)
-        for chat_id, text in lines.values_list("chat_id", "text"):
-            texts[chat_id].append(text)
-        for chat_id, comment in Survey.objects.filter(chat_id__in=ids).values_list(
-            "chat_id", "comment"
-        ):
-            texts[chat_id].append(comment)
-    return {
-        chat.pk: ChatSummary(
-            source=chat.source,
-            country=chat.country,
-            customer_messages=counts.get((chat.pk, SenderRole.CUSTOMER), 0),
-            agent_messages=counts.get((chat.pk, SenderRole.AGENT), 0),
-            tags=frozenset(str(tag).lower() for tag in (chat.tags or [])),
-            text="\n".join(texts[chat.pk]).lower(),
-        )
-        for chat in chats
-    }
-
-
-def _declare_chunk(
-    chats: Sequence[Chat], rules: list[DeclarationRule], now: datetime
-) -> DeclareSummary:
-    summary = DeclareSummary()
-    chats = list(chats)
-    need_text = any(rule.keywords for rule in rules)
-    summaries = chat_summaries(chats, need_text=need_text)
-    records: list[Record] = []
-    for chat in chats:
-        rule = declaration_rule_first(rules, summaries[chat.pk])
-        if rule is None:
-            summary.undeclared.append(chat.pk)
-            continue
-        record = Record(
-            chat=chat,
-            record_class=rule.record_class,
-            declared_at=now,
-            declared_by_rule=rule,
-        )
-        records.append(record)
-    if not records:
-        return summary
-    # The original layer as declared: verify_transcripts proves it unchanged (chats.digests).
-    digests = chats_transcript_digests([record.chat_id for record in records], layer="original")
-    for record in records:
-        record.transcript_sha256 = digests[record.chat_id]
-    records_retention_fill(records, now=now)
-    created = Record.objects.bulk_create(records, batch_size=500)
-    if any(record.pk is None for record in created):  # backends without RETURNING
-        by_chat = dict(
-            Record.objects.filter(chat_id__in=[r.chat_id for r in records]).values_list(
-                "chat_id", "pk"
-            )
-        )
-        for record in records:
-            record.pk = by_chat[record.chat_id]
-    history_write(Record, created, reason="declared", when=timezone.now())
-    locked = [record.chat for record in records]
-    Chat.objects.filter(pk__in=[chat.pk for chat in locked]).update(locked_at=now)
-    for chat in locked:
-        chat.locked_at = now
-    history_write(
-        Chat,
-        locked,
-        history_type="~",
-        reason="record declared: transcript locked",
-        when=timezone.now(),
-    )
-    summary.holds_applied += sum(
-        records_declared.send(RecordsDeclared(record_ids=tuple(r.pk for r in records), now=now))
-    )
-    webhook_events_emit(
-        event="record.declared",
-        payloads=[
-            {
-                "record": record.pk,
-                "chat": record.chat_id,
-                "chat_external_id": record.chat.external_id,
-                "source": record.chat.source,
-                "record_class": record.record_class.code,
-                "jurisdiction": record.jurisdiction,
-                "disposition_due": record.disposition_due,
-            }
-            for record in records
-        ],
-    )
-    summary.declared += len(records)
-    for record in records:
-        code = record.record_class.code
-        summary.by_class[code] = summary.by_class.get(code, 0) + 1
-    return summary
-
-
-def records_declare(*, now: datetime, chunk_size: int = DECLARE_CHUNK_SIZE) -> DeclareSummary:
-    """Declares a record for every chat closed by `now` that has none (declare_records job)."""
-    summary = DeclareSummary()
-    rules = list(
-        DeclarationRule.objects.filter(is_active=True)
-        .select_related("record_class")
-        .order_by("position", "pk")
-    )
-    if not rules:
-        logger.warning("declare_records: no active declaration rules; nothing declared")
-        return summary
-    claimable = Chat.objects.filter(chats_to_declare(now=now)).select_for_update(
-        skip_locked=True, of=("self",)
-    )
-
-    def declare(chats: Sequence[Chat]) -> None:
-        outcomes, failed = chunk_process_isolated(
-            list(chats),
-            lambda group: _declare_chunk(group, rules, now),
-            job="declare_records",
-            item_id=lambda chat: chat.pk,
-        )
-        for outcome in outcomes:
-            summary.add(outcome)
-        summary.failed.extend(failed)
-        audit_event_record(
-            actor=None,
-            action="records.declared",
-            target_type="records.record",
-            data={
-                "chats": len(chats),
-                "first_chat": chats[0].pk,
-                "last_chat": chats[-1].pk,
-                "failed": failed,
-            },
-        )
-
-    chunks_process(
-        claim=lambda after: rows_after(claimable, after, chunk_size),
-        process=declare,
-        chunk_size=chunk_size,
-        label="declare_records",
-    )
-    tables_analyze_after_bulk([Record, Record.history.model], summary.declared)
-    logger.info("declare_records: %s", summary)
-    return summary
 
 
 def _live_record(record: Record) -> Record:

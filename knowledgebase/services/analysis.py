@@ -32,7 +32,8 @@ from knowledgebase.models import ChatInsight, ChatKeyword, KeywordSource, Messag
 from knowledgebase.nlp import KEYWORDS_VERSION, ChatText, Keyword, keywords_extract
 from knowledgebase.sentiment import (
     SENTIMENT_MODEL,
-    message_sentiment_score,
+    MessageScore,
+    messages_sentiment_scores,
     satisfaction_compute,
     sentiment_model_version,
 )
@@ -123,19 +124,37 @@ def _times(chat: Chat, messages: list[Message]) -> tuple[float | None, float | N
     return first_response, handle
 
 
-def _score(item: _ChatAnalysis) -> None:
+def _scored_messages(item: _ChatAnalysis) -> list[Message]:
+    return [
+        message
+        for message in item.messages
+        if message.sender in (SenderRole.CUSTOMER, SenderRole.AGENT) and message.text_redacted
+    ]
+
+
+def _chunk_sentiments(items: list[_ChatAnalysis]) -> dict[int, MessageScore]:
+    """Every scored message of the chunk (and survey comment, keyed by -chat id) in one call,
+    so that the French lines are encoded in one batch."""
+    keys: list[int] = []
+    lines: list[tuple[str, str]] = []
+    for item in items:
+        for message in _scored_messages(item):
+            keys.append(message.pk)
+            lines.append((message.text_redacted or "", item.chat.language))
+        if item.survey is not None and item.survey.comment_redacted:
+            keys.append(-item.chat.pk)
+            lines.append((item.survey.comment_redacted, item.chat.language))
+    return dict(zip(keys, messages_sentiment_scores(lines), strict=True))
+
+
+def _score(item: _ChatAnalysis, sentiments: dict[int, MessageScore]) -> None:
     version = sentiment_model_version()
     fr_version = french_sentiment_version()
     chat = item.chat
     customer_scores: list[float] = []
     scored = not_scored = 0
-    for message in item.messages:
-        if (
-            message.sender not in (SenderRole.CUSTOMER, SenderRole.AGENT)
-            or not message.text_redacted
-        ):
-            continue
-        result = message_sentiment_score(text=message.text_redacted, chat_language=chat.language)
+    for message in _scored_messages(item):
+        result = sentiments[message.pk]
         item.sentiments.append(
             MessageSentiment(
                 message_id=message.pk,
@@ -156,8 +175,7 @@ def _score(item: _ChatAnalysis) -> None:
     survey = item.survey
     comment_score = None
     if survey is not None and survey.comment_redacted:
-        comment = message_sentiment_score(text=survey.comment_redacted, chat_language=chat.language)
-        comment_score = comment.score
+        comment_score = sentiments[-chat.pk].score
     sentiment = round(fmean(customer_scores), 4) if customer_scores else None
     explanation = satisfaction_compute(
         rating=survey.rating if survey else None,
@@ -300,9 +318,10 @@ def _analyse_chunk(chat_ids: "Sequence[int]", *, now: datetime) -> AnalysisSumma
         texts, known_phrases=taxonomy, boilerplate=boilerplate, canned=canned
     )
     term_topic = term_topic_map()
+    sentiments = _chunk_sentiments(items)
     for item in items:
         item.keywords = keywords[item.chat.pk]
-        _score(item)
+        _score(item, sentiments)
     with transaction.atomic():
         # Compare-and-set: only chats still redacted exactly as we read them are written.
         current = dict(

@@ -8,6 +8,8 @@ Invariants:
   of chats changes no rollup, and re-running is a no-op.
 - Each week is recomputed whole (delete + insert) in one transaction, with that week's insights
   locked, so a reader never sees a half-written week and an interrupted run loses nothing.
+- Set-based (issue #19): a chunk of weeks is one DELETE, four INSERT … SELECT … GROUP BY (one
+  per dimension) and one UPDATE, whatever the number of chats in it.
 
 Disposal (`trend_rollups_dispose`, the dispose_trend_rollups job; SPEC §6 "trend rollups, 10
 years"): a week's rows are disposed of once the week has ended and the period of the rollup
@@ -19,19 +21,25 @@ transaction; a re-run finds nothing more to do; rollup_trends never rebuilds a d
 """
 
 import logging
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from statistics import fmean
 
 from dateutil.relativedelta import relativedelta
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 
 from audit.services import audit_event_record
 from core.batching import chunks_process
-from knowledgebase.models import ChatCategory, ChatInsight, ChatKeyword, TrendDimension, TrendRollup
+from core.db import is_postgresql
+from knowledgebase.models import (
+    Category,
+    ChatCategory,
+    ChatInsight,
+    ChatKeyword,
+    TrendDimension,
+    TrendRollup,
+)
 from records.file_plan import TREND_ROLLUP_CLASS
 from records.models import TRIGGER_CHAT_ENDED, RetentionSchedule
 from records.rules import ACTION_DESTROY, ANY_JURISDICTION, schedule_resolve
@@ -60,85 +68,96 @@ def weeks_touched() -> list[date]:
     )
 
 
-class _Bucket:
-    def __init__(self) -> None:
-        self.chats: set[int] = set()
-        self.sentiments: list[float] = []
-        self.satisfactions: list[float] = []
-
-    def add(self, chat_id: int, sentiment: float | None, satisfaction: float | None) -> None:
-        if chat_id in self.chats:
-            return
-        self.chats.add(chat_id)
-        if sentiment is not None:
-            self.sentiments.append(sentiment)
-        if satisfaction is not None:
-            self.satisfactions.append(satisfaction)
+def _average(column: str, places: int) -> str:
+    """round(mean, places) in SQL, as Python's round(fmean(...), places) gives it."""
+    if is_postgresql():
+        return f"ROUND(AVG({column})::numeric, {places})::double precision"
+    return f"ROUND(AVG({column}), {places})"
 
 
-def _week_rows(week: date, now: datetime) -> list[TrendRollup]:
-    insights = list(
-        ChatInsight.objects.select_for_update()
-        .filter(week_start=week)
-        .values_list("chat_id", "country", "sentiment", "satisfaction")
-    )
-    by_chat = {
-        chat_id: (sentiment, satisfaction) for chat_id, _, sentiment, satisfaction in insights
-    }
-    buckets: dict[tuple[str, str], _Bucket] = defaultdict(_Bucket)
-    for chat_id, country, sentiment, satisfaction in insights:
-        buckets[(TrendDimension.ALL, "all")].add(chat_id, sentiment, satisfaction)
-        buckets[(TrendDimension.COUNTRY, country or "unknown")].add(
-            chat_id, sentiment, satisfaction
-        )
-    chat_ids = list(by_chat)
-    for chat_id, slug in ChatCategory.objects.filter(chat_id__in=chat_ids).values_list(
-        "chat_id", "category__slug"
-    ):
-        buckets[(TrendDimension.CATEGORY, slug)].add(chat_id, *by_chat[chat_id])
-    for chat_id, term in ChatKeyword.objects.filter(chat_id__in=chat_ids).values_list(
-        "chat_id", "term"
-    ):
-        buckets[(TrendDimension.KEYWORD, term)].add(chat_id, *by_chat[chat_id])
+_ROLLUP_COLUMNS = (
+    "week_start, dimension, value, chat_count, sentiment_avg, sentiment_count, "
+    "satisfaction_avg, satisfaction_count, computed_at"
+)
+
+
+def _dimension_sources() -> list[tuple[str, str]]:
+    """(dimension, a SELECT of one row per (chat, value) of the weeks given), every name ours.
+    DISTINCT: a chat counts once per value (an automatic and a manual keyword of the same
+    term are one)."""
+    insight = ChatInsight._meta.db_table
+    keyword = ChatKeyword._meta.db_table
+    chat_category = ChatCategory._meta.db_table
+    category = Category._meta.db_table
+    columns = "i.chat_id, i.week_start, i.sentiment, i.satisfaction"
     return [
-        TrendRollup(
-            week_start=week,
-            dimension=dimension,
-            value=value[:128],
-            chat_count=len(bucket.chats),
-            sentiment_avg=round(fmean(bucket.sentiments), 4) if bucket.sentiments else None,
-            sentiment_count=len(bucket.sentiments),
-            satisfaction_avg=round(fmean(bucket.satisfactions), 2)
-            if bucket.satisfactions
-            else None,
-            satisfaction_count=len(bucket.satisfactions),
-            computed_at=now,
-        )
-        for (dimension, value), bucket in sorted(buckets.items())
+        (
+            TrendDimension.ALL,
+            f"SELECT {columns}, 'all' AS value FROM {insight} i WHERE {{weeks}}",  # noqa: S608
+        ),
+        (
+            TrendDimension.COUNTRY,
+            f"SELECT {columns}, CASE WHEN i.country IS NULL OR i.country = '' THEN 'unknown' "  # noqa: S608
+            f"ELSE i.country END AS value FROM {insight} i WHERE {{weeks}}",
+        ),
+        (
+            TrendDimension.CATEGORY,
+            f"SELECT DISTINCT {columns}, SUBSTR(c.slug, 1, 128) AS value FROM {insight} i "  # noqa: S608
+            f"JOIN {chat_category} cc ON cc.chat_id = i.chat_id "
+            f"JOIN {category} c ON c.id = cc.category_id WHERE {{weeks}}",
+        ),
+        (
+            TrendDimension.KEYWORD,
+            f"SELECT DISTINCT {columns}, SUBSTR(k.term, 1, 128) AS value FROM {insight} i "  # noqa: S608
+            f"JOIN {keyword} k ON k.chat_id = i.chat_id WHERE {{weeks}}",
+        ),
     ]
 
 
+def _weeks_rows_insert(weeks: list[date], now: datetime) -> int:
+    """Writes the rollup rows of `weeks` (their old rows already deleted) with one
+    INSERT … SELECT per dimension; returns how many rows were written."""
+    placeholders = ", ".join(["%s"] * len(weeks))
+    written = 0
+    with connection.cursor() as cursor:
+        for dimension, source in _dimension_sources():
+            rows = source.format(weeks=f"i.week_start IN ({placeholders})")
+            cursor.execute(
+                f"INSERT INTO {TrendRollup._meta.db_table} ({_ROLLUP_COLUMNS}) "  # noqa: S608 - our names
+                f"SELECT t.week_start, %s, t.value, COUNT(*), {_average('t.sentiment', 4)}, "
+                f"COUNT(t.sentiment), {_average('t.satisfaction', 2)}, COUNT(t.satisfaction), %s "
+                f"FROM ({rows}) t GROUP BY t.week_start, t.value",
+                [dimension, now, *weeks],
+            )
+            written += cursor.rowcount
+    return written
+
+
 def trends_rollup(*, now: datetime, chunk_size: int = ROLLUP_WEEKS_PER_CHUNK) -> RollupSummary:
-    """Recomputes every touched week, `chunk_size` weeks per transaction. A week past the
-    rollups' schedule is not rebuilt (it was, or is about to be, disposed of)."""
+    """Recomputes every touched week, `chunk_size` weeks per transaction, set-based: the
+    chunk's insights locked, its rollups deleted and rewritten by four INSERT … SELECT (one per
+    dimension), its insights marked rolled up. A week past the rollups' schedule is not rebuilt
+    (it was, or is about to be, disposed of)."""
     summary = RollupSummary()
     weeks = weeks_touched()
     last_disposable = trend_rollup_disposal_plan(now=now).last_week
     for start in range(0, len(weeks), chunk_size):
         chunk = weeks[start : start + chunk_size]
+        live = [w for w in chunk if last_disposable is None or w > last_disposable]
         with transaction.atomic():
-            for week in chunk:
-                if last_disposable is not None and week <= last_disposable:
-                    ChatInsight.objects.filter(week_start=week).update(rolled_up_at=F("updated_at"))
-                    continue
-                rows = _week_rows(week, now)
-                TrendRollup.objects.filter(week_start=week).delete()
-                TrendRollup.objects.bulk_create(rows, batch_size=1000)
-                # Insights changed after `now` (a clock in the past, e.g. run_job --now) still
-                # count as rolled up here: they were read under the lock above.
-                ChatInsight.objects.filter(week_start=week).update(rolled_up_at=F("updated_at"))
-                summary.weeks += 1
-                summary.rows += len(rows)
+            # Read under lock, like the rows they become: a reader never sees half a week.
+            list(
+                ChatInsight.objects.select_for_update()
+                .filter(week_start__in=chunk)
+                .values_list("pk", flat=True)
+            )
+            if live:
+                TrendRollup.objects.filter(week_start__in=live).delete()
+                summary.rows += _weeks_rows_insert(live, now)
+                summary.weeks += len(live)
+            # Insights changed after `now` (a clock in the past, e.g. run_job --now) still
+            # count as rolled up here: they were read under the lock above.
+            ChatInsight.objects.filter(week_start__in=chunk).update(rolled_up_at=F("updated_at"))
     logger.info("rolled up %d weeks (%d rows)", summary.weeks, summary.rows)
     return summary
 

@@ -98,20 +98,20 @@ def test_rollup_in_chunks_of_two_weeks(topic_chat: Callable[..., Chat]) -> None:
 def test_interrupted_rollup_keeps_whole_weeks_and_rerun_finishes(
     held_out: list[Chat], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = trends._week_rows
+    real = trends._weeks_rows_insert
     calls = {"n": 0}
 
-    def failing(week: date, now: datetime) -> list[TrendRollup]:
+    def failing(weeks: list[date], now: datetime) -> int:
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("killed")
-        return real(week, now)
+        return real(weeks, now)
 
-    monkeypatch.setattr(trends, "_week_rows", failing)
+    monkeypatch.setattr(trends, "_weeks_rows_insert", failing)
     with pytest.raises(RuntimeError):
         trends_rollup(now=NOW, chunk_size=1)
     assert set(TrendRollup.objects.values_list("week_start", flat=True)) == {WEEK1.date()}
-    monkeypatch.setattr(trends, "_week_rows", real)
+    monkeypatch.setattr(trends, "_weeks_rows_insert", real)
 
     summary = trends_rollup(now=NOW, chunk_size=1)
 
