@@ -9,6 +9,7 @@ import pytest
 from chats.interchange import chat_payload_from_dict
 from chats.models import ChatSourceDocument
 from chats.services.import_batch import chat_import_outcome
+from chats.importers import ImportUnit
 from chats.services.import_stream import chats_import_lines, chats_import_units
 from tests.factories import chat_dict
 
@@ -40,7 +41,9 @@ def test_a_native_line_is_kept_byte_for_byte_with_its_unmapped_keys():
 def test_a_vendor_unit_keeps_the_vendors_document_not_the_converted_one():
     raw = b'{"conversation": {"id": 9, "custom_attributes": {"plan": "gold"}}}'
     chats_import_units(
-        units=[(1, raw, chat_dict(external_id="v-9"))], on_reject=_reject, source_format="acme"
+        units=[ImportUnit(1, raw, chat_dict(external_id="v-9"))],
+        on_reject=_reject,
+        source_format="acme",
     )
 
     assert _documents() == [("acme", raw)]
