@@ -1,6 +1,6 @@
 from django.urls import path
 
-from integrations import api, inbound, inbound_twilio
+from integrations import api, inbound, inbound_intercom, inbound_twilio
 
 urlpatterns = [
     path(
@@ -20,6 +20,11 @@ urlpatterns = [
     ),
     path("integrations/chatwoot/webhook/", inbound.chatwoot_webhook, name="inbound-chatwoot"),
     path("integrations/livechat/webhook/", inbound.livechat_webhook, name="inbound-livechat"),
+    path(
+        "integrations/intercom/webhook/",
+        inbound_intercom.intercom_webhook,
+        name="inbound-intercom",
+    ),
     path("integrations/twilio/webhook/", inbound_twilio.twilio_webhook, name="inbound-twilio"),
     path(
         "integrations/twilio/events/",

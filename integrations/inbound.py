@@ -11,6 +11,7 @@ mapping as `import_chats --format NAME` and the one validator, when the conversa
 - LiveChat: the envelope's `secret_key` must equal LIVECHAT_WEBHOOK_SECRET. incoming_chat and
   incoming_event are held; chat_deactivated imports the thread with its events.
 - Twilio Conversations (webhooks and Event Streams): see integrations/inbound_twilio.py.
+- Intercom (X-Hub-Signature): see integrations/inbound_intercom.py.
 
 An event of a conversation already imported is never answered "already present": it is merged
 with the stored chat and the full copy is passed to the import (inbound_copies, issue #20).

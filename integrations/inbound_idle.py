@@ -17,10 +17,11 @@ from django.db.models import Count, Max
 from audit.services import audit_event_record
 from chats.interchange import InterchangeError, chat_payload_from_dict
 from chats.services.import_batch import chat_import
-from integrations.importers import chatwoot, livechat, twilio
+from integrations.importers import chatwoot, intercom, livechat, twilio
 from integrations.importers.documents import interchange_ready
 from integrations.inbound import held_events, livechat_held_chat
 from integrations.inbound_copies import chat_full_copy
+from integrations.inbound_intercom import intercom_held_chat
 from integrations.models import InboundEvent
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ def _twilio_idle_chat(key: str) -> dict[str, Any]:
 
 IDLE_CHAT_BUILDERS = {
     chatwoot.SOURCE: _chatwoot_idle_chat,
+    intercom.SOURCE: intercom_held_chat,
     livechat.SOURCE: livechat_held_chat,
     twilio.SOURCE: _twilio_idle_chat,
 }

@@ -348,6 +348,7 @@ WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", defaul
 # Inbound webhooks of live-chat systems; an empty secret switches that endpoint off.
 CHATWOOT_WEBHOOK_SECRET = env("CHATWOOT_WEBHOOK_SECRET", default="")
 LIVECHAT_WEBHOOK_SECRET = env("LIVECHAT_WEBHOOK_SECRET", default="")
+INTERCOM_WEBHOOK_SECRET = env("INTERCOM_WEBHOOK_SECRET", default="")  # the app's client secret
 TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
 # The public URL Twilio calls (its signature covers the exact URL); empty = the request's own.
 TWILIO_WEBHOOK_URL = env("TWILIO_WEBHOOK_URL", default="")

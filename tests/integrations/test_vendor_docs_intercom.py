@@ -7,6 +7,8 @@ Origins (see fixtures/README.md): intercom-archive/intercom-webhooks
 `GET /contacts/{id}` examples; attachment keys of intercom/intercom-go `attachment.go`.
 """
 
+import hashlib
+import hmac
 import json
 from pathlib import Path
 from typing import Any
@@ -15,6 +17,7 @@ import pytest
 
 from chats.models import Chat
 from integrations.importers import intercom
+from integrations.models import InboundEvent
 from tests.integrations.importing import epoch, import_sample, message_lines
 
 FIXTURES = Path(__file__).parent / "fixtures" / "intercom"
@@ -141,3 +144,46 @@ def test_unmapped_fields_are_named():
     (unit,) = _units(NOTED)
     assert {"metadata", "links", "read"} <= set(unit.unmapped)
     assert "conversation_message" not in unit.unmapped
+
+
+def _signed_post(client: Any, name: str, secret: bytes = b"ic-secret") -> Any:
+    body = (FIXTURES / name).read_bytes()
+    signature = "sha1=" + hmac.new(secret, body, hashlib.sha1).hexdigest()
+    return client.post(
+        "/api/v1/integrations/intercom/webhook/",
+        body,
+        content_type="application/json",
+        HTTP_X_HUB_SIGNATURE=signature,
+    )
+
+
+@pytest.fixture
+def secret_set(settings: Any) -> None:
+    settings.INTERCOM_WEBHOOK_SECRET = "ic-secret"
+
+
+@pytest.mark.django_db
+def test_webhook_noted_then_closed_ends_with_the_chat_closed(client, secret_set):
+    assert _signed_post(client, NOTED).status_code == 202  # held: the conversation is open
+    assert _signed_post(client, CLOSED).status_code == 201
+    chat = Chat.objects.get(source="intercom", external_id="4584686769")
+    assert chat.ended_at == epoch(1461165210)
+    assert [line[2] for line in message_lines(chat)] == ["visitor initiated message 1"]
+    assert not InboundEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_webhook_notification_after_the_close_passes_a_full_copy(client, secret_set):
+    _signed_post(client, NOTED)
+    _signed_post(client, CLOSED)
+    replay = _signed_post(client, NOTED)
+    assert replay.status_code == 200
+    assert replay.json()["copy"] == "passed to the import (update rule)"
+    assert Chat.objects.filter(source="intercom").count() == 1
+    assert not InboundEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_webhook_with_a_signature_of_another_secret_is_refused(client, secret_set):
+    assert _signed_post(client, NOTED, secret=b"other").status_code == 401
+    assert not InboundEvent.objects.exists()
