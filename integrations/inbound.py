@@ -40,7 +40,6 @@ from chats.models import Chat
 from chats.services.import_batch import chat_import
 from core.jsonparse import JSONBodyError, json_loads_strict
 from integrations.importers import chatwoot, livechat, livechat_parts
-from integrations.importers.documents import interchange_ready
 from integrations.inbound_copies import chat_full_copy
 from integrations.models import InboundEvent
 
@@ -56,7 +55,7 @@ def _refuse(status: int, message: str) -> JsonResponse:
 def _import_closed(source: str, key: str, chat: dict[str, Any]) -> JsonResponse:
     """Imports the full copy of a pushed chat (the stored chat merged with what was pushed, see
     inbound_copies) and drops what was held for it: the update rule applies to every copy."""
-    copy = interchange_ready(chat_full_copy(chat))
+    copy = chat_full_copy(chat)
     chat_obj, created = chat_import(payload=chat_payload_from_dict(copy))
     InboundEvent.objects.filter(source=source, conversation_key=key).delete()
     body: dict[str, Any] = {"chat": chat_obj.pk, "created": created}

@@ -17,7 +17,6 @@ from typing import Any
 
 from chats.models import Chat
 from chats.selectors import chat_to_interchange, chat_with_transcript
-from integrations.importers.documents import interchange_ready
 
 
 def _content_key(message: dict[str, Any]) -> tuple[str, str, str]:
@@ -39,10 +38,9 @@ def messages_merged(
     by_content = {_content_key(m): i for i, m in enumerate(merged)}
     added: list[dict[str, Any]] = []
     for message in newer:
-        ready = interchange_ready({"messages": [message]})["messages"]
         index = by_external_id.get(message.get("external_id") or "")
         if index is None:
-            index = by_content.get(_content_key(ready[0] if ready else message))
+            index = by_content.get(_content_key(message))
         if index is None:
             added.append(message)
         else:

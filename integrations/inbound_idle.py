@@ -18,7 +18,6 @@ from audit.services import audit_event_record
 from chats.interchange import InterchangeError, chat_payload_from_dict
 from chats.services.import_batch import chat_import
 from integrations.importers import chatwoot, intercom, livechat, twilio
-from integrations.importers.documents import interchange_ready
 from integrations.inbound import held_events, livechat_held_chat
 from integrations.inbound_copies import chat_full_copy
 from integrations.inbound_intercom import intercom_held_chat
@@ -78,7 +77,7 @@ def inbound_conversations_close_idle(*, now: datetime) -> dict[str, int]:
                     raise InterchangeError(f"no importer for source {source!r}", "source")
                 # The same full copy as a close: merged with a stored chat, and never an
                 # internal note the installed interchange could not keep apart.
-                copy = interchange_ready(chat_full_copy(builder(key)))
+                copy = chat_full_copy(builder(key))
                 chat_import(payload=chat_payload_from_dict(copy))
                 InboundEvent.objects.filter(source=source, conversation_key=key).delete()
             imported += 1

@@ -184,7 +184,7 @@ def validated_units(
     so a document is never half-imported. `unmapped` names the document's fields that no
     interchange field takes (they stay in the kept source document, `raw`)."""
     try:
-        chats = [interchange_ready(chat) for chat in build()]
+        chats = list(build())
         for chat in chats:
             chat_payload_from_dict(chat)
     except InterchangeError as error:
@@ -222,42 +222,6 @@ def attachment(name: Any, content_type: Any, size: Any, url: Any, where: str) ->
         "size": size if isinstance(size, int) and not isinstance(size, bool) else None,
         "url": text_of(url, f"{where}.url"),
     }
-
-
-def attachment_line(item: dict[str, Any]) -> str:
-    """How an attachment reads in a transcript: "[attachment: name, type]"."""
-    return f"[attachment: {item.get('name') or 'unnamed'}, {item.get('content_type') or 'unknown'}]"
-
-
-def _interchange_keeps(key: str) -> bool:
-    from chats.interchange import MessagePayload
-
-    return key in MessagePayload._fields
-
-
-def interchange_ready(chat: dict[str, Any]) -> dict[str, Any]:
-    """The chat as the installed interchange can keep it without losing or leaking a word.
-
-    The importers always emit SPEC §3's per-message `visibility` and `attachments`. Until the
-    interchange stores them (it ignores unknown keys), an internal note would be stored as an
-    ordinary transcript line and an attachment would vanish: so, only then, internal notes are
-    left out (as before) and attachments are written into the text as "[attachment: …]" lines.
-    Once the interchange keeps the keys, the chat passes unchanged.
-    """
-    keeps_visibility = _interchange_keeps("visibility")
-    keeps_attachments = _interchange_keeps("attachments")
-    if keeps_visibility and keeps_attachments:
-        return chat
-    messages = []
-    for message in chat.get("messages") or []:
-        if not keeps_visibility and message.get("visibility") == INTERNAL:
-            continue
-        files = message.get("attachments") or []
-        if files and not keeps_attachments:
-            lines = [message.get("text") or "", *(attachment_line(item) for item in files)]
-            message = {**message, "text": "\n".join(line for line in lines if line)}
-        messages.append(message)
-    return {**chat, "messages": messages}
 
 
 # --- what a document says that no field of the interchange takes (issue #20, item 10) ---------
