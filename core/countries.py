@@ -10,6 +10,13 @@ from functools import cache
 import phonenumbers
 from phonenumbers import geocoder
 
+# The refusal, with the value typed as a parameter: a "%" in what was typed must never be read
+# as a format directive by whoever renders the error (forms, DRF); long input is cut.
+NOT_A_COUNTRY = (
+    "“%(value)s” is not a country: type its two-letter ISO code (CA) or its English name (Canada)"
+)
+SHOWN_CHARS = 40
+
 # Names people use that differ from the geocoding data's.
 ALIASES = {"usa": "US", "united states of america": "US", "uk": "GB", "great britain": "GB"}
 
@@ -38,11 +45,14 @@ def country_code_parse(value: str) -> str:
         return text.upper()
     code = _codes_by_name().get(text.casefold())
     if code is None:
-        raise ValueError(
-            f"“{text}” is not a country: type its two-letter ISO code (CA) or its English "
-            "name (Canada)"
-        )
+        raise ValueError(NOT_A_COUNTRY % {"value": country_shown(text)})
     return code
+
+
+def country_shown(value: str) -> str:
+    """What was typed, as an error message may quote it."""
+    text = " ".join(value.split())
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
 
 
 def country_label(code: str) -> str:

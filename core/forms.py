@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from core.countries import country_code_parse
+from core.countries import NOT_A_COUNTRY, country_code_parse, country_shown
 
 UNKNOWN_COUNTRY = "unknown"
 
@@ -30,7 +30,9 @@ class CountryField(forms.CharField):
         try:
             return country_code_parse(text)
         except ValueError as error:
-            raise ValidationError(str(error), code="invalid") from error
+            raise ValidationError(
+                NOT_A_COUNTRY, code="invalid", params={"value": country_shown(text)}
+            ) from error
 
 
 def countries_parse(values: list[str]) -> list[str]:
@@ -39,8 +41,12 @@ def countries_parse(values: list[str]) -> list[str]:
     for value in values:
         try:
             codes.append(country_code_parse(value))
-        except ValueError as error:
-            refused.append(str(error))
+        except ValueError:
+            refused.append(
+                ValidationError(
+                    NOT_A_COUNTRY, code="invalid", params={"value": country_shown(value)}
+                )
+            )
     if refused:
         raise ValidationError(refused)
     return codes

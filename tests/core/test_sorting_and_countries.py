@@ -55,7 +55,9 @@ def test_a_country_is_a_code_or_an_english_name(typed: str, code: str) -> None:
     assert country_code_parse(typed) == code
 
 
-@pytest.mark.parametrize("typed", ["Canadia", "C", "XX", "Can", "CA-ON", "ÇA", "x" * 300])
+@pytest.mark.parametrize(
+    "typed", ["Canadia", "C", "XX", "Can", "CA-ON", "ÇA", "x" * 300, "f%s%(x)s"]
+)
 def test_what_is_no_country_is_refused_naming_it(typed: str) -> None:
     with pytest.raises(ValueError, match="is not a country") as error:
         country_code_parse(typed)
@@ -77,3 +79,15 @@ def test_a_list_of_countries_names_every_value_refused() -> None:
     text = " ".join(error.value.messages)
     assert "Narnia" in text
     assert "Atlantis" in text
+
+
+@pytest.mark.parametrize("typed", ["100%", "%s", "%(value)s%", "f%25\x02À" * 30])
+def test_a_percent_sign_in_what_was_typed_is_quoted_never_formatted(typed: str) -> None:
+    with pytest.raises(ValidationError) as error:
+        CountryField().clean(typed)
+    (message,) = error.value.messages
+    assert typed.strip()[:10] in message
+    assert len(message) < 200
+    with pytest.raises(ValidationError) as listed:
+        countries_parse([typed])
+    assert typed.strip()[:10] in listed.value.messages[0]
