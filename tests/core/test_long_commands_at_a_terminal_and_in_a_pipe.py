@@ -119,7 +119,7 @@ def test_an_import_into_a_pipe_prints_no_bar_and_no_info_line(tmp_path, console,
     path = _chats_file(tmp_path, 60, bad_line=True)  # 60 chats: two redaction tasks
     err = io.StringIO()
 
-    code, out = _import(path, stderr=err)
+    code, out = _import(path, "--workers", "1", stderr=err)  # in this process, as on SQLite
 
     assert code == 1  # the bad line
     assert err.getvalue().startswith(f"{path}:2: rejected: ")  # the failure still prints
@@ -139,7 +139,7 @@ def test_v2_shows_one_info_line_per_redaction_task(tmp_path, console, settings):
     settings.REDACT_ON_IMPORT = True
     path = _chats_file(tmp_path, 60)
 
-    _import(path, "-v", "2", stderr=io.StringIO())
+    _import(path, "-v", "2", "--workers", "1", stderr=io.StringIO())
 
     redaction_lines = [
         line for line in console.getvalue().splitlines() if line.startswith("INFO redaction")
