@@ -54,12 +54,13 @@ demo: install ## migrate SQLite, seed, create demo users, import sample chats, r
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py seed_file_plan
 	$(PY) manage.py seed_taxonomy
-	$(PY) manage.py seed_demo_users
 	$(PY) manage.py generate_sample_chats --count $(DEMO_CHATS) --out demo-data/sample_chats.jsonl
 	$(PY) manage.py import_chats demo-data/sample_chats.jsonl
 	$(PY) manage.py run_all_jobs
 	$(PY) manage.py collectstatic --no-input --verbosity 0
-	@echo "Serving http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
+	@# Last, so the fresh passwords are on screen when the server starts, not scrolled away.
+	$(PY) manage.py seed_demo_users
+	@echo "Serving http://127.0.0.1:$(PORT) (Ctrl-C to stop); log in with a user above"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: install browser test-sqlite test-postgres ## run the whole suite on SQLite, then on PostgreSQL with a real Celery worker

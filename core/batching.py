@@ -23,6 +23,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 
+from core.hooks import Hook
+
 logger = logging.getLogger(__name__)
 
 ItemT = TypeVar("ItemT")
@@ -35,6 +37,17 @@ class ChunkRun:
     items: int = 0
     chunks: int = 0
     seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class ChunkDone:
+    label: str
+    items: int
+
+
+# Sent after each committed chunk of `chunks_process`, outside its transaction: what a command's
+# progress bar counts while a job runs (core.cli). A receiver only reports; it may not raise.
+chunk_done: Hook[ChunkDone, None] = Hook("core.chunk_done")
 
 
 def chunks_process(
@@ -66,6 +79,7 @@ def chunks_process(
             run.items += len(chunk)
             run.chunks += 1
             logger.debug("%s: %d item(s) in %.3f s", label, len(chunk), elapsed)
+            chunk_done.send(ChunkDone(label=label, items=len(chunk)))
         if len(chunk) < chunk_size:
             return run
         after = chunk[-1]

@@ -9,10 +9,13 @@ command, never a silent fallback to something weaker (R-PII-5).
 import importlib.util
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+
+from core.hooks import Hook
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -28,6 +31,18 @@ _lock = threading.Lock()
 
 class SpacyModelMissing(ImproperlyConfigured):
     pass
+
+
+@dataclass(frozen=True)
+class NlpLoading:
+    model: str
+    loaded: bool  # False just before the load from disk, True once the pipeline is in memory
+
+
+# Sent around each load from disk (once per process, model and set of disabled components): the
+# load takes seconds, so a command at a terminal shows it as its status (core.cli) instead of
+# sitting silent. A receiver only reports; it may not raise.
+nlp_loading: Hook[NlpLoading, None] = Hook("core.nlp_loading")
 
 
 # The setting that names the model of each language the detector reads.
@@ -63,6 +78,8 @@ def nlp_pipeline(*, disable: Sequence[str] = (), language: str = "en") -> "Langu
 
             if not spacy_model_installed(name):
                 raise SpacyModelMissing(spacy_model_missing_message(name, MODEL_SETTINGS[language]))
+            nlp_loading.send(NlpLoading(model=name, loaded=False))
             pipeline = spacy.load(name, exclude=list(disable))
             _pipelines[key] = pipeline
+            nlp_loading.send(NlpLoading(model=name, loaded=True))
     return pipeline

@@ -2,6 +2,7 @@
 an aria-label, and the pages show the same numbers in a table, so the charts are never the only
 way to read them."""
 
+import math
 from collections.abc import Sequence
 from datetime import date
 from html import escape
@@ -21,77 +22,128 @@ def _nice_max(value: float) -> float:
     return float(value)
 
 
+# The line chart is drawn in the page's own pixels (no viewBox): it takes the whole width of its
+# card at any screen width and its text keeps its size, readable at 375 px as at 1280 px.
+# Horizontal positions are percentages of that width; the plot itself is a nested SVG stretched
+# to it, whose lines keep their stroke width (non-scaling-stroke).
+LINE_HEIGHT, LINE_TOP, LINE_BOTTOM = 240, 18, 26
+INSET_PERCENT = 2.0  # room for the first and last point's marker
+PLOT_UNITS = 1000  # the nested plot's own x units
+MAX_X_LABELS = 6
+TICKS = 4
+
+
+def axis_ticks(largest: float, *, integer: bool, top: float | None = None) -> list[float]:
+    """Evenly spaced tick values from 0 to a round top at or above `largest` (about TICKS
+    steps); with `integer` every value is a whole number (chat counts), never 0.5 or 1.25."""
+    if top is not None:
+        return [top * index / TICKS for index in range(TICKS + 1)]
+    largest = max(largest, 1.0 if integer else 0.0) or 1.0
+    raw = largest / TICKS
+    magnitude = 10 ** math.floor(math.log10(raw))
+    multiples = (1, 2, 5, 10) if integer and magnitude < 10 else (1, 2, 2.5, 5, 10)
+    step = next(m * magnitude for m in multiples if m * magnitude >= raw)
+    if integer:
+        step = max(1.0, float(round(step)))
+    count = math.ceil(largest / step - 1e-9)
+    return [step * index for index in range(count + 1)]
+
+
+def _tick_text(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:g}"
+
+
+def _x_percent(index: int, count: int) -> float:
+    return INSET_PERCENT + (100 - 2 * INSET_PERCENT) * index / max(count - 1, 1)
+
+
+def _labelled_weeks(count: int) -> list[int]:
+    """The indexes of the weeks that get a label: at most MAX_X_LABELS, the last one always,
+    never two so close that they overlap."""
+    every = max(1, math.ceil(count / MAX_X_LABELS))
+    indexes = list(range(0, count, every))
+    if count and indexes[-1] != count - 1:
+        if count - 1 - indexes[-1] <= every / 2 and len(indexes) > 1:
+            indexes.pop()
+        indexes.append(count - 1)
+    return indexes
+
+
 def line_chart(
     *,
     title: str,
     weeks: Sequence[date],
     series: Sequence[tuple[str, Sequence[float | None]]],
     y_max: float | None = None,
-    width: int = 680,
-    height: int = 260,
+    integer: bool = False,
 ) -> SafeString:
-    """One polyline per series over `weeks`; None leaves a gap."""
-    plot_w, plot_h = width - LEFT - RIGHT, height - TOP - BOTTOM
+    """One line per series over `weeks` (None leaves a gap), with its legend as an HTML list
+    above it (it wraps on a narrow screen). `integer`: counts, so whole-number ticks only."""
+    plot_h = LINE_HEIGHT - LINE_TOP - LINE_BOTTOM
     values = [v for _, points in series for v in points if v is not None]
-    top = y_max if y_max is not None else _nice_max(max(values, default=0))
-    step_x = plot_w / max(len(weeks) - 1, 1)
-
-    def x(i: int) -> float:
-        return LEFT + i * step_x
+    ticks = axis_ticks(max(values, default=0), integer=integer, top=y_max)
+    top = ticks[-1] or 1.0
 
     def y(v: float) -> float:
-        return TOP + plot_h - (v / top) * plot_h
+        return LINE_TOP + plot_h - (v / top) * plot_h
 
+    legend = ['<ul class="chart-legend">']
     parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+        f'<svg class="chart chart-line" width="100%" height="{LINE_HEIGHT}" role="img" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
     ]
-    for tick in range(5):
-        value = top * tick / 4
+    for value in ticks:
         parts.append(
-            f'<line x1="{LEFT}" x2="{width - RIGHT}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
-            f'class="grid"/><text x="{LEFT - 6}" y="{y(value) + 4:.1f}" class="tick" '
-            f'text-anchor="end">{value:g}</text>'
+            f'<line x1="0" x2="100%" y1="{y(value):.1f}" y2="{y(value):.1f}" class="grid"/>'
+            f'<text x="0" y="{y(value) - 3:.1f}" class="tick tick-y">{_tick_text(value)}</text>'
         )
-    label_every = max(1, len(weeks) // 8)
-    for i, week in enumerate(weeks):
-        if i % label_every == 0 or i == len(weeks) - 1:
-            parts.append(
-                f'<text x="{x(i):.1f}" y="{height - BOTTOM + 16}" class="tick" '
-                f'text-anchor="middle">{week:%b %d}</text>'
-            )
+    labelled = _labelled_weeks(len(weeks))
+    for position, i in enumerate(labelled):
+        anchor = "start" if i == 0 else "end" if i == len(weeks) - 1 else "middle"
+        minor = " tick-minor" if 0 < position < len(labelled) - 1 and position % 2 else ""
+        parts.append(
+            f'<text x="{_x_percent(i, len(weeks)):.2f}%" y="{LINE_HEIGHT - 8}" '
+            f'class="tick tick-x{minor}" text-anchor="{anchor}">{weeks[i]:%b %d}</text>'
+        )
+    parts.append(
+        f'<svg x="{INSET_PERCENT}%" y="0" width="{100 - 2 * INSET_PERCENT}%" '
+        f'height="{LINE_HEIGHT}" viewBox="0 0 {PLOT_UNITS} {LINE_HEIGHT}" '
+        'preserveAspectRatio="none" overflow="visible">'
+    )
+    markers: list[str] = []
+    step_x = PLOT_UNITS / max(len(weeks) - 1, 1)
     for index, (name, points) in enumerate(series):
         colour = PALETTE[index % len(PALETTE)]
-        segment: list[str] = []
-        segments: list[list[str]] = []
+        segments: list[list[tuple[int, float]]] = [[]]
         for i, point in enumerate(points):
             if point is None:
-                if segment:
-                    segments.append(segment)
-                segment = []
-                continue
-            segment.append(f"{x(i):.1f},{y(point):.1f}")
-        if segment:
-            segments.append(segment)
-        for seg in segments:
-            if len(seg) == 1:
-                cx, cy = seg[0].split(",")
-                parts.append(f'<circle cx="{cx}" cy="{cy}" r="3" fill="{colour}"/>')
+                segments.append([])
             else:
+                segments[-1].append((i, point))
+        for segment in segments:
+            if len(segment) == 1:  # a lone point: a round marker in page pixels
+                i, point = segment[0]
+                markers.append(
+                    f'<circle cx="{_x_percent(i, len(weeks)):.2f}%" cy="{y(point):.1f}" r="3" '
+                    f'fill="{colour}"/>'
+                )
+            elif segment:
+                coordinates = " ".join(f"{i * step_x:.1f},{y(point):.1f}" for i, point in segment)
                 parts.append(
                     f'<polyline fill="none" stroke="{colour}" stroke-width="2" '
-                    f'points="{" ".join(seg)}"/>'
+                    f'vector-effect="non-scaling-stroke" points="{coordinates}"/>'
                 )
-        legend_x = LEFT + (index % 4) * (plot_w / 4)
-        legend_y = 12 + (index // 4) * 14
-        parts.append(
-            f'<rect x="{legend_x:.1f}" y="{legend_y - 8}" width="10" height="10" '
-            f'fill="{colour}"/><text x="{legend_x + 14:.1f}" y="{legend_y + 1}" '
-            f'class="legend">{escape(name[:22])}</text>'
+        legend.append(
+            f'<li><svg width="12" height="12" aria-hidden="true" focusable="false">'
+            f'<rect width="12" height="12" fill="{colour}"/></svg> {escape(name)}</li>'
         )
     parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every label is escaped above
+    parts.extend(markers)
+    parts.append("</svg>")
+    legend.append("</ul>")
+    # every label and name is escaped above
+    return mark_safe("".join(legend if series else []) + "".join(parts))  # noqa: S308
 
 
 def bar_chart(

@@ -329,6 +329,7 @@ def trends_page(request: HttpRequest) -> HttpResponse:
                     title=f"Chats per week by {label}",
                     weeks=weeks,
                     series=[(s.name, [p[1] for p in s.points]) for s in counts],
+                    integer=True,
                 ),
             }
         )

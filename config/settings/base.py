@@ -264,7 +264,10 @@ SPECTACULAR_SETTINGS = {
 
 # --- Celery ---------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Embedded mode names its in-memory broker's host: an eager task still acquires a producer, and
+# kombu warns "No hostname was supplied" on every command run when the URL names none.
+EMBEDDED_BROKER_URL = "memory://localhost/"
+CELERY_BROKER_URL = REDIS_URL or EMBEDDED_BROKER_URL
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 # Embedded mode: no broker, tasks run in-process. With REDIS_URL a real worker runs them.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
@@ -391,6 +394,8 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Web, worker and beat log at LOG_LEVEL; management commands turn the console down to their -v
+# (warnings by default, INFO with -v 2: core/cli.py), so a terminal is not flooded.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -8,13 +8,13 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import REDIS_URL, env
+from .base import EMBEDDED_BROKER_URL, REDIS_URL, env
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Unit tests run tasks eagerly; the integration tests start a real worker on REDIS_URL.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or EMBEDDED_BROKER_URL
 # Tests run inside a transaction that other connections cannot see; the tests of parallel
 # execution pass `workers` themselves, on committed data. The job subprocesses of tests/faults
 # set the variable: they work on committed data too.

@@ -6,10 +6,10 @@ import zlib
 
 import pytest
 
+from chats.importers import ImportUnit
 from chats.interchange import chat_payload_from_dict
 from chats.models import ChatSourceDocument
 from chats.services.import_batch import chat_import_outcome
-from chats.importers import ImportUnit
 from chats.services.import_stream import chats_import_lines, chats_import_units
 from tests.factories import chat_dict
 

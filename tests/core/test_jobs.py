@@ -27,10 +27,21 @@ def test_now_must_be_iso_with_offset(value):
 
 
 @pytest.mark.django_db
-def test_run_job_prints_a_json_summary():
+def test_run_job_prints_a_json_summary_when_asked():
+    out = io.StringIO()
+    now = "2026-11-23T00:00:00+00:00"
+    call_command("run_job", "verify_audit_chain", "--now", now, "--json", stdout=out)
+    assert '"job": "verify_audit_chain", "ok": true' in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_run_job_ends_with_one_readable_line_by_default():
     out = io.StringIO()
     call_command("run_job", "verify_audit_chain", "--now", "2026-11-23T00:00:00+00:00", stdout=out)
-    assert '"job": "verify_audit_chain", "ok": true' in out.getvalue()
+    last = out.getvalue().splitlines()[-1]
+    assert last.startswith("verify_audit_chain")
+    assert " ok " in last
+    assert "{" not in out.getvalue()  # no raw JSON for a person
 
 
 @pytest.mark.django_db

@@ -153,7 +153,9 @@ def test_run_all_jobs_runs_every_job_when_one_raises_and_exits_non_zero(monkeypa
     out = io.StringIO()
 
     with pytest.raises(CommandError) as error:
-        call_command("run_all_jobs", "--now", NOW.isoformat(), stdout=out, stderr=io.StringIO())
+        call_command(
+            "run_all_jobs", "--now", NOW.isoformat(), "--json", stdout=out, stderr=io.StringIO()
+        )
 
     assert "extract_keywords" in str(error.value)
     lines = [json.loads(line) for line in out.getvalue().splitlines() if line.startswith("{")]

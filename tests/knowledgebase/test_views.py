@@ -79,7 +79,7 @@ def test_trends_page_draws_svg_charts(make_user: Callable[..., User], indexed: l
         .get("/kb/trends/?as_of=2025-03-05")
         .content.decode()
     )
-    assert content.count("<svg") == 4
+    assert content.count('<svg class="chart chart-line"') == 4  # four charts, each with a legend
     assert "refunds" in content
     assert "<script" not in content
 

@@ -70,7 +70,7 @@ def test_run_job_reports_the_batch_that_waits_for_approval(due_records, manager_
     disposal_batch_approve(batch=batch, approver=manager_user)
     settings.DISPOSAL_REQUIRED_APPROVALS = 2
     out = io.StringIO()
-    call_command("run_job", "execute_disposals", "--now", NOW.isoformat(), stdout=out)
+    call_command("run_job", "execute_disposals", "--now", NOW.isoformat(), "--json", stdout=out)
     lines = out.getvalue().splitlines()
     assert any(f"batch {batch.pk}" in line and "1 of 2 approvals" in line for line in lines)
     summary = json.loads(lines[-1])

@@ -4,13 +4,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from audit.services import audit_event_record
 from chats.filters import ChatFilter
 from chats.interchange import InterchangeError, parse_timestamp
 from chats.models import Chat
 from chats.selectors import chats_export
+from core.cli import ProgressCommand
 
 
 def _timestamp(value: str | None, option: str) -> datetime | None:
@@ -22,7 +23,7 @@ def _timestamp(value: str | None, option: str) -> datetime | None:
         raise CommandError(str(error)) from error
 
 
-class Command(BaseCommand):
+class Command(ProgressCommand):
     help = "Writes chats as interchange JSONL (SPEC §3), plus record, sentiment and keywords."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -56,11 +57,14 @@ class Command(BaseCommand):
         queryset = chat_filter.qs
         out_name: str = options["out"]
         count = 0
+        total = queryset.count() if self.shows_progress else None
         stream = sys.stdout if out_name == "-" else Path(out_name).open("w", encoding="utf-8")  # noqa: SIM115
         try:
-            for chat in chats_export(queryset=queryset, redacted=options["redacted"]):
-                stream.write(json.dumps(chat, ensure_ascii=False) + "\n")
-                count += 1
+            with self.progress(total=total, unit="chats", desc="export_chats") as progress:
+                for chat in chats_export(queryset=queryset, redacted=options["redacted"]):
+                    stream.write(json.dumps(chat, ensure_ascii=False) + "\n")
+                    count += 1
+                    progress.update()
         finally:
             if stream is not sys.stdout:
                 stream.close()

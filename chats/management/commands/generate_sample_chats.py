@@ -2,12 +2,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
 from chats.samples import sample_chats
+from core.cli import ProgressCommand
 
 
-class Command(BaseCommand):
+class Command(ProgressCommand):
     help = "Writes reproducible synthetic chats (interchange JSONL) for the demo and benchmarks."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -19,11 +20,13 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["out"])
         path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("w", encoding="utf-8") as out:
+        progress = self.progress(total=options["count"], unit="chats", desc="generate_sample_chats")
+        with path.open("w", encoding="utf-8") as out, progress:
             for chat in sample_chats(
                 options["count"],
                 seed=options["seed"],
                 messages_per_chat=options["messages_per_chat"],
             ):
                 out.write(json.dumps(chat, ensure_ascii=False) + "\n")
+                progress.update()
         self.stdout.write(f"wrote {options['count']} chats to {path}")

@@ -2,8 +2,7 @@ import sys
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from tqdm import tqdm
+from django.core.management.base import CommandError, CommandParser
 
 from chats.importers import (
     DOCUMENT_FORMATS,
@@ -14,8 +13,19 @@ from chats.importers import (
 from chats.interchange import InterchangeError
 from chats.services.import_pool import import_workers_default
 from chats.services.import_stream import ImportSummary, chats_import_lines, chats_import_units
+from core.cli import ProgressCommand
 
 STDIN = "-"
+
+
+def _lines_in(path: Path) -> int:
+    """How many lines the file holds (a quick scan, for the bar's total and ETA)."""
+    count, last = 0, b"\n"
+    with path.open("rb") as stream:
+        while block := stream.read(1 << 20):
+            count += block.count(b"\n")
+            last = block[-1:]
+    return count + (last != b"\n")
 
 
 def _rejected_path(name: str) -> Path:
@@ -30,7 +40,7 @@ def _outcome_counts(summary: ImportSummary) -> str:
     )
 
 
-class Command(BaseCommand):
+class Command(ProgressCommand):
     help = (
         "Imports chats (JSON Lines, one chat per line; '-' reads stdin). Bad lines are reported "
         "with their line number and kept verbatim in FILE.rejected.jsonl; exit status 1 if any "
@@ -94,35 +104,32 @@ class Command(BaseCommand):
         source = self._open(name)
         rejected_path = _rejected_path(name)
         rejected_file: BinaryIO | None = None
-        show_progress = sys.stderr.isatty() and name != STDIN
-        size = Path(name).stat().st_size if show_progress else 0
-        progress = tqdm(total=size, unit="B", unit_scale=True, desc=name, disable=not show_progress)
+        # Chats done, not bytes read: the bar covers validation, storage and, in embedded mode,
+        # the redaction tasks (and the language models' load) that run after each batch.
+        total = _lines_in(Path(name)) if self.shows_progress and name != STDIN else None
+        progress = self.progress(total=total, unit="chats", desc=name)
 
         def on_reject(number: int, raw: bytes, error: InterchangeError) -> None:
             nonlocal rejected_file
             if rejected_file is None:
                 rejected_file = rejected_path.open("wb")
             rejected_file.write(raw if raw.endswith(b"\n") else raw + b"\n")
-            self.stderr.write(f"{name}:{number}: rejected: {error}")
+            progress.write(f"{name}:{number}: rejected: {error}")
 
         def on_warning(number: int, where: str, reason: str) -> None:
-            self.stderr.write(f"{name}:{number}: warning: {where}: {reason}")
-
-        def counted(lines: Any) -> Any:
-            for line in lines:
-                progress.update(len(line))
-                yield line
+            progress.write(f"{name}:{number}: warning: {where}: {reason}")
 
         try:
-            summary = chats_import_lines(
-                lines=import_lines_for_format(format_name, counted(source)),
-                on_reject=on_reject,
-                batch_size=batch_size,
-                workers=workers if workers is not None else import_workers_default(),
-                on_warning=on_warning,
-            )
+            with progress:
+                summary = chats_import_lines(
+                    lines=import_lines_for_format(format_name, source),
+                    on_reject=on_reject,
+                    on_progress=progress.update,
+                    batch_size=batch_size,
+                    workers=workers if workers is not None else import_workers_default(),
+                    on_warning=on_warning,
+                )
         finally:
-            progress.close()
             if source is not sys.stdin.buffer:
                 source.close()
             if rejected_file is not None:

@@ -1,9 +1,12 @@
 import json
 import logging
+import time
+from collections.abc import Sequence
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from core.cli import ProgressCommand, job_line
 from core.clock import SimulatedClockRefused
 from core.jobs import job_clock_check, job_run, jobs_registered
 from core.management.commands.run_job import SIMULATED_CLOCK_EXIT_STATUS, _parse_now
@@ -32,14 +35,18 @@ LIFECYCLE_ORDER = (
 logger = logging.getLogger(__name__)
 
 
-class Command(BaseCommand):
+class Command(ProgressCommand):
     help = (
-        "Runs every registered job once, in lifecycle order (used by `make demo`). A job that "
-        "fails or raises never stops the jobs after it; the exit status is 1 if any failed."
+        "Runs every registered job once, in lifecycle order (used by `make demo`), printing one "
+        "line per job (--json: one JSON line per job). A job that fails or raises never stops "
+        "the jobs after it; the exit status is 1 if any failed."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--now", help="evaluate the jobs as of this ISO-8601 moment")
+        parser.add_argument(
+            "--json", action="store_true", help='one {"job", "ok", "counts"} JSON line per job'
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         now = _parse_now(options["now"]) if options["now"] else None
@@ -52,20 +59,52 @@ class Command(BaseCommand):
                 job_clock_check(name=name, now=now)
         except SimulatedClockRefused as error:
             raise CommandError(error.message, returncode=SIMULATED_CLOCK_EXIT_STATUS) from error
+        width = max(map(len, order), default=0)
         failed: list[str] = []
-        for name in order:
-            try:
-                result = job_run(name=name, now=now)
-            except Exception as error:
-                logger.exception("job %s raised; the next jobs still run", name)
-                failed.append(name)
-                line = {"job": name, "ok": False, "error": type(error).__name__, "counts": {}}
-                self.stdout.write(json.dumps(line))
-                continue
-            if not result.ok:
-                failed.append(name)
-                for message in result.messages:
-                    self.stderr.write(f"{name}: {message}")
-            self.stdout.write(json.dumps({"job": name, "ok": result.ok, "counts": result.counts}))
+        started_all = time.monotonic()
+        with self.progress(total=len(order), unit="jobs", desc="jobs") as progress:
+            for name in order:
+                progress.status(name)
+                started = time.monotonic()
+                try:
+                    result = job_run(name=name, now=now)
+                except Exception as error:
+                    logger.exception("job %s raised; the next jobs still run", name)
+                    failed.append(name)
+                    progress.write(f"{name}: raised {type(error).__name__}: {error}")
+                    progress.print(self._line(name, False, started, {}, (), width, options["json"]))
+                    progress.update()
+                    continue
+                if not result.ok:
+                    failed.append(name)
+                    for message in result.messages:
+                        progress.write(f"{name}: {message}")
+                line = self._line(
+                    name, result.ok, started, result.counts, result.messages, width, options["json"]
+                )
+                progress.print(line)
+                progress.update()
+            progress.status("")
+        if not options["json"]:
+            seconds = time.monotonic() - started_all
+            self.stdout.write(
+                f"{len(order)} jobs in {seconds:.1f} s: {len(order) - len(failed)} ok, "
+                f"{len(failed)} failed"
+            )
         if failed:
             raise CommandError(f"{len(failed)} job(s) failed: {', '.join(failed)}")
+
+    @staticmethod
+    def _line(
+        name: str,
+        ok: bool,
+        started: float,
+        counts: dict[str, Any],
+        messages: Sequence[str],
+        width: int,
+        as_json: bool,
+    ) -> str:
+        if as_json:
+            return json.dumps({"job": name, "ok": ok, "counts": counts})
+        seconds = time.monotonic() - started
+        return job_line(name, ok=ok, seconds=seconds, counts=counts, messages=messages, width=width)

@@ -1,9 +1,11 @@
 import json
+import time
 from datetime import datetime
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from core.cli import ProgressCommand, job_line
 from core.clock import SimulatedClockRefused
 from core.exceptions import ApplicationError
 from core.jobs import job_run, jobs_registered
@@ -22,13 +24,19 @@ def _parse_now(value: str) -> datetime:
     return parsed
 
 
-class Command(BaseCommand):
-    help = "Runs one scheduled job synchronously: exactly the code the Celery beat task runs."
+class Command(ProgressCommand):
+    help = (
+        "Runs one scheduled job synchronously: exactly the code the Celery beat task runs. "
+        "Prints the job's messages and one summary line (--json: a JSON line instead)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", nargs="?", help="job name; --list shows them")
         parser.add_argument("--now", help="evaluate the job as of this ISO-8601 moment")
         parser.add_argument("--list", action="store_true", help="list the jobs and exit")
+        parser.add_argument(
+            "--json", action="store_true", help='end with {"job", "ok", "counts"} as JSON'
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         name: str | None = options["name"]
@@ -39,14 +47,22 @@ class Command(BaseCommand):
                 raise CommandError("name a job (see the list above)")
             return
         now = _parse_now(options["now"]) if options["now"] else None
+        started = time.monotonic()
         try:
-            result = job_run(name=name, now=now)
+            # The bar counts the items of each committed chunk: most jobs cannot know their
+            # total before they claim, so it shows the rate, not an ETA.
+            with self.progress(desc=name, unit="items", count_chunks=True):
+                result = job_run(name=name, now=now)
         except SimulatedClockRefused as error:
             raise CommandError(error.message, returncode=SIMULATED_CLOCK_EXIT_STATUS) from error
         except ApplicationError as error:
             raise CommandError(error.message) from error
         for message in result.messages:
             self.stdout.write(message)
-        self.stdout.write(json.dumps({"job": name, "ok": result.ok, "counts": result.counts}))
+        if options["json"]:
+            self.stdout.write(json.dumps({"job": name, "ok": result.ok, "counts": result.counts}))
+        else:
+            seconds = time.monotonic() - started
+            self.stdout.write(job_line(name, ok=result.ok, seconds=seconds, counts=result.counts))
         if not result.ok:
             raise CommandError(f"job {name} failed: " + "; ".join(result.messages))

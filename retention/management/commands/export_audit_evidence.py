@@ -1,12 +1,11 @@
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from tqdm import tqdm
+from django.core.management.base import CommandError, CommandParser
 
 from audit.models import AuditEvent
+from core.cli import ProgressCommand
 from core.exceptions import ApplicationError
 from retention.evidence.package import EvidencePeriod, audit_evidence_export
 
@@ -18,7 +17,7 @@ def _day(value: str) -> date:
         raise CommandError(f"{value!r} is not a date (YYYY-MM-DD)") from error
 
 
-class Command(BaseCommand):
+class Command(ProgressCommand):
     help = (
         "Writes the audit events and disposal certificates of a period, with a README and a "
         "standard-library verifier, into one zip that verifies offline (audited)."
@@ -37,9 +36,8 @@ class Command(BaseCommand):
             first=_day(options["first"]) if options["first"] else None,
             last=_day(options["last"]) if options["last"] else None,
         )
-        show_progress = sys.stderr.isatty()
-        total = AuditEvent.objects.count() if show_progress else 0
-        with tqdm(total=total, unit="event", disable=not show_progress) as progress:
+        total = AuditEvent.objects.count() if self.shows_progress else None
+        with self.progress(total=total, unit="events", desc="export_audit_evidence") as progress:
             try:
                 summary = audit_evidence_export(
                     out=out, period=period, exported_by=None, tick=progress.update

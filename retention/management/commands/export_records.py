@@ -1,13 +1,12 @@
-import sys
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from tqdm import tqdm
+from django.core.management.base import CommandError, CommandParser
 
+from core.cli import ProgressCommand
 from core.exceptions import ApplicationError
 from records.models import Record, RecordClass, RecordStatus
 from retention.models import DisposalBatch
@@ -16,7 +15,7 @@ from retention.packaging.bag import records_bag_write
 FORMATS = ("bagit",)
 
 
-class Command(BaseCommand):
+class Command(ProgressCommand):
     help = (
         "Writes records as a BagIt 1.0 bag (data/records.jsonl, data/certificates/), validated "
         "with the bagit library; redacted layer only unless --original (audited)."
@@ -61,9 +60,8 @@ class Command(BaseCommand):
                 raise CommandError(f"--batch {options['batch']}: no such disposal batch")
             records = records.filter(disposal_items__batch_id=options["batch"]).distinct()
             filters["batch"] = options["batch"]
-        show_progress = sys.stderr.isatty()
-        total = records.count() if show_progress else 0
-        with tqdm(total=total, unit="record", disable=not show_progress) as progress:
+        total = records.count() if self.shows_progress else None
+        with self.progress(total=total, unit="records", desc="export_records") as progress:
             try:
                 summary = records_bag_write(
                     out=Path(options["out"]),
