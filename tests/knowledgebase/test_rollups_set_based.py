@@ -6,7 +6,7 @@ automatic and a manual keyword of the same term count once), averages rounded as
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from statistics import fmean
 
 import pytest
@@ -24,8 +24,8 @@ MONDAY = datetime(2025, 3, 3, 10, 0, tzinfo=UTC)
 
 
 def _reference() -> set[tuple[object, ...]]:
-    chats: dict[tuple[object, str, str], set[int]] = defaultdict(set)
-    facts = {}
+    chats: dict[tuple[date, str, str], set[int]] = defaultdict(set)
+    facts: dict[int, tuple[date, float | None, float | None]] = {}
     for chat_id, week, country, sentiment, satisfaction in ChatInsight.objects.values_list(
         "chat_id", "week_start", "country", "sentiment", "satisfaction"
     ):
@@ -36,10 +36,10 @@ def _reference() -> set[tuple[object, ...]]:
         chats[(facts[chat_id][0], "category", slug)].add(chat_id)
     for chat_id, term in ChatKeyword.objects.values_list("chat_id", "term"):
         chats[(facts[chat_id][0], "keyword", term)].add(chat_id)
-    rows = set()
+    rows: set[tuple[object, ...]] = set()
     for (week, dimension, value), members in chats.items():
-        sentiments = [facts[c][1] for c in members if facts[c][1] is not None]
-        satisfactions = [facts[c][2] for c in members if facts[c][2] is not None]
+        sentiments = [s for c in members if (s := facts[c][1]) is not None]
+        satisfactions = [s for c in members if (s := facts[c][2]) is not None]
         rows.add(
             (
                 week,

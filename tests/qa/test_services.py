@@ -1,4 +1,4 @@
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -128,7 +128,7 @@ def test_sample_interrupted_leaves_no_half_chunk_and_a_rerun_finishes(
     real = services._reviews_create
     calls = {"n": 0}
 
-    def flaky(records: list[Record], *, reason: str, now: datetime) -> int:
+    def flaky(records: Sequence[Any], *, reason: str, now: datetime) -> int:
         if reason == QAReason.SAMPLED:
             calls["n"] += 1
             if calls["n"] == 2:
