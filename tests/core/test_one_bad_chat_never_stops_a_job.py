@@ -56,10 +56,10 @@ def test_extract_keywords_isolates_a_failing_chat_and_commits_the_rest(monkeypat
     bad = chats[1]
     real_score = analysis._score
 
-    def score_failing_for_bad(item):
+    def score_failing_for_bad(item, sentiments):
         if item.chat.pk == bad.pk:
             raise ValueError("model exploded")
-        real_score(item)
+        real_score(item, sentiments)
 
     monkeypatch.setattr(analysis, "_score", score_failing_for_bad)
 
