@@ -79,6 +79,9 @@ _FRENCH_STREET = _rx(
     rf"\s+(?:(?:de la|de l'|du|des|de|d'|la|le|l')\s*)?[\w'-]+"
     rf"(?:[ \-](?!app\b|apt\b)[\w'-]+){{0,2}}"
     rf"{_UNIT}?"
+    # Numbered streets: "225, 3e Avenue", "40 1re Rue", "12 2e rang".
+    rf"|(?<![\w$.,/:-])\d{{1,6}},?\s+\d{{1,3}}(?:e|er|re|eme|ieme)\s+"
+    rf"(?:{'|'.join(places.FRENCH_STREET_TYPES)})\b\.?(?:\s+{_DIRECTION})?{_UNIT}?"
 )
 _PO_BOX = _rx(r"\b(?:p\.?\s?o\.?\s?box|post office box|case postale|c\.p\.)\s*\d{1,6}\b")
 _STOP_AFTER_NUMBER = re.compile(

@@ -229,3 +229,13 @@ def test_the_day_a_customer_got_something_long_ago_is_kept(redact: Redactor) -> 
 def test_a_birth_word_closer_to_the_date_than_an_event_word_wins(redact: Redactor) -> None:
     out = redact(["you've got my date of birth: June 9, 1958"])
     assert "1958" not in out[0]
+
+
+def test_a_numbered_french_street_is_an_address(redact: Redactor) -> None:
+    out = redact(["Votre adresse?", "au 1180, 5e Avenue, app. 2"], senders=[AGENT, CUSTOMER])
+    assert out[1] == "au [STREET_ADDRESS_1]"
+
+
+def test_an_ordinal_before_a_plain_noun_is_no_street(redact: Redactor) -> None:
+    text = "j'ai reçu 2 3e essais et 4 2e choix"
+    assert redact([text], language="fr") == [text]
