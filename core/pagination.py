@@ -11,6 +11,7 @@ client that needs the exact total filters (any filter makes the count exact) or 
 `$count`.
 """
 
+import time
 from functools import cached_property
 from typing import Any
 
@@ -21,6 +22,10 @@ from rest_framework.pagination import PageNumberPagination
 
 # Below this estimate an exact count is cheap enough (a few milliseconds) and always given.
 ESTIMATED_COUNT_ABOVE = 10_000
+# The estimate is itself approximate: each process reads it at most once a minute per table, so
+# a small table's list costs its exact COUNT alone, not a catalogue lookup as well.
+ESTIMATE_TTL_S = 60.0
+_estimates: dict[tuple[str, str], tuple[float, int | None]] = {}
 
 
 def _table_estimate(queryset: QuerySet[Any]) -> int | None:
@@ -35,6 +40,17 @@ def _table_estimate(queryset: QuerySet[Any]) -> int | None:
     if row is None or row[0] is None or row[0] < 0:
         return None
     return int(row[0])
+
+
+def _recent_estimate(queryset: QuerySet[Any]) -> int | None:
+    key = (queryset.db, queryset.model._meta.db_table)
+    now = time.monotonic()
+    cached = _estimates.get(key)
+    if cached is not None and now - cached[0] < ESTIMATE_TTL_S:
+        return cached[1]
+    estimate = _table_estimate(queryset)
+    _estimates[key] = (now, estimate)
+    return estimate
 
 
 def _counts_whole_table(queryset: QuerySet[Any]) -> bool:
@@ -56,7 +72,7 @@ def cheap_count(object_list: Any) -> int:
     if not isinstance(object_list, QuerySet):
         return len(object_list)
     if connections[object_list.db].vendor == "postgresql" and _counts_whole_table(object_list):
-        estimate = _table_estimate(object_list)
+        estimate = _recent_estimate(object_list)
         if estimate is not None and estimate >= ESTIMATED_COUNT_ABOVE:
             return estimate
     return object_list.count()

@@ -53,6 +53,8 @@ def path_reads_from_replica(path: str) -> bool:
     """An entry of DATABASE_REPLICA_PATHS is a path prefix, or an exact path when it ends in
     `$` (the search page `/kb/` alone, not the article editor under it)."""
     for entry in settings.DATABASE_REPLICA_PATHS:
+        if not entry.strip("$"):
+            continue  # an empty entry (`DATABASE_REPLICA_PATHS=` with a blank) matches nothing
         if path == entry[:-1] if entry.endswith("$") else path.startswith(entry):
             return True
     return False

@@ -1,6 +1,7 @@
 """`count` of the API's lists (core/pagination.py): exact for every filtered list and every
 small table; the planner's estimate only for an unfiltered list of a large PostgreSQL table."""
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,6 +16,14 @@ from tests.factories import make_chat
 
 pytestmark = pytest.mark.django_db
 LARGE_ESTIMATE = 1_234_567
+
+
+@pytest.fixture(autouse=True)
+def _no_remembered_estimates() -> Iterator[None]:
+    """Each test's pretended estimate must not outlive it (they are kept a minute)."""
+    pagination._estimates.clear()
+    yield
+    pagination._estimates.clear()
 
 
 def _chats(count: int, country: str = "CA") -> None:
@@ -92,3 +101,14 @@ def test_the_real_estimate_reads_the_planner_statistics() -> None:
     estimate = pagination._table_estimate(Chat.objects.all())
     assert estimate is None or estimate >= 0
     assert cheap_count(Chat.objects.all()) == 2  # 2 rows: far below the threshold
+
+
+def test_the_estimate_is_read_once_a_minute_per_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    _chats(2)
+    asked = _pretend_large(monkeypatch, 5)
+    for _ in range(3):
+        assert cheap_count(Chat.objects.all()) == 2
+    assert len(asked) == (1 if connection.vendor == "postgresql" else 0)
+    monkeypatch.setattr(pagination, "ESTIMATE_TTL_S", 0.0)  # expired: read again
+    cheap_count(Chat.objects.all())
+    assert len(asked) == (2 if connection.vendor == "postgresql" else 0)

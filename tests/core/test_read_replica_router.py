@@ -126,6 +126,8 @@ def test_middleware_does_nothing_without_a_replica() -> None:
     assert seen == ["default"]
 
 
-@override_settings(DATABASE_REPLICA_PATHS=[])
-def test_an_empty_path_list_sends_nothing_to_the_replica() -> None:
-    assert path_reads_from_replica("/odata/Chats") is False
+@pytest.mark.parametrize("paths", [[], [""], ["$"], [" "]])
+def test_an_empty_path_list_or_entry_sends_nothing_to_the_replica(paths: list[str]) -> None:
+    with override_settings(DATABASE_REPLICA_PATHS=paths):
+        assert path_reads_from_replica("/odata/Chats") is False
+        assert path_reads_from_replica("/") is False
