@@ -121,13 +121,18 @@ def _copy_same_rows(connection, payloads) -> float:
         cursor.execute("DROP TABLE IF EXISTS bench_copy_chat, bench_copy_message")
         cursor.execute("CREATE TABLE bench_copy_chat (LIKE chats_chat INCLUDING ALL)")
         cursor.execute("CREATE TABLE bench_copy_message (LIKE chats_message INCLUDING ALL)")
+        cursor.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'chats_message'"
+        )
+        # the message fields of SPEC §3 (source id, visibility, attachments), when migrated
+        with_fields = "visibility" in {row[0] for row in cursor.fetchall()}
     raw = connection.connection
     started = time.perf_counter()
     with raw.cursor() as cursor:
         with cursor.copy(
             "COPY bench_copy_chat (id, source, external_id, started_at, ended_at, language, "
             "country, region, country_source, country_confidence, tags, imported_at, "
-            "redaction_version, content_sha256) FROM STDIN"
+            "redaction_version, content_sha256, redacted_sha256) FROM STDIN"
         ) as copy:
             for number, p in enumerate(payloads, start=1):
                 copy.write_row(
@@ -146,15 +151,20 @@ def _copy_same_rows(connection, payloads) -> float:
                         p.started_at,
                         "",
                         "",
+                        "",
                     )
                 )
+        extra = ", external_id, visibility, attachments" if with_fields else ""
         with cursor.copy(
-            "COPY bench_copy_message (chat_id, position, sender, author_name, sent_at, text) "
-            "FROM STDIN"
+            "COPY bench_copy_message (chat_id, position, sender, author_name, sent_at, text"
+            f"{extra}) FROM STDIN"
         ) as copy:
             for number, p in enumerate(payloads, start=1):
                 for position, m in enumerate(p.messages):
-                    copy.write_row((number, position, m.sender, m.author, m.sent_at, m.text))
+                    row = (number, position, m.sender, m.author, m.sent_at, m.text)
+                    if with_fields:
+                        row = (*row, m.external_id, m.visibility, "[]")
+                    copy.write_row(row)
     raw.commit()
     elapsed = time.perf_counter() - started
     with connection.cursor() as cursor:

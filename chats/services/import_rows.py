@@ -44,7 +44,7 @@ def message_row(
         message.text,
         message.external_id,
         message.visibility,
-        [attachment.as_dict() for attachment in message.attachments],
+        [attachment.as_dict() for attachment in message.attachments] if message.attachments else [],
     )
 
 

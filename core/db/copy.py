@@ -7,6 +7,7 @@ rows an import can carry; other backends get Django's bulk_create, which is corr
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import orjson
 from django.db import connection, models, transaction
 
 from core.db.dialect import is_postgresql
@@ -53,8 +54,13 @@ def _copy_rows(
             if json_positions:
                 row = list(row)
                 for position in json_positions:
-                    row[position] = Jsonb(row[position])
+                    row[position] = Jsonb(row[position], dumps=_json_text)
             copy.write_row(row)
+
+
+def _json_text(value: Any) -> str:
+    # orjson: several times faster than json.dumps for the JSON column of every message row
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def ids_allocate(model: type[models.Model], count: int) -> list[int] | None:
