@@ -1,12 +1,8 @@
-"""The pieces every importer and webhook share (issue #20): the full copy of a pushed chat never
-loses a stored message, and the transition shim never lets an internal note become a transcript
-line while the interchange cannot keep it apart (and steps aside once it can)."""
+"""The piece every importer and webhook shares (issue #20): the full copy of a pushed chat never
+loses a stored message."""
 
 from typing import Any
 
-import pytest
-
-from integrations.importers import documents
 from integrations.inbound_copies import chat_copies_merged, messages_merged
 
 
@@ -64,40 +60,3 @@ def test_a_reopened_copy_without_an_end_keeps_the_stored_end_and_fills_only_empt
     assert merged["started_at"] == "2025-01-01T10:00:00Z"
     assert merged["customer"] == {"external_id": "c1", "name": "Ana", "email": "ana@example.ca"}
     assert merged["tags"] == ["billing", "refund"]
-
-
-CHAT = {
-    "messages": [
-        _message("1", "hello", "2025-01-01T10:00:00Z", visibility="public"),
-        _message("2", "known fraudster", "2025-01-01T10:01:00Z", visibility="internal"),
-        _message(
-            "3",
-            "",
-            "2025-01-01T10:02:00Z",
-            visibility="public",
-            attachments=[{"name": "a.png", "content_type": "image/png", "size": 1, "url": ""}],
-        ),
-    ]
-}
-
-
-def test_without_the_interchange_keys_notes_are_left_out_and_attachments_become_text(monkeypatch):
-    monkeypatch.setattr(documents, "_interchange_keeps", lambda key: False)
-    ready = documents.interchange_ready(CHAT)
-    assert [m["text"] for m in ready["messages"]] == ["hello", "[attachment: a.png, image/png]"]
-    assert CHAT["messages"][2]["text"] == ""  # the converter's own dict is not changed
-
-
-def test_with_the_interchange_keys_the_chat_passes_unchanged(monkeypatch):
-    monkeypatch.setattr(documents, "_interchange_keeps", lambda key: True)
-    assert documents.interchange_ready(CHAT) is CHAT
-
-
-@pytest.mark.parametrize("kept", ["visibility", "attachments"])
-def test_each_key_is_handled_on_its_own(monkeypatch, kept):
-    monkeypatch.setattr(documents, "_interchange_keeps", lambda key: key == kept)
-    texts = [m["text"] for m in documents.interchange_ready(CHAT)["messages"]]
-    if kept == "visibility":
-        assert texts == ["hello", "known fraudster", "[attachment: a.png, image/png]"]
-    else:
-        assert texts == ["hello", ""]
