@@ -28,6 +28,15 @@ def offline_dns(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_semantic_index() -> None:
+    """Each test's database is its own: a process's in-memory vector matrix from an earlier
+    test would name ids that belong to other documents now."""
+    from knowledgebase.selectors.semantic import semantic_index_reset
+
+    semantic_index_reset()
+
+
+@pytest.fixture(autouse=True)
 def _audit_anchor_file(settings, tmp_path_factory):
     """Each test anchors the audit chain in a file of its own (its database is its own too)."""
     settings.AUDIT_ANCHOR_FILE = tmp_path_factory.mktemp("anchors") / "audit-anchors.jsonl"

@@ -87,7 +87,15 @@ def _refresh(index: _Index) -> None:
         index.quality = np.zeros(0, dtype=np.float32)
         index.model, index.loaded_until = model, None
         return
-    full = model != index.model or time.monotonic() - index.fully_loaded_at > FULL_RELOAD_SECONDS
+    # A newest vector older than the one loaded means the table went back in time (a restore
+    # from backup, a rolled-back transaction): what is in memory may name ids that now belong
+    # to other documents, so everything is read again.
+    went_back = index.loaded_until is not None and newest < index.loaded_until
+    full = (
+        model != index.model
+        or went_back
+        or time.monotonic() - index.fully_loaded_at > FULL_RELOAD_SECONDS
+    )
     if not full and newest == index.loaded_until:
         return
     ids, blobs, qualities = _rows_since(model, None if full else index.loaded_until)

