@@ -9,7 +9,7 @@ Model choice, measured on shared/data/pii_dev_sample.jsonl (customer messages):
   ("non c'est tout, merci!" −0.20, because it reads "non" as English negation; "Parfait, merci!"
   0.0). French messages (chat language fr*, or a message that reads as French) are scored by
   knowledgebase/sentiment_fr.py instead (a ridge regression over the multilingual sentence
-  encoder, fitted on labelled French lines; held-out accuracy in docs/notes/h8.md).
+  encoder, fitted on labelled French lines; held-out accuracy in the README).
 
 Satisfaction 0–100 (documented on the chat page, "why this score"):
     survey rating        R = (stars − 1) / 4 × 100                  weight 0.60

@@ -6,7 +6,7 @@ this project, labelled −1/0/+1) the first time a process needs it: the fit is 
 and the embedding of about ninety lines, well under a second, so there are no stored weights
 to go stale when the encoder changes. The output is a score in −1…+1 like VADER's compound;
 |score| < NEUTRAL_BAND reads as neutral. HELD_OUT lines are only used to measure it
-(`french_sentiment_accuracy`, reported in docs/notes/h8.md).
+(`french_sentiment_accuracy`, reported in the README).
 """
 
 import threading

@@ -2,7 +2,7 @@
 
 Written for this project (helper h8), not taken from any corpus: +1 positive, 0 neutral, −1
 negative. TRAIN fits the classifier; HELD_OUT is never used for fitting, only to measure it
-(bench/search_quality.py is unrelated; see docs/notes/h8.md for the figure).
+(bench/search_quality.py is unrelated; the figure is in the README).
 """
 
 TRAIN: list[tuple[str, int]] = [
