@@ -29,3 +29,14 @@ def sample_main(
         for chat in chats:
             stream.write(json.dumps(chat, ensure_ascii=False) + "\n")
     print(f"{len(chats)} chats written to {args.out}")
+
+
+def language_with_noise(rng: Any, *, french: bool, missing_below: float, wrong_below: float) -> str:
+    """The chat's `language` as sources send it, from one draw of `rng`: missing when the draw
+    is below `missing_below`, the other language below `wrong_below`, else the right one."""
+    roll = rng.random()
+    if roll < missing_below:
+        return ""
+    if roll < wrong_below:
+        return "en" if french else "fr"
+    return "fr" if french else "en"

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import _pii_dev_sample3_data as D
-from _samples import sample_main
+from _samples import language_with_noise, sample_main
 from pii_dev_sample2 import _luhn_number
 
 OUT = Path(__file__).resolve().parent / "data" / "pii_dev_sample3.jsonl"
@@ -418,13 +418,7 @@ def chat_build(rng: random.Random, number: int) -> dict[str, Any]:
     c.agent_says(c.t("Is there anything else today?", "Puis-je vous aider avec autre chose?"))
     c.customer(c.t("nope, have a good one", "non c'est tout, merci beaucoup"))
     c.say("system", "Conversation ended")
-    language = "fr" if french else "en"
-    roll = rng.random()
-    if roll < 0.08:
-        language = ""
-    elif roll < 0.14:
-        language = "en" if french else "fr"
-    return c.as_dict(language)
+    return c.as_dict(language_with_noise(rng, french=french, missing_below=0.08, wrong_below=0.14))
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ import random
 from typing import Any
 
 import _pii_dev_sample4_data as D
-from _samples import sample_main
+from _samples import language_with_noise, sample_main
 from pii_dev_sample2 import _luhn_number
 from pii_dev_sample3 import OUT as OUT3
 from pii_dev_sample3 import Chat as Chat3
@@ -332,13 +332,7 @@ def chat_build(rng: random.Random, number: int) -> dict[str, Any]:
     c.agent_says(c.t("Anything else I can do for you?", "Autre chose pour vous aujourd'hui?"))
     c.customer(c.t("no thats it thx", "non merci, bonne journée"))
     c.say("system", "Chat ended")
-    language = "fr" if french else "en"
-    roll = rng.random()
-    if roll < 0.1:
-        language = ""
-    elif roll < 0.16:
-        language = "en" if french else "fr"
-    return c.as_dict(language)
+    return c.as_dict(language_with_noise(rng, french=french, missing_below=0.1, wrong_below=0.16))
 
 
 def main() -> None:
