@@ -45,3 +45,17 @@ def test_rows_added_after_the_build_are_always_searched():
     stored = np.vstack([matrix[order], _topics(3, seed=11)])
     rows, _ = partitions_search(partitions, stored, stored[-1])
     assert {len(stored) - 3, len(stored) - 2, len(stored) - 1} <= set(rows.tolist())
+
+
+def test_rows_of_lexical_hits_are_found_by_id_and_tombstones_never_match() -> None:
+    from knowledgebase.selectors.semantic import _Index, _index_by_id, _rows_of
+
+    # Row 1 is the tombstone of document 7, re-embedded since as row 4.
+    index = _Index(ids=np.array([30, -1, 5, 12, 7], dtype=np.int64))
+    _index_by_id(index)
+
+    rows = _rows_of(index, [7, 12, 999, -1, 5, 1])
+
+    assert sorted(rows.tolist()) == [2, 3, 4]
+    assert _rows_of(index, []).tolist() == []
+    assert _rows_of(_Index(), [5]).tolist() == []
