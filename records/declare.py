@@ -19,12 +19,16 @@ INSERT … SELECT.
 """
 
 import logging
+import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q
+from django.conf import settings
+from django.db import connection, connections
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from audit.services import audit_event_record
@@ -38,6 +42,7 @@ from core.db import (
     history_copy,
     history_write,
     ids_allocate,
+    parallel_writers,
     rows_insert,
     tables_analyze_after_bulk,
 )
@@ -215,8 +220,42 @@ def _payload(record: Record) -> dict[str, Any]:
     }
 
 
-def records_declare(*, now: datetime, chunk_size: int = DECLARE_CHUNK_SIZE) -> DeclareSummary:
-    """Declares a record for every chat closed by `now` that has none (declare_records job)."""
+def declare_workers(requested: int | None = None) -> int:
+    """`requested` (default DECLARE_WORKERS) connections on PostgreSQL; one on SQLite (a single
+    writer) and inside a caller's transaction (other connections could not see its chats)."""
+    if connection.in_atomic_block:
+        return 1
+    return parallel_writers(settings.DECLARE_WORKERS if requested is None else requested)
+
+
+class _Windows:
+    """Hands out consecutive id windows of `queryset` to the connections declaring at once:
+    each window goes to exactly one of them, in id order."""
+
+    def __init__(self, queryset: QuerySet[Chat], chunk_size: int) -> None:
+        self._queryset = queryset
+        self._chunk_size = chunk_size
+        self._after: int | None = None
+        self._exhausted = False
+        self._lock = threading.Lock()
+
+    def next(self) -> list[int]:
+        with self._lock:
+            if self._exhausted:
+                return []
+            window = ids_after(self._queryset, self._after, self._chunk_size)
+            if len(window) < self._chunk_size:
+                self._exhausted = True
+            if window:
+                self._after = window[-1]
+            return window
+
+
+def records_declare(
+    *, now: datetime, chunk_size: int = DECLARE_CHUNK_SIZE, workers: int | None = None
+) -> DeclareSummary:
+    """Declares a record for every chat closed by `now` that has none (declare_records job),
+    on `declare_workers(workers)` connections at once."""
     summary = DeclareSummary()
     rules = list(
         DeclarationRule.objects.filter(is_active=True)
@@ -233,12 +272,13 @@ def records_declare(*, now: datetime, chunk_size: int = DECLARE_CHUNK_SIZE) -> D
     first = ended.filter(record__isnull=True).order_by("pk").values_list("pk", flat=True).first()
     if first is None:
         return summary
-    window_of = ended.filter(pk__gte=first)
+    windows = _Windows(ended.filter(pk__gte=first), chunk_size)
     claimable = (
         Chat.objects.filter(chats_to_declare(now=now))
         .only(*CHAT_FIELDS)
         .select_for_update(skip_locked=True, of=("self",))
     )
+    tally = threading.Lock()
 
     def declare(window: Sequence[int]) -> None:
         chats = list(claimable.filter(any_of("pk", window)).order_by("pk"))
@@ -250,9 +290,10 @@ def records_declare(*, now: datetime, chunk_size: int = DECLARE_CHUNK_SIZE) -> D
             job="declare_records",
             item_id=lambda chat: chat.pk,
         )
-        for outcome in outcomes:
-            summary.add(outcome)
-        summary.failed.extend(failed)
+        with tally:
+            for outcome in outcomes:
+                summary.add(outcome)
+            summary.failed.extend(failed)
         audit_event_record(
             actor=None,
             action="records.declared",
@@ -265,12 +306,27 @@ def records_declare(*, now: datetime, chunk_size: int = DECLARE_CHUNK_SIZE) -> D
             },
         )
 
-    chunks_process(
-        claim=lambda after: ids_after(window_of, after, chunk_size),
-        process=declare,
-        chunk_size=chunk_size,
-        label="declare_records",
-    )
+    def declare_windows(own_connection: bool) -> None:
+        try:
+            chunks_process(
+                claim=lambda _after: windows.next(),
+                process=declare,
+                chunk_size=chunk_size,
+                label="declare_records",
+            )
+        finally:
+            if own_connection:
+                connections.close_all()
+
+    workers = declare_workers(workers)
+    if workers > 1:
+        # Half of a chunk's time is PostgreSQL's: a second connection declares the next window
+        # meanwhile (measured in docs/scaling.md). Each window is one connection's own chats.
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for future in [pool.submit(declare_windows, True) for _ in range(workers)]:
+                future.result()
+    else:
+        declare_windows(False)
     tables_analyze_after_bulk([Record, Record.history.model], summary.declared)
     logger.info("declare_records: %s", summary)
     return summary

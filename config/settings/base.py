@@ -311,6 +311,9 @@ DISPOSAL_REQUIRED_APPROVALS = env.int("DISPOSAL_REQUIRED_APPROVALS", default=1)
 DISPOSAL_REVIEW_REMINDER_DAYS = env.int("DISPOSAL_REVIEW_REMINDER_DAYS", default=7)
 # Connections that execute one disposal batch at once (PostgreSQL; SQLite always uses one).
 DISPOSAL_WORKERS = env.int("DISPOSAL_WORKERS", default=2)
+# Connections that declare records at once (PostgreSQL; SQLite and a caller's open transaction
+# use one).
+DECLARE_WORKERS = env.int("DECLARE_WORKERS", default=2)
 # Retention cutoffs (SPEC §4.2): years are cut off in this zone; the fiscal year starts on
 # FISCAL_YEAR_START (MM-DD, checked at start-up by records.apps). Transfer packages (the
 # `transfer` disposition) are written to TRANSFER_PACKAGE_DIR/batch-<id>/.

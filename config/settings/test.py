@@ -19,6 +19,7 @@ CELERY_BROKER_URL = REDIS_URL or EMBEDDED_BROKER_URL
 # execution pass `workers` themselves, on committed data. The job subprocesses of tests/faults
 # set the variable: they work on committed data too.
 DISPOSAL_WORKERS = env.int("DISPOSAL_WORKERS", default=1)
+DECLARE_WORKERS = env.int("DECLARE_WORKERS", default=1)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
