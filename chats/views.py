@@ -1,7 +1,6 @@
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -16,6 +15,7 @@ from chats.selectors import (
     message_author_for,
     message_transcript_text,
 )
+from core.pagination import CheapCountPaginator
 from core.roles import (
     GOVERNANCE_ROLES,
     Role,
@@ -54,7 +54,7 @@ def chat_list(request: HttpRequest) -> HttpResponse:
     valid = chat_filter.is_valid()
     # A refused or malformed filter lists nothing: never every chat in its place.
     chats = chat_filter.qs if valid else Chat.objects.none()
-    page = Paginator(chats, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CheapCountPaginator(chats, PAGE_SIZE).get_page(request.GET.get("page"))
     extras = chat_extras([chat.pk for chat in page])
     rows = [{"chat": chat, **extras[chat.pk]} for chat in page]
     query = request.GET.copy()

@@ -8,7 +8,7 @@ the table (`pg_class.reltuples`, kept current by autovacuum and ANALYZE; typical
 percent of the truth), because an exact COUNT(*) there reads every row for every page: 136 ms of
 a 160 ms chat-list request at 100,000 chats. `next` and the last page follow that count; a
 client that needs the exact total filters (any filter makes the count exact) or asks OData's
-`$count`.
+`$count`. The chat and record list pages use the same count, shown as "about N".
 """
 
 import time
@@ -66,22 +66,32 @@ def _counts_whole_table(queryset: QuerySet[Any]) -> bool:
     )
 
 
-def cheap_count(object_list: Any) -> int:
-    """The count of the module docstring: exact, or the table's estimate for an unfiltered list
-    of a large PostgreSQL table."""
+def cheap_count_of(object_list: Any) -> tuple[int, bool]:
+    """The count of the module docstring, and whether it is the table's estimate."""
     if not isinstance(object_list, QuerySet):
-        return len(object_list)
+        return len(object_list), False
     if connections[object_list.db].vendor == "postgresql" and _counts_whole_table(object_list):
         estimate = _recent_estimate(object_list)
         if estimate is not None and estimate >= ESTIMATED_COUNT_ABOVE:
-            return estimate
-    return object_list.count()
+            return estimate, True
+    return object_list.count(), False
+
+
+def cheap_count(object_list: Any) -> int:
+    """The count of the module docstring: exact, or the table's estimate for an unfiltered list
+    of a large PostgreSQL table."""
+    return cheap_count_of(object_list)[0]
 
 
 class CheapCountPaginator(Paginator):
+    """A paginator whose count is cheap_count's; pages say "about" when `count_is_estimate`."""
+
+    count_is_estimate = False
+
     @cached_property
     def count(self) -> int:
-        return cheap_count(self.object_list)
+        count, self.count_is_estimate = cheap_count_of(self.object_list)
+        return count
 
 
 class StandardPagination(PageNumberPagination):

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.exceptions import ApplicationError
 from core.http import acting_user
+from core.pagination import CheapCountPaginator
 from core.roles import GOVERNANCE_ROLES, Role, user_has_role
 from core.sorting import SortColumn, TableSort, sort_headers
 from core.views import role_required
@@ -144,7 +145,7 @@ def disposal_certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def record_list(request: HttpRequest) -> HttpResponse:
     sort = RECORD_LIST_SORT.state(request.GET)
     record_filter = RecordFilter(request.GET, queryset=records_list().order_by(*sort.order_by))
-    page = Paginator(record_filter.qs, RECORD_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CheapCountPaginator(record_filter.qs, RECORD_PAGE_SIZE).get_page(request.GET.get("page"))
     holds = record_active_holds([record.pk for record in page])
     rows = [{"record": record, "holds": holds.get(record.pk, [])} for record in page]
     query = request.GET.copy()

@@ -13,6 +13,7 @@ from chats.models import Chat
 from core import pagination
 from core.pagination import cheap_count
 from tests.factories import make_chat
+from tests.retention.conftest import file_plan  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 LARGE_ESTIMATE = 1_234_567
@@ -112,3 +113,33 @@ def test_the_estimate_is_read_once_a_minute_per_table(monkeypatch: pytest.Monkey
     monkeypatch.setattr(pagination, "ESTIMATE_TTL_S", 0.0)  # expired: read again
     cheap_count(Chat.objects.all())
     assert len(asked) == (2 if connection.vendor == "postgresql" else 0)
+
+
+@pytest.mark.usefixtures("file_plan")
+def test_the_chat_and_record_list_pages_say_about_when_they_show_the_estimate(
+    monkeypatch: pytest.MonkeyPatch, manager_user: Any
+) -> None:
+    from django.test import Client
+
+    from records.services import records_declare
+    from tests.retention.conftest import NOW
+
+    manager_client = Client()
+    manager_client.force_login(manager_user)
+    _chats(3)
+    records_declare(now=NOW)
+    asked = _pretend_large(monkeypatch, LARGE_ESTIMATE)
+    chat_page = manager_client.get("/chats/").content.decode()
+    record_page = manager_client.get("/records/").content.decode()
+    filtered = manager_client.get("/chats/", {"country": "CA"}).content.decode()
+    if connection.vendor == "postgresql":
+        assert f"about {LARGE_ESTIMATE} chats" in chat_page
+        assert f"about {LARGE_ESTIMATE} records" in record_page
+        assert sorted(asked) == ["chats_chat", "records_record"]
+    else:
+        assert "3 chats" in chat_page
+        assert "about 3 chats" not in chat_page
+        assert "3 records" in record_page
+        assert "about 3 records" not in record_page
+    assert "3 chats" in filtered  # a filter counts exactly, and says no "about"
+    assert "about 3 chats" not in filtered
