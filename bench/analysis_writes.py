@@ -142,6 +142,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--chats", type=int, default=2000)
     parser.add_argument("--per-chat", type=int, default=12)
+    parser.add_argument(
+        "--set-based-first", action="store_true", help="run the set-based writer first"
+    )
     args = parser.parse_args()
     _bootstrap.setup()
     _bootstrap.banner("extract_keywords: set-based vs per-chat chunk writes")
@@ -153,6 +156,8 @@ def main() -> None:
     _load(args.chats, args.per_chat)
     _warm_models()
     writers = {"per-chat (before)": _reference_write_chunk, "set-based": analysis._write_chunk}
+    if args.set_based_first:
+        writers = dict(reversed(writers.items()))
     results: dict[str, dict[str, dict[str, float]]] = {}
     for label, writer in writers.items():
         _empty_analysis_tables()
