@@ -27,6 +27,7 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from chats.models import Chat, Message, SenderRole, Survey
 from chats.selectors import transcript_lines
 from core.batching import chunks_process, ids_after
+from core.db import any_of
 from core.isolation import chunk_process_isolated
 from knowledgebase.models import ChatInsight, ChatKeyword, KeywordSource, MessageSentiment
 from knowledgebase.nlp import KEYWORDS_VERSION, ChatText, Keyword, keywords_extract
@@ -41,15 +42,15 @@ from knowledgebase.sentiment_fr import FRENCH_SENTIMENT_MODEL, french_sentiment_
 from knowledgebase.services.boilerplate import boilerplate_current
 from knowledgebase.services.search_index import (
     chat_document_fields,
-    chat_document_save,
+    chat_documents_save,
     search_documents_purge_disposed,
 )
 from knowledgebase.services.taxonomy import (
-    chat_categories_replace,
     chat_weighted_keywords,
+    chats_categories_replace,
     taxonomy_map,
 )
-from knowledgebase.services.topic_placement import chat_topic_place, term_topic_map
+from knowledgebase.services.topic_placement import chats_topic_place, term_topic_map
 from knowledgebase.taxonomy import taxonomy_version
 
 if TYPE_CHECKING:
@@ -240,53 +241,71 @@ def _load_chunk(chat_ids: list[int]) -> list[_ChatAnalysis]:
     return items
 
 
-def _write(
-    item: _ChatAnalysis,
+def _write_chunk(
+    items: list[_ChatAnalysis],
     *,
     now: datetime,
     taxonomy: dict[str, str],
     version: str,
     term_topic: dict[str, int],
 ) -> None:
-    chat = item.chat
-    ChatKeyword.objects.filter(chat=chat, source=KeywordSource.AUTO).delete()
+    """The chunk's writes, set-based (issue #19): the same statements whatever the number of
+    chats (bulk inserts are split only where the database caps the parameters of a statement,
+    999 on SQLite). Runs inside the chunk's transaction; a failing statement fails the chunk,
+    and `chunk_process_isolated` retries its chats one by one."""
+    if not items:
+        return
+    chat_ids = [item.chat.pk for item in items]
+    ChatKeyword.objects.filter(any_of("chat_id", chat_ids), source=KeywordSource.AUTO).delete()
     ChatKeyword.objects.bulk_create(
         [
             ChatKeyword(
-                chat=chat,
+                chat_id=item.chat.pk,
                 term=keyword.term,
                 weight=keyword.weight,
                 rank=rank,
                 source=KeywordSource.AUTO,
                 added_at=now,
             )
+            for item in items
             for rank, keyword in enumerate(item.keywords, start=1)
         ]
     )
-    weighted = chat_weighted_keywords([chat.pk])[chat.pk]
-    categories = chat_categories_replace(chat_id=chat.pk, keywords=weighted, taxonomy=taxonomy)
-    chat_topic_place(chat_id=chat.pk, keywords=weighted, term_topic=term_topic)
-    MessageSentiment.objects.filter(chat=chat).delete()
-    MessageSentiment.objects.bulk_create(item.sentiments)
-    ChatInsight.objects.update_or_create(
-        chat=chat,
-        defaults={
-            **item.insight,
-            "analysed_at": now,
-            "updated_at": now,
-            "taxonomy_version": version,
-        },
+    # Manual tags included: a chat's categories, topic and document see them as before.
+    weighted = chat_weighted_keywords(chat_ids)
+    categories = chats_categories_replace(keywords=weighted, taxonomy=taxonomy)
+    chats_topic_place(keywords=weighted, term_topic=term_topic)
+    MessageSentiment.objects.filter(any_of("chat_id", chat_ids)).delete()
+    MessageSentiment.objects.bulk_create(
+        [sentiment for item in items for sentiment in item.sentiments]
     )
-    survey = item.survey
-    chat_document_save(
-        chat=chat,
-        fields=chat_document_fields(
-            chat=chat,
-            messages=item.messages,
-            comment_redacted=survey.comment_redacted if survey else None,
-            keywords=[term for term, _ in weighted],
-            categories=categories,
-        ),
+    # One upsert: an existing insight keeps its row (and rolled_up_at), as update_or_create did.
+    ChatInsight.objects.bulk_create(
+        [
+            ChatInsight(
+                chat_id=item.chat.pk,
+                **item.insight,
+                analysed_at=now,
+                updated_at=now,
+                taxonomy_version=version,
+            )
+            for item in items
+        ],
+        update_conflicts=True,
+        unique_fields=["chat"],
+        update_fields=[*items[0].insight, "analysed_at", "updated_at", "taxonomy_version"],
+    )
+    chat_documents_save(
+        documents={
+            item.chat.pk: chat_document_fields(
+                chat=item.chat,
+                messages=item.messages,
+                comment_redacted=item.survey.comment_redacted if item.survey else None,
+                keywords=[term for term, _ in weighted[item.chat.pk]],
+                categories=categories[item.chat.pk],
+            )
+            for item in items
+        },
         now=now,
     )
 
@@ -329,14 +348,16 @@ def _analyse_chunk(chat_ids: "Sequence[int]", *, now: datetime) -> AnalysisSumma
             .filter(pk__in=[item.chat.pk for item in items])
             .values_list("pk", "redacted_at")
         )
+        fresh = []
         for item in items:
             if current.get(item.chat.pk) != item.redacted_at:
                 summary.skipped_changed += 1
                 continue
-            _write(item, now=now, taxonomy=taxonomy, version=version, term_topic=term_topic)
+            fresh.append(item)
             summary.analysed += 1
             summary.messages_scored += sum(s.score is not None for s in item.sentiments)
             summary.messages_not_scored += sum(s.score is None for s in item.sentiments)
+        _write_chunk(fresh, now=now, taxonomy=taxonomy, version=version, term_topic=term_topic)
     return summary
 
 

@@ -6,7 +6,7 @@ chat (its messages deleted) loses its document: `search_documents_purge_disposed
 chat document whose chat has no message left or is no longer redacted.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from django.db.models import Exists, OuterRef
@@ -74,7 +74,26 @@ def chat_document_fields(
 
 
 def chat_document_save(*, chat: Chat, fields: dict[str, object], now: datetime) -> None:
-    SearchDocument.objects.update_or_create(chat=chat, defaults={**fields, "updated_at": now})
+    chat_documents_save(documents={chat.pk: fields}, now=now)
+
+
+def chat_documents_save(*, documents: Mapping[int, dict[str, object]], now: datetime) -> None:
+    """Writes the documents of many chats ({chat id: chat_document_fields(...)}) in one upsert
+    per batch: a chat's existing document is updated in place (same row, so its vector stays
+    linked and is found stale by its `updated_at`), a new one inserted. The vendor's triggers
+    keep the full-text index (and the PostgreSQL rank table) in step on both paths."""
+    if not documents:
+        return
+    columns = sorted({name for fields in documents.values() for name in fields})
+    SearchDocument.objects.bulk_create(
+        [
+            SearchDocument(chat_id=chat_id, **fields, updated_at=now)
+            for chat_id, fields in documents.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["chat"],
+        update_fields=[*columns, "updated_at"],
+    )
 
 
 def chat_document_labels_update(

@@ -5,13 +5,14 @@ be recomputed after a taxonomy edit even for chats that were disposed long ago.
 """
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
 
 from core.batching import chunks_process, ids_after
+from core.db import any_of
 from core.exceptions import ApplicationError
 from knowledgebase.models import Category, ChatCategory, ChatInsight, ChatKeyword, TaxonomyTerm
 from knowledgebase.services.search_index import chat_document_labels_update
@@ -74,19 +75,29 @@ def chat_categories_replace(
     *, chat_id: int, keywords: list[tuple[str, float]], taxonomy: dict[str, str]
 ) -> list[str]:
     """Rewrites the chat's categories from its weighted keywords; returns their slugs."""
-    matches = categories_for_keywords(keywords, taxonomy)
-    ids = dict(
-        Category.objects.filter(slug__in=[m.slug for m in matches]).values_list("slug", "pk")
-    )
-    ChatCategory.objects.filter(chat_id=chat_id).delete()
+    return chats_categories_replace(keywords={chat_id: keywords}, taxonomy=taxonomy)[chat_id]
+
+
+def chats_categories_replace(
+    *, keywords: Mapping[int, list[tuple[str, float]]], taxonomy: dict[str, str]
+) -> dict[int, list[str]]:
+    """Rewrites the categories of every chat in `keywords` ({chat id: weighted keywords}) in
+    three statements, whatever the number of chats; returns {chat id: category slugs}."""
+    matches = {
+        chat_id: categories_for_keywords(pairs, taxonomy) for chat_id, pairs in keywords.items()
+    }
+    slugs = sorted({m.slug for found in matches.values() for m in found})
+    ids = dict(Category.objects.filter(slug__in=slugs).values_list("slug", "pk"))
+    ChatCategory.objects.filter(any_of("chat_id", list(keywords))).delete()
     ChatCategory.objects.bulk_create(
         [
             ChatCategory(chat_id=chat_id, category_id=ids[m.slug], via_term=m.via_term)
-            for m in matches
+            for chat_id, found in matches.items()
+            for m in found
             if m.slug in ids
         ]
     )
-    return [m.slug for m in matches if m.slug in ids]
+    return {chat_id: [m.slug for m in found if m.slug in ids] for chat_id, found in matches.items()}
 
 
 def chat_weighted_keywords(chat_ids: list[int]) -> dict[int, list[tuple[str, float]]]:

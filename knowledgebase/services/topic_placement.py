@@ -1,11 +1,12 @@
 """Placing chats in topics: one chat as it is analysed, or every analysed chat after topics are
 learned again (services/topics.py). A chat belongs to the topic its keywords weigh most in."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from django.db.models import Count
 
 from core.batching import chunks_process, ids_after
+from core.db import any_of
 from knowledgebase.models import ChatInsight, ChatTopic, Topic
 from knowledgebase.services.taxonomy import chat_weighted_keywords
 from knowledgebase.topics import chat_topic_pick
@@ -26,12 +27,26 @@ def chat_topic_place(
     *, chat_id: int, keywords: list[tuple[str, float]], term_topic: dict[str, int]
 ) -> None:
     """Places one freshly analysed chat (inside the analysis transaction)."""
-    pick = chat_topic_pick(keywords, term_topic)
-    if pick is None:
-        ChatTopic.objects.filter(chat_id=chat_id).delete()
-        return
-    ChatTopic.objects.update_or_create(
-        chat_id=chat_id, defaults={"topic_id": pick[0], "score": pick[1]}
+    chats_topic_place(keywords={chat_id: keywords}, term_topic=term_topic)
+
+
+def chats_topic_place(
+    *, keywords: Mapping[int, list[tuple[str, float]]], term_topic: dict[str, int]
+) -> None:
+    """Places freshly analysed chats ({chat id: weighted keywords}) inside the analysis
+    transaction, in two statements whatever their number: a chat whose keywords name no topic
+    leaves its topic, the others are placed (an existing placement is updated in place)."""
+    placed = []
+    unplaced = []
+    for chat_id, pairs in keywords.items():
+        pick = chat_topic_pick(pairs, term_topic)
+        if pick is None:
+            unplaced.append(chat_id)
+        else:
+            placed.append(ChatTopic(chat_id=chat_id, topic_id=pick[0], score=pick[1]))
+    ChatTopic.objects.filter(any_of("chat_id", unplaced)).delete()
+    ChatTopic.objects.bulk_create(
+        placed, update_conflicts=True, unique_fields=["chat"], update_fields=["topic", "score"]
     )
 
 

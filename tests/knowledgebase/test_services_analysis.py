@@ -116,16 +116,16 @@ def test_interrupted_analysis_leaves_no_half_chunk_and_rerun_finishes(
     topic_chat: Callable[..., Chat], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     chats = [topic_chat(topic) for topic in ("refund", "shipping", "password", "refund")]
-    real_save = analysis.chat_document_save
+    real_save = analysis.chat_documents_save
     calls = {"n": 0}
 
     def failing_save(**kwargs: Any) -> None:
         calls["n"] += 1
-        if calls["n"] == 3:  # first chat of the second chunk
+        if calls["n"] == 2:  # the documents of the second chunk, its last write
             raise WorkerKilled
         real_save(**kwargs)
 
-    monkeypatch.setattr(analysis, "chat_document_save", failing_save)
+    monkeypatch.setattr(analysis, "chat_documents_save", failing_save)
     with pytest.raises(WorkerKilled):
         chats_analyse(now=NOW, chunk_size=2)
 
@@ -133,7 +133,7 @@ def test_interrupted_analysis_leaves_no_half_chunk_and_rerun_finishes(
     assert done == {chats[0].pk, chats[1].pk}
     assert not ChatKeyword.objects.filter(chat__in=chats[2:]).exists()
     assert not MessageSentiment.objects.filter(chat__in=chats[2:]).exists()
-    monkeypatch.setattr(analysis, "chat_document_save", real_save)
+    monkeypatch.setattr(analysis, "chat_documents_save", real_save)
 
     rerun = chats_analyse(now=NOW, chunk_size=2)
 
