@@ -48,12 +48,22 @@ ROLES = {
 }
 
 
+def _customer(number: int) -> dict[str, str]:
+    return {
+        "external_id": f"c-{number}",
+        "name": "Ana Silva",
+        "email": f"ana{number}@example.ca",
+        "phone": "+1 416 555 0199",
+    }
+
+
 def _data() -> User:
     file_plan_seed()
     manager = User.objects.create_user("pin-manager")
     manager.groups.add(Group.objects.get(name=Role.RECORDS_MANAGER))
     started = datetime(2025, 3, 1, 14, 2, 11, tzinfo=UTC)
-    make_chat(external_id="pin-full", started_at=started)
+    # Every value given: tests/factories numbers its defaults by a process-wide counter.
+    make_chat(external_id="pin-full", started_at=started, customer=_customer(1))
     make_chat(
         external_id="pin-no-customer",
         customer=None,
@@ -67,8 +77,14 @@ def _data() -> User:
         survey={"rating": 2, "resolved": False, "comment": "slow refund", "answers": {"q": "a"}},
         country="GB",
         region="GB-ENG",
+        customer=_customer(2),
     )
-    make_chat(external_id="pin-open", ended_at=None, started_at=started + timedelta(days=3))
+    make_chat(
+        external_id="pin-open",
+        ended_at=None,
+        started_at=started + timedelta(days=3),
+        customer=_customer(3),
+    )
     for name in ("declare_records", "redact_pii", "extract_keywords"):
         job_run(name=name, now=NOW)
     held = Record.objects.get(chat__external_id="pin-survey")
@@ -120,7 +136,12 @@ def _labels() -> dict[str, dict[int, str]]:
 # Which model an integer names, by its key path in the answer (list indexes left out).
 ID_PATHS = {
     "chat list": {"results.id": "chat", "results.record": "record"},
-    "chat detail": {"id": "chat", "record": "record", "customer.id": "customer"},
+    "chat detail": {
+        "id": "chat",
+        "record": "record",
+        "customer.id": "customer",
+        "extra.chat": "chat",
+    },
     "record list": {"results.id": "record", "results.chat": "chat", "results.holds": "hold"},
     "record detail": {
         "id": "record",
