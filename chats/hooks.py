@@ -53,9 +53,12 @@ class ChatExtra:
     default: Any = None
 
 
-chat_extras_collect: Hook[ChatExtrasQuery, ChatExtra] = Hook("chats.extras_collect")
+chat_extras_collect: Hook[ChatExtrasQuery, ChatExtra | tuple[ChatExtra, ...]] = Hook(
+    "chats.extras_collect"
+)
 """Asked when chats are shown through the API, the pages or `export_chats`: each receiver
-answers for all the chats of the page at once (one query per receiver, never one per chat).
+answers for all the chats of the page at once (one query per receiver, never one per chat),
+with one extra or, when one query reads several keys, a tuple of them (in key order).
 Listeners: retention (`record`: id, class, status, due date, holds), knowledgebase (`sentiment`,
 `satisfaction`, `keywords`)."""
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from chats.hooks import ChatExtrasQuery, chat_extras_collect
+from chats.hooks import ChatExtra, ChatExtrasQuery, chat_extras_collect
 from chats.models import Chat, ChatSourceDocument, Message, MessageVisibility
 from core.batching import chunks_read, rows_after
 
@@ -26,13 +26,18 @@ def chat_extras(chat_ids: list[int]) -> dict[int, dict[str, Any]]:
     extras: dict[int, dict[str, Any]] = {chat_id: {} for chat_id in chat_ids}
     if not chat_ids:
         return extras
-    for extra in chat_extras_collect.send(ChatExtrasQuery(chat_ids=tuple(chat_ids))):
+    answers = chat_extras_collect.send(ChatExtrasQuery(chat_ids=tuple(chat_ids)))
+    for extra in (one for answer in answers for one in _as_tuple(answer)):
+        values, default, key = extra.values, extra.default, extra.key
+        fresh_list = isinstance(default, list)  # each chat gets its own empty list
         for chat_id in chat_ids:
-            value = extra.values.get(chat_id, extra.default)
-            extras[chat_id][extra.key] = (
-                list(value) if isinstance(extra.default, list) and value is extra.default else value
-            )
+            value = values.get(chat_id, default)
+            extras[chat_id][key] = list(value) if fresh_list and value is default else value
     return extras
+
+
+def _as_tuple(answer: ChatExtra | tuple[ChatExtra, ...]) -> tuple[ChatExtra, ...]:
+    return answer if isinstance(answer, tuple) else (answer,)
 
 
 def transcript_lines() -> QuerySet[Message]:

@@ -17,13 +17,18 @@ exactly as DRF does.
 """
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from operator import attrgetter
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
+from rest_framework import ISO_8601, relations
 from rest_framework import fields as drf_fields
-from rest_framework import relations
 from rest_framework.fields import SkipField
+from rest_framework.settings import api_settings
 
 Reader = Callable[[Any], Any]
+ZERO = timedelta(0)
 # Fields whose to_representation of a database value of their own type is that value.
 _UNCHANGED = (drf_fields.CharField, drf_fields.IntegerField, drf_fields.BooleanField)
 _UNCHANGED_EXCLUDED = (drf_fields.ChoiceField, drf_fields.DecimalField, drf_fields.UUIDField)
@@ -48,10 +53,36 @@ def _unchanged_types(field: drf_fields.Field) -> tuple[type, ...] | None:
     return None
 
 
+def _utc_iso_datetimes(field: drf_fields.Field) -> bool:
+    """True when `field` writes an aware date-time as its ISO 8601 text in UTC ("…Z"): a plain
+    DateTimeField with the ISO format whose time zone (for this request) is UTC."""
+    if type(field).to_representation is not drf_fields.DateTimeField.to_representation:
+        return False
+    if not isinstance(field, drf_fields.DateTimeField):
+        return False
+    output_format = getattr(field, "format", api_settings.DATETIME_FORMAT)
+    if not isinstance(output_format, str) or output_format.lower() != ISO_8601:
+        return False
+    if type(field).enforce_timezone is not drf_fields.DateTimeField.enforce_timezone:
+        return False
+    zone = field.timezone if hasattr(field, "timezone") else field.default_timezone()
+    return zone is not None and (zone is UTC or getattr(zone, "key", None) in {"UTC", "Etc/UTC"})
+
+
 def _convert(field: drf_fields.Field) -> Reader:
     """Value (never None) -> its representation, skipping the call where it changes nothing."""
-    unchanged = _unchanged_types(field)
     represent = field.to_representation
+    if _utc_iso_datetimes(field):
+
+        def iso_utc(value: Any) -> Any:
+            # A date-time already in UTC is unchanged by astimezone(UTC): DRF's own text.
+            if type(value) is datetime and value.utcoffset() == ZERO:
+                text = value.isoformat()
+                return text[:-6] + "Z" if text.endswith("+00:00") else text
+            return represent(value)
+
+        return iso_utc
+    unchanged = _unchanged_types(field)
     if unchanged is None:
         return represent
 
@@ -61,10 +92,40 @@ def _convert(field: drf_fields.Field) -> Reader:
     return convert
 
 
-def _read_source(field: drf_fields.Field) -> Reader:
+def _model_field_path(model: Any, attrs: list[str]) -> bool:
+    """True when `attrs` walks concrete model fields only (forward relations, then a column):
+    no property, method or reverse relation, whose reading DRF's generic walk must do."""
+    for number, attr in enumerate(attrs):
+        try:
+            model_field = model._meta.get_field(attr)
+        except (AttributeError, FieldDoesNotExist):
+            return False
+        if not getattr(model_field, "concrete", False) or model_field.many_to_many:
+            return False
+        last = number == len(attrs) - 1
+        if model_field.is_relation:
+            if last:
+                return False  # the related object itself: DRF's path
+            model = model_field.related_model
+        elif not last:
+            return False
+    return True
+
+
+def _read_source(field: drf_fields.Field, model: Any) -> Reader:
     """instance -> the attribute DRF's `field.get_attribute` gives: the same source walk; on a
     missing attribute (a null relation), DRF's own handling (default, null, skip)."""
     attrs = list(field.source_attrs)
+    if model is not None and _model_field_path(model, attrs):
+        getter = attrgetter(".".join(attrs))  # model columns: nothing to call, no mapping
+
+        def read_columns(instance: Any) -> Any:
+            try:
+                return getter(instance)
+            except (KeyError, AttributeError, ObjectDoesNotExist):
+                return field.get_attribute(instance)
+
+        return read_columns
     walk = drf_fields.get_attribute
 
     def read(instance: Any) -> Any:
@@ -89,7 +150,8 @@ def _reader(serializer: Any, name: str, field: drf_fields.Field) -> Reader | Non
         return lambda instance: getattr(instance, column)
     if isinstance(field, relations.RelatedField | drf_fields.HiddenField):
         return None
-    read, convert = _read_source(field), _convert(field)
+    model = getattr(getattr(serializer, "Meta", None), "model", None)
+    read, convert = _read_source(field, model), _convert(field)
 
     def value_of(instance: Any) -> Any:
         value = read(instance)

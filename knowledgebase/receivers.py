@@ -2,17 +2,18 @@
 derives (sentiment, satisfaction, keywords), and drops what it derived from destroyed chats."""
 
 from chats.hooks import ChatExtra, ChatExtrasQuery, chat_extras_collect
-from knowledgebase.selectors.insights import chats_keywords, chats_satisfaction, chats_sentiment
+from knowledgebase.selectors.insights import chats_keywords, chats_sentiment_and_satisfaction
 from knowledgebase.services.search_index import chat_search_documents_drop_destroyed
 from retention.hooks import ChatsDestroyed, chats_destroyed
 
 
-def chats_sentiment_extra(query: ChatExtrasQuery) -> ChatExtra:
-    return ChatExtra(key="sentiment", values=chats_sentiment(list(query.chat_ids)))
-
-
-def chats_satisfaction_extra(query: ChatExtrasQuery) -> ChatExtra:
-    return ChatExtra(key="satisfaction", values=chats_satisfaction(list(query.chat_ids)))
+def chats_insight_extras(query: ChatExtrasQuery) -> tuple[ChatExtra, ...]:
+    """`sentiment` and `satisfaction`, both read from the chats' insight rows in one query."""
+    sentiment, satisfaction = chats_sentiment_and_satisfaction(list(query.chat_ids))
+    return (
+        ChatExtra(key="sentiment", values=sentiment),
+        ChatExtra(key="satisfaction", values=satisfaction),
+    )
 
 
 def chats_keywords_extra(query: ChatExtrasQuery) -> ChatExtra:
@@ -27,7 +28,6 @@ def search_documents_drop(event: ChatsDestroyed) -> None:
 
 
 def connect() -> None:
-    chat_extras_collect.connect(chats_sentiment_extra)
-    chat_extras_collect.connect(chats_satisfaction_extra)
+    chat_extras_collect.connect(chats_insight_extras)
     chat_extras_collect.connect(chats_keywords_extra)
     chats_destroyed.connect(search_documents_drop)

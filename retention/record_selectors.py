@@ -11,6 +11,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from chats.hooks import ChatExtra, ChatExtrasQuery
 from chats.models import ChatCorrection
+from core.db.any_of import any_of
 from records.models import Record, RecordStatus
 from records.recompute import record_retention_steps
 from records.rules import (
@@ -232,7 +233,7 @@ def chat_record_extra(query: ChatExtrasQuery) -> ChatExtra:
     for a chat without a record); one query for the page, one for its holds."""
     chat_ids = list(query.chat_ids)
     rows = list(
-        Record.objects.filter(chat_id__in=chat_ids).values_list(
+        Record.objects.filter(any_of("chat_id", chat_ids)).values_list(
             "pk", "chat_id", "record_class__code", "status", "disposition_due"
         )
     )

@@ -57,7 +57,7 @@ class EntitySet:
     # custom query options (non-$ parameters such as start/end) -> the rows
     queryset: Callable[[dict[str, str]], QuerySet[Any]]
     read_roles: tuple[Role, ...]
-    # rows -> {pk: {computed key: value}}
+    # the keys of a page of rows -> {key: {computed key: value}}
     computed: Callable[[list[Any]], dict[Any, dict[str, Any]]] | None = None
     description: str = ""
     property_by_name: dict[str, Property] = field(init=False, repr=False, compare=False)
@@ -117,8 +117,8 @@ CHAT_MODEL_FIELDS = [field.name for field in CHAT_ODATA_FIELDS if not field.extr
 CHAT_EXTRA_FIELDS = [field.name for field in CHAT_ODATA_FIELDS if field.extra]
 
 
-def _chat_extras(chats: list[Any]) -> dict[Any, dict[str, Any]]:
-    extras = chat_extras([chat.pk for chat in chats])
+def _chat_extras(chat_ids: list[Any]) -> dict[Any, dict[str, Any]]:
+    extras = chat_extras(chat_ids)
     return {
         pk: {name: chat_extra_value(extra, name) for name in CHAT_EXTRA_FIELDS}
         for pk, extra in extras.items()

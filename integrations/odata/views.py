@@ -24,7 +24,7 @@ from rest_framework.request import Request
 
 from core.roles import user_has_role
 from integrations.odata.csdl import metadata_document
-from integrations.odata.entities import ENTITY_SETS, EntitySet, Property
+from integrations.odata.entities import ENTITY_SETS, EntitySet
 from integrations.odata.query import (
     MAX_INT64,
     ODataQueryError,
@@ -100,13 +100,13 @@ def _base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/odata/")
 
 
-def _value(obj: Any, prop: Property, computed: dict[str, Any]) -> Any:
-    if not prop.filterable:
-        value = computed.get(prop.compute)
-    else:
-        value = obj
-        for part in prop.field.split("__"):
-            value = getattr(value, part) if value is not None else None
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
+def _json_value(value: Any) -> Any:
+    """A database value as the feed writes it (date-times in UTC with a Z, Decimal as a number)."""
+    if type(value) in _PLAIN_TYPES:
+        return value
     if isinstance(value, datetime):
         return value.isoformat().replace("+00:00", "Z")
     if isinstance(value, date):
@@ -116,13 +116,35 @@ def _value(obj: Any, prop: Property, computed: dict[str, Any]) -> Any:
     return value
 
 
-def _rows(entity_set: EntitySet, objects: list[Any], select: list[str]) -> list[dict[str, Any]]:
-    computed = entity_set.computed(objects) if entity_set.computed and objects else {}
-    props = [entity_set.property_by_name[name] for name in select]
-    return [
-        {prop.name: _value(obj, prop, computed.get(obj.pk, {})) for prop in props}
-        for obj in objects
-    ]
+def _columns(entity_set: EntitySet, select: list[str]) -> list[str]:
+    """The ORM paths one query reads for `select`: the key first (the computed values are keyed
+    by it), then each selected stored property once."""
+    key_field = entity_set.property_by_name[entity_set.key].field
+    fields = [entity_set.property_by_name[name].field for name in select]
+    return list(dict.fromkeys([key_field, *(field for field in fields if field)]))
+
+
+def _rows(
+    entity_set: EntitySet, rows: list[tuple[Any, ...]], columns: list[str], select: list[str]
+) -> list[dict[str, Any]]:
+    """The feed's entities from `rows` (tuples of `columns`, key first): only the columns
+    shown are read, and each value is converted once, without a model instance per row."""
+    computed = entity_set.computed([row[0] for row in rows]) if entity_set.computed and rows else {}
+    position = {column: index for index, column in enumerate(columns)}
+    readers: list[tuple[str, int | None, str]] = []
+    for name in select:
+        prop = entity_set.property_by_name[name]
+        readers.append((name, position[prop.field] if prop.filterable else None, prop.compute))
+    entities = []
+    for row in rows:
+        extra = computed.get(row[0], {}) if computed else {}
+        entities.append(
+            {
+                name: _json_value(row[index] if index is not None else extra.get(compute))
+                for name, index, compute in readers
+            }
+        )
+    return entities
 
 
 def _page_size(request: HttpRequest) -> int:
@@ -186,15 +208,16 @@ def collection(request: HttpRequest, name: str) -> HttpResponse:
         page_size = _page_size(request)
         wanted = query.top
         take = page_size if wanted is None else min(wanted, page_size)
+        columns = _columns(entity_set, query.select)
         # One row more than the page tells whether a next page exists without a COUNT.
-        objects = list(query.queryset[query.skip : query.skip + take + 1])
+        rows = list(query.queryset.values_list(*columns)[query.skip : query.skip + take + 1])
     except ODataQueryError as error:
         return _error(400 if error.code == "BadRequest" else 501, error.code, str(error))
     except EVALUATION_ERRORS as error:
         # e.g. comparing a date-time with a string the database cannot read as one
         return _error(400, "BadRequest", f"$filter cannot be evaluated: {error}")
-    more = len(objects) > take and (wanted is None or wanted > take)
-    objects = objects[:take]
+    more = len(rows) > take and (wanted is None or wanted > take)
+    rows = rows[:take]
     base = _base_url(request)
     context = f"{base}$metadata#{name}"
     if request.GET.get("$select"):
@@ -205,7 +228,7 @@ def collection(request: HttpRequest, name: str) -> HttpResponse:
             body["@odata.count"] = query.queryset.count()
         except EVALUATION_ERRORS as error:
             return _error(400, "BadRequest", f"$filter cannot be evaluated: {error}")
-    body["value"] = _rows(entity_set, objects, query.select)
+    body["value"] = _rows(entity_set, rows, columns, query.select)
     if more:
         params = {k: v for k, v in request.GET.dict().items() if k not in {"$skip", "$top"}}
         params["$skip"] = str(query.skip + take)
@@ -241,20 +264,30 @@ def entity(request: HttpRequest, name: str, key: str) -> HttpResponse:
     key_field = entity_set.property_by_name[entity_set.key].field
     if int(key) > MAX_INT64:  # no row has such a key; the database could not even compare it
         return _error(404, "NotFound", f"{name}({key}) does not exist")
-    try:
-        obj = entity_set.queryset(request.GET.dict()).filter(**{key_field: key}).first()
-    except ODataQueryError as error:
-        return _error(400, error.code, str(error))
-    if obj is None:
-        return _error(404, "NotFound", f"{name}({key}) does not exist")
     select = [p.name for p in entity_set.properties]
+    select_error = None  # answered after the 404 of a missing key, as always
     if request.GET.get("$select"):
         try:
             select = select_parse(entity_set, request.GET["$select"])
         except ODataQueryError as error:
-            return _error(400, error.code, str(error))
+            select_error = error
+    columns = _columns(entity_set, select)
+    try:
+        row = (
+            entity_set.queryset(request.GET.dict())
+            .filter(**{key_field: key})
+            .order_by(key_field)
+            .values_list(*columns)
+            .first()
+        )
+    except ODataQueryError as error:
+        return _error(400, error.code, str(error))
+    if row is None:
+        return _error(404, "NotFound", f"{name}({key}) does not exist")
+    if select_error is not None:
+        return _error(400, select_error.code, str(select_error))
     body = {
         "@odata.context": f"{_base_url(request)}$metadata#{name}/$entity",
-        **_rows(entity_set, [obj], select)[0],
+        **_rows(entity_set, [row], columns, select)[0],
     }
     return HttpResponse(json.dumps(body), content_type=JSON_TYPE, headers=ODATA_HEADERS)

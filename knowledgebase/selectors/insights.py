@@ -4,25 +4,32 @@ the chat's messages were disposed of."""
 
 from typing import Any
 
+from core.db.any_of import any_of
 from knowledgebase.models import ChatCategory, ChatInsight, ChatKeyword, KeywordSource
 
 
-def chats_sentiment(chat_ids: list[int]) -> dict[int, Any]:
-    return dict(
-        ChatInsight.objects.filter(chat_id__in=chat_ids).values_list("chat_id", "sentiment")
+def chats_sentiment_and_satisfaction(
+    chat_ids: list[int],
+) -> tuple[dict[int, Any], dict[int, Any]]:
+    """({chat id: sentiment}, {chat id: satisfaction}) of the chats that have an insight, in
+    one query (each chat's insight row holds both)."""
+    sentiment: dict[int, Any] = {}
+    satisfaction: dict[int, Any] = {}
+    rows = ChatInsight.objects.filter(any_of("chat_id", chat_ids)).values_list(
+        "chat_id", "sentiment", "satisfaction"
     )
-
-
-def chats_satisfaction(chat_ids: list[int]) -> dict[int, Any]:
-    return dict(
-        ChatInsight.objects.filter(chat_id__in=chat_ids).values_list("chat_id", "satisfaction")
-    )
+    for chat_id, chat_sentiment, chat_satisfaction in rows:
+        sentiment[chat_id] = chat_sentiment
+        satisfaction[chat_id] = chat_satisfaction
+    return sentiment, satisfaction
 
 
 def chats_keywords(chat_ids: list[int]) -> dict[int, Any]:
     """Manual tags first, then extracted keywords by rank; each term once."""
     result: dict[int, list[str]] = {}
-    rows = ChatKeyword.objects.filter(chat_id__in=chat_ids).order_by("chat_id", "-source", "rank")
+    rows = ChatKeyword.objects.filter(any_of("chat_id", chat_ids)).order_by(
+        "chat_id", "-source", "rank"
+    )
     for chat_id, term in rows.values_list("chat_id", "term"):
         terms = result.setdefault(chat_id, [])
         if term not in terms:
