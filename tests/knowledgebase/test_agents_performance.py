@@ -56,7 +56,7 @@ def test_figures_of_the_window_only_busiest_first() -> None:
         chats_handled=2,
         first_response_seconds=90.0,
         handle_seconds=1080.0,
-        satisfaction=pytest.approx(62.45),
+        satisfaction=pytest.approx(62.45),  # type: ignore[arg-type]
         surveys=1,
     )
     assert priya.survey_response_rate == 0.5
@@ -67,7 +67,7 @@ def test_figures_of_the_window_only_busiest_first() -> None:
         chats_handled=1,
         first_response_seconds=30.0,
         handle_seconds=1080.0,
-        satisfaction=pytest.approx(85.0),
+        satisfaction=pytest.approx(85.0),  # type: ignore[arg-type]
         surveys=1,
     )
     assert omar.survey_response_rate == 1.0
