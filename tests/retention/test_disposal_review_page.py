@@ -25,8 +25,9 @@ pytestmark = pytest.mark.django_db
 
 # Queries of one review page, whatever the number of items on it (pinned; see the test): the
 # page, its stages and items, and the chat extras of the items' chats (the topic column: a query
-# or two per receiver of chats.hooks.chat_extras_collect, whatever the number of chats).
-REVIEW_PAGE_QUERIES = 23
+# or two per receiver of chats.hooks.chat_extras_collect, whatever the number of chats; the
+# insight receiver reads sentiment and satisfaction in one).
+REVIEW_PAGE_QUERIES = 22
 
 
 def _client(user) -> Client:
