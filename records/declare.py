@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connections
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -42,9 +42,9 @@ from core.db import (
     history_copy,
     history_write,
     ids_allocate,
-    parallel_writers,
     rows_insert,
     tables_analyze_after_bulk,
+    writer_processes_allowed,
 )
 from core.isolation import chunk_process_isolated
 from outbox.services import webhook_events_emit
@@ -223,9 +223,9 @@ def _payload(record: Record) -> dict[str, Any]:
 def declare_workers(requested: int | None = None) -> int:
     """`requested` (default DECLARE_WORKERS) connections on PostgreSQL; one on SQLite (a single
     writer) and inside a caller's transaction (other connections could not see its chats)."""
-    if connection.in_atomic_block:
-        return 1
-    return parallel_writers(settings.DECLARE_WORKERS if requested is None else requested)
+    return writer_processes_allowed(
+        max(1, settings.DECLARE_WORKERS if requested is None else requested)
+    )
 
 
 class _Windows:
