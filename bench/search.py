@@ -206,17 +206,20 @@ def load(messages: int, per_chat: int) -> None:
         cursor.execute("SELECT external_id, id FROM chats_chat WHERE source = %s", [SOURCE])
         ids = {external: pk for external, pk in cursor.fetchall()}
         message_values = (
-            (ids[f"b-{n:08d}"], pos, sender, "", sent, text, text)
+            (ids[f"b-{n:08d}"], pos, sender, "", sent, text, text, "[]", "[]", "", "public")
             for n, pos, sender, sent, text in message_rows
         )
-        message_columns = "chat_id, position, sender, author_name, sent_at, text, text_redacted"
+        message_columns = (
+            "chat_id, position, sender, author_name, sent_at, text, text_redacted, "
+            "attachments, attachments_redacted, external_id, visibility"
+        )
         if connection.vendor == "postgresql":
             with cursor.cursor.copy(f"COPY chats_message ({message_columns}) FROM STDIN") as copy:
                 for message in message_values:
                     copy.write_row(message)
         else:
             cursor.executemany(
-                f"INSERT INTO chats_message ({message_columns}) VALUES ({', '.join(['%s'] * 7)})",  # noqa: S608
+                f"INSERT INTO chats_message ({message_columns}) VALUES ({', '.join(['%s'] * 11)})",  # noqa: S608
                 list(message_values),
             )
     print(

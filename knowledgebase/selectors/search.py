@@ -26,9 +26,10 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.safestring import SafeString, mark_safe
 
+from core.db import any_of
 from core.db.fulltext import FullTextIndex, fulltext_candidates, fulltext_snippets
 from knowledgebase.models import DocumentKind, SearchDocument
-from knowledgebase.selectors.semantic import semantic_neighbours
+from knowledgebase.selectors.semantic import ConceptSearch
 from knowledgebase.text import is_courtesy
 
 TABLE = SearchDocument._meta.db_table
@@ -57,6 +58,17 @@ LEXICAL_WEIGHT = 0.4
 # article); a document not embedded yet counts as an answered chat.
 QUALITY_FLOOR = 0.5
 DEFAULT_QUALITY = 0.6
+# What a hit shows (not the keywords and categories, read only by filters).
+_HIT_COLUMNS = (
+    "kind",
+    "chat_id",
+    "article_id",
+    "chat_external_id",
+    "title",
+    "body",
+    "occurred_at",
+    "country",
+)
 _WORD = re.compile(r"\w+", re.UNICODE)
 FULLTEXT_INDEX = FullTextIndex(
     documents_table=TABLE,
@@ -236,7 +248,7 @@ def _filtered_ids(document_ids: list[int], filters: SearchFilters) -> set[int]:
     if filters.is_empty() or not document_ids:
         return set(document_ids)
     return set(
-        _filtered_documents(filters).filter(pk__in=document_ids).values_list("pk", flat=True)
+        _filtered_documents(filters).filter(any_of("pk", document_ids)).values_list("pk", flat=True)
     )
 
 
@@ -267,20 +279,20 @@ class _Ranked:
 
 def _hybrid_ranked(query: str, filters: SearchFilters) -> tuple[list[_Ranked], int]:
     """Full-text and concept candidates merged into one ranking (see the module docstring)."""
-    lexical, lexical_total = _lexical_candidates(query, filters, LEXICAL_CANDIDATES)
-    lexical_scores = dict(lexical)
-    top_lexical = max(lexical_scores.values(), default=0.0) or 1.0
     widen = 1 if filters.is_empty() else FILTERED_SEMANTIC_WIDENING
-    neighbours = (
-        semantic_neighbours(
+    concepts = (
+        ConceptSearch(
             query=" ".join(query.split())[:MAX_SEMANTIC_QUERY_CHARS],
             limit=SEMANTIC_CANDIDATES * widen,
             min_similarity=SEMANTIC_MIN_SIMILARITY,
-            also=list(lexical_scores),
         )
         if settings.KB_SEARCH_SEMANTIC
-        else {}
+        else None
     )
+    lexical, lexical_total = _lexical_candidates(query, filters, LEXICAL_CANDIDATES)
+    lexical_scores = dict(lexical)
+    top_lexical = max(lexical_scores.values(), default=0.0) or 1.0
+    neighbours = concepts.neighbours(also=list(lexical_scores)) if concepts else {}
     top_similarity = max((n.similarity for n in neighbours.values()), default=0.0)
     floor = max(SEMANTIC_MIN_SIMILARITY, top_similarity * SEMANTIC_RELATIVE_FLOOR)
     semantic_only = [
@@ -314,9 +326,12 @@ def kb_search(
         return _browse(filters, limit, offset)
     ranked, count = _hybrid_ranked(query, filters)
     page = ranked[offset : offset + limit]
-    documents = SearchDocument.objects.in_bulk(
-        [item.document_id for item in page],
-    )
+    documents = {
+        document.pk: document
+        for document in SearchDocument.objects.filter(
+            any_of("pk", [item.document_id for item in page])
+        ).only(*_HIT_COLUMNS)
+    }
     snippets = _lexical_snippets(
         query, [item.document_id for item in page if item.lexical and item.document_id in documents]
     )
@@ -343,16 +358,7 @@ def kb_search(
 
 def _browse(filters: SearchFilters, limit: int, offset: int) -> SearchPage:
     documents = _filtered_documents(filters)
-    page = documents.order_by("-occurred_at", "-pk").only(
-        "kind",
-        "chat_id",
-        "article_id",
-        "chat_external_id",
-        "title",
-        "body",
-        "occurred_at",
-        "country",
-    )[offset : offset + limit]
+    page = documents.order_by("-occurred_at", "-pk").only(*_HIT_COLUMNS)[offset : offset + limit]
     hits = [
         SearchHit(
             type=doc.kind,
