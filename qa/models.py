@@ -7,6 +7,7 @@ rates per country source can be computed long after the chat's metadata changed.
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from simple_history.models import HistoricalRecords
 
 
@@ -22,7 +23,25 @@ class QAStatus(models.TextChoices):
     CORRECTED = "corrected", "Corrected"
 
 
+# The queue's order: unknown countries block disposal, so they come first; then weak ones; then
+# samples. The partial index qa_review_pending_live is built on this very expression, so the
+# queue's ORDER BY … LIMIT walks it (qa.selectors.qa_reviews_pending).
+REASON_PRIORITY = Case(
+    When(reason=QAReason.UNKNOWN_COUNTRY, then=Value(0)),
+    When(reason=QAReason.LOW_CONFIDENCE, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
 class QAReview(models.Model):
+    """Invariant (issue #19): `record_live` is true exactly while the record's status is live
+    (records.rules.LIVE_STATUSES). Reviews are queued for live records only; the destruction
+    path clears it in its own transaction (retention.hooks.records_destroyed, answered by
+    qa.receivers), and sample_qa_reviews reconciles any write no hook saw
+    (qa.services.qa_reviews_record_live_sync). It is a cache of the record's status, so it is
+    not in the review's history."""
+
     record = models.OneToOneField(
         "records.Record", on_delete=models.PROTECT, related_name="qa_review"
     )
@@ -44,7 +63,8 @@ class QAReview(models.Model):
     corrected_region = models.CharField(max_length=6, blank=True)
     corrected_record_class = models.CharField(max_length=64, blank=True)
     notes = models.TextField(blank=True)
-    history = HistoricalRecords()
+    record_live = models.BooleanField(default=True)
+    history = HistoricalRecords(excluded_fields=["record_live"])
 
     class Meta:
         ordering = ["queued_at", "pk"]
@@ -53,6 +73,15 @@ class QAReview(models.Model):
             models.Index(fields=["status", "reason", "queued_at"]),
             # The queue page walks pending reviews oldest first and stops after one page.
             models.Index(fields=["status", "queued_at", "id"], name="qa_review_queue_order"),
+            # The queue proper (pending reviews of live records): its count is an index-only
+            # scan and its most urgent page the first entries, without touching the records.
+            models.Index(
+                REASON_PRIORITY,
+                F("queued_at"),
+                F("id"),
+                name="qa_review_pending_live",
+                condition=Q(status=QAStatus.PENDING, record_live=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,6 +9,9 @@ sample_qa_reviews invariants:
   `now`, the chunk and the country, so a run is reproducible. The cursor advances in the same
   transaction as the chunk's reviews: a run killed mid-way redoes only the open chunk.
 - Each chunk locks the sampling cursor row first, so two runs take turns instead of racing.
+- A run first reconciles QAReview.record_live of pending reviews with their records' status
+  (qa_reviews_record_live_sync): the destruction hook keeps it exact; this repairs any write no
+  hook saw, within one sampling period.
 
 Corrections go through records.services.record_country_correct, which recomputes retention
 (R-RET-3), keeps history and writes the audit event; a record whose country is unknown stays
@@ -25,19 +28,19 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from audit.services import audit_event_record
 from chats.country import CONFIDENCE_QA_VERIFIED, LOW_CONFIDENCE_THRESHOLD
 from chats.models import Chat, CountrySource
 from core.batching import chunks_process
-from core.db import history_write, tables_analyze_after_bulk
+from core.db import any_of, history_write, tables_analyze_after_bulk
 from core.exceptions import ApplicationError, ConflictError
 from core.history import history_note
 from qa.models import QAReason, QAReview, QASamplingState, QAStatus
 from records.models import Record, RecordClass
-from records.rules import record_status_is_live, records_live_q
+from records.rules import LIVE_STATUSES, record_status_is_live, records_live_q
 from records.services import record_class_correct, record_country_correct
 
 logger = logging.getLogger(__name__)
@@ -178,6 +181,29 @@ def _sample_new_records(
     chunks_process(claim=claim, process=sample, chunk_size=chunk_size, label="qa sampling")
 
 
+def qa_reviews_records_gone(record_ids: Sequence[int]) -> int:
+    """The records are no longer live (destroyed or anonymised): their reviews leave the queue.
+    One set-based UPDATE, in the destruction's transaction; the review keeps its status and its
+    history (record_live is a cache of the record's status, not a decision)."""
+    return QAReview.objects.filter(any_of("record_id", list(record_ids)), record_live=True).update(
+        record_live=False
+    )
+
+
+def qa_reviews_record_live_sync() -> int:
+    """Reconciles `record_live` of pending reviews with their records' status, both ways, for a
+    write no hook saw (a set-based UPDATE or raw SQL outside the services, a restore, a review
+    queued by a sampling run that raced a destruction). Two set-based UPDATEs; returns how many
+    reviews changed. Run by sample_qa_reviews before it queues anything."""
+    live = Exists(Record.objects.filter(pk=OuterRef("record_id"), status__in=LIVE_STATUSES))
+    pending = QAReview.objects.filter(status=QAStatus.PENDING)
+    gone = pending.filter(~live, record_live=True).update(record_live=False)
+    back = pending.filter(live, record_live=False).update(record_live=True)
+    if gone or back:
+        logger.warning("sample_qa_reviews: record_live repaired (%d gone, %d back)", gone, back)
+    return gone + back
+
+
 def qa_reviews_sample(
     *, now: datetime, rate: float | None = None, chunk_size: int = SAMPLE_CHUNK_SIZE
 ) -> dict[str, int]:
@@ -192,6 +218,7 @@ def qa_reviews_sample(
         QAReason.SAMPLED.value: 0,
         "examined": 0,
     }
+    qa_reviews_record_live_sync()
     _queue_weak_countries(now=now, chunk_size=chunk_size, counts=counts)
     _sample_new_records(now=now, rate=rate, chunk_size=chunk_size, counts=counts)
     tables_analyze_after_bulk([QAReview], sum(counts[reason] for reason in QAReason.values))

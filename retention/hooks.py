@@ -42,6 +42,23 @@ Listeners: qa (a record waiting for its QA review, R-QA-2)."""
 
 
 @dataclass(frozen=True)
+class RecordsDestroyed:
+    """Records whose status was just set to `status` (disposed or anonymized): no longer live,
+    for good (a destroyed record is never live again)."""
+
+    record_ids: tuple[int, ...]
+    status: str
+
+
+records_destroyed: Hook[RecordsDestroyed, None] = Hook("retention.records_destroyed")
+"""Sent inside the destruction transaction, right after the records' status was written: the one
+write that takes a record out of live status (retention.services.destruction, which disposal
+execution, transfer and data-subject erasure all go through). Whatever another app keeps about a
+record being live is cleared with it, or the destruction rolls back.
+Listeners: qa (the records' reviews leave the QA queue: QAReview.record_live)."""
+
+
+@dataclass(frozen=True)
 class ChatsDestroyed:
     """Chats whose content was just destroyed (`anonymized`: the redacted text was kept)."""
 

@@ -12,7 +12,11 @@ with set-based SQL, and:
   Messages, blanks the survey comment and answers and the tags, unlinks and releases the
   Customer (retention.services.chat_content);
 - sends retention.hooks.chats_destroyed inside the transaction, before the tombstones: what
-  other apps derived from the chats goes with them, or the destruction rolls back.
+  other apps derived from the chats goes with them, or the destruction rolls back;
+- writes the records' final status in one statement (`_records_finish`, the only write that
+  takes a record out of live status) and sends retention.hooks.records_destroyed right after it,
+  so what other apps keep about a record being live (the QA queue) changes in the same
+  transaction.
 Evidence carries the real time: tombstones' and records' `disposed_at` and the messages'
 `original_purged_at` are the real clock; `now` (the moment the caller evaluated at) is recorded
 beside it as the tombstone's `as_of` when it differs (core.clock.clock_as_of).
@@ -41,7 +45,13 @@ from core.db import (
 from outbox.services import webhook_deliveries_scrub_chats, webhook_events_emit
 from records.models import DispositionAction, Record, RecordStatus
 from records.rules import records_live_q
-from retention.hooks import ChatsDestroyed, HoldQuery, chats_destroyed
+from retention.hooks import (
+    ChatsDestroyed,
+    HoldQuery,
+    RecordsDestroyed,
+    chats_destroyed,
+    records_destroyed,
+)
 from retention.models import DisposalBatch, Tombstone
 from retention.rules import REFUSAL_NOT_LIVE, record_destruction_refusal
 from retention.selectors import records_destruction_facts
@@ -109,6 +119,7 @@ def _records_finish(
     ids: list[int], *, status: str, now: datetime, reason: str, actor: User | None
 ) -> None:
     Record.objects.filter(any_of("pk", ids)).update(status=status, disposed_at=now)
+    records_destroyed.send(RecordsDestroyed(record_ids=tuple(ids), status=status))
     history_copy(
         Record, ids, when=timezone.now(), reason=reason, user_id=actor.pk if actor else None
     )
