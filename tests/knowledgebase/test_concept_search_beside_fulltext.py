@@ -43,7 +43,9 @@ def test_a_search_started_before_a_reload_answers_from_the_vectors_it_started_wi
 
 def test_the_similarities_are_those_of_an_exact_search_over_the_same_vectors(
     conversations: dict[str, list[Chat]],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(semantic, "FEEDBACK_DOCUMENTS", 0)  # the bare query's own vector
     query = "bill is too high"
     neighbours = ConceptSearch(query=query, limit=100, min_similarity=-1.0).neighbours()
     index = semantic._index
@@ -61,3 +63,40 @@ def test_a_search_with_no_vectors_yet_has_no_neighbours_and_starts_no_work(db: N
 
     assert started._pending is None
     assert started.neighbours(also=[1, 2, 3]) == {}
+
+
+def test_feedback_moves_the_query_towards_its_nearest_documents_and_keeps_it_unit_length(
+    conversations: dict[str, list[Chat]],  # noqa: F811
+) -> None:
+    snapshot = semantic._snapshot()
+    vector = text_embed("bill is too high")
+    rows, similarities = semantic._scored(snapshot, vector)
+    nearest = rows[np.argsort(-similarities)[: semantic.FEEDBACK_DOCUMENTS]]
+    centroid = snapshot.matrix[nearest].mean(axis=0)
+
+    moved = semantic._expanded(snapshot, vector, rows, similarities)
+
+    assert np.isclose(np.linalg.norm(moved), 1.0, atol=1e-5)
+    assert float(moved @ centroid) > float(vector @ centroid)
+    # With nothing to learn from, the query stays as it was.
+    empty = np.zeros(0, dtype=np.int64)
+    assert semantic._expanded(snapshot, vector, empty, np.zeros(0, dtype=np.float32)) is vector
+
+
+def test_the_search_uses_the_moved_query_for_the_lexical_documents_too(
+    conversations: dict[str, list[Chat]],  # noqa: F811
+) -> None:
+    # Full-text hits get their similarity from the same (moved) query as the neighbours, so
+    # both sides of the hybrid score are on one scale.
+    query = "bill is too high"
+    all_documents = sorted(SearchDocument.objects.values_list("pk", flat=True))
+    started = ConceptSearch(query=query, limit=1, min_similarity=-1.0)
+    vector, _ = started._pending.result() if started._pending else (None, {})
+    assert vector is not None
+
+    neighbours = started.neighbours(also=all_documents)
+
+    index = semantic._index
+    exact = dict(zip(index.ids.tolist(), (index.matrix @ vector).tolist(), strict=True))
+    for pk in all_documents:
+        assert np.isclose(neighbours[pk].similarity, exact[pk], atol=1e-5)
