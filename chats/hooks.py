@@ -34,7 +34,7 @@ class ChatsCountryChanged:
 chat_country_changed: Hook[ChatsCountryChanged, object] = Hook("chats.country_changed")
 """Sent inside the transaction that changed the chats' country, so what follows from it commits
 with it or not at all. Listeners: records (recompute the retention of the chats' records,
-R-RET-3)."""
+R-RET-3), retention (move their disposal items to the summary row of the new country)."""
 
 
 @dataclass(frozen=True)

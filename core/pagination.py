@@ -98,3 +98,16 @@ class StandardPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
     django_paginator_class = CheapCountPaginator
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator told its count by the caller (e.g. read from a table of counts kept with the
+    rows), so paging a large list never counts it."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count

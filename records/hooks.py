@@ -25,7 +25,12 @@ Listeners: retention (apply the active legal holds whose scope covers them)."""
 
 record_country_corrected: Hook[RecordsDeclared, int] = Hook("records.country_corrected")
 """Sent inside the transaction of a country correction, after the retention recompute: a hold
-scoped by country may now cover the record. Listeners: retention (apply active legal holds)."""
+scoped by country may now cover the record. Listeners: retention (apply active legal holds;
+move the record's disposal items to the summary row of its new country)."""
+
+record_class_corrected: Hook[RecordsDeclared, int] = Hook("records.class_corrected")
+"""Sent inside the transaction of a class correction, after the retention recompute.
+Listeners: retention (move the record's disposal items to the summary row of its class)."""
 
 
 @dataclass(frozen=True)

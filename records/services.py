@@ -20,7 +20,7 @@ from core.batching import chunks_process
 from core.exceptions import ApplicationError, ConflictError
 from core.history import history_note
 from records.declare import DeclareSummary, chat_summaries, records_declare
-from records.hooks import RecordsDeclared, record_country_corrected
+from records.hooks import RecordsDeclared, record_class_corrected, record_country_corrected
 from records.models import Record, RecordClass
 from records.recompute import records_retention_recompute
 from records.rules import records_live_q
@@ -122,6 +122,7 @@ def record_class_correct(
         reason=f"record class corrected: {reason.strip()}",
         changed_by=corrected_by,
     )
+    record_class_corrected.send(RecordsDeclared(record_ids=(record.pk,), now=now or timezone.now()))
     audit_event_record(
         actor=corrected_by,
         action="record.class_corrected",

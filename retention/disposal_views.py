@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from core.exceptions import ApplicationError
 from core.http import acting_user
+from core.pagination import KnownCountPaginator
 from core.roles import GOVERNANCE_ROLES, Role, user_has_role
 from core.sorting import SortColumn, TableSort, sort_headers
 from core.views import role_required
@@ -32,6 +33,7 @@ from retention.review_selectors import (
     disposal_batch_summary,
     disposal_batches_with_stage,
     disposal_review_items,
+    disposal_review_items_count,
     disposal_review_rows,
 )
 from retention.selectors import disposal_batch_item_counts, disposal_preview
@@ -188,8 +190,17 @@ def _review_page(request: HttpRequest, pk: int, *, status: int = 200) -> HttpRes
     narrowing = filter_form.narrowing()
     sort = BATCH_ITEM_SORT.state(request.GET)
     items = disposal_review_items(batch, **narrowing, order_by=sort.order_by)
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    count = disposal_review_items_count(batch, **narrowing)
+    page = KnownCountPaginator(items, PAGE_SIZE, count=count).get_page(request.GET.get("page"))
     narrowed = bool({"record_class", "country", "year"} & narrowing.keys())
+    # The pending items among those shown (none when another status is asked for).
+    matching_pending = 0
+    if narrowed and narrowing.get("status") == ItemStatus.PENDING:
+        matching_pending = count
+    elif narrowed and not narrowing.get("status"):
+        matching_pending = disposal_review_items_count(
+            batch, **narrowing, status=ItemStatus.PENDING
+        )
     stage, stages = batch_stages_view(batch)
     in_charge = batch_stage_in_charge(batch)
     user = request.user
@@ -221,7 +232,7 @@ def _review_page(request: HttpRequest, pk: int, *, status: int = 200) -> HttpRes
             "pending": ItemStatus.PENDING,
             "filter_form": filter_form,
             "narrowed": narrowed,
-            "matching_pending": items.filter(status=ItemStatus.PENDING).count() if narrowed else 0,
+            "matching_pending": matching_pending,
             "sort": sort_headers(sort, BATCH_ITEM_HEADERS),
             "query": _without_page(request),
             # Only the link is shown: the payload lists every item and can run to megabytes.

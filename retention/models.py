@@ -134,6 +134,14 @@ class DisposalItem(models.Model):
     reason = models.TextField(blank=True)
     review_at = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # The item's row of its batch's summary (DisposalBatchSummary): its record's class, its
+    # chat's country and the year its chat started (TIME_ZONE). Set when the item is written and
+    # moved by retention.services.disposal.summary when a correction changes them.
+    group_class = models.ForeignKey(
+        "records.RecordClass", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    group_country = models.CharField(max_length=2, blank=True)
+    group_year = models.IntegerField()
 
     class Meta:
         ordering = ["batch_id", "pk"]
@@ -146,6 +154,34 @@ class DisposalItem(models.Model):
 
     def __str__(self) -> str:
         return f"item {self.record_id} of batch {self.batch_id} ({self.status})"
+
+
+class DisposalBatchSummary(models.Model):
+    """A batch's items counted by class, country, chat year (the item's `group_*`) and status,
+    so the review page never groups a batch of 400,000 items (issue #19). Exact: written with the
+    items, and every change of an item's status or group goes through
+    retention.services.disposal.summary in the same transaction. Rows may count zero."""
+
+    batch = models.ForeignKey(DisposalBatch, on_delete=models.CASCADE, related_name="summary_rows")
+    record_class = models.ForeignKey(
+        "records.RecordClass", on_delete=models.PROTECT, related_name="+"
+    )
+    country = models.CharField(max_length=2, blank=True)
+    year = models.IntegerField()
+    status = models.CharField(max_length=16, choices=ItemStatus.choices)
+    items = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["batch_id", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "record_class", "country", "year", "status"],
+                name="disposal_summary_row_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"batch {self.batch_id}: {self.items} {self.status}"
 
 
 class DispositionPolicy(models.Model):

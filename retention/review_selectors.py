@@ -1,15 +1,22 @@
 """What a disposal reviewer reads (issue #16): a batch with its stages, a summary of its items by
 class, country and year, and per item the facts a decision needs. Set-based: one page of items
-costs a fixed number of queries whatever its size (pinned in tests/retention)."""
+costs a fixed number of queries whatever its size (pinned in tests/retention); the summary and
+every count come from DisposalBatchSummary (issue #19), never from grouping the items."""
 
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import ExtractYear
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from chats.selectors import chat_extras
-from retention.models import DisposalBatch, DisposalBatchStage, DisposalItem, ItemStatus
+from retention.models import (
+    DisposalBatch,
+    DisposalBatchStage,
+    DisposalBatchSummary,
+    DisposalItem,
+    ItemStatus,
+)
 from retention.selectors import (
     disposal_batches_list,
     record_active_holds,
@@ -42,6 +49,22 @@ def disposal_batches_with_stage() -> QuerySet[DisposalBatch]:
     )
 
 
+def _narrowing_q(
+    *, record_class: str = "", country: str = "", year: int | None = None, prefix: str = ""
+) -> Q:
+    """A summary row's narrowing (class code, country — "unknown" for none —, chat year), on
+    an item's group (prefix "group_") or on a summary row (no prefix)."""
+    condition = Q()
+    if record_class:
+        key = "group_class__code" if prefix else "record_class__code"
+        condition &= Q(**{key: record_class})
+    if country:
+        condition &= Q(**{f"{prefix}country": "" if country == "unknown" else country})
+    if year is not None:
+        condition &= Q(**{f"{prefix}year": year})
+    return condition
+
+
 def disposal_review_items(
     batch: DisposalBatch,
     *,
@@ -52,16 +75,12 @@ def disposal_review_items(
     order_by: Sequence[str] = ("pk",),
 ) -> QuerySet[DisposalItem]:
     """The items of a batch, narrowed as a summary row narrows them (class, country — "unknown"
-    for none —, year of the chat in TIME_ZONE) and by status, in `order_by`."""
-    items = DisposalItem.objects.filter(batch=batch)
-    if record_class:
-        items = items.filter(record__record_class__code=record_class)
-    if country:
-        items = items.filter(record__chat__country="" if country == "unknown" else country)
-    if year is not None:
-        items = items.annotate(chat_year=ExtractYear("record__chat__started_at")).filter(
-            chat_year=year
-        )
+    for none —, year of the chat in TIME_ZONE: the item's group, which the summary keeps equal
+    to its record's) and by status, in `order_by`."""
+    items = DisposalItem.objects.filter(
+        _narrowing_q(record_class=record_class, country=country, year=year, prefix="group_"),
+        batch=batch,
+    )
     if status:
         items = items.filter(status=status)
     return items.select_related(
@@ -69,25 +88,42 @@ def disposal_review_items(
     ).order_by(*order_by)
 
 
+def disposal_review_items_count(
+    batch: DisposalBatch,
+    *,
+    record_class: str = "",
+    country: str = "",
+    year: int | None = None,
+    status: str = "",
+) -> int:
+    """How many items disposal_review_items(…) shows, from the batch's summary rows. One query."""
+    rows = DisposalBatchSummary.objects.filter(
+        _narrowing_q(record_class=record_class, country=country, year=year), batch=batch
+    )
+    if status:
+        rows = rows.filter(status=status)
+    return rows.aggregate(n=Coalesce(Sum("items"), 0))["n"]
+
+
 def disposal_batch_summary(batch: DisposalBatch) -> list[dict[str, Any]]:
     """Items by record class, chat country and year of the chat (in TIME_ZONE): all of them and
-    those still pending. One query."""
+    those still pending. One query, over the batch's summary rows."""
     rows = (
-        DisposalItem.objects.filter(batch=batch)
-        .values("record__record_class__code", "record__chat__country")
+        DisposalBatchSummary.objects.filter(batch=batch)
+        .values("record_class__code", "country", "year")
         .annotate(
-            year=ExtractYear("record__chat__started_at"),
-            items=Count("pk"),
-            pending=Count("pk", filter=Q(status=ItemStatus.PENDING)),
+            total=Sum("items"),
+            pending=Coalesce(Sum("items", filter=Q(status=ItemStatus.PENDING)), 0),
         )
-        .order_by("record__record_class__code", "record__chat__country", "year")
+        .filter(total__gt=0)
+        .order_by("record_class__code", "country", "year")
     )
     return [
         {
-            "record_class": row["record__record_class__code"],
-            "country": row["record__chat__country"] or "unknown",
+            "record_class": row["record_class__code"],
+            "country": row["country"] or "unknown",
             "year": row["year"],
-            "items": row["items"],
+            "items": row["total"],
             "pending": row["pending"],
         }
         for row in rows

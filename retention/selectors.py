@@ -27,6 +27,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -47,6 +48,7 @@ from retention.models import (
     OPEN_BATCH_STATES,
     DisposalApproval,
     DisposalBatch,
+    DisposalBatchSummary,
     DisposalCertificate,
     DisposalItem,
     ItemStatus,
@@ -295,9 +297,8 @@ def legal_holds_list() -> QuerySet[LegalHold]:
     )
 
 
-def _count_per_batch(model: type[DisposalItem] | type[DisposalApproval]) -> Coalesce:
-    # A correlated count per batch row, not JOIN + GROUP BY: a batch can hold 100,000 items,
-    # and grouping them all (with every selected column) made the list page slow.
+def _count_per_batch(model: type[DisposalApproval]) -> Coalesce:
+    # A correlated count per batch row, not JOIN + GROUP BY (with every selected column).
     counts = (
         model.objects.filter(batch=OuterRef("pk"))
         .order_by()
@@ -308,11 +309,23 @@ def _count_per_batch(model: type[DisposalItem] | type[DisposalApproval]) -> Coal
     return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
 
 
+def _items_per_batch() -> Coalesce:
+    # From the batch's summary rows (a few dozen), not a count of its 400,000 items (issue #19).
+    counts = (
+        DisposalBatchSummary.objects.filter(batch=OuterRef("pk"))
+        .order_by()
+        .values("batch")
+        .annotate(n=Sum("items"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
 def disposal_batches_list() -> QuerySet[DisposalBatch]:
     return (
         DisposalBatch.objects.select_related("record_class", "proposed_by", "rejected_by")
         .annotate(
-            item_count=_count_per_batch(DisposalItem),
+            item_count=_items_per_batch(),
             approval_count=_count_per_batch(DisposalApproval),
         )
         .order_by("-proposed_at", "-pk")
@@ -328,7 +341,14 @@ def disposal_batch_items(batch: DisposalBatch) -> QuerySet[DisposalItem]:
 
 
 def disposal_batch_item_counts(batch: DisposalBatch) -> dict[str, int]:
-    rows = DisposalItem.objects.filter(batch=batch).values("status").annotate(n=Count("pk"))
+    """The batch's items by status (statuses it has, in status order), from its summary rows."""
+    rows = (
+        DisposalBatchSummary.objects.filter(batch=batch)
+        .order_by("status")
+        .values("status")
+        .annotate(n=Sum("items"))
+        .filter(n__gt=0)
+    )
     return {row["status"]: row["n"] for row in rows}
 
 

@@ -17,6 +17,7 @@ from retention.services.disposal.proposal import (
     disposal_batch_reject,
     disposal_batches_build,
     disposal_item_exclude,
+    items_insert,
 )
 from retention.services.holds import legal_hold_place, legal_hold_release
 from tests.factories import make_chat
@@ -327,7 +328,7 @@ def test_unknown_country_is_never_disposed_even_if_forced_into_a_batch(file_plan
     batch = DisposalBatch.objects.create(
         record_class=record.record_class, jurisdiction="*", action="destroy", proposed_at=NOW
     )
-    DisposalItem.objects.create(batch=batch, record=record)
+    items_insert(batch, [record.pk])
     disposal_batch_approve(batch=batch, approver=manager_user)
     disposal_batches_execute(now=NOW)
     assert DisposalItem.objects.get(record=record).status == "skipped_not_due"

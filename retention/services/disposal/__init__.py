@@ -20,6 +20,9 @@ Invariants:
   skip-locked claim gives each a different chunk (DISPOSAL_WORKERS, PostgreSQL only).
 - When no item is pending, the batch becomes completed together with its certificate in one
   transaction; completed batches are never executed again.
+- A batch's summary (DisposalBatchSummary: items by class, country, chat year and status) equals
+  a GROUP BY of its items at every commit: items change status or group only through
+  retention.services.disposal.summary, which adjusts the summary in the same transaction.
 - Evidence is stamped with the real clock (execution start, items, completion, certificate);
   the evaluation moment `now` is recorded beside it as `as_of` when it differs.
 """

@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from audit.services import audit_event_record
@@ -29,7 +30,6 @@ from retention.models import (
     DisposalApproval,
     DisposalBatch,
     DisposalCertificate,
-    DisposalItem,
     ItemStatus,
     Tombstone,
 )
@@ -37,6 +37,7 @@ from retention.rules import record_destruction_refusal
 from retention.selectors import records_destruction_facts
 from retention.services.destruction import DestructionResult, records_destroy
 from retention.services.disposal.proposal import items_insert
+from retention.services.disposal.summary import ItemsMove, disposal_items_move
 from retention.services.disposal.transfer import transfer_certificate_part
 
 GENESIS_HASH = "0" * 64
@@ -229,11 +230,17 @@ def records_destroy_certified(
                 (ItemStatus.SKIPPED_HELD, part.held, "held at execution"),
                 (ItemStatus.SKIPPED_NOT_DUE, part.not_live, "record no longer live"),
             ]
-            for status, done, why in outcomes:
-                if done:
-                    DisposalItem.objects.filter(batch=batch, record_id__in=done).update(
-                        status=status, reason=why[:255], processed_at=now
+            disposal_items_move(
+                [
+                    ItemsMove(
+                        items=Q(batch=batch) & any_of("record_id", done),
+                        status=status,
+                        fields={"reason": why[:255], "processed_at": now},
                     )
+                    for status, done, why in outcomes
+                    if done
+                ]
+            )
             certificate = batch_complete(batch.pk, now)
             result.destroyed += part.destroyed
             result.held += part.held

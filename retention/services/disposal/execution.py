@@ -31,6 +31,7 @@ from retention.services.destruction import records_destroy
 from retention.services.disposal.certificates import batch_complete
 from retention.services.disposal.eligibility import records_disposal_refusals
 from retention.services.disposal.proposal import approvals_status
+from retention.services.disposal.summary import ItemsMove, disposal_items_move
 from retention.services.disposal.transfer import transfer_failure_record, transfer_package_ensure
 
 logger = logging.getLogger(__name__)
@@ -117,20 +118,25 @@ def _items_execute(
         (done_status, result.destroyed, ""),
         (ItemStatus.SKIPPED_HELD, [*result.held, *held_unpackaged], "held at execution"),
     ]
-    for status, record_ids, reason in updates:
-        if record_ids:
-            DisposalItem.objects.filter(
-                any_of("pk", [item_of_record[r] for r in record_ids])
-            ).update(status=status, reason=reason, processed_at=stamp)
-            counts[status] = counts.get(status, 0) + len(record_ids)
     for record_id in [*result.not_live]:
         not_eligible.setdefault(record_id, "record no longer live")
+    # One move per distinct reason (a handful), not one per item.
+    by_reason: dict[str, list[int]] = {}
     for record_id, why in not_eligible.items():
-        DisposalItem.objects.filter(pk=item_of_record[record_id]).update(
-            status=ItemStatus.SKIPPED_NOT_DUE, reason=why, processed_at=stamp
+        by_reason.setdefault(why, []).append(record_id)
+    updates += [(ItemStatus.SKIPPED_NOT_DUE, ids, why) for why, ids in by_reason.items()]
+    moves = [
+        ItemsMove(
+            items=any_of("pk", [item_of_record[r] for r in record_ids]),
+            status=status,
+            fields={"reason": reason, "processed_at": stamp},
         )
-    if not_eligible:
-        counts[ItemStatus.SKIPPED_NOT_DUE] = len(not_eligible)
+        for status, record_ids, reason in updates
+        if record_ids
+    ]
+    # The claimed items are pending and locked by this transaction: all of them move.
+    for status, n in disposal_items_move(moves).items():
+        counts[status] = counts.get(status, 0) + n
     return counts
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import CharField, IntegerField, Value
+from django.db.models import CharField, IntegerField, Q, Value
 from django.utils import timezone
 
 from audit.services import audit_event_record
@@ -33,6 +33,12 @@ from retention.services.disposal.stages import (
     disposition_stages_by_class,
     stage_reviewer_require,
     staged_approvals_status,
+)
+from retention.services.disposal.summary import (
+    ItemsMove,
+    chat_year,
+    disposal_items_move,
+    summary_write,
 )
 
 ITEM_INSERT_BATCH = 5000
@@ -99,13 +105,14 @@ def disposal_batches_build(
 
 
 def items_insert(batch: DisposalBatch, record_ids: list[int]) -> None:
-    """INSERT … SELECT of the pending items (a batch can hold 100,000 records), in record order."""
+    """INSERT … SELECT of the pending items (a batch can hold 100,000 records), in record order,
+    then of the batch's summary rows (retention.services.disposal.summary)."""
     ids = sorted(record_ids)
 
     def insert(chunk: Sequence[int]) -> None:
         rows_insert_from_select(
             DisposalItem,
-            ["batch", "record", "status", "reason"],
+            ["batch", "record", "status", "reason", "group_class", "group_country", "group_year"],
             Record.objects.filter(any_of("pk", chunk))
             .order_by("pk")
             .values_list(
@@ -113,6 +120,9 @@ def items_insert(batch: DisposalBatch, record_ids: list[int]) -> None:
                 "pk",
                 Value(ItemStatus.PENDING.value, output_field=CharField()),
                 Value("", output_field=CharField()),
+                "record_class_id",
+                "chat__country",
+                chat_year("chat__started_at"),
             ),
         )
 
@@ -122,6 +132,7 @@ def items_insert(batch: DisposalBatch, record_ids: list[int]) -> None:
 
     # The caller's transaction holds the batch: one more savepoint per chunk is not needed.
     chunks_process(claim=claim, process=insert, chunk_size=ITEM_INSERT_BATCH, atomic=False)
+    summary_write(batch)
 
 
 # --- reviewing -----------------------------------------------------------------------------
@@ -307,13 +318,21 @@ def disposal_item_exclude(
         raise ApplicationError("That record is not in this batch", extra={"record": record_id})
     if item.status != ItemStatus.PENDING:
         raise ConflictError(f"That item is already {item.status}", extra={"record": record_id})
+    disposal_items_move(
+        [
+            ItemsMove(
+                items=Q(pk=item.pk),
+                status=ItemStatus.EXCLUDED,
+                fields={"reason": reason.strip(), "review_at": review_at, "processed_at": moment},
+            )
+        ]
+    )
     item.status, item.reason, item.review_at, item.processed_at = (
         ItemStatus.EXCLUDED,
         reason.strip(),
         review_at,
         moment,
     )
-    item.save(update_fields=["status", "reason", "review_at", "processed_at"])
     record = Record.objects.get(pk=record_id)
     record.review_at = review_at
     history_note(record, user=excluded_by, reason=f"excluded from batch {batch.pk}")
@@ -371,8 +390,14 @@ def disposal_items_exclude(
         raise ConflictError(
             "Some items are no longer pending", extra={"field": "records", "records": done}
         )
-    batch.items.filter(any_of("record_id", ids)).update(
-        status=ItemStatus.EXCLUDED, reason=reason.strip(), review_at=review_at, processed_at=moment
+    disposal_items_move(
+        [
+            ItemsMove(
+                items=Q(batch=batch) & any_of("record_id", ids),
+                status=ItemStatus.EXCLUDED,
+                fields={"reason": reason.strip(), "review_at": review_at, "processed_at": moment},
+            )
+        ]
     )
     Record.objects.filter(any_of("pk", ids)).update(review_at=review_at)
     history_copy(
