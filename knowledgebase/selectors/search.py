@@ -277,7 +277,20 @@ class _Ranked:
     lexical: bool
 
 
-def _hybrid_ranked(query: str, filters: SearchFilters) -> tuple[list[_Ranked], int]:
+@dataclass(frozen=True)
+class _Ranking:
+    scored: list[tuple[float, int]]  # (score, document id), best first
+    lexical: set[int]  # the documents found by full text (they get its snippets)
+    count: int
+
+    def page(self, offset: int, limit: int) -> list[_Ranked]:
+        return [
+            _Ranked(document_id=pk, score=score, lexical=pk in self.lexical)
+            for score, pk in self.scored[offset : offset + limit]
+        ]
+
+
+def _hybrid_ranked(query: str, filters: SearchFilters) -> _Ranking:
     """Full-text and concept candidates merged into one ranking (see the module docstring)."""
     widen = 1 if filters.is_empty() else FILTERED_SEMANTIC_WIDENING
     concepts = (
@@ -301,18 +314,24 @@ def _hybrid_ranked(query: str, filters: SearchFilters) -> tuple[list[_Ranked], i
         if pk not in lexical_scores and neighbour.similarity >= floor
     ]
     allowed = _filtered_ids(semantic_only, filters) | set(lexical_scores)
-    ranked = []
+    # The score of each candidate (see the constants above), folded into as few operations as
+    # possible: a search merges about 400 candidates and this loop ran 3 ms as written out.
+    lexical_weight = LEXICAL_WEIGHT / top_lexical
+    semantic_weight = (1 - LEXICAL_WEIGHT) / max(top_similarity - floor, 1e-6)
+    quality_share = 1 - QUALITY_FLOOR
+    scored: list[tuple[float, int]] = []
     for pk in allowed:
         neighbour = neighbours.get(pk)
-        similarity = neighbour.similarity if neighbour else 0.0
-        quality = neighbour.quality if neighbour else DEFAULT_QUALITY
-        lexical_part = lexical_scores.get(pk, 0.0) / top_lexical
-        semantic_part = max(0.0, similarity - floor) / max(top_similarity - floor, 1e-6)
-        relevance = LEXICAL_WEIGHT * lexical_part + (1 - LEXICAL_WEIGHT) * semantic_part
-        score = relevance * (QUALITY_FLOOR + (1 - QUALITY_FLOOR) * quality)
-        ranked.append(_Ranked(document_id=pk, score=score, lexical=pk in lexical_scores))
-    ranked.sort(key=lambda item: (-item.score, -item.document_id))
-    return ranked, lexical_total + len(allowed) - len(lexical_scores)
+        if neighbour is None:
+            semantic_part, quality = 0.0, DEFAULT_QUALITY
+        else:
+            above = neighbour.similarity - floor
+            semantic_part = above * semantic_weight if above > 0 else 0.0
+            quality = neighbour.quality
+        relevance = lexical_weight * lexical_scores.get(pk, 0.0) + semantic_part
+        scored.append((relevance * (QUALITY_FLOOR + quality_share * quality), pk))
+    scored.sort(reverse=True)  # best first; among equals, the newer document (higher id)
+    return _Ranking(scored, set(lexical_scores), lexical_total + len(allowed) - len(lexical_scores))
 
 
 def kb_search(
@@ -324,8 +343,9 @@ def kb_search(
         if filters.is_empty():
             return SearchPage(hits=[], count=0)
         return _browse(filters, limit, offset)
-    ranked, count = _hybrid_ranked(query, filters)
-    page = ranked[offset : offset + limit]
+    ranking = _hybrid_ranked(query, filters)
+    count = ranking.count
+    page = ranking.page(offset, limit)
     documents = {
         document.pk: document
         for document in SearchDocument.objects.filter(
