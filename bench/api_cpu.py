@@ -10,7 +10,8 @@ change's effect on per-request CPU shows without a server or `wrk`.
   round shown: the machine is shared), through the whole middleware and
   DRF stack (settings as bench/load.py's server: DEBUG off, the user throttle raised); CPU is
   this process's `time.process_time()` (Python and the database driver, not PostgreSQL's own),
-  wall time beside it, and the queries of one request;
+  wall time beside it, the queries of one request and the Python function calls per request
+  (cProfile's count over 10 requests: steady where CPU times on a shared machine are not);
 - --profile NAME: a cProfile of that endpoint instead: the 60 functions of most cumulative
   time, the 25 of most own time, own time summed by package (cProfile's times are wall times);
 - --sql: the queries of one request per endpoint.
@@ -34,6 +35,7 @@ import _load_seed
 import load
 
 WARMUP = 20
+CALL_COUNT_REQUESTS = 10
 
 
 def main() -> int:
@@ -92,7 +94,9 @@ def main() -> int:
             print(f"{package:<24} {seconds / options.requests * 1000:7.2f} ms/request")
         return 0
 
-    print(f"{'endpoint':<18} {'CPU ms/req':>10} {'wall ms/req':>11} {'queries':>7}")
+    print(
+        f"{'endpoint':<18} {'CPU ms/req':>10} {'wall ms/req':>11} {'queries':>7} {'calls/req':>9}"
+    )
     for name, paths in plan.items():
         for n in range(WARMUP):
             one(paths[n % len(paths)])
@@ -107,6 +111,14 @@ def main() -> int:
             one(paths[0])
         if options.sql:
             print(f"-- {name}", *(f"   {sql[:300]}" for sql in queries), sep="\n")
+        # Python function calls per request: a count, steady where CPU times on a shared machine
+        # are not (a proxy for the Python work).
+        counter = cProfile.Profile()
+        counter.enable()
+        for n in range(CALL_COUNT_REQUESTS):
+            one(paths[n % len(paths)])
+        counter.disable()
+        calls = getattr(pstats.Stats(counter), "total_calls") / CALL_COUNT_REQUESTS  # noqa: B009
         cpu = wall = float("inf")
         for _ in range(options.rounds):
             cpu_started, wall_started = time.process_time(), time.perf_counter()
@@ -114,7 +126,7 @@ def main() -> int:
                 one(paths[n % len(paths)])
             cpu = min(cpu, (time.process_time() - cpu_started) / options.requests * 1000)
             wall = min(wall, (time.perf_counter() - wall_started) / options.requests * 1000)
-        print(f"{name:<18} {cpu:>10.2f} {wall:>11.2f} {len(queries):>7}")
+        print(f"{name:<18} {cpu:>10.2f} {wall:>11.2f} {len(queries):>7} {calls:>9.0f}")
     return 0
 
 

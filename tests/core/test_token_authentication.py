@@ -118,3 +118,26 @@ def test_a_user_without_groups_has_no_role(make_user: Callable[..., User]) -> No
     key = Token.objects.create(user=make_user()).key
     user, _ = TokenAuthentication().authenticate_credentials(key)
     assert user_roles(user) == frozenset()
+
+
+def test_the_user_and_token_read_are_the_stored_rows_field_for_field(
+    make_user: Callable[..., User],
+) -> None:
+    user = make_user(Role.SUPPORT_STAFF, email="sam@example.ca", first_name="Sam")
+    stored_token = Token.objects.create(user=user)
+
+    authenticated, token = TokenAuthentication().authenticate_credentials(stored_token.key)
+
+    stored = User.objects.get(pk=user.pk)
+    for field in User._meta.concrete_fields:
+        assert getattr(authenticated, field.attname) == getattr(stored, field.attname), field.name
+    assert (token.key, token.user_id, token.created) == (
+        stored_token.key,
+        user.pk,
+        stored_token.created,
+    )
+    assert token.user is authenticated
+    assert not authenticated._state.adding  # a saved row: .save() updates, never inserts
+    authenticated.first_name = "Samuel"
+    authenticated.save(update_fields=["first_name"])
+    assert User.objects.get(pk=user.pk).first_name == "Samuel"
