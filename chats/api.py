@@ -15,9 +15,9 @@ from chats.interchange import InterchangeError, chat_payload_from_dict
 from chats.models import Chat, Message
 from chats.selectors import (
     chat_extras,
-    chat_internal_notes,
+    chat_for_api_detail,
+    chat_messages_split,
     chat_tags_for,
-    chat_with_transcript,
     message_attachments_for,
     message_author_for,
     message_text_for,
@@ -107,7 +107,9 @@ class MessageSerializer(FastRepresentationMixin, serializers.ModelSerializer):
 
 
 class ChatDetailSerializer(ChatSerializer):
-    messages = MessageSerializer(many=True, read_only=True)
+    """A chat as `_detail_chat` reads it: its transcript lines and internal notes already parted."""
+
+    messages = MessageSerializer(many=True, read_only=True, source="api_transcript")
     customer = serializers.SerializerMethodField()
     survey = serializers.SerializerMethodField()
 
@@ -119,7 +121,9 @@ class ChatDetailSerializer(ChatSerializer):
         if self.context.get("show_internal_notes"):
             # Managers and auditors only, apart from the transcript and labelled (SPEC §3).
             data["internal_notes"] = MessageSerializer(
-                chat_internal_notes(instance), many=True, context=self.context
+                getattr(instance, "api_internal_notes"),  # noqa: B009 - set by _detail_chat
+                many=True,
+                context=self.context,
             ).data
         return data
 
@@ -149,6 +153,17 @@ class ChatDetailSerializer(ChatSerializer):
             "comment": survey.comment_redacted or "",
             "answers": survey.answers_redacted or {},
         }
+
+
+def _detail_chat(request: Request, queryset: QuerySet[Chat], pk: int) -> Chat:
+    """The chat of ChatDetailSerializer, or a 404: its messages in one query, the internal notes
+    among them only for those who see them, parted in Python."""
+    with_notes = user_has_role(request.user, *GOVERNANCE_ROLES)
+    chat = get_object_or_404(chat_for_api_detail(queryset, with_internal_notes=with_notes), pk=pk)
+    transcript, notes = chat_messages_split(getattr(chat, "api_messages"))  # noqa: B009
+    setattr(chat, "api_transcript", transcript)  # noqa: B010 - this request's instance
+    setattr(chat, "api_internal_notes", notes)  # noqa: B010
+    return chat
 
 
 def _detail_context(request: Request, chat: Chat) -> dict[str, Any]:
@@ -205,7 +220,7 @@ class ChatListCreateApi(generics.ListAPIView):
         except InterchangeError as error:
             raise ApplicationError(error.reason, extra={"field": error.field}) from error
         chat, outcome = chat_import_outcome(payload=payload)
-        chat = chat_with_transcript(Chat.objects.filter(pk=chat.pk)).get()
+        chat = _detail_chat(request, Chat.objects.all(), chat.pk)
         data = {
             **ChatDetailSerializer(chat, context=_detail_context(request, chat)).data,
             # created, updated, unchanged or correction (SPEC §3)
@@ -220,7 +235,7 @@ class ChatDetailApi(generics.GenericAPIView):
     serializer_class = ChatDetailSerializer
 
     def get_queryset(self) -> QuerySet[Chat]:
-        return chat_with_transcript(Chat.objects.all())
+        return Chat.objects.all()
 
     @extend_schema(
         parameters=[
@@ -232,5 +247,5 @@ class ChatDetailApi(generics.GenericAPIView):
         ]
     )
     def get(self, request: Request, pk: int) -> Response:
-        chat = get_object_or_404(self.get_queryset(), pk=pk)
+        chat = _detail_chat(request, self.get_queryset(), pk)
         return Response(ChatDetailSerializer(chat, context=_detail_context(request, chat)).data)

@@ -58,6 +58,27 @@ def chat_with_transcript(
     )
 
 
+def chat_for_api_detail(queryset: QuerySet[Chat], *, with_internal_notes: bool) -> QuerySet[Chat]:
+    """What the API's chat detail shows, in one messages query: `api_messages` holds the
+    transcript lines, and the internal notes too when `with_internal_notes`, in position order
+    (`chat_messages_split` parts them). No agents: the API detail does not show them."""
+    messages = Message.objects.all() if with_internal_notes else transcript_lines()
+    return queryset.select_related("customer", "survey").prefetch_related(
+        Prefetch(
+            "messages",
+            queryset=messages.select_related("agent").order_by("position"),
+            to_attr="api_messages",
+        )
+    )
+
+
+def chat_messages_split(messages: list[Message]) -> tuple[list[Message], list[Message]]:
+    """(transcript lines, internal notes) of messages in position order, each in that order."""
+    transcript = [m for m in messages if m.visibility == MessageVisibility.PUBLIC]
+    notes = [m for m in messages if m.visibility == MessageVisibility.INTERNAL]
+    return transcript, notes
+
+
 def chat_internal_notes(chat: Chat) -> QuerySet[Message]:
     """A chat's internal notes, in order: for managers' and auditors' separate section."""
     return (

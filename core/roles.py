@@ -13,6 +13,8 @@ class Role(StrEnum):
 
 # Who reads the governance side (records, retention, QA, privacy, audit): SPEC §1.
 GOVERNANCE_ROLES = (Role.RECORDS_MANAGER, Role.COMPLIANCE_AUDITOR)
+# The user's group names, when its authentication read them with the user (core.authentication).
+GROUP_NAMES_ATTRIBUTE = "_chatrecords_group_names"
 
 
 def user_roles(user: AbstractBaseUser | AnonymousUser) -> frozenset[Role]:
@@ -22,12 +24,14 @@ def user_roles(user: AbstractBaseUser | AnonymousUser) -> frozenset[Role]:
     cached: frozenset[Role] | None = getattr(user, "_chatrecords_roles", None)
     if cached is not None:
         return cached
+    names: frozenset[str] | None = getattr(user, GROUP_NAMES_ATTRIBUTE, None)
     if getattr(user, "is_superuser", False):
         roles = frozenset(Role)
     else:
-        # PermissionsMixin's relation: every user model of this project has it.
-        groups = getattr(user, "groups")  # noqa: B009
-        names = set(groups.values_list("name", flat=True))
+        if names is None:
+            # PermissionsMixin's relation: every user model of this project has it.
+            groups = getattr(user, "groups")  # noqa: B009
+            names = frozenset(groups.values_list("name", flat=True))
         roles = frozenset(role for role in Role if role.value in names)
     setattr(user, "_chatrecords_roles", roles)  # noqa: B010 - a per-request cache
     return roles

@@ -24,6 +24,7 @@ from records.rules import (
 from retention.models import DisposalItem, LegalHold, LegalHoldRecord
 from retention.rules import KEPT_PERMANENTLY
 from retention.selectors import (
+    record_active_hold_list,
     record_active_holds,
     record_ids_blocked,
     records_held_q,
@@ -64,11 +65,7 @@ def records_filter(
 def record_explanation(record: Record, *, holds: list[LegalHold] | None = None) -> dict[str, Any]:
     """Why the record has its date (R-RET-2): schedule, trigger, holds, or why it has none."""
     if holds is None:
-        holds = list(
-            LegalHold.objects.filter(coverage__record=record, released_at__isnull=True).order_by(
-                "pk"
-            )
-        )
+        holds = record_active_hold_list(record)
     schedule = record.schedule
     held = bool(holds) or Record.objects.filter(pk=record.pk).filter(records_held_q()).exists()
     explanation: dict[str, Any] = {

@@ -123,6 +123,13 @@ def record_ids_held(record_ids: Iterable[int], *, hold: HoldQuery | None = None)
     )
 
 
+def record_active_hold_list(record: Record) -> list[LegalHold]:
+    """The active legal holds covering one record, oldest first, in one query."""
+    return list(
+        LegalHold.objects.filter(coverage__record=record, released_at__isnull=True).order_by("pk")
+    )
+
+
 def record_active_holds(record_ids: Iterable[int]) -> dict[int, list[int]]:
     """{record id: [ids of the active legal holds covering it]} in one query."""
     result: dict[int, list[int]] = {}

@@ -212,7 +212,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="records@chatrecords.loca
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "core.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Default deny: every view names the role rule it follows (STYLE §6).

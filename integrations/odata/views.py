@@ -18,10 +18,11 @@ from django.core.exceptions import FieldError, ValidationError
 from django.db import DataError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_safe
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 
+from core.authentication import TokenAuthentication
 from core.roles import user_has_role
 from integrations.odata.csdl import metadata_document
 from integrations.odata.entities import ENTITY_SETS, EntitySet

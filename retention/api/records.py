@@ -22,7 +22,7 @@ from records.rules import review_is_due
 from records.selectors import customer_events_list, records_list
 from retention.filters import RecordFilter
 from retention.record_selectors import record_explanation, record_history
-from retention.selectors import record_active_holds
+from retention.selectors import record_active_hold_list, record_active_holds
 from retention.services.events import customer_event_record, customer_event_withdraw
 from retention.services.reviews import record_review_decide
 
@@ -81,7 +81,8 @@ class RecordDetailSerializer(RecordSerializer):
         fields = [*RecordSerializer.Meta.fields, "declared_at", "explanation"]
 
     def get_explanation(self, record: Record) -> dict[str, Any]:
-        return record_explanation(record)
+        # The active holds the view read once for `holds` too (None: read them here).
+        return record_explanation(record, holds=self.context.get("hold_rows"))
 
 
 class RecordListApi(generics.ListAPIView):
@@ -101,6 +102,13 @@ class RecordListApi(generics.ListAPIView):
         return self.get_paginated_response(RecordSerializer(page, many=True, context=context).data)
 
 
+def _detail_context(request: Request, record: Record) -> dict[str, Any]:
+    """The record's active legal holds, read once: their ids for `holds`, the holds themselves
+    for the explanation."""
+    holds = record_active_hold_list(record)
+    return {"request": request, "holds": {record.pk: [h.pk for h in holds]}, "hold_rows": holds}
+
+
 class RecordDetailApi(generics.RetrieveAPIView):
     permission_classes = GOVERNANCE_READ
     serializer_class = RecordDetailSerializer
@@ -110,8 +118,9 @@ class RecordDetailApi(generics.RetrieveAPIView):
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         record = self.get_object()
-        context = {"request": request, "holds": record_active_holds([record.pk])}
-        return Response(RecordDetailSerializer(record, context=context).data)
+        return Response(
+            RecordDetailSerializer(record, context=_detail_context(request, record)).data
+        )
 
 
 class RecordHistoryApi(APIView):
@@ -189,8 +198,9 @@ class RecordReviewApi(APIView):
             period_years=values.get("period_years"),
         )
         record = records_list().get(pk=pk)
-        context = {"request": request, "holds": record_active_holds([record.pk])}
-        return Response(RecordDetailSerializer(record, context=context).data)
+        return Response(
+            RecordDetailSerializer(record, context=_detail_context(request, record)).data
+        )
 
 
 class CustomerEventSerializer(serializers.ModelSerializer):

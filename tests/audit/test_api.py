@@ -4,6 +4,7 @@ from django.test import Client
 from audit.models import AuditEvent
 from audit.services import audit_event_record
 from tests.conftest import PASSWORD
+from tests.factories import TOKEN_AUTH_QUERIES
 
 pytestmark = pytest.mark.django_db
 
@@ -45,5 +46,5 @@ def test_verify_reports_alteration(auditor_api, events):
 
 
 def test_query_count(auditor_api, events, django_assert_num_queries):
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(TOKEN_AUTH_QUERIES + 2):
         auditor_api.get("/api/v1/audit-events/")

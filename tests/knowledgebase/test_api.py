@@ -8,6 +8,7 @@ from chats.models import Chat
 from knowledgebase.models import Article, ArticleStatus
 from knowledgebase.services.analysis import chats_analyse
 from knowledgebase.services.trends import trends_rollup
+from tests.factories import TOKEN_AUTH_QUERIES
 from tests.knowledgebase.conftest import NOW
 
 pytestmark = pytest.mark.usefixtures("taxonomy")
@@ -118,8 +119,8 @@ def test_article_list_query_count_is_constant(
             {**ARTICLE, "question": f"Q{number}?", "source_chats": [c.pk for c in indexed]},
             format="json",
         )
-    # auth (token + user groups) + count + page + sources prefetch
-    with django_assert_num_queries(5):
+    # token auth (user and groups) + count + page + sources prefetch
+    with django_assert_num_queries(TOKEN_AUTH_QUERIES + 3):
         response = support_api.get("/api/v1/kb/articles/")
     assert response.json()["count"] == 3
 

@@ -15,7 +15,7 @@ from outbox.delivery import webhook_backoff_seconds, webhook_deliveries_retry
 from outbox.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from outbox.services import webhook_event_emit, webhook_subscription_create
 from outbox.signing import signature_verify
-from tests.factories import make_chat
+from tests.factories import TOKEN_AUTH_QUERIES, make_chat
 
 
 class Receiver:
@@ -310,7 +310,7 @@ def test_auditor_reads_subscriptions_and_delivery_log_support_does_not(
     auditor_api.get(LIST)  # token and roles cached on the first request's user
     # The table-size estimate of a large list is read once a minute (core/pagination.py).
     auditor_api.get("/api/v1/integrations/webhook-deliveries/")
-    with django_assert_num_queries(4):  # token+user, groups, count, page
+    with django_assert_num_queries(TOKEN_AUTH_QUERIES + 2):  # token auth, count, page
         response = auditor_api.get("/api/v1/integrations/webhook-deliveries/")
     assert response.status_code == 200
     assert response.json()["count"] == 3
