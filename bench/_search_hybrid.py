@@ -115,7 +115,7 @@ def pruning_recall(queries: list[str], limit: int = 200) -> float | None:
     from knowledgebase.selectors import semantic
     from knowledgebase.selectors.semantic_partitions import partitions_search
 
-    index = semantic._current_index()
+    index = semantic._snapshot()
     if index.partitions is None or not len(index.ids):
         return None
     found = total = 0

@@ -3,11 +3,12 @@
 DRF's TokenAuthentication reads the token with its user; `core.roles.user_roles` then asked for
 the user's groups in a second query on every API request (issue #19). Here, on PostgreSQL, one
 statement reads the token, every column of its user and ARRAY(the user's group names); the names
-are kept on this request's user object only, so `user_roles` reads them without a query and the
-next request reads them anew. The statement is built once from the models' metadata and sent as
-it is: compiling the same query through the ORM cost more Python per request than the round trip
-it saves. Refusals are DRF's own: an unknown key is "Invalid token.", an inactive user's token
-"User inactive or deleted.". On another database DRF's own path stays (SQLite has no arrays).
+give the roles kept on this request's user object only (`core.roles.user_roles_remember`), so
+`user_roles` needs no query and the next request reads them anew. The statement is built once
+from the models' metadata and sent as it is: compiling the same query through the ORM cost more
+Python per request than the round trip it saves. Refusals are DRF's own: an unknown key is
+"Invalid token.", an inactive user's token "User inactive or deleted.". On another database
+DRF's own path stays (SQLite has no arrays).
 """
 
 from functools import cache
@@ -18,7 +19,7 @@ from django.db import connections, router
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
-from core.roles import GROUP_NAMES_ATTRIBUTE
+from core.roles import user_roles_remember
 
 
 @cache
@@ -63,5 +64,5 @@ class TokenAuthentication(authentication.TokenAuthentication):
         token = Token.from_db(alias, ["key", "user_id", "created"], [key, user.pk, row[0]])
         token.user = user
         # On this request's user object only: the next request reads its token and groups anew.
-        setattr(user, GROUP_NAMES_ATTRIBUTE, frozenset(row[-1]))
+        user_roles_remember(user, row[-1])
         return (user, token)

@@ -1,5 +1,6 @@
 """The roles of SPEC §1. Each role is a Django group; superusers hold every role."""
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -13,27 +14,35 @@ class Role(StrEnum):
 
 # Who reads the governance side (records, retention, QA, privacy, audit): SPEC §1.
 GOVERNANCE_ROLES = (Role.RECORDS_MANAGER, Role.COMPLIANCE_AUDITOR)
-# The user's group names, when its authentication read them with the user (core.authentication).
-GROUP_NAMES_ATTRIBUTE = "_chatrecords_group_names"
+# The roles of a user, kept on the user object of one request (the next request reads anew).
+_ROLES_ATTRIBUTE = "_chatrecords_roles"
 
 
 def user_roles(user: AbstractBaseUser | AnonymousUser) -> frozenset[Role]:
     """The roles a user holds, cached on the user object for the request."""
     if not user.is_authenticated:
         return frozenset()
-    cached: frozenset[Role] | None = getattr(user, "_chatrecords_roles", None)
+    cached: frozenset[Role] | None = getattr(user, _ROLES_ATTRIBUTE, None)
     if cached is not None:
         return cached
-    names: frozenset[str] | None = getattr(user, GROUP_NAMES_ATTRIBUTE, None)
+    if getattr(user, "is_superuser", False):
+        return user_roles_remember(user, ())
+    # PermissionsMixin's relation: every user model of this project has it.
+    groups = getattr(user, "groups")  # noqa: B009
+    return user_roles_remember(user, groups.values_list("name", flat=True))
+
+
+def user_roles_remember(
+    user: AbstractBaseUser | AnonymousUser, group_names: Iterable[str]
+) -> frozenset[Role]:
+    """The roles of `user` from its group names, kept for this request: `user_roles` calls it,
+    and so does an authentication that read the names with the user (core.authentication)."""
+    names = frozenset(group_names)
     if getattr(user, "is_superuser", False):
         roles = frozenset(Role)
     else:
-        if names is None:
-            # PermissionsMixin's relation: every user model of this project has it.
-            groups = getattr(user, "groups")  # noqa: B009
-            names = frozenset(groups.values_list("name", flat=True))
         roles = frozenset(role for role in Role if role.value in names)
-    setattr(user, "_chatrecords_roles", roles)  # noqa: B010 - a per-request cache
+    setattr(user, _ROLES_ATTRIBUTE, roles)
     return roles
 
 

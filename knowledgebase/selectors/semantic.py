@@ -147,12 +147,6 @@ def _rows_of(index: "_Index | _Snapshot", document_ids: Sequence[int]) -> np.nda
     return index.sorted_rows[positions[index.sorted_ids[positions] == wanted]]
 
 
-def _current_index() -> _Index:
-    with _lock:
-        _refresh(_index)
-        return _index
-
-
 def semantic_index_reset() -> None:
     """Forget the in-memory matrix (tests; a process that changed EMBEDDING_MODEL)."""
     global _index
