@@ -11,7 +11,9 @@ change's effect on per-request CPU shows without a server or `wrk`.
   DRF stack (settings as bench/load.py's server: DEBUG off, the user throttle raised); CPU is
   this process's `time.process_time()` (Python and the database driver, not PostgreSQL's own),
   wall time beside it, the queries of one request and the Python function calls per request
-  (cProfile's count over 10 requests: steady where CPU times on a shared machine are not);
+  (cProfile's count over 10 requests: steady where CPU times on a shared machine are not), and
+  on PostgreSQL the CPU of this process's database backend per request (its /proc stat: the
+  server's share of the same requests, PostgreSQL on this machine);
 - --profile NAME: a cProfile of that endpoint instead: the 60 functions of most cumulative
   time, the 25 of most own time, own time summed by package (cProfile's times are wall times);
 - --sql: the queries of one request per endpoint.
@@ -23,6 +25,7 @@ import os
 import pstats
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/chatrecords_bench_load")
@@ -36,6 +39,23 @@ import load
 
 WARMUP = 20
 CALL_COUNT_REQUESTS = 10
+
+
+def backend_cpu_seconds(connection: Any) -> tuple[int, float]:
+    """This connection's PostgreSQL backend: its pid and the CPU seconds (user + system) it has
+    used so far, read from /proc (the server runs on this machine); (0, 0.0) where that cannot
+    be read (SQLite, a remote server)."""
+    if connection.vendor != "postgresql":
+        return 0, 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0, 0.0
+    # utime and stime are fields 14 and 15 of proc(5); [0] here is field 3 (state).
+    return pid, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> int:
@@ -95,7 +115,8 @@ def main() -> int:
         return 0
 
     print(
-        f"{'endpoint':<18} {'CPU ms/req':>10} {'wall ms/req':>11} {'queries':>7} {'calls/req':>9}"
+        f"{'endpoint':<18} {'CPU ms/req':>10} {'db CPU ms':>9} {'wall ms/req':>11}"
+        f" {'queries':>7} {'calls/req':>9}"
     )
     for name, paths in plan.items():
         for n in range(WARMUP):
@@ -119,14 +140,22 @@ def main() -> int:
             one(paths[n % len(paths)])
         counter.disable()
         calls = getattr(pstats.Stats(counter), "total_calls") / CALL_COUNT_REQUESTS  # noqa: B009
-        cpu = wall = float("inf")
+        cpu = wall = database = float("inf")
         for _ in range(options.rounds):
+            backend, database_started = backend_cpu_seconds(connection)
             cpu_started, wall_started = time.process_time(), time.perf_counter()
             for n in range(options.requests):
                 one(paths[n % len(paths)])
             cpu = min(cpu, (time.process_time() - cpu_started) / options.requests * 1000)
             wall = min(wall, (time.perf_counter() - wall_started) / options.requests * 1000)
-        print(f"{name:<18} {cpu:>10.2f} {wall:>11.2f} {len(queries):>7} {calls:>9.0f}")
+            backend_after, database_ended = backend_cpu_seconds(connection)
+            if backend and backend_after == backend:  # same session throughout the round
+                used = database_ended - database_started
+                database = min(database, used / options.requests * 1000)
+        print(
+            f"{name:<18} {cpu:>10.2f} {database:>9.2f} {wall:>11.2f} {len(queries):>7}"
+            f" {calls:>9.0f}"
+        )
     return 0
 
 
