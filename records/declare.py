@@ -44,6 +44,7 @@ from core.db import (
     ids_allocate,
     rows_insert,
     tables_analyze_after_bulk,
+    tables_vacuum_after_bulk,
     writer_processes_allowed,
 )
 from core.isolation import chunk_process_isolated
@@ -328,5 +329,7 @@ def records_declare(
     else:
         declare_windows(False)
     tables_analyze_after_bulk([Record, Record.history.model], summary.declared)
+    # Every declared chat's row was rewritten by its transcript lock.
+    tables_vacuum_after_bulk([Chat], summary.declared)
     logger.info("declare_records: %s", summary)
     return summary

@@ -3,7 +3,12 @@ statement the services need, behind functions named after what they do."""
 
 from core.db.any_of import any_of, pg_bigint_array, sql_any_of
 from core.db.concurrency import parallel_writers
-from core.db.copy import ids_allocate, rows_insert, tables_analyze_after_bulk
+from core.db.copy import (
+    ids_allocate,
+    rows_insert,
+    tables_analyze_after_bulk,
+    tables_vacuum_after_bulk,
+)
 from core.db.dialect import is_postgresql
 from core.db.durability import commit_durability_relax
 from core.db.epoch import epoch_microseconds, epoch_microseconds_of
@@ -35,6 +40,7 @@ __all__ = [
     "rows_insert_from_select",
     "sql_any_of",
     "tables_analyze_after_bulk",
+    "tables_vacuum_after_bulk",
     "writer_processes_allowed",
     "writer_processes_default",
 ]

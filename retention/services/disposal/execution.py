@@ -13,12 +13,13 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from audit.services import audit_event_record
+from chats.models import Chat
 from core.batching import LockedWorkWait, chunks_process
 from core.clock import clock_destruction_moment
-from core.db import any_of, parallel_writers
+from core.db import any_of, parallel_writers, tables_vacuum_after_bulk
 from core.exceptions import ApplicationError
 from core.history import history_note
-from records.models import DispositionAction
+from records.models import DispositionAction, Record
 from retention.models import (
     BatchState,
     DisposalBatch,
@@ -315,4 +316,7 @@ def disposal_batches_execute(
         total.awaiting_approval.extend(summary.awaiting_approval)
         total.messages.extend(summary.messages)
         total.add_counts(summary.counts)
+    # Each destroyed or anonymised record rewrote its record's and its chat's row.
+    rewritten = sum(total.counts.get(s, 0) for s in (ItemStatus.DESTROYED, ItemStatus.ANONYMIZED))
+    tables_vacuum_after_bulk([Chat, Record], rewritten)
     return total
