@@ -7,7 +7,7 @@ import pytest
 
 from chats.models import Chat
 from core.batching import chunks_process, ids_after
-from core.db import any_of
+from core.db import any_of, any_of_texts
 from core.hooks import Hook
 from tests.factories import make_chat
 
@@ -72,3 +72,18 @@ def test_a_hook_calls_each_receiver_once_in_connection_order() -> None:
     assert hook.send(5) == [10, 6]
     hook.disconnect(double)
     assert hook.send(5) == [6]
+
+
+@pytest.mark.django_db
+def test_any_of_texts_matches_each_listed_string_exactly_whatever_its_characters(
+    django_assert_num_queries: Any,
+) -> None:
+    # One array literal on PostgreSQL: a quote, backslash, comma or brace must neither split
+    # an element nor end the list, and no element may match a different string.
+    awkward = ['a"b', "c\\d", "e,f", "{g}", "h i", "NULL", "é中", "x'y", '\\"']
+    for external_id in [*awkward, "a", "b", "c\\\\d", "e", "f", "g", "h", "null", '"']:
+        make_chat(external_id=external_id)
+    chosen = Chat.objects.filter(any_of_texts("external_id", awkward))
+    assert sorted(chosen.values_list("external_id", flat=True)) == sorted(awkward)
+    with django_assert_num_queries(0):
+        assert not Chat.objects.filter(any_of_texts("external_id", [])).exists()
