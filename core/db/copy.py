@@ -61,7 +61,7 @@ def _copy_rows(
 
 
 # The JSON text of the values nearly every row of an import carries (no attachments, no tags).
-_JSON_TEXT_OF_EMPTY = {list: "[]", dict: "{}"}
+_JSON_TEXT_OF_EMPTY: dict[type, str] = {list: "[]", dict: "{}"}
 
 
 def json_text(value: Any) -> str:

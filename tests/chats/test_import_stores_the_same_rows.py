@@ -189,7 +189,7 @@ def _dump(
     relations = {f.attname for f in model._meta.concrete_fields if f.is_relation}
     rows = []
     for values in model._default_manager.values():
-        row = {}
+        row: dict[str, Any] = {}
         for name, value in values.items():
             if name in MOMENT_FIELDS:
                 row[name] = value is not None
@@ -214,8 +214,14 @@ def _all_rows(outcome: dict[str, Any]) -> list[str]:
     for model, of in ((Chat, "chat_id"), (Customer, "customer_id"), (Agent, "agent_id")):
         rows += _dump(model, keys, of)
         rows += _dump(history_model_of(model), keys, of)
-    for model in (Message, Survey, Chat.agents.through, ChatSourceDocument):
-        rows += _dump(model, keys)
+    others: tuple[type[models.Model], ...] = (
+        Message,
+        Survey,
+        Chat.agents.through,
+        ChatSourceDocument,
+    )
+    for other in others:
+        rows += _dump(other, keys)
     return rows
 
 
