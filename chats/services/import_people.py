@@ -12,7 +12,7 @@ from django.db.models import Q
 from chats.interchange import ChatPayload
 from chats.models import Agent, Chat, Customer
 from core.db import any_of_texts, history_write, ids_allocate, rows_insert
-from core.db.history import rows_update_with_history
+from core.db.history import rows_update_with_history, values_getter
 
 Key = tuple[str, str]
 # (field, reason) of something imported but worth a look, e.g. a customer id reused with another
@@ -71,7 +71,8 @@ def insert_with_history(model: ImportModel, rows: list[SimpleNamespace], *, now:
             row.id = pk
     else:
         fields.remove("id")
-    rows_insert(model, fields, ([getattr(row, name) for name in fields] for row in rows))
+    values_of = values_getter(fields)
+    rows_insert(model, fields, (values_of(row) for row in rows))
     if reserved is None:
         ids = existing_ids(model, {(row.source, row.external_id) for row in rows})
         for row in rows:

@@ -1,6 +1,7 @@
 """core/db's any_of, core/batching's chunk loop and core/hooks' Hook."""
 
 from collections.abc import Sequence
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -8,6 +9,7 @@ import pytest
 from chats.models import Chat
 from core.batching import chunks_process, ids_after
 from core.db import any_of, any_of_texts
+from core.db.history import values_getter
 from core.hooks import Hook
 from tests.factories import make_chat
 
@@ -87,3 +89,11 @@ def test_any_of_texts_matches_each_listed_string_exactly_whatever_its_characters
     assert sorted(chosen.values_list("external_id", flat=True)) == sorted(awkward)
     with django_assert_num_queries(0):
         assert not Chat.objects.filter(any_of_texts("external_id", [])).exists()
+
+
+def test_values_getter_gives_a_tuple_even_for_a_single_field() -> None:
+    # attrgetter of one name returns the bare value: a string would be spread letter by letter
+    # into a COPY row of a one-field model.
+    row = SimpleNamespace(name="Ana", email="ana@example.ca")
+    assert values_getter(["name"])(row) == ("Ana",)
+    assert values_getter(["email", "name"])(row) == ("ana@example.ca", "Ana")
