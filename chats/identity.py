@@ -26,7 +26,8 @@ _LETTER = re.compile(r"[^\W\d_]")
 
 def _name_key(name: str) -> str:
     folded = unicodedata.normalize("NFKD", name).casefold()
-    folded = "".join(char for char in folded if not unicodedata.combining(char))
+    if not folded.isascii():  # no ASCII character is a combining mark: skip the slow filter
+        folded = "".join(char for char in folded if not unicodedata.combining(char))
     return " ".join(folded.split())
 
 

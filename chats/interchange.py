@@ -46,11 +46,19 @@ REGION_RE = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
 # hold NUL, so such a chat is rejected with a reason instead of failing its whole batch.
 JSON_NUL_RE = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 NUL_REASON = "contains a NUL character (\\u0000), which the database cannot store"
+JSON_NUL_ESCAPE = "\\u0000"
 # A chat's moments must fall between these: anything else is a typo or a placeholder date
 # (0001-01-01, 9998-12-31) that would put the record's retention off by centuries.
 EARLIEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
 FUTURE_TOLERANCE = timedelta(days=1)
 MAX_SOURCE_LENGTH = 64
+
+
+def json_nul_escaped(text: str) -> bool:
+    """Whether JSON text holds a \\u0000 escape. The regular expression alone scans every
+    position of the line (two thirds of the validator's time on a typical chat); the plain
+    substring test, which every match contains, rules almost all lines out first."""
+    return JSON_NUL_ESCAPE in text and JSON_NUL_RE.search(text) is not None
 
 
 @dataclass(frozen=True)
@@ -225,7 +233,7 @@ def chat_payload_from_dict(
     data = object_field(data, "chat")
     if not content_sha256:
         canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
-        if JSON_NUL_RE.search(canonical):
+        if json_nul_escaped(canonical):
             raise InterchangeError(NUL_REASON)
         encoded = canonical.encode()
         content_sha256 = hashlib.sha256(encoded).hexdigest()
@@ -281,7 +289,7 @@ def chat_payload_from_line(line: bytes | str) -> ChatPayload:
         raise InterchangeError(f"not valid JSON ({error.msg} at column {error.colno})") from None
     if not isinstance(data, dict):
         raise InterchangeError(f"not a JSON object but {type(data).__name__}")
-    if JSON_NUL_RE.search(line):
+    if json_nul_escaped(line):
         raise InterchangeError(NUL_REASON)
     return chat_payload_from_dict(
         data, content_sha256=hashlib.sha256(encoded).hexdigest(), source_document=encoded

@@ -52,6 +52,10 @@ class MessagePayload(NamedTuple):
     visibility: str = MessageVisibility.PUBLIC
 
 
+_tuple_new = tuple.__new__
+_PUBLIC = MessagePayload._field_defaults["visibility"]
+
+
 def _too_long(length: int, limit: int, where: str) -> InterchangeError:
     return InterchangeError(
         f"is {length} characters long, more than MAX_MESSAGE_CHARS ({limit})", where
@@ -68,12 +72,13 @@ def messages_parse(value: Any) -> tuple[MessagePayload, ...]:
         raise InterchangeError(f"must be a list, not {type(value).__name__}", "messages")
     messages = []
     for index, item in enumerate(value):
-        path = f"messages[{index}]."
-        data = object_field(item, f"messages[{index}]")
-        sender = data.get("sender")
-        sent_at_raw, text = data.get("sent_at"), data.get("text")
-        agent_id, author = data.get("agent_external_id"), data.get("author")
-        message_id = data.get("external_id")
+        # The paths that name a field in an error are built only for a message that needs one.
+        data = item if isinstance(item, dict) else object_field(item, f"messages[{index}]")
+        get = data.get
+        sender = get("sender")
+        sent_at_raw, text = get("sent_at"), get("text")
+        agent_id, author = get("agent_external_id"), get("author")
+        message_id = get("external_id")
         # Fast path for the common, well-formed message; anything unusual takes the checks below.
         if (
             type(sender) is str
@@ -83,8 +88,8 @@ def messages_parse(value: Any) -> tuple[MessagePayload, ...]:
             and (agent_id is None or (type(agent_id) is str and len(agent_id) <= MAX_ID_LENGTH))
             and author is None
             and (message_id is None or (type(message_id) is str and len(message_id) <= 255))
-            and not data.get("attachments")
-            and data.get("visibility") in (None, MessageVisibility.PUBLIC)
+            and not get("attachments")
+            and get("visibility") in (None, MessageVisibility.PUBLIC)
         ):
             try:  # aware moments in UTC, as parse_timestamp gives them; the rest: slow path
                 parsed = datetime.fromisoformat(sent_at_raw)
@@ -92,19 +97,27 @@ def messages_parse(value: Any) -> tuple[MessagePayload, ...]:
             except (ValueError, OverflowError):
                 moment = None
             if len(text) > limit:
-                raise _too_long(len(text), limit, f"{path}text")
+                raise _too_long(len(text), limit, f"messages[{index}].text")
             if moment is not None:
+                # The tuple MessagePayload(sender, moment, text, agent, "", message id) builds,
+                # without its Python-level __new__ (a million messages, a million calls).
                 messages.append(
-                    MessagePayload(
-                        sender,
-                        moment,
-                        text,
-                        agent_id.strip() if agent_id else "",
-                        "",
-                        message_id.strip() if message_id else "",
+                    _tuple_new(
+                        MessagePayload,
+                        (
+                            sender,
+                            moment,
+                            text,
+                            agent_id.strip() if agent_id else "",
+                            "",
+                            message_id.strip() if message_id else "",
+                            (),
+                            _PUBLIC,
+                        ),
                     )
                 )
                 continue
+        path = f"messages[{index}]."
         if not isinstance(sender, str) or sender not in SENDER_ROLES:
             raise InterchangeError(
                 f"{sender!r} is not a sender role (one of {', '.join(sorted(SENDER_ROLES))})",

@@ -36,7 +36,7 @@ from chats.services.import_people import (
 )
 from chats.services.import_rows import (
     MESSAGE_FIELDS,
-    message_row,
+    message_rows,
     source_documents_insert,
     source_documents_insert_returning_ids,
     source_documents_kept,
@@ -199,14 +199,13 @@ def _insert_batch(payloads: Sequence[ChatPayload]) -> tuple[ImportBatchResult, l
     chat_agents: set[tuple[int, int]] = set()
     for payload in todo:
         chat_id = chat_ids[payload.key]
-        agent_names = {a.external_id: a.name for a in payload.agents}
-        for position, message in enumerate(payload.messages):
-            agent_id = (
-                agent_ids.get((payload.source, message.agent_external_id))
-                if message.agent_external_id
-                else None
-            )
-            messages.append(message_row(chat_id, position, message, agent_id, agent_names))
+        messages += message_rows(
+            chat_id,
+            payload.messages,
+            source=payload.source,
+            agent_ids=agent_ids,
+            agent_names={a.external_id: a.name for a in payload.agents},
+        )
         if payload.survey is not None:
             survey = payload.survey
             surveys.append(

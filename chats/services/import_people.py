@@ -11,8 +11,8 @@ from django.db.models import Q
 
 from chats.interchange import ChatPayload
 from chats.models import Agent, Chat, Customer
-from core.db import history_write, ids_allocate, rows_insert
-from core.db.history import rows_update_with_history
+from core.db import any_of_texts, history_write, ids_allocate, rows_insert
+from core.db.history import rows_update_with_history, values_getter
 
 Key = tuple[str, str]
 # (field, reason) of something imported but worth a look, e.g. a customer id reused with another
@@ -29,8 +29,13 @@ UNKNOWN_AGENT_REASON = (
 
 def keys_filter(keys: Iterable[Key]) -> Q:
     keys = list(keys)
-    # Two IN lists, then an exact check in Python: one indexed query instead of N.
-    return Q(source__in={k[0] for k in keys}, external_id__in={k[1] for k in keys})
+    # Two lists, then an exact check in Python: one indexed query instead of N. Each list is
+    # one array parameter on PostgreSQL (any_of_texts): Django's IN list of a thousand
+    # placeholders cost more than the query.
+    return Q(
+        any_of_texts("source", {k[0] for k in keys}),
+        any_of_texts("external_id", {k[1] for k in keys}),
+    )
 
 
 def existing_ids(
@@ -66,7 +71,8 @@ def insert_with_history(model: ImportModel, rows: list[SimpleNamespace], *, now:
             row.id = pk
     else:
         fields.remove("id")
-    rows_insert(model, fields, ([getattr(row, name) for name in fields] for row in rows))
+    values_of = values_getter(fields)
+    rows_insert(model, fields, (values_of(row) for row in rows))
     if reserved is None:
         ids = existing_ids(model, {(row.source, row.external_id) for row in rows})
         for row in rows:

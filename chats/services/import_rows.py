@@ -26,26 +26,41 @@ SOURCE_DOCUMENT_FIELDS = ("chat_id", "received_at", "content_sha256", "format", 
 SOURCE_DOCUMENT_COMPRESSION = 1
 
 
-def message_row(
+def message_rows(
     chat_id: int,
-    position: int,
-    message: MessagePayload,
-    agent_id: int | None,
+    messages: Iterable[MessagePayload],
+    *,
+    source: str,
+    agent_ids: dict[tuple[str, str], int],
     agent_names: dict[str, str],
-) -> tuple[object, ...]:
-    author = message.author or agent_names.get(message.agent_external_id, "")
-    return (
-        chat_id,
-        position,
-        message.sender,
-        agent_id,
-        author,
-        message.sent_at,
-        message.text,
-        message.external_id,
-        message.visibility,
-        [attachment.as_dict() for attachment in message.attachments] if message.attachments else [],
-    )
+    first_position: int = 0,
+) -> list[tuple[object, ...]]:
+    """The rows (MESSAGE_FIELDS) of a chat's messages from `first_position` on: one
+    comprehension per chat rather than a call per message (imports write millions)."""
+    return [
+        (
+            chat_id,
+            position,
+            sender,
+            agent_ids.get((source, agent_external_id)) if agent_external_id else None,
+            author or agent_names.get(agent_external_id, ""),
+            sent_at,
+            text,
+            external_id,
+            visibility,
+            [attachment.as_dict() for attachment in attachments] if attachments else [],
+        )
+        for position, (
+            sender,
+            sent_at,
+            text,
+            agent_external_id,
+            author,
+            external_id,
+            attachments,
+            visibility,
+        ) in enumerate(messages, first_position)
+    ]
 
 
 def source_document_compress(document: bytes) -> bytes:

@@ -22,6 +22,7 @@ from chats.interchange import (
 from chats.services.import_batch import ImportBatchResult, Key, chats_import_batch
 from chats.services.import_pool import chunk_outcomes
 from core.db import writer_processes_allowed
+from core.heap import heap_frozen
 
 
 @dataclass
@@ -172,9 +173,12 @@ def chats_import_lines(
     batch_size = batch_size or settings.IMPORT_BATCH_SIZE
     summary = ImportSummary()
     chunks = _numbered_chunks(lines, batch_size)
-    with chunk_outcomes(
-        _import_numbered_lines, chunks, workers=writer_processes_allowed(workers)
-    ) as outcomes:
+    with (
+        heap_frozen(),
+        chunk_outcomes(
+            _import_numbered_lines, chunks, workers=writer_processes_allowed(workers)
+        ) as outcomes,
+    ):
         for outcome in outcomes:
             summary.imported += outcome.imported
             summary.updated += outcome.updated
@@ -233,24 +237,25 @@ def chats_import_units(
                     on_warning(number, where, reason)
             pending.clear()
 
-    for number, raw, chat, unmapped in units:
-        not_mapped.update(unmapped)
-        try:
-            if isinstance(chat, InterchangeError):
-                raise chat
-            payload = chat_payload_from_dict(
-                chat, source_document=raw or None, source_format=source_format
-            )
-            first = numbers.setdefault(payload.key, number)
-            if first != number:
-                raise InterchangeError(duplicate_reason(first), "external_id")
-            pending.append(payload)
-        except InterchangeError as error:
-            summary.rejected += 1
-            on_reject(number, raw, error)
-            continue
-        if len(pending) >= batch_size:
-            flush()
-    flush()
+    with heap_frozen():  # see core.heap
+        for number, raw, chat, unmapped in units:
+            not_mapped.update(unmapped)
+            try:
+                if isinstance(chat, InterchangeError):
+                    raise chat
+                payload = chat_payload_from_dict(
+                    chat, source_document=raw or None, source_format=source_format
+                )
+                first = numbers.setdefault(payload.key, number)
+                if first != number:
+                    raise InterchangeError(duplicate_reason(first), "external_id")
+                pending.append(payload)
+            except InterchangeError as error:
+                summary.rejected += 1
+                on_reject(number, raw, error)
+                continue
+            if len(pending) >= batch_size:
+                flush()
+        flush()
     summary.fields_not_mapped = len(not_mapped)
     return summary

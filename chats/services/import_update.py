@@ -22,7 +22,7 @@ from typing import Any
 from chats.country import country_infer
 from chats.interchange import ChatPayload, MessagePayload
 from chats.models import Chat, ChatCorrection, CountrySource, Message, Survey
-from chats.services.import_rows import MESSAGE_FIELDS, message_row
+from chats.services.import_rows import MESSAGE_FIELDS, message_rows
 from core.db import rows_insert
 from core.db.history import rows_update_with_history
 
@@ -221,12 +221,14 @@ def later_copies_apply(
             {*plan.chat_fields, "content_sha256", "redacted_at", "redaction_version"}
         )
         changed_chats.append(chat)
-        agent_names = {agent.external_id: agent.name for agent in payload.agents}
-        position = stored[chat.pk][-1].position + 1 if stored[chat.pk] else 0
-        for message in plan.new_messages:
-            agent_id = agent_ids.get((payload.source, message.agent_external_id))
-            new_messages.append(message_row(chat.pk, position, message, agent_id, agent_names))
-            position += 1
+        new_messages += message_rows(
+            chat.pk,
+            plan.new_messages,
+            source=payload.source,
+            agent_ids=agent_ids,
+            agent_names={agent.external_id: agent.name for agent in payload.agents},
+            first_position=stored[chat.pk][-1].position + 1 if stored[chat.pk] else 0,
+        )
         for agent in payload.agents:
             pair = (chat.pk, agent_ids[(payload.source, agent.external_id)])
             if pair not in linked:

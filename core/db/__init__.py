@@ -1,7 +1,7 @@
 """Dialect plumbing: everything that differs between PostgreSQL and SQLite, and every raw
 statement the services need, behind functions named after what they do."""
 
-from core.db.any_of import any_of, pg_bigint_array, sql_any_of
+from core.db.any_of import any_of, any_of_texts, pg_bigint_array, sql_any_of
 from core.db.concurrency import parallel_writers
 from core.db.copy import (
     ids_allocate,
@@ -23,6 +23,7 @@ from core.db.writers import writer_processes_allowed, writer_processes_default
 
 __all__ = [
     "any_of",
+    "any_of_texts",
     "column_texts_set",
     "column_update_from_map",
     "commit_durability_relax",

@@ -1,13 +1,15 @@
 """core/db's any_of, core/batching's chunk loop and core/hooks' Hook."""
 
 from collections.abc import Sequence
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from chats.models import Chat
 from core.batching import chunks_process, ids_after
-from core.db import any_of
+from core.db import any_of, any_of_texts
+from core.db.history import values_getter
 from core.hooks import Hook
 from tests.factories import make_chat
 
@@ -72,3 +74,26 @@ def test_a_hook_calls_each_receiver_once_in_connection_order() -> None:
     assert hook.send(5) == [10, 6]
     hook.disconnect(double)
     assert hook.send(5) == [6]
+
+
+@pytest.mark.django_db
+def test_any_of_texts_matches_each_listed_string_exactly_whatever_its_characters(
+    django_assert_num_queries: Any,
+) -> None:
+    # One array literal on PostgreSQL: a quote, backslash, comma or brace must neither split
+    # an element nor end the list, and no element may match a different string.
+    awkward = ['a"b', "c\\d", "e,f", "{g}", "h i", "NULL", "é中", "x'y", '\\"']
+    for external_id in [*awkward, "a", "b", "c\\\\d", "e", "f", "g", "h", "null", '"']:
+        make_chat(external_id=external_id)
+    chosen = Chat.objects.filter(any_of_texts("external_id", awkward))
+    assert sorted(chosen.values_list("external_id", flat=True)) == sorted(awkward)
+    with django_assert_num_queries(0):
+        assert not Chat.objects.filter(any_of_texts("external_id", [])).exists()
+
+
+def test_values_getter_gives_a_tuple_even_for_a_single_field() -> None:
+    # attrgetter of one name returns the bare value: a string would be spread letter by letter
+    # into a COPY row of a one-field model.
+    row = SimpleNamespace(name="Ana", email="ana@example.ca")
+    assert values_getter(["name"])(row) == ("Ana",)
+    assert values_getter(["email", "name"])(row) == ("ana@example.ca", "Ana")
