@@ -10,10 +10,13 @@ pre-existing objects to the collector, so a long-lived process leaks nothing.
 """
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 _depth = 0
+# gc.freeze is process-wide: two threads importing at once share one freeze, counted here.
+_depth_lock = threading.Lock()
 
 
 @contextmanager
@@ -22,12 +25,14 @@ def heap_frozen() -> Iterator[None]:
     Nested blocks share the outermost one's freeze. Worker processes forked inside the block
     inherit the frozen heap (and touch its pages less, so they share more memory)."""
     global _depth
-    if _depth == 0:
-        gc.freeze()
-    _depth += 1
+    with _depth_lock:
+        if _depth == 0:
+            gc.freeze()
+        _depth += 1
     try:
         yield
     finally:
-        _depth -= 1
-        if _depth == 0:
-            gc.unfreeze()
+        with _depth_lock:
+            _depth -= 1
+            if _depth == 0:
+                gc.unfreeze()
