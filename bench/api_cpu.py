@@ -8,7 +8,8 @@ change's effect on per-request CPU shows without a server or `wrk`.
 
 - per endpoint: --rounds rounds of --requests GET requests after 20 of warm-up (the lowest
   round shown: the machine is shared), through the whole middleware and
-  DRF stack (settings as bench/load.py's server: DEBUG off, the user throttle raised); CPU is
+  DRF stack (settings as bench/load.py's server: DEBUG off, the user throttle raised, the
+  garbage collector tuned as config/wsgi.py does); CPU is
   this process's `time.process_time()` (Python and the database driver, not PostgreSQL's own),
   wall time beside it, the queries of one request and the Python function calls per request
   (cProfile's count over 10 requests: steady where CPU times on a shared machine are not), and
@@ -81,6 +82,10 @@ def main() -> int:
     token = load.bench_user_token()
     plan = load.endpoints()
     client = Client(HTTP_AUTHORIZATION=f"Token {token}")
+    # The collector as in gunicorn's workers (config/wsgi.py), the application loaded.
+    from core.collector import collector_tune_for_requests
+
+    collector_tune_for_requests()
 
     def one(path: str) -> None:
         response = client.get(path)

@@ -31,7 +31,7 @@ from core.roles import (
     user_may_search_by_identity,
     user_may_see_original_text,
 )
-from core.serializers import FastRepresentationMixin
+from core.serializers import FastRepresentationMixin, serializer_reads
 
 
 class ChatSerializer(FastRepresentationMixin, serializers.ModelSerializer):
@@ -46,6 +46,15 @@ class ChatSerializer(FastRepresentationMixin, serializers.ModelSerializer):
     class Meta:
         model = Chat
         fields = CHAT_API_FIELDS
+        # What the method fields read (core.serializers.serializer_reads): the extras come
+        # from the context by the chat's id, the tags from the layer the reader may see.
+        method_reads = {
+            "sentiment": (),
+            "satisfaction": (),
+            "keywords": (),
+            "record": (),
+            "tags": ("tags", "tags_redacted"),
+        }
 
     def _extra(self, chat: Chat, key: str) -> Any:
         return chat_extra_value(self.context.get("extras", {}).get(chat.pk, {}), key)
@@ -198,7 +207,8 @@ class ChatListCreateApi(generics.ListAPIView):
         return [IsAnyRoleReadOnly()]
 
     def get_queryset(self) -> QuerySet[Chat]:
-        return Chat.objects.order_by("-started_at", "-pk")
+        # The columns the page shows, no others (the hashes, the redaction version…).
+        return Chat.objects.order_by("-started_at", "-pk").only(*serializer_reads(ChatSerializer))
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))

@@ -21,10 +21,11 @@ from datetime import UTC, datetime, timedelta
 from operator import attrgetter
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, ObjectDoesNotExist
 from rest_framework import ISO_8601, relations
 from rest_framework import fields as drf_fields
 from rest_framework.fields import SkipField
+from rest_framework.serializers import BaseSerializer
 from rest_framework.settings import api_settings
 
 Reader = Callable[[Any], Any]
@@ -196,3 +197,37 @@ def _generic_reader(field: drf_fields.Field) -> Reader:
         return None if check is None else field.to_representation(attribute)
 
     return read
+
+
+def serializer_reads(serializer_class: type[Any]) -> list[str]:
+    """The ORM paths (`chat__external_id`) a list serializer's rows read, for the queryset's
+    `.only()`: a page then fetches and converts the columns it shows and no others. Each
+    declared field reads its source; a SerializerMethodField reads what `Meta.method_reads`
+    declares for it (a method field without a declaration is an error, never a guess: a column
+    left out would be read by a query per row, which tests/perf's query counts catch)."""
+    cached = _READS.get(serializer_class)
+    if cached is not None:
+        return cached
+    method_reads: dict[str, tuple[str, ...]] = getattr(serializer_class.Meta, "method_reads", {})
+    paths: list[str] = []
+    for field in serializer_class().fields.values():
+        if field.write_only:
+            continue
+        if isinstance(field, drf_fields.SerializerMethodField):
+            if field.field_name not in method_reads:
+                raise ImproperlyConfigured(
+                    f"{serializer_class.__name__}.{field.field_name}: a method field; declare "
+                    "the columns it reads in Meta.method_reads"
+                )
+            paths.extend(method_reads[field.field_name])
+        elif field.source == "*" or not field.source_attrs or isinstance(field, BaseSerializer):
+            raise ImproperlyConfigured(
+                f"{serializer_class.__name__}.{field.field_name}: not a column path"
+            )
+        else:
+            paths.append("__".join(field.source_attrs))
+    _READS[serializer_class] = paths = list(dict.fromkeys(paths))
+    return paths
+
+
+_READS: dict[type[Any], list[str]] = {}

@@ -12,6 +12,7 @@ from audit.models import AuditEvent
 from chats.hooks import ChatExtra, ChatExtrasQuery
 from chats.models import ChatCorrection
 from core.db.any_of import any_of
+from core.db.prepared import IdsQuery
 from records.models import Record, RecordStatus
 from records.recompute import record_retention_steps
 from records.rules import (
@@ -225,15 +226,18 @@ def record_history(record: Record) -> list[dict[str, Any]]:
     return rows
 
 
+# The records of a page of chats: compiled once per database (core.db.prepared).
+_CHATS_RECORDS = IdsQuery(
+    lambda chat_ids: Record.objects.filter(any_of("chat_id", chat_ids)).values_list(
+        "pk", "chat_id", "record_class__code", "status", "disposition_due"
+    )
+)
+
+
 def chat_record_extra(query: ChatExtrasQuery) -> ChatExtra:
     """The `record` object of a chat's API/export view: id, class, status, date, holds (None
     for a chat without a record); one query for the page, one for its holds."""
-    chat_ids = list(query.chat_ids)
-    rows = list(
-        Record.objects.filter(any_of("chat_id", chat_ids)).values_list(
-            "pk", "chat_id", "record_class__code", "status", "disposition_due"
-        )
-    )
+    rows = _CHATS_RECORDS.rows(list(query.chat_ids))
     holds = record_active_holds([row[0] for row in rows])
     values = {
         chat_id: {

@@ -34,6 +34,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from core.db import any_of
+from core.db.prepared import IdsQuery
 from records.models import Record, RecordStatus
 from records.rules import (
     ACTION_DESTROY,
@@ -130,17 +131,22 @@ def record_active_hold_list(record: Record) -> list[LegalHold]:
     )
 
 
-def record_active_holds(record_ids: Iterable[int]) -> dict[int, list[int]]:
-    """{record id: [ids of the active legal holds covering it]} in one query."""
-    result: dict[int, list[int]] = {}
-    rows = (
+# Every record page and chat page asks this: compiled once per database (core.db.prepared).
+_ACTIVE_HOLDS = IdsQuery(
+    lambda record_ids: (
         LegalHoldRecord.objects.filter(
-            any_of("record_id", list(record_ids)), hold__released_at__isnull=True
+            any_of("record_id", record_ids), hold__released_at__isnull=True
         )
         .order_by("hold_id")
         .values_list("record_id", "hold_id")
     )
-    for record_id, hold_id in rows:
+)
+
+
+def record_active_holds(record_ids: Iterable[int]) -> dict[int, list[int]]:
+    """{record id: [ids of the active legal holds covering it]} in one query."""
+    result: dict[int, list[int]] = {}
+    for record_id, hold_id in _ACTIVE_HOLDS.rows(list(record_ids)):
         result.setdefault(record_id, []).append(hold_id)
     return result
 

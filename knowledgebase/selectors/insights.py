@@ -5,7 +5,22 @@ the chat's messages were disposed of."""
 from typing import Any
 
 from core.db.any_of import any_of
+from core.db.prepared import IdsQuery
 from knowledgebase.models import ChatCategory, ChatInsight, ChatKeyword, KeywordSource
+
+# Asked for every page of chats: compiled once per database (core.db.prepared).
+_INSIGHTS = IdsQuery(
+    lambda chat_ids: ChatInsight.objects.filter(any_of("chat_id", chat_ids)).values_list(
+        "chat_id", "sentiment", "satisfaction"
+    )
+)
+_KEYWORDS = IdsQuery(
+    lambda chat_ids: (
+        ChatKeyword.objects.filter(any_of("chat_id", chat_ids))
+        .order_by("chat_id", "-source", "rank")
+        .values_list("chat_id", "term")
+    )
+)
 
 
 def chats_sentiment_and_satisfaction(
@@ -15,10 +30,7 @@ def chats_sentiment_and_satisfaction(
     one query (each chat's insight row holds both)."""
     sentiment: dict[int, Any] = {}
     satisfaction: dict[int, Any] = {}
-    rows = ChatInsight.objects.filter(any_of("chat_id", chat_ids)).values_list(
-        "chat_id", "sentiment", "satisfaction"
-    )
-    for chat_id, chat_sentiment, chat_satisfaction in rows:
+    for chat_id, chat_sentiment, chat_satisfaction in _INSIGHTS.rows(chat_ids):
         sentiment[chat_id] = chat_sentiment
         satisfaction[chat_id] = chat_satisfaction
     return sentiment, satisfaction
@@ -27,10 +39,7 @@ def chats_sentiment_and_satisfaction(
 def chats_keywords(chat_ids: list[int]) -> dict[int, Any]:
     """Manual tags first, then extracted keywords by rank; each term once."""
     result: dict[int, list[str]] = {}
-    rows = ChatKeyword.objects.filter(any_of("chat_id", chat_ids)).order_by(
-        "chat_id", "-source", "rank"
-    )
-    for chat_id, term in rows.values_list("chat_id", "term"):
+    for chat_id, term in _KEYWORDS.rows(chat_ids):
         terms = result.setdefault(chat_id, [])
         if term not in terms:
             terms.append(term)

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from core.http import acting_user
 from core.permissions import GOVERNANCE_READ, GOVERNANCE_WRITE, GovernanceReadWriteMixin
-from core.serializers import FastRepresentationMixin
+from core.serializers import FastRepresentationMixin, serializer_reads
 from records.filters import CustomerEventFilter
 from records.models import CustomerEvent, Record
 from records.rules import review_is_due
@@ -63,6 +63,12 @@ class RecordSerializer(FastRepresentationMixin, serializers.ModelSerializer):
             "retained_until",
             "holds",
         ]
+        # What the method fields read (core.serializers.serializer_reads): holds come from
+        # the context, review_due from the record's schedule and dates.
+        method_reads = {
+            "holds": (),
+            "review_due": ("schedule__action", "status", "disposition_due", "review_decision"),
+        }
 
     def get_holds(self, record: Record) -> list[int]:
         return list(self.context.get("holds", {}).get(record.pk, []))
@@ -93,7 +99,8 @@ class RecordListApi(generics.ListAPIView):
     filterset_class = RecordFilter
 
     def get_queryset(self) -> QuerySet[Record]:
-        return records_list()
+        # The columns the page shows, no others (the declaration, the explanation, the hashes…).
+        return records_list().only(*serializer_reads(RecordSerializer))
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
