@@ -4,6 +4,7 @@ tables are vacuumed, so their pages are all-visible again and index-only scans s
 and SQLite leave it to autovacuum, and never fail the job."""
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from django.db import connection, transaction
@@ -86,14 +87,19 @@ def test_a_large_declaration_leaves_the_chats_table_vacuumed(monkeypatch):
     assert _vacuum_count(Chat) == before + _vacuums_expected()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_large_disposal_leaves_chats_and_records_vacuumed(monkeypatch, manager_user):
+def _approved_batch_of_due_records(count: int, *, approver: Any) -> None:
+    """`count` US chats of January 2018, declared: due at NOW, in batches approved by `approver`."""
     file_plan_seed()
-    for n in range(6):
+    for n in range(count):
         make_chat(country="US", region="", started_at=f"2018-01-{n + 1:02d}T10:00:00+00:00")
     records_declare(now=NOW)
     for batch in disposal_batches_build(now=NOW):
-        disposal_batch_approve(batch=batch, approver=manager_user)
+        disposal_batch_approve(batch=batch, approver=approver)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_disposal_leaves_chats_and_records_vacuumed(monkeypatch, manager_user):
+    _approved_batch_of_due_records(6, approver=manager_user)
     monkeypatch.setattr(bulk, "VACUUM_AFTER_ROWS", 6)
     chats_before, records_before = _vacuum_count(Chat), _vacuum_count(Record)
 
@@ -106,12 +112,7 @@ def test_a_large_disposal_leaves_chats_and_records_vacuumed(monkeypatch, manager
 
 @pytest.mark.django_db(transaction=True)
 def test_a_small_disposal_leaves_the_tables_to_autovacuum(monkeypatch, manager_user):
-    file_plan_seed()
-    for n in range(3):
-        make_chat(country="US", region="", started_at=f"2018-01-{n + 1:02d}T10:00:00+00:00")
-    records_declare(now=NOW)
-    for batch in disposal_batches_build(now=NOW):
-        disposal_batch_approve(batch=batch, approver=manager_user)
+    _approved_batch_of_due_records(3, approver=manager_user)
     monkeypatch.setattr(bulk, "VACUUM_AFTER_ROWS", 4)
     records_before = _vacuum_count(Record)
 
