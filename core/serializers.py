@@ -18,6 +18,7 @@ exactly as DRF does.
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from operator import attrgetter
 from typing import Any
 
@@ -199,15 +200,13 @@ def _generic_reader(field: drf_fields.Field) -> Reader:
     return read
 
 
-def serializer_reads(serializer_class: type[Any]) -> list[str]:
+@cache
+def serializer_reads(serializer_class: type[Any]) -> tuple[str, ...]:
     """The ORM paths (`chat__external_id`) a list serializer's rows read, for the queryset's
     `.only()`: a page then fetches and converts the columns it shows and no others. Each
     declared field reads its source; a SerializerMethodField reads what `Meta.method_reads`
     declares for it (a method field without a declaration is an error, never a guess: a column
     left out would be read by a query per row, which tests/perf's query counts catch)."""
-    cached = _READS.get(serializer_class)
-    if cached is not None:
-        return cached
     method_reads: dict[str, tuple[str, ...]] = getattr(serializer_class.Meta, "method_reads", {})
     paths: list[str] = []
     for field in serializer_class().fields.values():
@@ -226,8 +225,4 @@ def serializer_reads(serializer_class: type[Any]) -> list[str]:
             )
         else:
             paths.append("__".join(field.source_attrs))
-    _READS[serializer_class] = paths = list(dict.fromkeys(paths))
-    return paths
-
-
-_READS: dict[type[Any], list[str]] = {}
+    return tuple(dict.fromkeys(paths))

@@ -45,6 +45,7 @@ from core.db import (
     rows_insert,
     tables_analyze_after_bulk,
     tables_vacuum_after_bulk,
+    values_getter,
     writer_processes_allowed,
 )
 from core.isolation import chunk_process_isolated
@@ -163,7 +164,8 @@ def _records_insert(records: list[Record]) -> None:
     for record, pk in zip(records, ids, strict=True):
         record.pk = pk
     fields = [f.attname for f in Record._meta.concrete_fields]
-    rows_insert(Record, fields, ([getattr(r, name) for name in fields] for r in records))
+    values_of = values_getter(fields)
+    rows_insert(Record, fields, (values_of(record) for record in records))
 
 
 def _declare_chunk(

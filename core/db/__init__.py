@@ -12,7 +12,7 @@ from core.db.copy import (
 from core.db.dialect import is_postgresql
 from core.db.durability import commit_durability_relax
 from core.db.epoch import epoch_microseconds, epoch_microseconds_of
-from core.db.history import history_copy, history_model_of, history_write
+from core.db.history import history_copy, history_model_of, history_write, values_getter
 from core.db.insert_select import (
     column_update_from_map,
     rows_delete_set_based,
@@ -42,6 +42,7 @@ __all__ = [
     "sql_any_of",
     "tables_analyze_after_bulk",
     "tables_vacuum_after_bulk",
+    "values_getter",
     "writer_processes_allowed",
     "writer_processes_default",
 ]

@@ -66,7 +66,7 @@ class AnyOfTexts(_OneOf):
     def condition(self, column: str, vendor: str) -> tuple[str, list[Any]]:
         if is_postgresql(vendor):
             return f"{column} = ANY(%s::text[])", [pg_text_array(self.values)]
-        return f"{column} IN ({', '.join(['%s'] * len(self.values))})", list(self.values)
+        return _sql_in_list(column, self.values)
 
 
 def any_of(field: str | F, values: Iterable[int]) -> AnyOf:
@@ -100,4 +100,9 @@ def sql_any_of(
         return "1 = 0", []
     if is_postgresql(vendor):
         return f"{column} = ANY(%s::bigint[])", [pg_bigint_array(values)]
+    return _sql_in_list(column, values)
+
+
+def _sql_in_list(column: str, values: list[Any]) -> tuple[str, list[Any]]:
+    """`column IN (…)` with a placeholder per value: the condition where arrays are not."""
     return f"{column} IN ({', '.join(['%s'] * len(values))})", list(values)
